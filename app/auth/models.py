@@ -1,0 +1,118 @@
+"""Users, their organisation-bound roles, server-side login sessions and login attempts."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.dbtypes import UTCDateTime, str_enum
+from app.extensions import db
+from app.orgs.models import Organization
+from app.timeutil import utcnow
+
+
+class Role(enum.StrEnum):
+    UNION = "union"  # 基层工会
+    REVIEWER = "reviewer"  # 区（县）总工会审核人
+    INSPECTOR = "inspector"  # 抽查员
+    CITY = "city"  # 市总工会
+    ADMIN = "admin"  # 系统管理员
+
+
+ROLE_LABELS = {
+    Role.UNION: "基层工会",
+    Role.REVIEWER: "区县审核人",
+    Role.INSPECTOR: "抽查员",
+    Role.CITY: "市总工会",
+    Role.ADMIN: "系统管理员",
+}
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    roles: Mapped[list[RoleAssignment]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    # Set when loaded through a login session; Flask-Login stores this id in the cookie,
+    # so revoking the session row ends the login for that cookie everywhere.
+    login_session_token = None  # type: str | None
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.is_active_flag
+
+    def get_id(self) -> str:
+        if not self.login_session_token:
+            raise RuntimeError("a user is logged in only through a LoginSession")
+        return self.login_session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.username}>"
+
+
+class RoleAssignment(db.Model):
+    """A role held at one organisation; it reaches that organisation's whole subtree."""
+
+    __tablename__ = "role_assignments"
+    __table_args__ = (UniqueConstraint("user_id", "role", "org_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(str_enum(Role, 16))
+    org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    org: Mapped[Organization] = relationship(lazy="joined")
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self.role]
+
+
+class SessionKind(enum.StrEnum):
+    WEB = "web"
+    API = "api"
+
+
+class LoginSession(db.Model):
+    """A server-side session (web cookie or API bearer token). Only a hash is stored."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[SessionKind] = mapped_column(str_enum(SessionKind, 8))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(db.Model):
+    """Failed logins, counted per username and per address to slow down guessing."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_at", "username", "attempted_at"),
+        Index("ix_login_attempts_ip_at", "ip_address", "attempted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    ip_address: Mapped[str] = mapped_column(String(64))
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

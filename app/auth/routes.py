@@ -1,0 +1,61 @@
+"""Login and logout pages."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import bp
+from app.auth.forms import LoginForm
+from app.auth.models import SessionKind
+from app.auth.services import authenticate, end_session, start_session
+from app.errors import Invalid, TooManyAttempts
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an open redirect would make the login page a phishing tool.
+    if target and target.startswith("/") and not target.startswith("//") \
+            and not urlsplit(target).netloc:
+        return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():  # type: ignore[no-untyped-def]
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = authenticate(form.username.data, form.password.data,
+                                request.remote_addr or "unknown")
+        except TooManyAttempts as exc:
+            form.password.errors.append(exc.message)
+            status = 429
+        except Invalid as exc:
+            form.password.errors.append(exc.message)
+            status = 401
+        else:
+            session.clear()  # a fresh session on login: no fixation
+            start_session(user, SessionKind.WEB)
+            login_user(user)
+            flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(_safe_next(request.args.get("next")))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():  # type: ignore[no-untyped-def]
+    token = current_user.get_id()
+    logout_user()
+    end_session(token)
+    session.clear()
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("auth.login"))

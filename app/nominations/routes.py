@@ -1,0 +1,178 @@
+"""Nomination pages: the list (filters, export), a new nomination, one nomination, actions."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.auth.scope import visible_org_clause
+from app.campaigns.models import AWARD_LABELS, Campaign
+from app.errors import DomainError
+from app.extensions import db
+from app.nominations import bp
+from app.nominations.forms import ActionForm, FilterForm, NewNominationForm
+from app.nominations.services import (
+    NominationFilters,
+    create_nomination,
+    fileable_orgs,
+    get_nomination,
+    history,
+    open_campaigns_for,
+    take_action,
+    visible_nominations,
+    workflow_for,
+)
+from app.orgs.models import Organization, OrgLevel
+from app.templating import label
+from app.timeutil import format_beijing
+from workflows.engine import WorkflowError
+from workflows.nomination import ACTIONS, STAGES, STATE_LABELS, STATE_STAGE, STATES
+
+
+def _filter_form() -> FilterForm:
+    form = FilterForm(request.args)
+    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc())).all()
+    form.campaign_id.choices = [("", _("All campaigns"))] + [(c.id, c.name) for c in campaigns]
+    form.state.choices = [("", _("All states"))] + [
+        (s["name"], label(s["label"])) for s in STATES]
+    districts = db.session.scalars(
+        select(Organization)
+        .where(Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]),
+               visible_org_clause(current_user, Organization.id))
+        .order_by(Organization.code)).all()
+    form.district_id.choices = [("", _("All districts"))] + [(d.id, d.name) for d in districts]
+    return form
+
+
+def _filters(form: FilterForm) -> NominationFilters:
+    form.validate()
+    state = form.state.data if form.state.data in STATE_LABELS else None
+    return NominationFilters(campaign_id=form.campaign_id.data or None, state=state,
+                             district_id=form.district_id.data or None,
+                             q=(form.q.data or "").strip() or None)
+
+
+@bp.get("/")
+@login_required
+def list_nominations():  # type: ignore[no-untyped-def]
+    form = _filter_form()
+    stmt = visible_nominations(current_user, _filters(form))
+    page = db.paginate(stmt, per_page=50, error_out=False, count=True)
+    return render_template("nominations/list.html", form=form, page=page,
+                           args={k: v for k, v in request.args.items() if k != "page"})
+
+
+@bp.get("/export.csv")
+@login_required
+def export_nominations():  # type: ignore[no-untyped-def]
+    form = _filter_form()
+    rows = db.session.scalars(visible_nominations(current_user, _filters(form)).limit(100_000))
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
+    writer = csv.writer(buffer)
+    writer.writerow(["编号", "评选活动", "申报单位", "组织编码", "申报类型", "被推荐人", "状态",
+                     "提交时间（北京时间）", "最后更新（北京时间）"])
+    for n in rows:
+        writer.writerow([n.id, _cell(n.campaign.name), _cell(n.org.name), n.org.code,
+                         n.award_label, _cell(n.nominee_name or ""), n.state_label,
+                         format_beijing(n.submitted_at), format_beijing(n.updated_at)])
+    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": "attachment; filename*=UTF-8''nominations.csv"})
+
+
+def _cell(value: str) -> str:
+    # A value starting with = + - @ would run as a formula in Excel.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():  # type: ignore[no-untyped-def]
+    form = NewNominationForm()
+    campaigns = open_campaigns_for(current_user)
+    form.campaign_id.choices = [(c.id, c.name) for c in campaigns]
+    form.award_type.choices = [(k.value, label(v)) for k, v in AWARD_LABELS.items()]
+    orgs = fileable_orgs(current_user)
+    form.org_code.choices = [(o.code, f"{o.name}（{label(o.level_label)}）") for o in orgs]
+    if not orgs:
+        abort(403)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            nomination = create_nomination(
+                current_user, campaign_id=form.campaign_id.data,
+                award_type=form.award_type.data, org_code=form.org_code.data,
+                nominee_name=form.nominee_name.data)
+        except DomainError as exc:
+            for name, messages in exc.errors.items():
+                field = getattr(form, name, None)
+                if field is not None:
+                    field.errors = list(field.errors) + messages
+            flash(" ".join([exc.message, *exc.problems]), "danger")
+            status = exc.status
+        else:
+            flash(_("Nomination created as a draft."), "success")
+            return redirect(url_for("nominations.detail", nomination_id=nomination.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("nominations/new.html", form=form, campaigns=campaigns), status
+
+
+@bp.get("/<int:nomination_id>")
+@login_required
+def detail(nomination_id: int):  # type: ignore[no-untyped-def]
+    nomination = get_nomination(current_user, nomination_id)
+    return _render_detail(nomination)
+
+
+def _render_detail(nomination, form: ActionForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    options = workflow_for(current_user, nomination).options()
+    forms = {}
+    for option in options:
+        f = ActionForm(formdata=None, action=option.action.name, version=nomination.version)
+        if form is not None and form.action.data == option.action.name:
+            f = form
+        forms[option.action.name] = f
+    stage_order = [s["name"] for s in STAGES]
+    current_stage = STATE_STAGE[nomination.status]
+    return render_template(
+        "nominations/detail.html", nomination=nomination, options=options, forms=forms,
+        events=history(nomination), stages=STAGES,
+        current_stage_index=stage_order.index(current_stage),
+    ), status
+
+
+@bp.post("/<int:nomination_id>/actions")
+@login_required
+def act(nomination_id: int):  # type: ignore[no-untyped-def]
+    nomination = get_nomination(current_user, nomination_id)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        flash(_("The form was incomplete; please try again."), "danger")
+        return _render_detail(nomination, status=422)
+    action = ACTIONS.get(form.action.data)
+    try:
+        take_action(current_user, nomination_id, form.action.data,
+                    comment=form.comment.data, version=form.version.data)
+    except (DomainError, WorkflowError) as exc:
+        db.session.rollback()
+        if exc.status == 404:
+            raise
+        return _refused(nomination_id, form, exc)
+    flash(_("Done: %(action)s.", action=label(action.label) if action else form.action.data),
+          "success")
+    return redirect(url_for("nominations.detail", nomination_id=nomination_id))
+
+
+def _refused(nomination_id: int, form: ActionForm, exc):  # type: ignore[no-untyped-def]
+    nomination = get_nomination(current_user, nomination_id)
+    for message in exc.errors.get("comment", []):
+        form.comment.errors = list(form.comment.errors) + [message]
+    flash(" ".join([exc.message, *exc.problems]), "danger")
+    return _render_detail(nomination, form=form, status=exc.status)
+

@@ -1,0 +1,297 @@
+"""Nomination services: the only code that creates nominations or changes their state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.auth.models import Role, User
+from app.auth.scope import (
+    ancestor_ids,
+    any_role_clause,
+    holds_role_over,
+    in_subtree,
+    role_orgs,
+    visible_org_clause,
+)
+from app.campaigns.models import AWARD_LABELS, AwardType, Campaign, CampaignStatus
+from app.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
+from app.extensions import db
+from app.nominations.models import Nomination, NominationEvent
+from app.orgs.models import OrgClosure, Organization, OrgLevel
+from app.orgs.services import get_org_by_code
+from app.timeutil import utcnow
+from workflows.engine import NominationWorkflow
+from workflows.nomination import ACTIONS, FINAL_STATES, STATE_OWNER, Action
+
+# Which organisation level each award is for.
+AWARD_ORG_LEVEL = {
+    AwardType.MODEL_HOME: OrgLevel.GRASSROOTS,
+    AwardType.MODEL_SMALL_HOME: OrgLevel.BRANCH,
+    AwardType.OUTSTANDING_WORKER: OrgLevel.GRASSROOTS,
+}
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+@dataclass
+class NominationFilters:
+    campaign_id: int | None = None
+    state: str | None = None
+    district_id: int | None = None
+    q: str | None = None
+
+
+def visible_nominations(user: User, filters: NominationFilters | None = None) -> Select:
+    """Nominations the user may see, newest first, with campaign and organisation loaded."""
+    stmt = (
+        select(Nomination)
+        .join(Nomination.org)
+        .join(Nomination.campaign)
+        .options(contains_eager(Nomination.org), contains_eager(Nomination.campaign))
+        .where(visible_org_clause(user, Nomination.org_id))
+    )
+    f = filters or NominationFilters()
+    if f.campaign_id:
+        stmt = stmt.where(Nomination.campaign_id == f.campaign_id)
+    if f.state:
+        stmt = stmt.where(Nomination.status == f.state)
+    if f.district_id:
+        stmt = stmt.where(in_subtree(Nomination.org_id, [f.district_id]))
+    if f.q:
+        term = f.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        stmt = stmt.where(
+            (Organization.name.ilike(f"%{term}%", escape="\\"))
+            | (Nomination.nominee_name.ilike(f"%{term}%", escape="\\"))
+        )
+    return stmt.order_by(Nomination.updated_at.desc(), Nomination.id.desc())
+
+
+def get_nomination(user: User, nomination_id: int) -> Nomination:
+    """A nomination the user may see; any other id is "not found", never "forbidden"."""
+    nomination = db.session.scalar(
+        visible_nominations(user).where(Nomination.id == nomination_id)
+    )
+    if nomination is None:
+        raise NotFound("申报不存在或您无权查看。")
+    return nomination
+
+
+def history(nomination: Nomination) -> list[NominationEvent]:
+    return list(
+        db.session.scalars(
+            select(NominationEvent)
+            .where(NominationEvent.nomination_id == nomination.id)
+            .options(joinedload(NominationEvent.actor))
+            .order_by(NominationEvent.id)
+        )
+    )
+
+
+def _owned_clause(user: User):  # type: ignore[no-untyped-def]
+    """Nominations awaiting this user's move: owned state within the role's subtree."""
+    clauses = []
+    for role, orgs in role_orgs(user).items():
+        states = [s for s, owner in STATE_OWNER.items() if owner == role]
+        if states and role != Role.INSPECTOR:
+            clauses.append(and_(Nomination.status.in_(states), in_subtree(Nomination.org_id, orgs)))
+    return any_role_clause(clauses)
+
+
+def worklist_counts(user: User) -> dict[str, int]:
+    """待办 counts per state, in one GROUP BY."""
+    rows = db.session.execute(
+        select(Nomination.status, func.count())
+        .where(_owned_clause(user))
+        .group_by(Nomination.status)
+    )
+    return {status: count for status, count in rows}
+
+
+def worklist(user: User, limit: int = 50) -> list[Nomination]:
+    """What awaits this user's action, oldest change first (longest waiting on top)."""
+    stmt = (
+        visible_nominations(user)
+        .where(_owned_clause(user))
+        .order_by(None)
+        .order_by(Nomination.updated_at.asc(), Nomination.id.asc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
+
+
+# -- the engine ---------------------------------------------------------------------------
+
+
+def workflow_for(user: User | None, nomination: Nomination) -> NominationWorkflow:
+    """The workflow around `nomination` for `user`; audit rows go into the current session."""
+    ancestors = ancestor_ids(nomination.org_id) if user is not None else set()
+
+    def permits(role: str) -> bool:
+        if user is None or role == Role.INSPECTOR:
+            # Inspectors act through their spot-check assignments only.
+            return False
+        return holds_role_over(user, role, ancestors)
+
+    def record(action: Action, source: str, dest: str, comment: str | None) -> None:
+        now = utcnow()
+        if dest == "submitted":
+            nomination.submitted_at = now
+        nomination.updated_at = now
+        db.session.add(NominationEvent(
+            nomination=nomination, actor_id=user.id if user else None, action=action.name,
+            from_state=source, to_state=dest, comment=comment, created_at=now,
+        ))
+
+    return NominationWorkflow(nomination, permits, record)
+
+
+def _commit_change() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise StaleVersion("该申报已被他人处理，请刷新页面后查看最新状态。") from None
+    db.session.commit()
+
+
+def take_action(
+    user: User, nomination_id: int, action: str, *, comment: str | None = None,
+    version: int | None = None,
+) -> Nomination:
+    """A person takes `action` on a nomination: scope, role, state, guards, audit, commit.
+
+    Exactly one of two concurrent actors wins: the loser's UPDATE matches no row of the
+    version it read, and its whole transaction (audit row included) is rolled back.
+    """
+    nomination = get_nomination(user, nomination_id)
+    if version is not None and version != nomination.version:
+        raise StaleVersion("该申报已被他人处理，请刷新页面后查看最新状态。")
+    workflow = workflow_for(user, nomination)
+    definition = ACTIONS.get(action)
+    if definition is not None and not definition.manual:
+        raise Forbidden(f"“{definition.label}”由相应环节的功能办理，不能在此直接执行。")
+    workflow.fire(action, comment)
+    _commit_change()
+    return nomination
+
+
+def fire_stage_action(
+    nomination: Nomination, action: str, *, actor: User | None = None,
+    comment: str | None = None,
+) -> None:
+    """For a stage's own service (evaluation close, draw, check log, commendation).
+
+    The caller has authorised and validated; the engine still checks the state and the
+    action's guards and writes the audit row. The caller commits.
+    """
+    workflow_for(actor, nomination).fire(action, comment, system=True)
+
+
+# -- creating -----------------------------------------------------------------------------
+
+
+def open_campaigns_for(user: User) -> list[Campaign]:
+    """Campaigns accepting nominations that reach one of the user's organisations."""
+    orgs = set().union(*role_orgs(user).values())
+    if not orgs:
+        return []
+    ancestors = select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id.in_(orgs))
+    return list(db.session.scalars(
+        select(Campaign)
+        .where(Campaign.status == CampaignStatus.OPEN, Campaign.organizer_id.in_(ancestors))
+        .order_by(Campaign.year.desc(), Campaign.id.desc())
+    ))
+
+
+def fileable_orgs(user: User) -> list[Organization]:
+    """Units a union user may file for: its own union(s) and their branches."""
+    orgs = role_orgs(user, [Role.UNION]).get(Role.UNION, set())
+    if not orgs:
+        return []
+    return list(db.session.scalars(
+        select(Organization)
+        .where(in_subtree(Organization.id, orgs))
+        .order_by(Organization.level, Organization.code)
+    ))
+
+
+def create_nomination(
+    user: User, *, campaign_id: int, award_type: str, org_code: str | None = None,
+    nominee_name: str | None = None,
+) -> Nomination:
+    """A union starts a nomination (draft) for itself or a unit below it."""
+    union_orgs = role_orgs(user, [Role.UNION]).get(Role.UNION, set())
+    if not union_orgs:
+        raise Forbidden("只有基层工会用户可以发起申报。")
+
+    errors: dict[str, list[str]] = {}
+    campaign = db.session.get(Campaign, campaign_id)
+    if campaign is None:
+        errors["campaign_id"] = ["评选活动不存在。"]
+    try:
+        award = AwardType(award_type)
+    except ValueError:
+        award = None
+        errors["award_type"] = ["申报类型无效。"]
+    if org_code:
+        org = db.session.scalar(select(Organization).where(Organization.code == org_code))
+        if org is None:
+            errors["org_code"] = ["组织不存在。"]
+    elif len(union_orgs) == 1:
+        org = db.session.get(Organization, next(iter(union_orgs)))
+    else:
+        org = None
+        errors["org_code"] = ["您属于多个基层工会，请选择申报单位。"]
+    if errors:
+        raise Invalid("申报信息有误。", errors=errors)
+    assert campaign is not None and award is not None and org is not None
+
+    if not (ancestor_ids(org.id) & union_orgs):
+        raise Forbidden("您只能为本单位及下属单位申报。", errors={"org_code": ["无权为该组织申报。"]})
+    if campaign.status != CampaignStatus.OPEN:
+        errors["campaign_id"] = ["该评选活动未在进行中。"]
+    elif campaign.organizer_id not in ancestor_ids(org.id):
+        errors["campaign_id"] = ["该评选活动不面向本单位。"]
+    elif award.value not in campaign.award_types:
+        errors["award_type"] = [f"本次活动不接受“{AWARD_LABELS[award]}”申报。"]
+    if org.level != AWARD_ORG_LEVEL[award]:
+        errors["org_code"] = [
+            "模范职工小家须由分工会申报。" if award == AwardType.MODEL_SMALL_HOME
+            else "该类型须以基层工会名义申报。"
+        ]
+    name = (nominee_name or "").strip() or None
+    if award == AwardType.OUTSTANDING_WORKER and not name:
+        errors["nominee_name"] = ["请填写被推荐人姓名。"]
+    if award != AwardType.OUTSTANDING_WORKER:
+        name = None
+    if errors:
+        raise Invalid("申报信息有误。", errors=errors)
+
+    existing = db.session.scalar(
+        select(Nomination.id).where(
+            Nomination.campaign_id == campaign.id, Nomination.org_id == org.id,
+            Nomination.award_type == award, Nomination.status.not_in(FINAL_STATES),
+            (Nomination.nominee_name == name) if name else Nomination.nominee_name.is_(None),
+        )
+    )
+    if existing:
+        raise Conflict("本单位在该活动中已有进行中的同类申报。", problems=[f"申报编号 {existing}"])
+
+    now = utcnow()
+    nomination = Nomination(
+        campaign=campaign, org=org, award_type=award, nominee_name=name, status="draft",
+        created_by_id=user.id, created_at=now, updated_at=now,
+    )
+    db.session.add(nomination)
+    db.session.add(NominationEvent(
+        nomination=nomination, actor_id=user.id, action="create", from_state=None,
+        to_state="draft", comment=None, created_at=now,
+    ))
+    db.session.commit()
+    return nomination
+

@@ -1,0 +1,76 @@
+"""Configuration read from the environment, in one place.
+
+Typed helpers parse each variable once; `create_app(test_config)` overrides any key.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_str(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    try:
+        return int(value) if value not in (None, "") else default
+    except ValueError as exc:  # a typo in deployment config must fail loudly at start
+        raise RuntimeError(f"environment variable {name} must be an integer, got {value!r}") from exc
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_database_url() -> str:
+    """The embedded default: a SQLite file under instance/."""
+    path = BASE_DIR / "instance" / "zhigongzhijia.sqlite"
+    return f"sqlite:///{path}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the usual `postgresql://` spelling and use the psycopg 3 driver."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load() -> dict[str, object]:
+    """Settings for `create_app`, from the environment."""
+    return {
+        "SECRET_KEY": env_str("SECRET_KEY", "dev-only-change-me"),
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            env_str("DATABASE_URL", default_database_url())
+        ),
+        "REDIS_URL": env_str("REDIS_URL", ""),
+        "BABEL_DEFAULT_LOCALE": env_str("DEFAULT_LOCALE", "zh_Hans_CN"),
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
+        "BOOTSTRAP_SERVE_LOCAL": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
+        "LOGIN_SESSION_HOURS": env_int("LOGIN_SESSION_HOURS", 12),
+        "API_TOKEN_HOURS": env_int("API_TOKEN_HOURS", 24),
+        "LOGIN_MAX_FAILURES": env_int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_FAILURE_WINDOW_MINUTES": env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15),
+        "LOGIN_MAX_FAILURES_PER_IP": env_int("LOGIN_MAX_FAILURES_PER_IP", 30),
+        "PAGE_SIZE": env_int("PAGE_SIZE", 50),
+        # flask-smorest
+        "API_TITLE": "职工之家评选 API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+    }

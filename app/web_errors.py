@@ -1,0 +1,107 @@
+"""Error pages and JSON errors: never a traceback, always a message the user can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from app.errors import DomainError
+from workflows.engine import WorkflowError
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Please log in.",
+    403: "You are not allowed to do this.",
+    404: "Not found, or you are not allowed to see it.",
+    405: "This method is not allowed here.",
+    409: "This conflicts with the current state.",
+    413: "The upload is too large.",
+    422: "Some fields are invalid.",
+    429: "Too many attempts; please wait and try again.",
+    500: "Something went wrong on our side; the error has been logged.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, message: str, errors: dict[str, Any] | None = None,
+               problems: list[str] | None = None, headers: dict[str, str] | None = None):
+    body: dict[str, Any] = {"code": status, "message": message}
+    if errors:
+        body["errors"] = errors
+    if problems:
+        body["problems"] = problems
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _page(status: int, message: str, problems: list[str] | None = None):
+    return render_template("error.html", status=status, message=message,
+                           problems=problems or []), status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    @app.errorhandler(WorkflowError)
+    def domain_error(exc: DomainError | WorkflowError):  # type: ignore[no-untyped-def]
+        if wants_json():
+            return json_error(exc.status, exc.message, exc.errors, exc.problems)
+        return _page(exc.status, exc.message, exc.problems)
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+        message = _("The form has expired or was not sent from this site. "
+                    "Please go back, reload the page and try again.")
+        if wants_json():
+            return json_error(400, message)
+        return _page(400, message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+        status = exc.code or 500
+        message = _(MESSAGES.get(status, exc.name))
+        if status == 413:
+            limit = app.config.get("MAX_CONTENT_LENGTH")
+            if limit:
+                message = _("The upload is too large: at most %(mb)s MB per request.",
+                            mb=round(limit / 1024 / 1024, 1))
+        headers = {}
+        if status == 405:
+            # Keep the Allow header that Werkzeug computed for the route.
+            allow = exc.get_response().headers.get("Allow")
+            if allow:
+                headers["Allow"] = allow
+        if wants_json():
+            data = getattr(exc, "data", None) or {}
+            errors = data.get("errors") or data.get("messages")
+            if status == 422 and errors:
+                # webargs nests by location ("json", "query"); flatten for clients.
+                if isinstance(errors, dict) and set(errors) <= {"json", "query", "form",
+                                                                 "files", "headers"}:
+                    flat: dict[str, Any] = {}
+                    for part in errors.values():
+                        flat.update(part)
+                    errors = flat
+                return json_error(status, _(MESSAGES[422]), errors, headers=headers)
+            return json_error(status, data.get("message") or message, headers=headers)
+        response, code = _page(status, message)
+        return response, code, headers
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        from app.extensions import db
+
+        db.session.rollback()
+        if wants_json():
+            return json_error(500, _(MESSAGES[500]))
+        return _page(500, _(MESSAGES[500]))

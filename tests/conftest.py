@@ -1,0 +1,160 @@
+"""Test fixtures.
+
+The suite runs on the database named by TEST_DATABASE_URL (PostgreSQL in CI) or on a
+temporary SQLite file. The schema is built once per run by the Alembic migrations; each test
+then runs inside a transaction that is rolled back, except tests marked `committing`
+(real concurrent connections, the live server for the browser), whose rows are truncated
+afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import scoped_session, sessionmaker
+
+from app import create_app
+from app.extensions import db
+
+_TMP = Path(tempfile.mkdtemp(prefix="zgzj-tests-"))
+
+
+def database_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{_TMP / 'test.sqlite'}"
+
+
+def is_postgres() -> bool:
+    return database_url().startswith("postgres")
+
+
+def _reset_database(url: str) -> None:
+    """Start from an empty database, so the migrations build the whole schema."""
+    if url.startswith("sqlite"):
+        path = Path(url.removeprefix("sqlite:///"))
+        if path.exists():
+            path.unlink()
+        return
+    from app.settings import normalise_database_url
+
+    engine = create_engine(normalise_database_url(url), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app() -> Iterator[Flask]:
+    url = database_url()
+    _reset_database(url)
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SERVER_NAME": None,
+    })
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _truncate_all() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for name in tables:
+            db.session.execute(text(f"DELETE FROM {name}"))
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _db_transaction(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
+    """Run each test in a transaction rolled back at the end."""
+    if request.node.get_closest_marker("committing"):
+        with app.app_context():
+            _truncate_all()
+        yield
+        with app.app_context():
+            db.session.remove()
+            _truncate_all()
+        return
+    from flask_sqlalchemy.session import _app_ctx_id
+
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = scoped_session(
+            sessionmaker(bind=connection, join_transaction_mode="create_savepoint"),
+            scopefunc=_app_ctx_id,
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """An application context for tests that call services directly."""
+    with app.test_request_context():
+        yield
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class AuthActions:
+    """Log a browser-like client in and out through the real pages."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(self, username: str, password: str = "password-123"):  # type: ignore[no-untyped-def]
+        page = self._client.get("/login")
+        return self._client.post("/login", data={
+            "username": username, "password": password, "csrf_token": csrf_from(page.text)})
+
+    def logout(self):  # type: ignore[no-untyped-def]
+        page = self._client.get("/")
+        return self._client.post("/logout", data={"csrf_token": csrf_from(page.text)})
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+@pytest.fixture
+def world(app: Flask):  # type: ignore[no-untyped-def]
+    """A small city: two districts, unions of each category, one user per role."""
+    from tests.factories import build_world
+
+    with app.app_context():
+        yield build_world()

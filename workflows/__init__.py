@@ -1,0 +1,1 @@
+"""Workflow definitions: readable data plus small named guards."""
