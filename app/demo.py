@@ -21,7 +21,7 @@ from app.campaigns.models import (
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import create_nomination, take_action
-from app.orgs.models import OrgCategory, Organization, OrgLevel
+from app.orgs.models import Organization, OrgCategory, OrgLevel
 from app.orgs.services import create_org
 from app.timeutil import beijing_today
 

@@ -21,8 +21,7 @@ from app.campaigns.models import AWARD_LABELS, AwardType, Campaign, CampaignStat
 from app.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
-from app.orgs.models import OrgClosure, Organization, OrgLevel
-from app.orgs.services import get_org_by_code
+from app.orgs.models import Organization, OrgClosure, OrgLevel
 from app.timeutil import utcnow
 from workflows.engine import NominationWorkflow
 from workflows.nomination import ACTIONS, FINAL_STATES, STATE_OWNER, Action

@@ -1,0 +1,23 @@
+"""Campaigns as the caller may see them."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+
+from app.api.schemas import CampaignSchema
+from app.api.security import ApiBlueprint, api_user
+from app.campaigns.models import Campaign
+from app.campaigns.services import visible_campaigns
+from app.extensions import db
+
+blp = ApiBlueprint("api_campaigns", __name__, url_prefix="/api/v1",
+                   description="Nomination campaigns: award types, calendar, district quotas.")
+
+
+@blp.route("/campaigns")
+class Campaigns(MethodView):
+    @blp.token_required
+    @blp.response(200, CampaignSchema(many=True))
+    def get(self) -> list[Campaign]:
+        """Campaigns the caller may see, newest first."""
+        return list(db.session.scalars(visible_campaigns(api_user())))
