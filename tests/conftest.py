@@ -9,6 +9,7 @@ afterwards.
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import tempfile
@@ -16,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
@@ -116,9 +117,33 @@ def ctx(app: Flask) -> Iterator[None]:
         yield
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request runs with no app context already active.
+
+    The autouse `_db_transaction` fixture (and `world`) keep an app context pushed for the
+    whole test, and Flask reuses an active app context for test-client requests, so `g`
+    would outlive each request: Flask-Login's cached user and Flask-WTF's CSRF token would
+    carry over. Running each request in an empty contextvars context makes Flask push a
+    fresh app context (and database session) per request, as in production.
+    """
+
+    def open(self, *args, **kwargs):  # type: ignore[no-untyped-def, override]
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            # The test's own session reads what the request wrote, not its cached copy.
+            db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
-    return app.test_client()
+    return IsolatedClient(app, app.response_class, use_cookies=True)
+
+
+@pytest.fixture
+def new_client(app: Flask):  # type: ignore[no-untyped-def]
+    """A factory of further independent browsers."""
+    return lambda: IsolatedClient(app, app.response_class, use_cookies=True)
 
 
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

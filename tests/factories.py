@@ -22,7 +22,7 @@ from app.campaigns.models import (
 )
 from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
-from app.orgs.models import OrgCategory, Organization, OrgLevel
+from app.orgs.models import Organization, OrgCategory, OrgLevel
 from app.orgs.services import create_org
 
 PASSWORD = "password-123"

@@ -2,17 +2,54 @@
 
 from __future__ import annotations
 
-from flask import render_template
-from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+import json
 
-from app.auth.models import Role, User
-from app.auth.scope import role_orgs, visible_org_clause
-from app.errors import Forbidden
-from app.extensions import db
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+
 from app.admin import bp
-from app.orgs.models import Organization
+from app.admin.exports import csv_response
+from app.admin.forms import (
+    ConfirmForm,
+    EditOrgForm,
+    GrantRoleForm,
+    NewOrgForm,
+    NewUserForm,
+    OrgFilterForm,
+    ResetPasswordForm,
+    UserSearchForm,
+)
+from app.admin.services import (
+    add_org,
+    create_user,
+    edit_org,
+    get_scoped_org,
+    get_user,
+    grant_role,
+    org_tree,
+    remove_role,
+    reset_password,
+    scoped_orgs,
+    search_users,
+    set_active,
+)
+from app.auth.models import ROLE_LABELS, Role, User
+from app.auth.scope import role_orgs
+from app.auth.services import ROLE_ORG_LEVELS
+from app.errors import DomainError, Forbidden
+from app.extensions import db
+from app.orgs.models import (
+    ALLOWED_PARENT_LEVELS,
+    CATEGORY_LABELS,
+    LEVEL_LABELS,
+    Organization,
+    OrgCategory,
+    OrgLevel,
+)
+from app.templating import label
+from app.timeutil import format_beijing
 
 
 @bp.before_request
@@ -22,16 +59,286 @@ def require_admin():  # type: ignore[no-untyped-def]
         raise Forbidden("只有系统管理员可以访问此页面。")
 
 
+def _show_errors(form: FlaskForm, exc: DomainError) -> None:
+    """Put a service's field errors next to the fields; the rest goes in the flash."""
+    db.session.rollback()
+    loose = [exc.message, *exc.problems]
+    for name, messages in exc.errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + list(messages)
+        else:
+            loose.extend(messages)
+    flash(" ".join(loose), "danger")
+
+
+def _org_choices(orgs: list[Organization]) -> list:
+    """Select options, upper tiers first; each says its tier for the page's narrowing."""
+    tiers = list(OrgLevel)
+    return [("", _("Choose…"))] + [
+        (o.id, f"{o.name}（{label(o.level_label)} · {o.code}）", {"data-level": o.level.value})
+        for o in sorted(orgs, key=lambda o: (tiers.index(o.level), o.code))
+    ]
+
+
+def _role_org_fields(form: NewUserForm | GrantRoleForm) -> None:
+    """Role and organisation selects; the page narrows the organisations to the role's tiers."""
+    form.role.choices = [("", _("Choose…"))] + [(r.value, label(ROLE_LABELS[r])) for r in Role]
+    levels = tuple({lv for tiers in ROLE_ORG_LEVELS.values() for lv in tiers})
+    orgs = db.session.scalars(scoped_orgs(current_user, levels)).all()
+    form.org_id.choices = _org_choices(list(orgs))
+    form.org_id.render_kw = {
+        "data-filter-by": form.role.id,
+        "data-filter-map": json.dumps(
+            {r.value: [lv.value for lv in tiers] for r, tiers in ROLE_ORG_LEVELS.items()}),
+    }
+
+
+def _role_help() -> list[tuple[str, str]]:
+    return [(label(ROLE_LABELS[r]), "、".join(label(LEVEL_LABELS[lv]) for lv in tiers))
+            for r, tiers in ROLE_ORG_LEVELS.items()]
+
+
+# -- users --------------------------------------------------------------------------------
+
+
 @bp.get("/users")
 def users():  # type: ignore[no-untyped-def]
-    rows = db.session.scalars(
-        select(User).options(selectinload(User.roles)).order_by(User.username)).all()
-    return render_template("admin/users.html", users=rows)
+    form = UserSearchForm(request.args)
+    form.validate()
+    page = db.paginate(search_users(form.q.data), per_page=50, error_out=False, count=True)
+    return render_template("admin/users.html", form=form, page=page, users=page.items,
+                           args={k: v for k, v in request.args.items() if k != "page"})
+
+
+@bp.get("/users/export.csv")
+def export_users():  # type: ignore[no-untyped-def]
+    form = UserSearchForm(request.args)
+    form.validate()
+    users = db.session.scalars(search_users(form.q.data).limit(100_000))
+    return csv_response("users.csv", ["用户名", "姓名", "状态", "角色", "创建时间（北京时间）"], (
+        [u.username, u.display_name, "启用" if u.is_active else "停用",
+         "；".join(f"{ROLE_LABELS[r.role]}@{r.org.name}（{r.org.code}）" for r in u.roles),
+         format_beijing(u.created_at)]
+        for u in users))
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():  # type: ignore[no-untyped-def]
+    form = NewUserForm()
+    _role_org_fields(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = create_user(
+                current_user, username=form.username.data, display_name=form.display_name.data,
+                password=form.password.data, role=form.role.data, org_id=form.org_id.data)
+        except DomainError as exc:
+            _show_errors(form, exc)
+            status = exc.status
+        else:
+            flash(_("User %(name)s created.", name=user.username), "success")
+            return redirect(url_for("admin.user_detail", user_id=user.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/user_new.html", form=form, role_help=_role_help()), status
+
+
+@bp.get("/users/<int:user_id>")
+def user_detail(user_id: int):  # type: ignore[no-untyped-def]
+    return _render_user(get_user(user_id))
+
+
+def _render_user(user: User, status: int = 200, grant: GrantRoleForm | None = None,
+                 password: ResetPasswordForm | None = None):  # type: ignore[no-untyped-def]
+    grant = grant or GrantRoleForm(formdata=None)
+    _role_org_fields(grant)
+    password = password or ResetPasswordForm(formdata=None)
+    return render_template(
+        "admin/user.html", user=user, grant=grant, password=password,
+        confirm=ConfirmForm(formdata=None), role_help=_role_help(),
+    ), status
+
+
+@bp.post("/users/<int:user_id>/roles")
+def grant_user_role(user_id: int):  # type: ignore[no-untyped-def]
+    user = get_user(user_id)
+    form = GrantRoleForm()
+    _role_org_fields(form)
+    if not form.validate_on_submit():
+        return _render_user(user, 422, grant=form)
+    try:
+        grant_role(current_user, user, role=form.role.data, org_id=form.org_id.data)
+    except DomainError as exc:
+        _show_errors(form, exc)
+        return _render_user(get_user(user_id), exc.status, grant=form)
+    flash(_("Role granted."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/roles/<int:assignment_id>/remove")
+def remove_user_role(user_id: int, assignment_id: int):  # type: ignore[no-untyped-def]
+    user = get_user(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _render_user(user, 422)
+    try:
+        remove_role(current_user, user, assignment_id)
+    except DomainError as exc:
+        _show_errors(form, exc)
+        return _render_user(get_user(user_id), exc.status)
+    flash(_("Role removed."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_user_password(user_id: int):  # type: ignore[no-untyped-def]
+    user = get_user(user_id)
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return _render_user(user, 422, password=form)
+    try:
+        reset_password(current_user, user, form.new_password.data)
+    except DomainError as exc:
+        _show_errors(form, exc)
+        return _render_user(get_user(user_id), exc.status, password=form)
+    flash(_("Password reset; the user's open sessions were ended."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+def _set_active(user_id: int, active: bool):  # type: ignore[no-untyped-def]
+    user = get_user(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _render_user(user, 422)
+    try:
+        set_active(current_user, user, active)
+    except DomainError as exc:
+        _show_errors(form, exc)
+        return _render_user(get_user(user_id), exc.status)
+    flash(_("Account reactivated.") if active
+          else _("Account deactivated; the user was logged out."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate_user(user_id: int):  # type: ignore[no-untyped-def]
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/reactivate")
+def reactivate_user(user_id: int):  # type: ignore[no-untyped-def]
+    return _set_active(user_id, True)
+
+
+# -- organisations ------------------------------------------------------------------------
+
+
+def _level_choices(include_city: bool = True) -> list[tuple[str, str]]:
+    return [(lv.value, label(LEVEL_LABELS[lv])) for lv in OrgLevel
+            if include_city or lv != OrgLevel.CITY]
+
+
+def _category_choices(blank: str) -> list[tuple[str, str]]:
+    return [("", blank)] + [(c.value, label(CATEGORY_LABELS[c])) for c in OrgCategory]
+
+
+def _org_filters() -> tuple[OrgFilterForm, dict[str, str | None]]:
+    form = OrgFilterForm(request.args)
+    form.level.choices = [("", _("All levels"))] + _level_choices()
+    form.category.choices = _category_choices(_("All categories"))
+    form.validate()
+    level = form.level.data if form.level.data in set(OrgLevel) else None
+    category = form.category.data if form.category.data in set(OrgCategory) else None
+    return form, {"level": level, "category": category, "q": form.q.data}
 
 
 @bp.get("/orgs")
 def orgs():  # type: ignore[no-untyped-def]
-    rows = db.session.scalars(
-        select(Organization).where(visible_org_clause(current_user, Organization.id))
-        .order_by(Organization.code)).all()
-    return render_template("admin/orgs.html", orgs=rows)
+    form, filters = _org_filters()
+    rows = org_tree(current_user, **filters)
+    return render_template("admin/orgs.html", form=form, rows=rows,
+                           args={k: v for k, v in request.args.items() if v})
+
+
+@bp.get("/orgs/export.csv")
+def export_orgs():  # type: ignore[no-untyped-def]
+    _, filters = _org_filters()
+    rows = org_tree(current_user, **filters)
+    return csv_response(
+        "organisations.csv",
+        ["编码", "名称", "层级", "上级组织", "类别", "国有企业", "职工数", "会员数"],
+        ([r.org.code, r.org.name, r.org.level_label,
+          r.org.parent.name if r.org.parent else "",
+          r.org.category_label, "是" if r.org.is_state_owned else "",
+          r.org.staff_count, r.org.member_count] for r in rows))
+
+
+def _parent_field(form: NewOrgForm) -> None:
+    parent_levels = tuple({lv for tiers in ALLOWED_PARENT_LEVELS.values() for lv in tiers})
+    parents = db.session.scalars(scoped_orgs(current_user, parent_levels)).all()
+    form.parent_id.choices = _org_choices(list(parents))
+    form.parent_id.render_kw = {
+        "data-filter-by": form.level.id,
+        "data-filter-map": json.dumps(
+            {lv.value: [p.value for p in tiers] for lv, tiers in ALLOWED_PARENT_LEVELS.items()}),
+    }
+
+
+@bp.route("/orgs/new", methods=["GET", "POST"])
+def new_org():  # type: ignore[no-untyped-def]
+    form = NewOrgForm()
+    form.level.choices = [("", _("Choose…"))] + _level_choices(include_city=False)
+    form.category.choices = _category_choices(_("None"))
+    _parent_field(form)
+    if request.method == "GET" and request.args.get("parent_id", "").isdigit():
+        # "Add below this one": preselect the parent and the tier that fits under it.
+        parent = db.session.scalar(scoped_orgs(current_user).where(
+            Organization.id == int(request.args["parent_id"])))
+        if parent is not None:
+            form.parent_id.data = parent.id
+            form.level.data = next((lv.value for lv, tiers in ALLOWED_PARENT_LEVELS.items()
+                                    if parent.level in tiers), "")
+    status = 200
+    if form.validate_on_submit():
+        try:
+            org = add_org(
+                current_user, code=form.code.data, name=form.name.data, level=form.level.data,
+                parent_id=form.parent_id.data, category=form.category.data or None,
+                is_state_owned=form.is_state_owned.data, staff_count=form.staff_count.data,
+                member_count=form.member_count.data)
+        except DomainError as exc:
+            _show_errors(form, exc)
+            status = exc.status
+        else:
+            flash(_("Organisation %(name)s created.", name=org.name), "success")
+            return redirect(url_for("admin.orgs", q=org.code))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/org_form.html", form=form, org=None), status
+
+
+@bp.route("/orgs/<int:org_id>/edit", methods=["GET", "POST"])
+def edit_org_page(org_id: int):  # type: ignore[no-untyped-def]
+    org = get_scoped_org(current_user, org_id)
+    form = EditOrgForm(obj=org if request.method == "GET" else None)
+    if request.method == "GET":
+        form.category.data = org.category.value if org.category else ""
+    form.category.choices = _category_choices(_("None"))
+    status = 200
+    if form.validate_on_submit():
+        try:
+            edit_org(current_user, org, name=form.name.data,
+                     category=form.category.data or None,
+                     is_state_owned=form.is_state_owned.data,
+                     staff_count=form.staff_count.data, member_count=form.member_count.data)
+        except DomainError as exc:
+            _show_errors(form, exc)
+            status = exc.status
+            org = get_scoped_org(current_user, org_id)
+        else:
+            flash(_("Organisation %(name)s saved.", name=org.name), "success")
+            return redirect(url_for("admin.orgs", q=org.code))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/org_form.html", form=form, org=org), status

@@ -1,32 +1,148 @@
-"""Campaign pages: the list and one campaign's calendar and quotas."""
+"""Campaign pages: the list, one campaign (calendar, quotas, nomination summary), and the
+city federation's create and edit forms."""
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
-from app.auth.scope import visible_org_clause
 from app.campaigns import bp
-from app.campaigns.services import get_campaign, visible_campaigns
+from app.campaigns.forms import CampaignForm, campaign_form
+from app.campaigns.models import (
+    AWARD_LABELS,
+    LEVEL_LABELS,
+    STATUS_LABELS,
+    AwardType,
+    Campaign,
+    CampaignLevel,
+    CampaignStatus,
+)
+from app.campaigns.services import (
+    STAGE_ORDER,
+    CampaignData,
+    can_manage,
+    create_campaign,
+    deadline_field,
+    get_campaign,
+    nomination_summary,
+    organizer_for,
+    quota_districts,
+    quota_field,
+    update_campaign,
+    visible_campaigns,
+)
+from app.errors import DomainError, Forbidden
 from app.extensions import db
-from app.nominations.models import Nomination
+from app.orgs.models import Organization
+from app.templating import label
+from app.timeutil import beijing_today
 
 
 @bp.get("/")
 @login_required
 def list_campaigns():  # type: ignore[no-untyped-def]
     campaigns = db.session.scalars(visible_campaigns(current_user)).all()
-    return render_template("campaigns/list.html", campaigns=campaigns)
+    can_create = True
+    try:
+        organizer_for(current_user)
+    except Forbidden:
+        can_create = False
+    return render_template("campaigns/list.html", campaigns=campaigns, can_create=can_create)
 
 
 @bp.get("/<int:campaign_id>")
 @login_required
 def detail(campaign_id: int):  # type: ignore[no-untyped-def]
     campaign = get_campaign(current_user, campaign_id)
-    counts = dict(db.session.execute(
-        select(Nomination.status, func.count())
-        .where(Nomination.campaign_id == campaign.id,
-               visible_org_clause(current_user, Nomination.org_id))
-        .group_by(Nomination.status)).all())
-    return render_template("campaigns/detail.html", campaign=campaign, counts=counts)
+    return render_template("campaigns/detail.html", campaign=campaign,
+                           summary=nomination_summary(current_user, campaign),
+                           can_edit=can_manage(current_user, campaign))
+
+
+def _choices(form: CampaignForm) -> None:
+    form.level.choices = [(v.value, label(LEVEL_LABELS[v])) for v in CampaignLevel]
+    form.status.choices = [(v.value, label(STATUS_LABELS[v])) for v in CampaignStatus]
+    form.award_types.choices = [(v.value, label(AWARD_LABELS[v])) for v in AwardType]
+
+
+def _data(form: CampaignForm, districts: list[Organization]) -> CampaignData:
+    return CampaignData(
+        name=form.name.data or "", year=form.year.data, level=form.level.data,
+        award_types=list(form.award_types.data or []), status=form.status.data,
+        deadlines={stage: form[deadline_field(stage)].data for stage in STAGE_ORDER},
+        quotas={d.id: form[quota_field(d.id)].data for d in districts},
+    )
+
+
+def _initial(campaign: Campaign, districts: list[Organization]) -> dict:
+    quotas = {q.district_id: q.quota for q in campaign.quotas}
+    data = {"name": campaign.name, "year": campaign.year, "level": campaign.level.value,
+            "status": campaign.status.value, "award_types": list(campaign.award_types)}
+    data.update({deadline_field(s): campaign.due_date(s) for s in STAGE_ORDER})
+    data.update({quota_field(d.id): quotas.get(d.id, 0) for d in districts})
+    return data
+
+
+def _show_errors(form: CampaignForm, exc: DomainError) -> None:
+    db.session.rollback()
+    loose = [exc.message, *exc.problems]
+    for name, messages in exc.errors.items():
+        if name in form:
+            form[name].errors = list(form[name].errors) + list(messages)
+        else:
+            loose.extend(messages)
+    flash(" ".join(loose), "danger")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():  # type: ignore[no-untyped-def]
+    organizer = organizer_for(current_user)
+    districts = quota_districts(organizer.id)
+    form = campaign_form(districts, data={
+        "year": beijing_today().year, "level": CampaignLevel.CITY.value,
+        "status": CampaignStatus.DRAFT.value, "award_types": [a.value for a in AwardType],
+    } if request.method == "GET" else None)
+    _choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            campaign = create_campaign(current_user, _data(form, districts))
+        except DomainError as exc:
+            _show_errors(form, exc)
+            status = exc.status
+        else:
+            flash(_("Campaign created."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("campaigns/form.html", form=form, campaign=None,
+                           organizer=organizer), status
+
+
+@bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(campaign_id: int):  # type: ignore[no-untyped-def]
+    campaign = get_campaign(current_user, campaign_id)
+    if not can_manage(current_user, campaign):
+        raise Forbidden("只有主办的市总工会可以修改该评选活动。")
+    districts = quota_districts(campaign.organizer_id)
+    form = campaign_form(
+        districts, data=_initial(campaign, districts) if request.method == "GET" else None)
+    _choices(form)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            update_campaign(current_user, campaign.id, _data(form, districts))
+        except DomainError as exc:
+            _show_errors(form, exc)
+            status = exc.status
+            campaign = get_campaign(current_user, campaign_id)
+        else:
+            flash(_("Campaign saved."), "success")
+            return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
+    elif request.method == "POST":
+        status = 422
+    return render_template("campaigns/form.html", form=form, campaign=campaign,
+                           organizer=campaign.organizer), status

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from dataclasses import dataclass, field
+from datetime import date
 
-from app.auth.models import User
-from app.auth.scope import role_orgs
-from app.campaigns.models import Campaign, CampaignStatus
-from app.errors import NotFound
+from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import aliased
+
+from app.auth.models import Role, User
+from app.auth.scope import role_orgs, visible_org_clause
+from app.campaigns.models import (
+    AWARD_LABELS,
+    STAGE_LABELS,
+    AwardType,
+    Campaign,
+    CampaignDeadline,
+    CampaignLevel,
+    CampaignQuota,
+    CampaignStatus,
+    Stage,
+)
+from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.orgs.models import OrgClosure
+from app.orgs.models import Organization, OrgClosure, OrgLevel
+from workflows.nomination import STATE_LABELS, STATE_NAMES
 
 
 def visible_campaigns(user: User) -> Select:
@@ -32,3 +47,221 @@ def get_campaign(user: User, campaign_id: int) -> Campaign:
     if campaign is None:
         raise NotFound("评选活动不存在或您无权查看。")
     return campaign
+
+
+# -- managing (the city federation) -------------------------------------------------------
+
+# The calendar's order: each stage is due no earlier than the one before it.
+STAGE_ORDER: tuple[Stage, ...] = (
+    Stage.APPLICATION, Stage.REVIEW, Stage.EVALUATION, Stage.SPOT_CHECK, Stage.PUBLICITY,
+)
+
+
+def deadline_field(stage: Stage) -> str:
+    """The form field (and error key) of a stage's due date."""
+    return f"due_{stage.value}"
+
+
+def quota_field(district_id: int) -> str:
+    """The form field (and error key) of a district's quota."""
+    return f"quota_{district_id}"
+
+
+@dataclass
+class CampaignData:
+    """What the city federation sets on a campaign."""
+
+    name: str
+    year: int | None
+    level: str
+    award_types: list[str]
+    status: str
+    deadlines: dict[Stage, date | None] = field(default_factory=dict)
+    quotas: dict[int, int | None] = field(default_factory=dict)
+
+
+def organizer_for(user: User) -> Organization:
+    """The city federation at which the user holds the city role; Forbidden otherwise."""
+    orgs = sorted(role_orgs(user, [Role.CITY]).get(Role.CITY, set()))
+    if not orgs:
+        raise Forbidden("只有市总工会可以管理评选活动。")
+    organizer = db.session.get(Organization, orgs[0])
+    assert organizer is not None
+    return organizer
+
+
+def can_manage(user: User, campaign: Campaign) -> bool:
+    return campaign.organizer_id in role_orgs(user, [Role.CITY]).get(Role.CITY, set())
+
+
+def quota_districts(organizer_id: int) -> list[Organization]:
+    """The district federations and industry unions directly under the organiser."""
+    return list(db.session.scalars(
+        select(Organization)
+        .where(Organization.parent_id == organizer_id,
+               Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]))
+        .order_by(Organization.code)
+    ))
+
+
+def _validate(data: CampaignData, districts: list[Organization],
+              campaign: Campaign | None) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    name = (data.name or "").strip()
+    if not name:
+        errors["name"] = ["请填写活动名称。"]
+    elif len(name) > 200:
+        errors["name"] = ["活动名称不能超过 200 个字。"]
+    if data.year is None or not 2000 <= data.year <= 2100:
+        errors["year"] = ["年度须在 2000 至 2100 之间。"]
+    if data.level not in set(CampaignLevel):
+        errors["level"] = ["请选择活动级别。"]
+    if data.status not in set(CampaignStatus):
+        errors["status"] = ["请选择活动状态。"]
+    awards = list(dict.fromkeys(data.award_types or []))
+    if not awards:
+        errors["award_types"] = ["请至少选择一个表彰类型。"]
+    elif any(a not in set(AwardType) for a in awards):
+        errors["award_types"] = ["表彰类型无效。"]
+
+    # Each date no earlier than the latest earlier stage that has one.
+    previous: tuple[Stage, date] | None = None
+    for stage in STAGE_ORDER:
+        due = data.deadlines.get(stage)
+        if due is None:
+            continue
+        if previous is not None and due < previous[1]:
+            errors[deadline_field(stage)] = [
+                f"{STAGE_LABELS[stage]}不能早于{STAGE_LABELS[previous[0]]}（{previous[1]:%Y-%m-%d}）。"]
+        else:
+            previous = (stage, due)
+
+    allowed = {d.id for d in districts}
+    for district_id, quota in data.quotas.items():
+        if district_id not in allowed:
+            errors[quota_field(district_id)] = ["该组织不是本市的区县或产业工会。"]
+        elif quota is None or quota < 0:
+            errors[quota_field(district_id)] = ["名额须为不小于 0 的整数。"]
+
+    if campaign is not None:
+        from app.nominations.models import Nomination  # nominations build on campaigns
+
+        # What nominations already rely on may not be taken away under them.
+        used = db.session.execute(
+            select(Nomination.award_type, func.count())
+            .where(Nomination.campaign_id == campaign.id)
+            .group_by(Nomination.award_type)
+        ).all()
+        if used and data.status == CampaignStatus.DRAFT:
+            errors.setdefault("status", []).append("已有申报的活动不能改回筹备中。")
+        dropped = [AWARD_LABELS[AwardType(a)] for a, _ in used if a not in awards]
+        if dropped and "award_types" not in errors:
+            errors["award_types"] = [f"已有“{'、'.join(dropped)}”的申报，不能取消该类型。"]
+    return errors
+
+
+def _apply(campaign: Campaign, data: CampaignData) -> None:
+    campaign.name = data.name.strip()
+    campaign.year = data.year  # type: ignore[assignment]
+    campaign.level = CampaignLevel(data.level)
+    campaign.status = CampaignStatus(data.status)
+    campaign.award_types = [a.value for a in AwardType if a.value in data.award_types]
+
+    # Update rows in place: the (campaign, stage) and (campaign, district) keys are unique.
+    existing = {d.stage: d for d in campaign.deadlines}
+    for stage in STAGE_ORDER:
+        due = data.deadlines.get(stage)
+        row = existing.get(stage)
+        if due is None and row is not None:
+            campaign.deadlines.remove(row)
+        elif due is not None and row is not None:
+            row.due_date = due
+        elif due is not None:
+            campaign.deadlines.append(CampaignDeadline(stage=stage, due_date=due))
+    quotas = {q.district_id: q for q in campaign.quotas}
+    for district_id, quota in data.quotas.items():
+        if district_id in quotas:
+            quotas[district_id].quota = quota  # type: ignore[assignment]
+        else:
+            campaign.quotas.append(CampaignQuota(district_id=district_id, quota=quota))
+
+
+def create_campaign(user: User, data: CampaignData) -> Campaign:
+    """The city federation sets up a campaign with its calendar and district quotas."""
+    organizer = organizer_for(user)
+    errors = _validate(data, quota_districts(organizer.id), None)
+    if errors:
+        raise Invalid("评选活动信息有误。", errors=errors)
+    campaign = Campaign(organizer_id=organizer.id, award_types=[])
+    _apply(campaign, data)
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+def update_campaign(user: User, campaign_id: int, data: CampaignData) -> Campaign:
+    """The organising city federation changes a campaign, its calendar or its quotas."""
+    campaign = get_campaign(user, campaign_id)
+    if not can_manage(user, campaign):
+        raise Forbidden("只有主办的市总工会可以修改该评选活动。")
+    errors = _validate(data, quota_districts(campaign.organizer_id), campaign)
+    if errors:
+        raise Invalid("评选活动信息有误。", errors=errors)
+    _apply(campaign, data)
+    db.session.commit()
+    return campaign
+
+
+# -- the summary on the campaign page -----------------------------------------------------
+
+
+@dataclass
+class SummaryRow:
+    key: str | int | None
+    label: str
+    count: int
+    quota: int | None = None
+
+
+@dataclass
+class NominationSummary:
+    by_state: list[SummaryRow]
+    by_district: list[SummaryRow]
+    total: int
+
+
+def nomination_summary(user: User, campaign: Campaign) -> NominationSummary:
+    """Nominations of the campaign the user may see, by state and by district.
+
+    One GROUP BY over (district, state); the two breakdowns are its margins.
+    """
+    from app.nominations.models import Nomination  # nominations build on campaigns
+
+    district = aliased(Organization)
+    district_ids = select(Organization.id).where(
+        Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]))
+    rows = db.session.execute(
+        select(district.id, district.code, district.name, Nomination.status, func.count())
+        .select_from(Nomination)
+        .outerjoin(OrgClosure, and_(OrgClosure.descendant_id == Nomination.org_id,
+                                    OrgClosure.ancestor_id.in_(district_ids)))
+        .outerjoin(district, district.id == OrgClosure.ancestor_id)
+        .where(Nomination.campaign_id == campaign.id,
+               visible_org_clause(user, Nomination.org_id))
+        .group_by(district.id, district.code, district.name, Nomination.status)
+    ).all()
+
+    states: dict[str, int] = {}
+    districts: dict[int | None, tuple[str, str, int]] = {}
+    for district_id, code, name, status, count in rows:
+        states[status] = states.get(status, 0) + count
+        _, _, so_far = districts.get(district_id, (code or "", name or "", 0))
+        districts[district_id] = (code or "", name or "", so_far + count)
+    quotas = {q.district_id: q.quota for q in campaign.quotas}
+    by_state = [SummaryRow(s, STATE_LABELS[s], states[s]) for s in STATE_NAMES if s in states]
+    by_district = [
+        SummaryRow(district_id, name, count, quotas.get(district_id))
+        for district_id, (code, name, count) in sorted(
+            districts.items(), key=lambda item: (item[0] is None, item[1][0]))
+    ]
+    return NominationSummary(by_state, by_district, sum(states.values()))

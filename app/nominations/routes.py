@@ -11,7 +11,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.auth.scope import visible_org_clause
-from app.campaigns.models import AWARD_LABELS, Campaign
+from app.campaigns.models import AWARD_LABELS
+from app.campaigns.services import visible_campaigns
 from app.errors import DomainError
 from app.extensions import db
 from app.nominations import bp
@@ -36,7 +37,8 @@ from workflows.nomination import ACTIONS, STAGES, STATE_LABELS, STATE_STAGE, STA
 
 def _filter_form() -> FilterForm:
     form = FilterForm(request.args)
-    campaigns = db.session.scalars(select(Campaign).order_by(Campaign.year.desc())).all()
+    # Only campaigns the user may see: another organiser's campaign in preparation is private.
+    campaigns = db.session.scalars(visible_campaigns(current_user)).all()
     form.campaign_id.choices = [("", _("All campaigns"))] + [(c.id, c.name) for c in campaigns]
     form.state.choices = [("", _("All states"))] + [
         (s["name"], label(s["label"])) for s in STATES]
@@ -97,7 +99,9 @@ def new():  # type: ignore[no-untyped-def]
     campaigns = open_campaigns_for(current_user)
     form.campaign_id.choices = [(c.id, c.name) for c in campaigns]
     form.award_type.choices = [(k.value, label(v)) for k, v in AWARD_LABELS.items()]
-    orgs = fileable_orgs(current_user)
+    # The union itself first, then its branches: the first option is the default choice.
+    orgs = sorted(fileable_orgs(current_user),
+                  key=lambda o: (o.level != OrgLevel.GRASSROOTS, o.code))
     form.org_code.choices = [(o.code, f"{o.name}（{label(o.level_label)}）") for o in orgs]
     if not orgs:
         abort(403)

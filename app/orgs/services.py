@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, literal, select
+from sqlalchemy import Select, insert, literal, select
 
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.orgs.models import (
     ALLOWED_PARENT_LEVELS,
     LEVEL_LABELS,
+    Organization,
     OrgCategory,
     OrgClosure,
-    Organization,
     OrgLevel,
 )
 
@@ -85,3 +85,81 @@ def district_of(org_id: int) -> Organization | None:
             Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]),
         )
     )
+
+
+def update_org(
+    org: Organization,
+    *,
+    name: str,
+    category: OrgCategory | None = None,
+    is_state_owned: bool = False,
+    staff_count: int | None = None,
+    member_count: int | None = None,
+) -> Organization:
+    """Change an organisation's name, category, 国有企业 flag and counts (never code or parent).
+
+    The category and the flag choose the standard and its thresholds, so they stay fixed
+    while one of the organisation's nominations is under way. The caller commits.
+    """
+    from app.nominations.models import Nomination  # the org tree sits below nominations
+    from workflows.nomination import FINAL_STATES
+
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = ["请填写组织名称。"]
+    if category is not None:
+        category = OrgCategory(category)
+    if org.level not in (OrgLevel.GRASSROOTS, OrgLevel.BRANCH):
+        category = None
+    elif org.level == OrgLevel.GRASSROOTS and category is None:
+        errors["category"] = ["基层工会必须选择类别（企业 / 机关事业单位 / 区域性行业性）。"]
+    is_state_owned = bool(is_state_owned) and category == OrgCategory.ENTERPRISE
+    for key, value in (("staff_count", staff_count), ("member_count", member_count)):
+        if value is not None and value < 0:
+            errors[key] = ["人数不能为负数。"]
+    if staff_count is not None and member_count is not None and member_count > staff_count:
+        errors.setdefault("member_count", []).append("会员数不能大于职工数。")
+    if (category, is_state_owned) != (org.category, org.is_state_owned):
+        under_way = db.session.scalar(
+            select(Nomination.id).where(
+                Nomination.org_id == org.id,
+                Nomination.status.not_in([*FINAL_STATES, "commended"]),
+            ).limit(1)
+        )
+        if under_way:
+            field = "category" if category != org.category else "is_state_owned"
+            errors.setdefault(field, []).append(
+                f"该组织有进行中的申报（编号 {under_way}），不能修改类别或国有企业标识。")
+    if errors:
+        raise Invalid("组织信息有误。", errors=errors)
+
+    org.name = name
+    org.category = category
+    org.is_state_owned = is_state_owned
+    org.staff_count = staff_count
+    org.member_count = member_count
+    db.session.flush()
+    return org
+
+
+def org_paths(org_ids: list[int] | Select) -> dict[int, tuple[str, ...]]:
+    """Each organisation's path of codes from the root down, in one closure-table query.
+
+    `org_ids` is a list or a subquery of ids. Sorting by the path lists the tree
+    depth-first; its length less one is the depth.
+    """
+    if isinstance(org_ids, list) and not org_ids:
+        return {}
+    rows = db.session.execute(
+        select(OrgClosure.descendant_id, Organization.code, OrgClosure.depth)
+        .join(Organization, Organization.id == OrgClosure.ancestor_id)
+        .where(OrgClosure.descendant_id.in_(org_ids))
+    )
+    ancestors: dict[int, list[tuple[int, str]]] = {}
+    for descendant_id, code, depth in rows:
+        ancestors.setdefault(descendant_id, []).append((depth, code))
+    return {
+        org_id: tuple(code for _, code in sorted(pairs, reverse=True))
+        for org_id, pairs in ancestors.items()
+    }

@@ -1,0 +1,72 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+
+def _int_or_none(value):  # type: ignore[no-untyped-def]
+    return int(value) if value not in (None, "") else None
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    q = StringField(_l("Username or name"), validators=[Optional(), Length(max=100)])
+
+
+class NewUserForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[
+        DataRequired(_l("Please enter a username.")), Length(max=64)])
+    display_name = StringField(_l("Name"), validators=[
+        DataRequired(_l("Please enter a name.")), Length(max=100)])
+    password = PasswordField(_l("Initial password"), validators=[
+        DataRequired(_l("Please enter a password.")),
+        Length(min=8, message=_l("At least 8 characters."))])
+    role = SelectField(_l("Role"), validators=[DataRequired(_l("Please choose a role."))])
+    org_id = SelectField(_l("Organisation"), coerce=_int_or_none,
+                         validators=[InputRequired(_l("Please choose an organisation."))])
+
+
+class GrantRoleForm(FlaskForm):
+    role = SelectField(_l("Role"), validators=[DataRequired(_l("Please choose a role."))])
+    org_id = SelectField(_l("Organisation"), coerce=_int_or_none,
+                         validators=[InputRequired(_l("Please choose an organisation."))])
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("New password"), validators=[
+        DataRequired(_l("Please enter a password.")),
+        Length(min=8, message=_l("At least 8 characters."))])
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: only the CSRF token."""
+
+
+class OrgFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    level = SelectField(_l("Level"), validators=[Optional()])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    q = StringField(_l("Code or name"), validators=[Optional(), Length(max=100)])
+
+
+class EditOrgForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[
+        DataRequired(_l("Please enter a name.")), Length(max=200)])
+    category = SelectField(_l("Category"), validators=[Optional()])
+    is_state_owned = BooleanField(_l("State-owned enterprise"))
+    staff_count = IntegerField(_l("Staff"), validators=[
+        Optional(), NumberRange(min=0, message=_l("Must be 0 or more."))])
+    member_count = IntegerField(_l("Members"), validators=[
+        Optional(), NumberRange(min=0, message=_l("Must be 0 or more."))])
+
+
+class NewOrgForm(EditOrgForm):
+    code = StringField(_l("Code"), validators=[
+        DataRequired(_l("Please enter a code.")), Length(max=32)])
+    level = SelectField(_l("Level"), validators=[DataRequired(_l("Please choose a level."))])
+    parent_id = SelectField(_l("Parent"), coerce=_int_or_none,
+                            validators=[InputRequired(_l("Please choose a parent."))])

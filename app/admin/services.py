@@ -1,0 +1,279 @@
+"""Administration services: the only code that changes users, their roles and organisations.
+
+Every function takes the acting administrator, checks that the organisations it touches lie in
+the administrator's subtree, raises a DomainError (messages in Chinese, `errors` keyed by form
+field) when something is wrong, and commits on success.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import Select, or_, select, update
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import LoginSession, Role, RoleAssignment, User
+from app.auth.scope import visible_org_clause
+from app.auth.services import ROLE_ORG_LEVELS, hash_password, validate_password
+from app.errors import Conflict, Invalid, NotFound
+from app.extensions import db
+from app.orgs.models import LEVEL_LABELS, Organization, OrgCategory, OrgLevel
+from app.orgs.services import create_org, org_paths, update_org
+from app.timeutil import utcnow
+
+USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
+
+
+def _log(actor: User, message: str, *args: object) -> None:
+    # There is no audit table for accounts yet; the log keeps who changed what.
+    current_app.logger.info("admin %s " + message, actor.username, *args)
+
+
+def _like(term: str) -> str:
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def search_users(q: str | None = None) -> Select:
+    """Users whose username or display name contains `q`, by username."""
+    stmt = select(User).order_by(User.username)
+    if q and q.strip():
+        pattern = _like(q.strip())
+        stmt = stmt.where(or_(User.username.ilike(pattern, escape="\\"),
+                              User.display_name.ilike(pattern, escape="\\")))
+    return stmt
+
+
+def get_user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound("用户不存在。")
+    return user
+
+
+def scoped_orgs(actor: User, levels: tuple[OrgLevel, ...] | None = None) -> Select:
+    """Organisations in the administrator's subtree, optionally of some levels only."""
+    stmt = select(Organization).where(visible_org_clause(actor, Organization.id))
+    if levels:
+        stmt = stmt.where(Organization.level.in_(levels))
+    return stmt.order_by(Organization.code)
+
+
+def get_scoped_org(actor: User, org_id: int | None) -> Organization:
+    org = db.session.scalar(scoped_orgs(actor).where(Organization.id == org_id)) \
+        if org_id else None
+    if org is None:
+        raise NotFound("组织不存在或不在您的管理范围内。")
+    return org
+
+
+@dataclass
+class OrgRow:
+    org: Organization
+    depth: int
+
+
+def org_tree(actor: User, *, level: str | None = None, category: str | None = None,
+             q: str | None = None) -> list[OrgRow]:
+    """The administrator's organisations as a tree (depth-first by code), filtered."""
+    stmt = scoped_orgs(actor)
+    if level:
+        stmt = stmt.where(Organization.level == level)
+    if category:
+        stmt = stmt.where(Organization.category == category)
+    if q and q.strip():
+        pattern = _like(q.strip())
+        stmt = stmt.where(or_(Organization.name.ilike(pattern, escape="\\"),
+                              Organization.code.ilike(pattern, escape="\\")))
+    orgs = list(db.session.scalars(stmt.options(selectinload(Organization.parent))))
+    paths = org_paths(stmt.with_only_columns(Organization.id).order_by(None))
+    orgs.sort(key=lambda o: paths.get(o.id, (o.code,)))
+    return [OrgRow(o, len(paths.get(o.id, (o.code,))) - 1) for o in orgs]
+
+
+# -- users --------------------------------------------------------------------------------
+
+
+def _check_role_org(actor: User, role: str, org_id: int | None,
+                    field: str = "org_id") -> tuple[Role, Organization]:
+    errors: dict[str, list[str]] = {}
+    try:
+        parsed = Role(role)
+    except ValueError:
+        raise Invalid("用户信息有误。", errors={"role": ["请选择角色。"]}) from None
+    org = db.session.scalar(scoped_orgs(actor).where(Organization.id == org_id)) \
+        if org_id else None
+    if org is None:
+        errors[field] = ["请选择您管理范围内的组织。"]
+    elif org.level not in ROLE_ORG_LEVELS[parsed]:
+        names = "、".join(LEVEL_LABELS[lv] for lv in ROLE_ORG_LEVELS[parsed])
+        errors[field] = [f"该角色只能绑定到{names}，不能绑定到{org.level_label}。"]
+    if errors:
+        raise Invalid("角色与组织不符。", errors=errors)
+    assert org is not None
+    return parsed, org
+
+
+def create_user(actor: User, *, username: str, display_name: str, password: str,
+                role: str, org_id: int | None) -> User:
+    """Add an account with its first role; the initial password is set by the administrator."""
+    username = (username or "").strip()
+    display_name = (display_name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not USERNAME_RE.match(username):
+        errors["username"] = ["用户名须为 2–64 位字母、数字或 . _ @ -。"]
+    elif db.session.scalar(select(User.id).where(User.username == username)):
+        errors["username"] = [f"用户名“{username}”已被使用。"]
+    if not display_name:
+        errors["display_name"] = ["请填写姓名。"]
+    elif len(display_name) > 100:
+        errors["display_name"] = ["姓名不能超过 100 个字。"]
+    if problems := validate_password(password):
+        errors["password"] = problems
+    try:
+        parsed_role, org = _check_role_org(actor, role, org_id)
+    except Invalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise Invalid("用户信息有误。", errors=errors)
+
+    user = User(username=username, display_name=display_name,
+                password_hash=hash_password(password), is_active_flag=True)
+    user.roles.append(RoleAssignment(role=parsed_role, org_id=org.id))
+    db.session.add(user)
+    db.session.commit()
+    _log(actor, "created user %s as %s at %s", username, parsed_role.value, org.code)
+    return user
+
+
+def grant_role(actor: User, user: User, *, role: str, org_id: int | None) -> RoleAssignment:
+    """Give the user another role at an organisation."""
+    parsed, org = _check_role_org(actor, role, org_id)
+    if any(a.role == parsed and a.org_id == org.id for a in user.roles):
+        raise Conflict("该用户已有此角色。", errors={"org_id": ["该用户在此组织已有此角色。"]})
+    assignment = RoleAssignment(role=parsed, org_id=org.id)
+    user.roles.append(assignment)
+    db.session.commit()
+    _log(actor, "granted %s at %s to %s", parsed.value, org.code, user.username)
+    return assignment
+
+
+def remove_role(actor: User, user: User, assignment_id: int) -> None:
+    """Take a role away. An administrator cannot drop their own administrator role."""
+    assignment = next((a for a in user.roles if a.id == assignment_id), None)
+    if assignment is None:
+        raise NotFound("该角色不存在。")
+    if user.id == actor.id and assignment.role == Role.ADMIN:
+        raise Conflict("不能移除自己的系统管理员角色，请由另一位管理员操作。")
+    user.roles.remove(assignment)
+    db.session.commit()
+    _log(actor, "removed role %s at org %s from %s", assignment.role.value, assignment.org_id,
+         user.username)
+
+
+def _revoke_sessions(user: User) -> int:
+    """End every live web session and API token of the user at once."""
+    result = db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    return result.rowcount or 0
+
+
+def reset_password(actor: User, user: User, password: str) -> None:
+    """Set a new password; the user's open sessions end, so whoever held them is out."""
+    if problems := validate_password(password):
+        raise Invalid("密码不符合要求。", errors={"new_password": problems})
+    user.password_hash = hash_password(password)
+    _revoke_sessions(user)
+    db.session.commit()
+    _log(actor, "reset the password of %s", user.username)
+
+
+def set_active(actor: User, user: User, active: bool) -> None:
+    """Deactivate (logging the user out everywhere at once) or reactivate an account."""
+    if not active and user.id == actor.id:
+        raise Conflict("不能停用自己的账号。")
+    user.is_active_flag = active
+    if not active:
+        _revoke_sessions(user)
+    db.session.commit()
+    _log(actor, "%s user %s", "reactivated" if active else "deactivated", user.username)
+
+
+# -- organisations ------------------------------------------------------------------------
+
+
+def _category(value: str | None) -> OrgCategory | None:
+    try:
+        return OrgCategory(value) if value else None
+    except ValueError:
+        raise Invalid("组织信息有误。", errors={"category": ["类别无效。"]}) from None
+
+
+def add_org(actor: User, *, code: str, name: str, level: str, parent_id: int | None,
+            category: str | None = None, is_state_owned: bool = False,
+            staff_count: int | None = None, member_count: int | None = None) -> Organization:
+    """Create an organisation under a parent in the administrator's subtree."""
+    code, name = (code or "").strip(), (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not code:
+        errors["code"] = ["请填写组织编码。"]
+    elif len(code) > 32:
+        errors["code"] = ["组织编码不能超过 32 个字符。"]
+    if not name:
+        errors["name"] = ["请填写组织名称。"]
+    try:
+        parsed_level = OrgLevel(level)
+    except ValueError:
+        errors["level"] = ["请选择层级。"]
+        parsed_level = None
+    if parsed_level == OrgLevel.CITY:
+        # A new root would lie outside every administrator's subtree.
+        errors["level"] = ["市总工会是组织树的根，不能在此添加。"]
+    parent = None
+    if parent_id:
+        parent = db.session.scalar(scoped_orgs(actor).where(Organization.id == parent_id))
+        if parent is None:
+            errors["parent_id"] = ["上级组织不存在或不在您的管理范围内。"]
+    else:
+        errors["parent_id"] = ["请选择上级组织。"]
+    for key, value in (("staff_count", staff_count), ("member_count", member_count)):
+        if value is not None and value < 0:
+            errors[key] = ["人数不能为负数。"]
+    try:
+        parsed_category = _category(category)
+    except Invalid as exc:
+        errors.update(exc.errors)
+        parsed_category = None
+    if errors or parsed_level is None:
+        raise Invalid("组织信息有误。", errors=errors)
+    try:
+        org = create_org(
+            code=code, name=name, level=parsed_level, parent=parent, category=parsed_category,
+            is_state_owned=is_state_owned, staff_count=staff_count, member_count=member_count,
+        )
+    except Invalid as exc:
+        if "parent" in exc.errors:
+            exc.errors["parent_id"] = exc.errors.pop("parent")
+        raise
+    db.session.commit()
+    _log(actor, "created organisation %s under %s", org.code, parent.code if parent else "-")
+    return org
+
+
+def edit_org(actor: User, org: Organization, *, name: str, category: str | None,
+             is_state_owned: bool, staff_count: int | None,
+             member_count: int | None) -> Organization:
+    """Change what may change of an organisation (not its code, level or parent)."""
+    update_org(org, name=name, category=_category(category), is_state_owned=is_state_owned,
+               staff_count=staff_count, member_count=member_count)
+    db.session.commit()
+    _log(actor, "edited organisation %s", org.code)
+    return org
