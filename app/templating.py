@@ -10,7 +10,7 @@ from flask_babel import get_locale
 from app.i18n import LANGUAGES
 from app.labels_en import EN
 from app.timeutil import format_beijing
-from workflows.nomination import STAGES, STATE_LABELS, STATE_STAGE
+from workflows.nomination import FINAL_STATES, STAGES, STATE_LABELS, STATE_STAGE
 
 STATE_COLOURS = {
     "draft": "secondary", "submitted": "primary", "returned": "warning", "rejected": "danger",
@@ -48,5 +48,6 @@ def init_app(app: Flask) -> None:
         STAGE_ORDER=[s["name"] for s in STAGES],
         STATE_STAGE=STATE_STAGE,
         STATE_LABELS=STATE_LABELS,
+        FINAL_STATES=FINAL_STATES,
         current_locale=lambda: str(get_locale()),
     )
