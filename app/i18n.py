@@ -6,7 +6,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import Babel
 
 LANGUAGES = {"zh_Hans_CN": "中文", "en": "English"}
@@ -15,6 +15,8 @@ TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 
 def select_locale() -> str:
+    if not has_request_context():  # e.g. the OpenAPI document built at start-up
+        return DEFAULT_LOCALE
     chosen = request.cookies.get("lang")
     if chosen in LANGUAGES:
         return chosen

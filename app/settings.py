@@ -21,7 +21,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value) if value not in (None, "") else default
     except ValueError as exc:  # a typo in deployment config must fail loudly at start
-        raise RuntimeError(f"environment variable {name} must be an integer, got {value!r}") from exc
+        raise RuntimeError(
+            f"environment variable {name} must be an integer, got {value!r}"
+        ) from exc
 
 
 def env_bool(name: str, default: bool) -> bool:

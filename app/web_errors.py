@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -13,16 +14,16 @@ from app.errors import DomainError
 from workflows.engine import WorkflowError
 
 MESSAGES = {
-    400: "The request could not be understood.",
-    401: "Please log in.",
-    403: "You are not allowed to do this.",
-    404: "Not found, or you are not allowed to see it.",
-    405: "This method is not allowed here.",
-    409: "This conflicts with the current state.",
-    413: "The upload is too large.",
-    422: "Some fields are invalid.",
-    429: "Too many attempts; please wait and try again.",
-    500: "Something went wrong on our side; the error has been logged.",
+    400: _l("The request could not be understood."),
+    401: _l("Please log in."),
+    403: _l("You are not allowed to do this."),
+    404: _l("Not found, or you are not allowed to see it."),
+    405: _l("This method is not allowed here."),
+    409: _l("This conflicts with the current state."),
+    413: _l("The upload is too large."),
+    422: _l("Some fields are invalid."),
+    429: _l("Too many attempts; please wait and try again."),
+    500: _l("Something went wrong on our side; the error has been logged."),
 }
 
 
@@ -68,7 +69,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
         status = exc.code or 500
-        message = _(MESSAGES.get(status, exc.name))
+        message = str(MESSAGES.get(status, exc.name))
         if status == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             if limit:
@@ -91,7 +92,7 @@ def init_app(app: Flask) -> None:
                     for part in errors.values():
                         flat.update(part)
                     errors = flat
-                return json_error(status, _(MESSAGES[422]), errors, headers=headers)
+                return json_error(status, str(MESSAGES[422]), errors, headers=headers)
             return json_error(status, data.get("message") or message, headers=headers)
         response, code = _page(status, message)
         return response, code, headers
@@ -103,5 +104,5 @@ def init_app(app: Flask) -> None:
 
         db.session.rollback()
         if wants_json():
-            return json_error(500, _(MESSAGES[500]))
-        return _page(500, _(MESSAGES[500]))
+            return json_error(500, str(MESSAGES[500]))
+        return _page(500, str(MESSAGES[500]))

@@ -155,6 +155,20 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+def post_form(client: FlaskClient, page_url: str, data: dict, action: str | None = None):  # type: ignore[no-untyped-def]
+    """Open a page like a browser, then post one of its forms with the page's CSRF token."""
+    page = client.get(page_url)
+    assert page.status_code == 200, page.text
+    return client.post(action or page_url, data={**data, "csrf_token": csrf_from(page.text)})
+
+
+def field_error(html: str, field: str) -> str:
+    """The error shown right under a field (the forms macro gives it the id <field>-err)."""
+    match = re.search(rf'id="{re.escape(field)}-err">([^<]+)<', html)
+    assert match, f"no error shown next to {field}"
+    return match.group(1)
+
+
 class AuthActions:
     """Log a browser-like client in and out through the real pages."""
 

@@ -56,16 +56,31 @@ class World:
     def user(self, key: str) -> User:
         return db.session.get(User, self.users[key].id)  # type: ignore[return-value]
 
-    def nomination(self, org: Organization | None = None, status: str = "draft",
-                   award: AwardType = AwardType.MODEL_HOME) -> Nomination:
+    def nomination(
+        self,
+        org: Organization | None = None,
+        status: str = "draft",
+        award: AwardType = AwardType.MODEL_HOME,
+    ) -> Nomination:
         """A nomination placed directly in `status` (for tests of what follows)."""
-        nomination = Nomination(campaign=self.campaign, org=org or self.union_a,
-                                award_type=award, status=status,
-                                nominee_name="张三" if award == AwardType.OUTSTANDING_WORKER else None)
+        nomination = Nomination(
+            campaign=self.campaign,
+            org=org or self.union_a,
+            award_type=award,
+            status=status,
+            nominee_name="张三" if award == AwardType.OUTSTANDING_WORKER else None,
+        )
         db.session.add(nomination)
         db.session.flush()
-        db.session.add(NominationEvent(nomination=nomination, actor_id=None, action="create",
-                                       from_state=None, to_state=status))
+        db.session.add(
+            NominationEvent(
+                nomination=nomination,
+                actor_id=None,
+                action="create",
+                from_state=None,
+                to_state=status,
+            )
+        )
         db.session.commit()
         return nomination
 
@@ -74,22 +89,52 @@ def build_world() -> World:
     city = create_org(code="C", name="测试市总工会", level=OrgLevel.CITY)
     district_a = create_org(code="A", name="甲区总工会", level=OrgLevel.DISTRICT, parent=city)
     district_b = create_org(code="B", name="乙区总工会", level=OrgLevel.DISTRICT, parent=city)
-    union_a = create_org(code="A-1", name="甲区机械厂工会", level=OrgLevel.GRASSROOTS,
-                         parent=district_a, category=OrgCategory.ENTERPRISE,
-                         is_state_owned=True, staff_count=100, member_count=100)
-    union_a2 = create_org(code="A-2", name="甲区医院工会", level=OrgLevel.GRASSROOTS,
-                          parent=district_a, category=OrgCategory.PUBLIC_INSTITUTION,
-                          staff_count=50, member_count=50)
-    union_b = create_org(code="B-1", name="乙区街道总工会", level=OrgLevel.GRASSROOTS,
-                         parent=district_b, category=OrgCategory.REGIONAL,
-                         staff_count=900, member_count=850)
-    branch_a = create_org(code="A-1-1", name="甲区机械厂总装车间分工会", level=OrgLevel.BRANCH,
-                          parent=union_a, category=OrgCategory.ENTERPRISE)
-    campaign = Campaign(name="2026年度市级模范职工之家评选", year=2026, level=CampaignLevel.CITY,
-                        status=CampaignStatus.OPEN, organizer_id=city.id,
-                        award_types=[a.value for a in AwardType])
-    campaign.deadlines.append(CampaignDeadline(stage=Stage.APPLICATION,
-                                               due_date=date(2026, 12, 31)))
+    union_a = create_org(
+        code="A-1",
+        name="甲区机械厂工会",
+        level=OrgLevel.GRASSROOTS,
+        parent=district_a,
+        category=OrgCategory.ENTERPRISE,
+        is_state_owned=True,
+        staff_count=100,
+        member_count=100,
+    )
+    union_a2 = create_org(
+        code="A-2",
+        name="甲区医院工会",
+        level=OrgLevel.GRASSROOTS,
+        parent=district_a,
+        category=OrgCategory.PUBLIC_INSTITUTION,
+        staff_count=50,
+        member_count=50,
+    )
+    union_b = create_org(
+        code="B-1",
+        name="乙区街道总工会",
+        level=OrgLevel.GRASSROOTS,
+        parent=district_b,
+        category=OrgCategory.REGIONAL,
+        staff_count=900,
+        member_count=850,
+    )
+    branch_a = create_org(
+        code="A-1-1",
+        name="甲区机械厂总装车间分工会",
+        level=OrgLevel.BRANCH,
+        parent=union_a,
+        category=OrgCategory.ENTERPRISE,
+    )
+    campaign = Campaign(
+        name="2026年度市级模范职工之家评选",
+        year=2026,
+        level=CampaignLevel.CITY,
+        status=CampaignStatus.OPEN,
+        organizer_id=city.id,
+        award_types=[a.value for a in AwardType],
+    )
+    campaign.deadlines.append(
+        CampaignDeadline(stage=Stage.APPLICATION, due_date=date(2026, 12, 31))
+    )
     campaign.quotas.append(CampaignQuota(district_id=district_a.id, quota=2))
     campaign.quotas.append(CampaignQuota(district_id=district_b.id, quota=1))
     db.session.add(campaign)

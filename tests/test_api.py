@@ -44,7 +44,7 @@ def as_user(client, world):  # type: ignore[no-untyped-def]
     """`as_user("reviewer_a")`: an Api client with a fresh API token for that user."""
 
     def make(key: str) -> Api:
-        return Api(client, start_session(world.user(key), SessionKind.API))
+        return Api(client, start_session(world.user(key), SessionKind.API)[0])
 
     return make
 
@@ -120,7 +120,7 @@ def test_every_endpoint_needs_a_token(client, world, method, path, token):  # ty
 
 
 def test_a_web_login_session_is_not_an_api_token(client, world):  # type: ignore[no-untyped-def]
-    web_token = start_session(world.user("city"), SessionKind.WEB)
+    web_token, _expires = start_session(world.user("city"), SessionKind.WEB)
     assert_json_error(Api(client, web_token).get("/campaigns"), 401)
 
 

@@ -430,7 +430,7 @@ def test_api_token_is_not_a_web_session(site, client):
     from app.auth.services import start_session
 
     with site.db() as world:
-        token = start_session(world.users["reviewer_a"], SessionKind.API)
+        token, _expires = start_session(world.users["reviewer_a"], SessionKind.API)
     with client.session_transaction() as sess:
         sess["_user_id"] = token
         sess["_fresh"] = True

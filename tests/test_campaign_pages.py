@@ -13,20 +13,7 @@ from app.campaigns.services import get_campaign, nomination_summary
 from app.extensions import db
 from app.orgs.models import OrgLevel
 from app.orgs.services import create_org
-from tests.conftest import csrf_from
-
-
-def post(client, page_url: str, data: dict, action: str | None = None):  # type: ignore[no-untyped-def]
-    page = client.get(page_url)
-    assert page.status_code == 200, page.text
-    return client.post(action or page_url, data={**data, "csrf_token": csrf_from(page.text)})
-
-
-def field_error(html: str, field: str) -> str:
-    match = re.search(rf'id="{re.escape(field)}-err">([^<]+)<', html)
-    assert match, f"no error shown next to {field}"
-    return match.group(1)
-
+from tests.conftest import csrf_from, field_error, post_form
 
 CALENDAR = {
     "due_application": "2027-03-31", "due_review": "2027-04-30",
@@ -65,7 +52,7 @@ def test_city_creates_a_campaign_with_calendar_and_quotas(world, client, auth):
         [world.district_a.id, world.district_b.id, industry.id])
     assert len(re.findall(r'type="date"', page.text)) == 5
 
-    response = post(client, "/campaigns/new",
+    response = post_form(client, "/campaigns/new",
                     campaign_form(world, **{f"quota_{industry.id}": "0"}))
     assert response.status_code == 302, response.text
     campaign = db.session.scalar(select(Campaign).where(Campaign.year == 2027))
@@ -93,7 +80,7 @@ def test_city_creates_a_campaign_with_calendar_and_quotas(world, client, auth):
 def test_dates_out_of_order_are_refused_next_to_the_field(world, client, auth, field, value):
     auth.login("city")
     before = campaign_count()
-    response = post(client, "/campaigns/new", campaign_form(world, **{field: value}))
+    response = post_form(client, "/campaigns/new", campaign_form(world, **{field: value}))
     assert response.status_code == 422
     message = field_error(response.text, field)
     assert "不能早于" in message
@@ -102,7 +89,7 @@ def test_dates_out_of_order_are_refused_next_to_the_field(world, client, auth, f
 
 def test_a_missing_date_is_skipped_when_checking_order(world, client, auth):
     auth.login("city")
-    response = post(client, "/campaigns/new", campaign_form(
+    response = post_form(client, "/campaigns/new", campaign_form(
         world, due_review="", due_evaluation="2027-03-01"))
     assert response.status_code == 422
     # Compared with the application deadline, the latest earlier date that is set.
@@ -123,7 +110,7 @@ def test_other_errors_are_shown_next_to_the_field(world, client, auth, changes, 
     changes = {quota_a if k == "quota_A" else k: v for k, v in changes.items()}
     field = quota_a if field == "quota_A" else field
     before = campaign_count()
-    response = post(client, "/campaigns/new", campaign_form(world, **changes))
+    response = post_form(client, "/campaigns/new", campaign_form(world, **changes))
     assert response.status_code == 422
     assert field_error(response.text, field)
     assert campaign_count() == before
@@ -160,7 +147,7 @@ def test_city_edits_a_campaign(world, client, auth):
     assert re.search(rf'name="quota_{world.district_a.id}"[^>]*value="2"', page.text) or \
         re.search(rf'value="2"[^>]*name="quota_{world.district_a.id}"', page.text)
 
-    response = post(client, url, campaign_form(
+    response = post_form(client, url, campaign_form(
         world, name="2026年度评选（修订）", year="2026", status="open",
         award_types=["model_home", "model_small_home", "outstanding_worker"],
         due_application="2026-12-31", due_review="2027-01-15", due_evaluation="",
@@ -179,7 +166,7 @@ def test_edit_keeps_what_nominations_rely_on(world, client, auth):
     world.nomination(world.union_a, "submitted")
     auth.login("city")
     url = f"/campaigns/{world.campaign.id}/edit"
-    response = post(client, url, campaign_form(world, year="2026", status="draft",
+    response = post_form(client, url, campaign_form(world, year="2026", status="draft",
                                                award_types=["model_small_home"]))
     assert response.status_code == 422
     assert field_error(response.text, "status")

@@ -15,19 +15,7 @@ from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
 from app.orgs.models import OrgLevel
 from app.orgs.services import create_org
-from tests.conftest import csrf_from
-
-
-def post(client, page_url: str, data: dict, action: str | None = None):  # type: ignore[no-untyped-def]
-    page = client.get(page_url)
-    assert page.status_code == 200, page.text
-    return client.post(action or page_url, data={**data, "csrf_token": csrf_from(page.text)})
-
-
-def field_error(html: str, field: str) -> str:
-    match = re.search(rf'id="{re.escape(field)}-err">([^<]+)<', html)
-    assert match, f"no error shown next to {field}"
-    return match.group(1)
+from tests.conftest import csrf_from, field_error, post_form
 
 
 def listed_ids(html: str) -> set[int]:
@@ -61,7 +49,7 @@ def test_union_creates_a_nomination(world, client, auth):
     page = client.get("/nominations/new")
     assert page.status_code == 200
     assert re.findall(r'<option[^>]*value="(A-1(?:-1)?)"', page.text) == ["A-1", "A-1-1"]
-    response = post(client, "/nominations/new", {
+    response = post_form(client, "/nominations/new", {
         "campaign_id": world.campaign.id, "award_type": "model_home", "org_code": "A-1",
         "nominee_name": ""})
     assert response.status_code == 302, response.text
@@ -83,7 +71,7 @@ def test_new_nomination_errors_next_to_the_field(world, client, auth, data, fiel
     auth.login("union_a")
     form = {"campaign_id": world.campaign.id, "award_type": "model_home", "org_code": "A-1",
             "nominee_name": "", **data}
-    response = post(client, "/nominations/new", form)
+    response = post_form(client, "/nominations/new", form)
     assert response.status_code == 422
     assert field_error(response.text, field)
     assert db.session.scalar(select(func.count()).select_from(Nomination)) == 0
@@ -226,7 +214,7 @@ def _version(nomination_id: int) -> int:
 def test_return_without_comment_is_refused_next_to_the_comment(noms, client, auth):
     auth.login("reviewer_a")
     url = f"/nominations/{noms['a']}"
-    response = post(client, url, {"action": "return", "version": _version(noms["a"]),
+    response = post_form(client, url, {"action": "return", "version": _version(noms["a"]),
                                    "comment": "  "}, action=f"{url}/actions")
     assert response.status_code == 422
     form = re.search(r'data-action="return">.*?</form>', response.text, re.S).group(0)
@@ -239,7 +227,7 @@ def test_return_without_comment_is_refused_next_to_the_comment(noms, client, aut
 def test_return_with_comment_goes_through(noms, client, auth):
     auth.login("reviewer_a")
     url = f"/nominations/{noms['a']}"
-    response = post(client, url, {"action": "return", "version": _version(noms["a"]),
+    response = post_form(client, url, {"action": "return", "version": _version(noms["a"]),
                                   "comment": "请补充会员代表大会记录。"}, action=f"{url}/actions")
     assert response.status_code == 302
     assert status_of(noms["a"]) == "returned"

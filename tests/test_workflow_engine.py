@@ -19,8 +19,13 @@ from workflows.engine import (
 from workflows.nomination import ACTIONS, ROLES, STATE_NAMES, SYSTEM, TRANSITIONS
 
 # A user of each role whose scope covers the nomination of union A (district A).
-ACTOR_FOR_ROLE = {"union": "union_a", "reviewer": "reviewer_a", "inspector": "inspector",
-                  "city": "city", "admin": "admin"}
+ACTOR_FOR_ROLE = {
+    "union": "union_a",
+    "reviewer": "reviewer_a",
+    "inspector": "inspector",
+    "city": "city",
+    "admin": "admin",
+}
 MATRIX = [
     (action.name, source, role)
     for action in ACTIONS.values()
@@ -29,8 +34,9 @@ MATRIX = [
 ]
 
 
-@pytest.mark.parametrize(("action_name", "source", "role"), MATRIX,
-                         ids=[f"{a}-{s}-{r}" for a, s, r in MATRIX])
+@pytest.mark.parametrize(
+    ("action_name", "source", "role"), MATRIX, ids=[f"{a}-{s}-{r}" for a, s, r in MATRIX]
+)
 def test_transition_role_matrix(world, ctx, action_name, source, role):
     """Every (action, source state, role): the declared role moves it, every other is refused."""
     action = ACTIONS[action_name]
@@ -44,11 +50,17 @@ def test_transition_role_matrix(world, ctx, action_name, source, role):
         workflow.fire(action_name, comment="意见")
         db.session.commit()
         assert nomination.status == action.dest
-        event = db.session.scalars(select(NominationEvent).where(
-            NominationEvent.nomination_id == nomination.id).order_by(NominationEvent.id.desc())
+        event = db.session.scalars(
+            select(NominationEvent)
+            .where(NominationEvent.nomination_id == nomination.id)
+            .order_by(NominationEvent.id.desc())
         ).first()
         assert (event.action, event.from_state, event.to_state, event.actor_id) == (
-            action_name, source, action.dest, user.id)
+            action_name,
+            source,
+            action.dest,
+            user.id,
+        )
     else:
         with pytest.raises(ActionForbidden):
             workflow.fire(action_name, comment="意见")
@@ -64,8 +76,9 @@ WRONG_STATE = [
 ]
 
 
-@pytest.mark.parametrize(("action_name", "state"), WRONG_STATE,
-                         ids=[f"{a}-from-{s}" for a, s in WRONG_STATE])
+@pytest.mark.parametrize(
+    ("action_name", "state"), WRONG_STATE, ids=[f"{a}-from-{s}" for a, s in WRONG_STATE]
+)
 def test_action_refused_from_other_states(world, ctx, action_name, state):
     nomination = world.nomination(status=state)
     user = world.user(ACTOR_FOR_ROLE[ACTIONS[action_name].role])
@@ -88,8 +101,14 @@ def test_system_actions_cannot_be_fired_by_a_person(world, ctx):
 
 
 # Inspectors' actions go through their assignments (spot-check stage), tested there.
-@pytest.mark.parametrize("action_name", [a.name for a in ACTIONS.values()
-                                         if a.comment_required and a.role in ("union", "reviewer", "city")])
+@pytest.mark.parametrize(
+    "action_name",
+    [
+        a.name
+        for a in ACTIONS.values()
+        if a.comment_required and a.role in ("union", "reviewer", "city")
+    ],
+)
 def test_comment_required(world, ctx, action_name):
     action = ACTIONS[action_name]
     nomination = world.nomination(status=action.source[0])
@@ -114,10 +133,24 @@ def test_first_stage_names_and_roles_are_as_specified():
         assert (action.role, set(action.source), action.dest) == (role, sources, dest)
         assert action.manual
     assert ACTIONS["return"].comment_required and ACTIONS["reject"].comment_required
-    required_states = {"draft", "submitted", "returned", "rejected", "withdrawn",
-                       "member_evaluation", "evaluation_failed", "awaiting_draw", "spot_check",
-                       "rectification", "spot_check_failed", "candidate", "publicity",
-                       "commended", "not_commended", "revoked"}
+    required_states = {
+        "draft",
+        "submitted",
+        "returned",
+        "rejected",
+        "withdrawn",
+        "member_evaluation",
+        "evaluation_failed",
+        "awaiting_draw",
+        "spot_check",
+        "rectification",
+        "spot_check_failed",
+        "candidate",
+        "publicity",
+        "commended",
+        "not_commended",
+        "revoked",
+    }
     assert required_states <= set(STATE_NAMES)
 
 

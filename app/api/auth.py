@@ -6,14 +6,12 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from sqlalchemy import select
 
 from app.api.schemas import TokenRequestSchema, TokenSchema
 from app.api.security import ApiBlueprint, api_user, unauthorized
-from app.auth.models import LoginSession, SessionKind
-from app.auth.services import _token_hash, authenticate, end_session, start_session
+from app.auth.models import SessionKind
+from app.auth.services import authenticate, end_session, start_session
 from app.errors import Invalid
-from app.extensions import db
 
 blp = ApiBlueprint("api_auth", __name__, url_prefix="/api/v1",
                    description="Bearer tokens for API clients.")
@@ -35,10 +33,7 @@ class Token(MethodView):
                                 request.remote_addr or "")
         except Invalid as exc:
             return unauthorized(exc.message)
-        token = start_session(user, SessionKind.API)
-        # start_session returns only the secret; the expiry is read from its stored row.
-        expires_at = db.session.scalar(
-            select(LoginSession.expires_at).where(LoginSession.token_hash == _token_hash(token)))
+        token, expires_at = start_session(user, SessionKind.API)
         return {"token": token, "expires_at": expires_at}
 
     @blp.token_required

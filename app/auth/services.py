@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -94,18 +94,18 @@ def authenticate(username: str, password: str, ip: str) -> User:
     return user
 
 
-def start_session(user: User, kind: SessionKind) -> str:
-    """Create a server-side session; returns the secret token (only its hash is stored)."""
+def start_session(user: User, kind: SessionKind) -> tuple[str, datetime]:
+    """Create a server-side session; returns the secret token (only its hash is stored)
+    and when it expires."""
     token = secrets.token_urlsafe(32)
     key = "API_TOKEN_HOURS" if kind == SessionKind.API else "LOGIN_SESSION_HOURS"
-    hours = current_app.config[key]
+    expires_at = utcnow() + timedelta(hours=current_app.config[key])
     db.session.add(LoginSession(
-        token_hash=_token_hash(token), kind=kind, user_id=user.id,
-        expires_at=utcnow() + timedelta(hours=hours),
+        token_hash=_token_hash(token), kind=kind, user_id=user.id, expires_at=expires_at,
     ))
     db.session.commit()
     user.login_session_token = token
-    return token
+    return token, expires_at
 
 
 def user_for_token(token: str, kind: SessionKind) -> User | None:

@@ -5,12 +5,16 @@ from wtforms.validators import DataRequired, Length, Optional
 
 
 class NewNominationForm(FlaskForm):
-    campaign_id = SelectField(_l("Campaign"), coerce=int,
-                              validators=[DataRequired(_l("Please choose a campaign."))])
+    campaign_id = SelectField(
+        _l("Campaign"), coerce=int, validators=[DataRequired(_l("Please choose a campaign."))]
+    )
     award_type = SelectField(_l("Award"), validators=[DataRequired(_l("Please choose an award."))])
-    org_code = SelectField(_l("Nominated unit"), validators=[DataRequired(_l("Please choose a unit."))])
-    nominee_name = StringField(_l("Nominee (outstanding union worker only)"),
-                               validators=[Optional(), Length(max=100)])
+    org_code = SelectField(
+        _l("Nominated unit"), validators=[DataRequired(_l("Please choose a unit."))]
+    )
+    nominee_name = StringField(
+        _l("Nominee (outstanding union worker only)"), validators=[Optional(), Length(max=100)]
+    )
 
 
 class ActionForm(FlaskForm):
@@ -23,9 +27,11 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    campaign_id = SelectField(_l("Campaign"), coerce=lambda v: int(v) if v else None,
-                              validators=[Optional()])
+    campaign_id = SelectField(
+        _l("Campaign"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
+    )
     state = SelectField(_l("State"), validators=[Optional()])
-    district_id = SelectField(_l("District"), coerce=lambda v: int(v) if v else None,
-                              validators=[Optional()])
+    district_id = SelectField(
+        _l("District"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
+    )
     q = StringField(_l("Union name"), validators=[Optional(), Length(max=100)])

@@ -13,7 +13,7 @@ from app.dbtypes import UTCDateTime, str_enum
 from app.extensions import db
 from app.orgs.models import Organization
 from app.timeutil import utcnow
-from workflows.nomination import STATE_LABELS, STATE_NAMES, STATE_STAGE
+from workflows.nomination import ACTIONS, STATE_LABELS, STATE_NAMES, STATE_STAGE
 
 _STATES_SQL = ", ".join(f"'{s}'" for s in STATE_NAMES)
 
@@ -93,6 +93,13 @@ class NominationEvent(db.Model):
 
     nomination: Mapped[Nomination] = relationship(back_populates="events")
     actor: Mapped[User | None] = relationship()
+
+    @property
+    def action_label(self) -> str:
+        if self.action == "create":
+            return "创建申报"
+        action = ACTIONS.get(self.action)
+        return action.label if action else self.action
 
     @property
     def from_label(self) -> str:

@@ -72,9 +72,7 @@ def visible_nominations(user: User, filters: NominationFilters | None = None) ->
 
 def get_nomination(user: User, nomination_id: int) -> Nomination:
     """A nomination the user may see; any other id is "not found", never "forbidden"."""
-    nomination = db.session.scalar(
-        visible_nominations(user).where(Nomination.id == nomination_id)
-    )
+    nomination = db.session.scalar(visible_nominations(user).where(Nomination.id == nomination_id))
     if nomination is None:
         raise NotFound("申报不存在或您无权查看。")
     return nomination
@@ -141,10 +139,17 @@ def workflow_for(user: User | None, nomination: Nomination) -> NominationWorkflo
         if dest == "submitted":
             nomination.submitted_at = now
         nomination.updated_at = now
-        db.session.add(NominationEvent(
-            nomination=nomination, actor_id=user.id if user else None, action=action.name,
-            from_state=source, to_state=dest, comment=comment, created_at=now,
-        ))
+        db.session.add(
+            NominationEvent(
+                nomination=nomination,
+                actor_id=user.id if user else None,
+                action=action.name,
+                from_state=source,
+                to_state=dest,
+                comment=comment,
+                created_at=now,
+            )
+        )
 
     return NominationWorkflow(nomination, permits, record)
 
@@ -159,7 +164,11 @@ def _commit_change() -> None:
 
 
 def take_action(
-    user: User, nomination_id: int, action: str, *, comment: str | None = None,
+    user: User,
+    nomination_id: int,
+    action: str,
+    *,
+    comment: str | None = None,
     version: int | None = None,
 ) -> Nomination:
     """A person takes `action` on a nomination: scope, role, state, guards, audit, commit.
@@ -180,7 +189,10 @@ def take_action(
 
 
 def fire_stage_action(
-    nomination: Nomination, action: str, *, actor: User | None = None,
+    nomination: Nomination,
+    action: str,
+    *,
+    actor: User | None = None,
     comment: str | None = None,
 ) -> None:
     """For a stage's own service (evaluation close, draw, check log, commendation).
@@ -200,11 +212,13 @@ def open_campaigns_for(user: User) -> list[Campaign]:
     if not orgs:
         return []
     ancestors = select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id.in_(orgs))
-    return list(db.session.scalars(
-        select(Campaign)
-        .where(Campaign.status == CampaignStatus.OPEN, Campaign.organizer_id.in_(ancestors))
-        .order_by(Campaign.year.desc(), Campaign.id.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(Campaign)
+            .where(Campaign.status == CampaignStatus.OPEN, Campaign.organizer_id.in_(ancestors))
+            .order_by(Campaign.year.desc(), Campaign.id.desc())
+        )
+    )
 
 
 def fileable_orgs(user: User) -> list[Organization]:
@@ -212,15 +226,21 @@ def fileable_orgs(user: User) -> list[Organization]:
     orgs = role_orgs(user, [Role.UNION]).get(Role.UNION, set())
     if not orgs:
         return []
-    return list(db.session.scalars(
-        select(Organization)
-        .where(in_subtree(Organization.id, orgs))
-        .order_by(Organization.level, Organization.code)
-    ))
+    return list(
+        db.session.scalars(
+            select(Organization)
+            .where(in_subtree(Organization.id, orgs))
+            .order_by(Organization.level, Organization.code)
+        )
+    )
 
 
 def create_nomination(
-    user: User, *, campaign_id: int, award_type: str, org_code: str | None = None,
+    user: User,
+    *,
+    campaign_id: int,
+    award_type: str,
+    org_code: str | None = None,
     nominee_name: str | None = None,
 ) -> Nomination:
     """A union starts a nomination (draft) for itself or a unit below it."""
@@ -251,7 +271,9 @@ def create_nomination(
     assert campaign is not None and award is not None and org is not None
 
     if not (ancestor_ids(org.id) & union_orgs):
-        raise Forbidden("您只能为本单位及下属单位申报。", errors={"org_code": ["无权为该组织申报。"]})
+        raise Forbidden(
+            "您只能为本单位及下属单位申报。", errors={"org_code": ["无权为该组织申报。"]}
+        )
     if campaign.status != CampaignStatus.OPEN:
         errors["campaign_id"] = ["该评选活动未在进行中。"]
     elif campaign.organizer_id not in ancestor_ids(org.id):
@@ -260,7 +282,8 @@ def create_nomination(
         errors["award_type"] = [f"本次活动不接受“{AWARD_LABELS[award]}”申报。"]
     if org.level != AWARD_ORG_LEVEL[award]:
         errors["org_code"] = [
-            "模范职工小家须由分工会申报。" if award == AwardType.MODEL_SMALL_HOME
+            "模范职工小家须由分工会申报。"
+            if award == AwardType.MODEL_SMALL_HOME
             else "该类型须以基层工会名义申报。"
         ]
     name = (nominee_name or "").strip() or None
@@ -273,8 +296,10 @@ def create_nomination(
 
     existing = db.session.scalar(
         select(Nomination.id).where(
-            Nomination.campaign_id == campaign.id, Nomination.org_id == org.id,
-            Nomination.award_type == award, Nomination.status.not_in(FINAL_STATES),
+            Nomination.campaign_id == campaign.id,
+            Nomination.org_id == org.id,
+            Nomination.award_type == award,
+            Nomination.status.not_in(FINAL_STATES),
             (Nomination.nominee_name == name) if name else Nomination.nominee_name.is_(None),
         )
     )
@@ -283,14 +308,26 @@ def create_nomination(
 
     now = utcnow()
     nomination = Nomination(
-        campaign=campaign, org=org, award_type=award, nominee_name=name, status="draft",
-        created_by_id=user.id, created_at=now, updated_at=now,
+        campaign=campaign,
+        org=org,
+        award_type=award,
+        nominee_name=name,
+        status="draft",
+        created_by_id=user.id,
+        created_at=now,
+        updated_at=now,
     )
     db.session.add(nomination)
-    db.session.add(NominationEvent(
-        nomination=nomination, actor_id=user.id, action="create", from_state=None,
-        to_state="draft", comment=None, created_at=now,
-    ))
+    db.session.add(
+        NominationEvent(
+            nomination=nomination,
+            actor_id=user.id,
+            action="create",
+            from_state=None,
+            to_state="draft",
+            comment=None,
+            created_at=now,
+        )
+    )
     db.session.commit()
     return nomination
-
