@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask.views import MethodView
+from sqlalchemy.orm import selectinload
 
 from app.api.schemas import CampaignSchema
 from app.api.security import ApiBlueprint, api_user
-from app.campaigns.models import Campaign
+from app.campaigns.models import Campaign, CampaignQuota
 from app.campaigns.services import visible_campaigns
 from app.extensions import db
 
@@ -20,4 +21,8 @@ class Campaigns(MethodView):
     @blp.response(200, CampaignSchema(many=True))
     def get(self) -> list[Campaign]:
         """Campaigns the caller may see, newest first."""
-        return list(db.session.scalars(visible_campaigns(api_user())))
+        stmt = visible_campaigns(api_user()).options(
+            selectinload(Campaign.deadlines),
+            selectinload(Campaign.quotas).joinedload(CampaignQuota.district),
+        )
+        return list(db.session.scalars(stmt))

@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import LoginAttempt, LoginSession, Role, RoleAssignment, SessionKind, User
 from app.errors import Invalid, TooManyAttempts
@@ -113,7 +114,9 @@ def user_for_token(token: str, kind: SessionKind) -> User | None:
     if not token:
         return None
     session = db.session.scalar(
-        select(LoginSession).where(
+        select(LoginSession)
+        .options(joinedload(LoginSession.user).selectinload(User.roles))
+        .where(
             LoginSession.token_hash == _token_hash(token),
             LoginSession.kind == kind,
             LoginSession.revoked_at.is_(None),

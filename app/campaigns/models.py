@@ -87,10 +87,9 @@ class Campaign(db.Model):
         back_populates="campaign",
         cascade="all, delete-orphan",
         order_by="CampaignDeadline.due_date",
-        lazy="selectin",
     )
     quotas: Mapped[list[CampaignQuota]] = relationship(
-        back_populates="campaign", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="campaign", cascade="all, delete-orphan"
     )
 
     @property

@@ -40,13 +40,15 @@ def _filter_form() -> FilterForm:
     # Only campaigns the user may see: another organiser's campaign in preparation is private.
     campaigns = db.session.scalars(visible_campaigns(current_user)).all()
     form.campaign_id.choices = [("", _("All campaigns"))] + [(c.id, c.name) for c in campaigns]
-    form.state.choices = [("", _("All states"))] + [
-        (s["name"], label(s["label"])) for s in STATES]
+    form.state.choices = [("", _("All states"))] + [(s["name"], label(s["label"])) for s in STATES]
     districts = db.session.scalars(
         select(Organization)
-        .where(Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]),
-               visible_org_clause(current_user, Organization.id))
-        .order_by(Organization.code)).all()
+        .where(
+            Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]),
+            visible_org_clause(current_user, Organization.id),
+        )
+        .order_by(Organization.code)
+    ).all()
     form.district_id.choices = [("", _("All districts"))] + [(d.id, d.name) for d in districts]
     return form
 
@@ -54,9 +56,12 @@ def _filter_form() -> FilterForm:
 def _filters(form: FilterForm) -> NominationFilters:
     form.validate()
     state = form.state.data if form.state.data in STATE_LABELS else None
-    return NominationFilters(campaign_id=form.campaign_id.data or None, state=state,
-                             district_id=form.district_id.data or None,
-                             q=(form.q.data or "").strip() or None)
+    return NominationFilters(
+        campaign_id=form.campaign_id.data or None,
+        state=state,
+        district_id=form.district_id.data or None,
+        q=(form.q.data or "").strip() or None,
+    )
 
 
 @bp.get("/")
@@ -65,8 +70,12 @@ def list_nominations():  # type: ignore[no-untyped-def]
     form = _filter_form()
     stmt = visible_nominations(current_user, _filters(form))
     page = db.paginate(stmt, per_page=50, error_out=False, count=True)
-    return render_template("nominations/list.html", form=form, page=page,
-                           args={k: v for k, v in request.args.items() if k != "page"})
+    return render_template(
+        "nominations/list.html",
+        form=form,
+        page=page,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
 
 
 @bp.get("/export.csv")
@@ -77,14 +86,38 @@ def export_nominations():  # type: ignore[no-untyped-def]
     buffer = io.StringIO()
     buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
     writer = csv.writer(buffer)
-    writer.writerow(["编号", "评选活动", "申报单位", "组织编码", "申报类型", "被推荐人", "状态",
-                     "提交时间（北京时间）", "最后更新（北京时间）"])
+    writer.writerow(
+        [
+            "编号",
+            "评选活动",
+            "申报单位",
+            "组织编码",
+            "申报类型",
+            "被推荐人",
+            "状态",
+            "提交时间（北京时间）",
+            "最后更新（北京时间）",
+        ]
+    )
     for n in rows:
-        writer.writerow([n.id, _cell(n.campaign.name), _cell(n.org.name), n.org.code,
-                         n.award_label, _cell(n.nominee_name or ""), n.state_label,
-                         format_beijing(n.submitted_at), format_beijing(n.updated_at)])
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": "attachment; filename*=UTF-8''nominations.csv"})
+        writer.writerow(
+            [
+                n.id,
+                _cell(n.campaign.name),
+                _cell(n.org.name),
+                n.org.code,
+                n.award_label,
+                _cell(n.nominee_name or ""),
+                n.state_label,
+                format_beijing(n.submitted_at),
+                format_beijing(n.updated_at),
+            ]
+        )
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": "attachment; filename*=UTF-8''nominations.csv"},
+    )
 
 
 def _cell(value: str) -> str:
@@ -99,9 +132,7 @@ def new():  # type: ignore[no-untyped-def]
     campaigns = open_campaigns_for(current_user)
     form.campaign_id.choices = [(c.id, c.name) for c in campaigns]
     form.award_type.choices = [(k.value, label(v)) for k, v in AWARD_LABELS.items()]
-    # The union itself first, then its branches: the first option is the default choice.
-    orgs = sorted(fileable_orgs(current_user),
-                  key=lambda o: (o.level != OrgLevel.GRASSROOTS, o.code))
+    orgs = fileable_orgs(current_user)
     form.org_code.choices = [(o.code, f"{o.name}（{label(o.level_label)}）") for o in orgs]
     if not orgs:
         abort(403)
@@ -109,9 +140,12 @@ def new():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             nomination = create_nomination(
-                current_user, campaign_id=form.campaign_id.data,
-                award_type=form.award_type.data, org_code=form.org_code.data,
-                nominee_name=form.nominee_name.data)
+                current_user,
+                campaign_id=form.campaign_id.data,
+                award_type=form.award_type.data,
+                org_code=form.org_code.data,
+                nominee_name=form.nominee_name.data,
+            )
         except DomainError as exc:
             for name, messages in exc.errors.items():
                 field = getattr(form, name, None)
@@ -145,8 +179,12 @@ def _render_detail(nomination, form: ActionForm | None = None, status: int = 200
     stage_order = [s["name"] for s in STAGES]
     current_stage = STATE_STAGE[nomination.status]
     return render_template(
-        "nominations/detail.html", nomination=nomination, options=options, forms=forms,
-        events=history(nomination), stages=STAGES,
+        "nominations/detail.html",
+        nomination=nomination,
+        options=options,
+        forms=forms,
+        events=history(nomination),
+        stages=STAGES,
         current_stage_index=stage_order.index(current_stage),
     ), status
 
@@ -161,15 +199,22 @@ def act(nomination_id: int):  # type: ignore[no-untyped-def]
         return _render_detail(nomination, status=422)
     action = ACTIONS.get(form.action.data)
     try:
-        take_action(current_user, nomination_id, form.action.data,
-                    comment=form.comment.data, version=form.version.data)
+        take_action(
+            current_user,
+            nomination_id,
+            form.action.data,
+            comment=form.comment.data,
+            version=form.version.data,
+        )
     except (DomainError, WorkflowError) as exc:
         db.session.rollback()
         if exc.status == 404:
             raise
         return _refused(nomination_id, form, exc)
-    flash(_("Done: %(action)s.", action=label(action.label) if action else form.action.data),
-          "success")
+    flash(
+        _("Done: %(action)s.", action=label(action.label) if action else form.action.data),
+        "success",
+    )
     return redirect(url_for("nominations.detail", nomination_id=nomination_id))
 
 
@@ -179,4 +224,3 @@ def _refused(nomination_id: int, form: ActionForm, exc):  # type: ignore[no-unty
         form.comment.errors = list(form.comment.errors) + [message]
     flash(" ".join([exc.message, *exc.problems]), "danger")
     return _render_detail(nomination, form=form, status=exc.status)
-

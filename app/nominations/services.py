@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -222,7 +222,7 @@ def open_campaigns_for(user: User) -> list[Campaign]:
 
 
 def fileable_orgs(user: User) -> list[Organization]:
-    """Units a union user may file for: its own union(s) and their branches."""
+    """Units a union user may file for: its own union(s) first, then their branches."""
     orgs = role_orgs(user, [Role.UNION]).get(Role.UNION, set())
     if not orgs:
         return []
@@ -230,7 +230,9 @@ def fileable_orgs(user: User) -> list[Organization]:
         db.session.scalars(
             select(Organization)
             .where(in_subtree(Organization.id, orgs))
-            .order_by(Organization.level, Organization.code)
+            .order_by(
+                case((Organization.level == OrgLevel.GRASSROOTS, 0), else_=1), Organization.code
+            )
         )
     )
 
