@@ -34,3 +34,9 @@ class UTCDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
         return as_utc(value) if value is not None else None
+
+
+def contains_pattern(term: str) -> str:
+    """A LIKE pattern matching `term` literally anywhere (use with escape="\\")."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from app.admin import bp
-from app.admin.exports import csv_response
 from app.admin.forms import (
     ConfirmForm,
     EditOrgForm,
@@ -39,6 +38,7 @@ from app.auth.models import ROLE_LABELS, Role, User
 from app.auth.scope import role_orgs
 from app.auth.services import ROLE_ORG_LEVELS
 from app.errors import DomainError, Forbidden
+from app.exports import csv_response
 from app.extensions import db
 from app.orgs.models import (
     ALLOWED_PARENT_LEVELS,

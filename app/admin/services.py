@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 from app.auth.models import LoginSession, Role, RoleAssignment, User
 from app.auth.scope import visible_org_clause
 from app.auth.services import ROLE_ORG_LEVELS, hash_password, validate_password
+from app.dbtypes import contains_pattern
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.orgs.models import LEVEL_LABELS, Organization, OrgCategory, OrgLevel
@@ -31,11 +32,6 @@ def _log(actor: User, message: str, *args: object) -> None:
     current_app.logger.info("admin %s " + message, actor.username, *args)
 
 
-def _like(term: str) -> str:
-    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 # -- reading ------------------------------------------------------------------------------
 
 
@@ -43,7 +39,7 @@ def search_users(q: str | None = None) -> Select:
     """Users whose username or display name contains `q`, by username."""
     stmt = select(User).order_by(User.username)
     if q and q.strip():
-        pattern = _like(q.strip())
+        pattern = contains_pattern(q.strip())
         stmt = stmt.where(or_(User.username.ilike(pattern, escape="\\"),
                               User.display_name.ilike(pattern, escape="\\")))
     return stmt
@@ -87,7 +83,7 @@ def org_tree(actor: User, *, level: str | None = None, category: str | None = No
     if category:
         stmt = stmt.where(Organization.category == category)
     if q and q.strip():
-        pattern = _like(q.strip())
+        pattern = contains_pattern(q.strip())
         stmt = stmt.where(or_(Organization.name.ilike(pattern, escape="\\"),
                               Organization.code.ilike(pattern, escape="\\")))
     orgs = list(db.session.scalars(stmt.options(selectinload(Organization.parent))))

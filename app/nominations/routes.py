@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,6 +11,7 @@ from app.auth.scope import visible_org_clause
 from app.campaigns.models import AWARD_LABELS
 from app.campaigns.services import visible_campaigns
 from app.errors import DomainError
+from app.exports import csv_response
 from app.extensions import db
 from app.nominations import bp
 from app.nominations.forms import ActionForm, FilterForm, NewNominationForm
@@ -83,46 +81,13 @@ def list_nominations():  # type: ignore[no-untyped-def]
 def export_nominations():  # type: ignore[no-untyped-def]
     form = _filter_form()
     rows = db.session.scalars(visible_nominations(current_user, _filters(form)).limit(100_000))
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "编号",
-            "评选活动",
-            "申报单位",
-            "组织编码",
-            "申报类型",
-            "被推荐人",
-            "状态",
-            "提交时间（北京时间）",
-            "最后更新（北京时间）",
-        ]
-    )
-    for n in rows:
-        writer.writerow(
-            [
-                n.id,
-                _cell(n.campaign.name),
-                _cell(n.org.name),
-                n.org.code,
-                n.award_label,
-                _cell(n.nominee_name or ""),
-                n.state_label,
-                format_beijing(n.submitted_at),
-                format_beijing(n.updated_at),
-            ]
-        )
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv; charset=utf-8",
-        headers={"Content-Disposition": "attachment; filename*=UTF-8''nominations.csv"},
-    )
-
-
-def _cell(value: str) -> str:
-    # A value starting with = + - @ would run as a formula in Excel.
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+    header = ["编号", "评选活动", "申报单位", "组织编码", "申报类型", "被推荐人", "状态",
+              "提交时间（北京时间）", "最后更新（北京时间）"]
+    return csv_response("nominations.csv", header, (
+        [n.id, n.campaign.name, n.org.name, n.org.code, n.award_label, n.nominee_name,
+         n.state_label, format_beijing(n.submitted_at), format_beijing(n.updated_at)]
+        for n in rows
+    ))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -18,6 +18,7 @@ from app.auth.scope import (
     visible_org_clause,
 )
 from app.campaigns.models import AWARD_LABELS, AwardType, Campaign, CampaignStatus
+from app.dbtypes import contains_pattern
 from app.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
@@ -62,10 +63,10 @@ def visible_nominations(user: User, filters: NominationFilters | None = None) ->
     if f.district_id:
         stmt = stmt.where(in_subtree(Nomination.org_id, [f.district_id]))
     if f.q:
-        term = f.q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = contains_pattern(f.q.strip())
         stmt = stmt.where(
-            (Organization.name.ilike(f"%{term}%", escape="\\"))
-            | (Nomination.nominee_name.ilike(f"%{term}%", escape="\\"))
+            Organization.name.ilike(pattern, escape="\\")
+            | Nomination.nominee_name.ilike(pattern, escape="\\")
         )
     return stmt.order_by(Nomination.updated_at.desc(), Nomination.id.desc())
 
