@@ -280,3 +280,17 @@ def test_worklist_counts_what_awaits_the_user(noms, world, client, auth):
 
     auth.login("inspector")
     assert 'data-testid="worklist-empty"' in client.get("/").text
+
+
+def test_returned_nomination_shows_the_reviewers_reason_on_top(world, client, auth):
+    from app.nominations.services import take_action
+
+    nomination = world.nomination(status="submitted")
+    take_action(world.user("reviewer_a"), nomination.id, "return", comment="请补充集体合同文本")
+    auth.login("union_a")
+    page = client.get(f"/nominations/{nomination.id}").text
+    banner = page.split('data-testid="latest-decision"', 1)[1].split("</div>", 1)[0]
+    assert "退回修改" in banner and "请补充集体合同文本" in banner and "甲区审核人" in banner
+    # Once resubmitted the old reason is history, not a banner.
+    take_action(world.user("union_a"), nomination.id, "submit")
+    assert 'data-testid="latest-decision"' not in client.get(f"/nominations/{nomination.id}").text
