@@ -49,6 +49,8 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
+    from app.assessment import bp as assessment_bp
+    from app.evidence import bp as evidence_bp
     from app.api import register_api
     from app.auth import bp as auth_bp
     from app.campaigns import bp as campaigns_bp
@@ -60,6 +62,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(nominations_bp)
     app.register_blueprint(campaigns_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(assessment_bp)
+    app.register_blueprint(evidence_bp)
     register_api(app)
 
 

@@ -6,9 +6,12 @@ import click
 from flask import Flask
 
 from app.errors import DomainError
+from app.standards.commands import init_app as init_standard_commands
 
 
 def init_app(app: Flask) -> None:
+    init_standard_commands(app)
+
     @app.cli.command("seed-demo")
     def seed_demo_command() -> None:
         """Load the demo city (idempotent) and print the demo logins."""

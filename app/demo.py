@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
+from werkzeug.datastructures import FileStorage
 
+from app.assessment.models import EvidenceLink
+from app.assessment.services import (
+    Answer,
+    category_of,
+    items_for,
+    latest_round,
+    save_self_assessment,
+)
 from app.auth.models import Role, User
 from app.auth.services import ensure_user
 from app.campaigns.models import (
@@ -18,11 +28,13 @@ from app.campaigns.models import (
     CampaignStatus,
     Stage,
 )
+from app.evidence.services import add_evidence
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import create_nomination, take_action
 from app.orgs.models import Organization, OrgCategory, OrgLevel
 from app.orgs.services import create_org
+from app.standards.services import ensure_default_standard
 from app.timeutil import beijing_today
 
 DEMO_PASSWORD = "demo-2026"
@@ -98,13 +110,15 @@ def seed_demo(progress: Callable[[str], None] = print) -> list[tuple[str, str, s
     db.session.commit()
     progress("组织与用户已就绪")
 
+    standard = ensure_default_standard()
+    progress(f"评价标准：{standard.label}")
     campaign = db.session.scalar(select(Campaign).where(Campaign.name == CAMPAIGN_NAME))
     if campaign is None:
         today = beijing_today()
         campaign = Campaign(
             name=CAMPAIGN_NAME, year=2026, level=CampaignLevel.CITY,
             status=CampaignStatus.OPEN, organizer_id=city.id,
-            award_types=[a.value for a in AwardType],
+            award_types=[a.value for a in AwardType], standard_version_id=standard.id,
         )
         for stage, days in [(Stage.APPLICATION, 30), (Stage.REVIEW, 45), (Stage.EVALUATION, 75),
                             (Stage.SPOT_CHECK, 105), (Stage.PUBLICITY, 130)]:
@@ -143,6 +157,48 @@ DEMO_PATHS: list[tuple[str, list[tuple[str, str, str | None]]]] = [
 ]
 
 
+# Figures for the demo unions' self-assessments, beyond the register's staff and members.
+DEMO_FIGURES = {
+    "enterprise": {},
+    "public_institution": {"contract_staff_count": 12, "contract_member_count": 12},
+    "regional": {"migrant_worker_count": 600, "migrant_member_count": 510, "subunit_count": 40,
+                 "unionised_subunit_count": 38, "collective_contract_count": 36},
+}
+
+
+def _demo_evidence_pdf(name: str) -> FileStorage:
+    """A one-page PDF standing in for a union's bound evidence (a scan, in real life)."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (620, 877), "white")
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((40, 40, 580, 837), outline=(183, 28, 28), width=4)
+    for y in range(120, 800, 36):
+        draw.line((80, y, 540, y), fill=(200, 200, 200), width=2)
+    buffer = io.BytesIO()
+    page.save(buffer, format="PDF")
+    buffer.seek(0)
+    return FileStorage(stream=buffer, filename=name, content_type="application/pdf")
+
+
+def _fill_self_assessment(union: User, nomination: Nomination) -> None:
+    """Answer every item as met, with a statement and the evidence file cited for each."""
+    rnd = latest_round(nomination.id)
+    assert rnd is not None
+    category = category_of(nomination)
+    items = items_for(rnd.standard_version_id, category)
+    save_self_assessment(
+        union, nomination.id, figures=DEMO_FIGURES[category],
+        answers={i.id: Answer("met", f"本单位已落实：{i.text[:30]}……详见佐证材料。")
+                 for i in items},
+    )
+    link = add_evidence(union, nomination.id,
+                        _demo_evidence_pdf(f"{nomination.org.name}自查佐证材料汇编.pdf"))
+    db.session.execute(insert(EvidenceLink), [
+        {"round_id": rnd.id, "evidence_id": link.evidence_id, "item_id": i.id} for i in items])
+    db.session.commit()
+
+
 def _demo_nominations(campaign: Campaign) -> None:
     def login(username: str) -> User:
         u = db.session.scalar(select(User).where(User.username == username))
@@ -154,6 +210,8 @@ def _demo_nominations(campaign: Campaign) -> None:
         reviewer = login(f"reviewer-{code.split('-')[0].lower()}")
         nomination = create_nomination(union, campaign_id=campaign.id,
                                        award_type=AwardType.MODEL_HOME.value)
+        if path and path[0][1] == "submit":
+            _fill_self_assessment(union, nomination)
         for who, action, comment in path:
             take_action(union if who == "union" else reviewer, nomination.id, action,
                         comment=comment)

@@ -50,6 +50,7 @@ def normalise_database_url(url: str) -> str:
 
 def load() -> dict[str, object]:
     """Settings for `create_app`, from the environment."""
+    evidence_max_file_mb = env_int("EVIDENCE_MAX_FILE_MB", 20)
     return {
         "SECRET_KEY": env_str("SECRET_KEY", "dev-only-change-me"),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
@@ -69,6 +70,13 @@ def load() -> dict[str, object]:
         "LOGIN_FAILURE_WINDOW_MINUTES": env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15),
         "LOGIN_MAX_FAILURES_PER_IP": env_int("LOGIN_MAX_FAILURES_PER_IP", 30),
         "PAGE_SIZE": env_int("PAGE_SIZE", 50),
+        # Evidence files (佐证材料): stored outside the web root, limits in MB (MiB).
+        "EVIDENCE_STORAGE_DIR": env_str(
+            "EVIDENCE_STORAGE_DIR", str(BASE_DIR / "instance" / "evidence")),
+        "EVIDENCE_MAX_FILE_MB": evidence_max_file_mb,
+        "EVIDENCE_MAX_NOMINATION_MB": env_int("EVIDENCE_MAX_NOMINATION_MB", 200),
+        # Whole requests: one file plus the form around it; larger ones get 413.
+        "MAX_CONTENT_LENGTH": (evidence_max_file_mb + 1) * 1024 * 1024,
         # flask-smorest
         "API_TITLE": "职工之家评选 API",
         "API_VERSION": "v1",

@@ -62,6 +62,8 @@ def app() -> Iterator[Flask]:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": url,
         "SERVER_NAME": None,
+        # Evidence files of the whole run go to a temporary folder, never into instance/.
+        "EVIDENCE_STORAGE_DIR": str(_TMP / "evidence"),
     })
     with app.app_context():
         upgrade()

@@ -8,7 +8,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from uuid import uuid4
 
+from sqlalchemy import insert, select
+
+from app.assessment.models import (
+    AssessmentRound,
+    EvidenceLink,
+    ItemResponse,
+    RoundStatus,
+)
 from app.auth.models import Role, RoleAssignment, User
 from app.auth.services import hash_password
 from app.campaigns.models import (
@@ -20,10 +29,13 @@ from app.campaigns.models import (
     CampaignStatus,
     Stage,
 )
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
 from app.orgs.models import Organization, OrgCategory, OrgLevel
 from app.orgs.services import create_org
+from app.standards.models import StandardItem
+from app.standards.services import ensure_default_standard
 
 PASSWORD = "password-123"
 
@@ -61,8 +73,14 @@ class World:
         org: Organization | None = None,
         status: str = "draft",
         award: AwardType = AwardType.MODEL_HOME,
+        complete: bool = True,
     ) -> Nomination:
-        """A nomination placed directly in `status` (for tests of what follows)."""
+        """A nomination placed directly in `status` (for tests of what follows).
+
+        It gets a self-assessment round in the status that goes with the nomination's state;
+        `complete` fills it so that `submit` would pass (all items met with a statement and
+        evidence, figures at the thresholds).
+        """
         nomination = Nomination(
             campaign=self.campaign,
             org=org or self.union_a,
@@ -74,15 +92,51 @@ class World:
         db.session.flush()
         db.session.add(
             NominationEvent(
-                nomination=nomination,
-                actor_id=None,
-                action="create",
-                from_state=None,
+                nomination=nomination, actor_id=None, action="create", from_state=None,
                 to_state=status,
             )
         )
+        round_status = {"draft": RoundStatus.EDITING, "returned": RoundStatus.EDITING,
+                        "submitted": RoundStatus.SUBMITTED}.get(status, RoundStatus.CLOSED)
+        rnd = AssessmentRound(nomination_id=nomination.id, number=1, status=round_status,
+                              standard_version_id=self.campaign.standard_version_id)
+        db.session.add(rnd)
+        db.session.flush()
+        if complete:
+            fill_round(rnd, nomination.org)
         db.session.commit()
         return nomination
+
+
+# Figures that meet every threshold, per category.
+GOOD_FIGURES = {
+    "enterprise": {"staff_count": 100, "member_count": 100},
+    "public_institution": {"staff_count": 50, "member_count": 50, "contract_staff_count": 5,
+                           "contract_member_count": 5},
+    "regional": {"staff_count": 1000, "member_count": 950, "migrant_worker_count": 100,
+                 "migrant_member_count": 90, "subunit_count": 20, "unionised_subunit_count": 19,
+                 "collective_contract_count": 18},
+}
+
+
+def fill_round(rnd: AssessmentRound, org: Organization) -> None:
+    """Answer every item as met, with a statement and one evidence file for all."""
+    category = org.category.value if hasattr(org.category, "value") else str(org.category)
+    for name, value in GOOD_FIGURES[category].items():
+        setattr(rnd, name, value)
+    evidence = Evidence(nomination_id=rnd.nomination_id, storage_key=f"test/{uuid4().hex}",
+                        original_name="自查材料汇编.pdf", content_type="application/pdf",
+                        kind="pdf", size=1024, sha256="0" * 64)
+    db.session.add(evidence)
+    db.session.flush()
+    items = db.session.scalars(select(StandardItem.id).where(
+        StandardItem.version_id == rnd.standard_version_id, StandardItem.category == category))
+    rows = [(item_id) for item_id in items]
+    db.session.execute(insert(ItemResponse), [
+        {"round_id": rnd.id, "item_id": i, "rating": "met", "statement": "已按标准落实。"}
+        for i in rows])
+    db.session.execute(insert(EvidenceLink), [
+        {"round_id": rnd.id, "evidence_id": evidence.id, "item_id": i} for i in rows])
 
 
 def build_world() -> World:
@@ -124,6 +178,7 @@ def build_world() -> World:
         parent=union_a,
         category=OrgCategory.ENTERPRISE,
     )
+    standard = ensure_default_standard()
     campaign = Campaign(
         name="2026年度市级模范职工之家评选",
         year=2026,
@@ -131,6 +186,7 @@ def build_world() -> World:
         status=CampaignStatus.OPEN,
         organizer_id=city.id,
         award_types=[a.value for a in AwardType],
+        standard_version_id=standard.id,
     )
     campaign.deadlines.append(
         CampaignDeadline(stage=Stage.APPLICATION, due_date=date(2026, 12, 31))

@@ -197,7 +197,8 @@ def test_union_creates_a_draft(as_user, world):  # type: ignore[no-untyped-def]
     assert body["state"] == "draft"
     assert (body["org_code"], body["org_name"]) == ("A-1", "甲区机械厂工会")
     assert body["campaign_name"] == world.campaign.name
-    assert set(body["available_actions"]) == {"submit", "withdraw"}
+    # An empty self-assessment cannot be submitted yet: the engine offers only withdraw.
+    assert set(body["available_actions"]) == {"withdraw"}
     assert [e["action"] for e in body["history"]] == ["create"]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from app.assessment.services import latest_round
 from app.auth.scope import ancestor_ids, descendants_of
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
@@ -19,6 +20,7 @@ from app.nominations.services import (
 )
 from app.orgs.models import OrgLevel
 from app.orgs.services import create_org, district_of
+from tests.factories import fill_round
 from workflows.engine import ActionForbidden
 
 
@@ -95,6 +97,7 @@ def test_union_cannot_review_its_own_nomination(world, ctx):
 def test_audit_trail_records_every_change(world, ctx):
     union, reviewer = world.user("union_a"), world.user("reviewer_a")
     nomination = create_nomination(union, campaign_id=world.campaign.id, award_type="model_home")
+    fill_round(latest_round(nomination.id), nomination.org)
     take_action(union, nomination.id, "submit")
     take_action(reviewer, nomination.id, "return", comment="请补充会员代表大会记录")
     take_action(union, nomination.id, "submit", comment="已补充")

@@ -20,6 +20,14 @@ def campaign_open(nomination: Any) -> list[str]:
     return []
 
 
+def self_assessment_complete(nomination: Any) -> list[str]:
+    """Every item rated and explained, evidence where met, key figures at the thresholds."""
+    from app.assessment.services import submission_problems
+
+    return submission_problems(nomination)
+
+
 GUARDS: dict[str, Guard] = {
     "campaign_open": campaign_open,
+    "self_assessment_complete": self_assessment_complete,
 }

@@ -48,7 +48,7 @@ TRANSITIONS: list[dict] = [
     # 申报自查
     {"trigger": "submit", "source": ["draft", "returned"], "dest": "submitted",
      "role": "union", "label": "提交申报", "comment": "optional",
-     "guards": ["campaign_open"], "manual": True},
+     "guards": ["campaign_open", "self_assessment_complete"], "manual": True},
     {"trigger": "withdraw", "source": ["draft", "submitted", "returned"], "dest": "withdrawn",
      "role": "union", "label": "撤回申报", "comment": "optional", "manual": True},
     {"trigger": "return", "source": ["submitted"], "dest": "returned",

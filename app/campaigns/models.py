@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.dbtypes import UTCDateTime, str_enum
 from app.extensions import db
 from app.orgs.models import Organization
+from app.standards.models import StandardVersion
 from app.timeutil import utcnow
 
 
@@ -82,7 +83,13 @@ class Campaign(db.Model):
     organizer_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The standard this campaign assesses against; pinned, so revising a standard later
+    # never changes a nomination under way.
+    standard_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("standard_versions.id"), index=True)
+
     organizer: Mapped[Organization] = relationship()
+    standard_version: Mapped[StandardVersion | None] = relationship()
     deadlines: Mapped[list[CampaignDeadline]] = relationship(
         back_populates="campaign",
         cascade="all, delete-orphan",

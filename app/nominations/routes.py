@@ -143,9 +143,12 @@ def _render_detail(nomination, form: ActionForm | None = None, status: int = 200
         forms[option.action.name] = f
     stage_order = [s["name"] for s in STAGES]
     current_stage = STATE_STAGE[nomination.status]
+    from app.assessment.services import round_summary  # the stage package imports this one
+
     return render_template(
         "nominations/detail.html",
         nomination=nomination,
+        assessment=round_summary(nomination),
         options=options,
         forms=forms,
         events=history(nomination),

@@ -21,6 +21,7 @@ from app.campaigns.models import AWARD_LABELS, AwardType, Campaign, CampaignStat
 from app.dbtypes import contains_pattern
 from app.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from app.extensions import db
+from app.nominations import effects
 from app.nominations.models import Nomination, NominationEvent
 from app.orgs.models import Organization, OrgClosure, OrgLevel
 from app.timeutil import utcnow
@@ -184,7 +185,9 @@ def take_action(
     definition = ACTIONS.get(action)
     if definition is not None and not definition.manual:
         raise Forbidden(f"“{definition.label}”由相应环节的功能办理，不能在此直接执行。")
+    comment = effects.run_prepare(nomination, action, comment)
     workflow.fire(action, comment)
+    effects.run_after(nomination, action)
     _commit_change()
     return nomination
 
@@ -202,6 +205,7 @@ def fire_stage_action(
     action's guards and writes the audit row. The caller commits.
     """
     workflow_for(actor, nomination).fire(action, comment, system=True)
+    effects.run_after(nomination, action)
 
 
 # -- creating -----------------------------------------------------------------------------
@@ -281,6 +285,8 @@ def create_nomination(
         errors["campaign_id"] = ["该评选活动未在进行中。"]
     elif campaign.organizer_id not in ancestor_ids(org.id):
         errors["campaign_id"] = ["该评选活动不面向本单位。"]
+    elif campaign.standard_version_id is None:
+        errors["campaign_id"] = ["该评选活动尚未确定评价标准，暂不能申报。"]
     elif award.value not in campaign.award_types:
         errors["award_type"] = [f"本次活动不接受“{AWARD_LABELS[award]}”申报。"]
     if org.level != AWARD_ORG_LEVEL[award]:
@@ -332,5 +338,7 @@ def create_nomination(
             created_at=now,
         )
     )
+    db.session.flush()
+    effects.run_after(nomination, "create")
     db.session.commit()
     return nomination

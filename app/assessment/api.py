@@ -1,0 +1,260 @@
+"""Self-assessment through the JSON API: read a round, fill it in, compare rounds, comment.
+
+Submitting and the review decisions are workflow actions:
+`POST /api/v1/nominations/{id}/actions/{submit|approve|return|reject}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask.views import MethodView
+from marshmallow import Schema, fields
+from marshmallow.validate import Length, OneOf, Range
+
+from app.api.schemas import BeijingDateTime
+from app.api.security import ApiBlueprint, api_user
+from app.assessment.models import FIGURE_FIELDS, Rating
+from app.assessment.services import (
+    MAX_COMMENT,
+    MAX_STATEMENT,
+    Answer,
+    RoundView,
+    add_review_comment,
+    delete_review_comment,
+    diff_rounds,
+    get_round,
+    round_view,
+    rounds_of,
+    save_self_assessment,
+)
+from app.nominations.services import get_nomination
+
+blp = ApiBlueprint("api_assessment", __name__, url_prefix="/api/v1",
+                   description="Self-assessment (自查) rounds, key figures, review comments.")
+
+
+class EvidenceRefSchema(Schema):
+    link_id = fields.Int()
+    evidence_id = fields.Int()
+    name = fields.Str()
+    content_type = fields.Str()
+    size = fields.Int()
+    download_url = fields.Str()
+
+
+class CommentSchema(Schema):
+    id = fields.Int()
+    item_id = fields.Int(allow_none=True)
+    author = fields.Str(allow_none=True)
+    body = fields.Str()
+    created_at = BeijingDateTime()
+
+
+class ItemSchema(Schema):
+    item_id = fields.Int()
+    code = fields.Str()
+    dimension = fields.Str()
+    number = fields.Int()
+    text = fields.Str()
+    na_allowed = fields.Bool()
+    evidence_hint = fields.Str(allow_none=True)
+    rating = fields.Str(allow_none=True, metadata={"enum": [r.value for r in Rating]})
+    statement = fields.Str(allow_none=True)
+    evidence = fields.List(fields.Nested(EvidenceRefSchema))
+    comments = fields.List(fields.Nested(CommentSchema))
+    previous_comments = fields.List(fields.Nested(CommentSchema))
+
+
+class RateSchema(Schema):
+    key = fields.Str()
+    label = fields.Str()
+    value = fields.Float(allow_none=True)
+    threshold = fields.Float()
+    applicable = fields.Bool()
+    meets = fields.Bool(allow_none=True)
+    problem = fields.Str(allow_none=True)
+
+
+class RoundSchema(Schema):
+    nomination_id = fields.Int()
+    number = fields.Int()
+    status = fields.Str()
+    editable = fields.Bool()
+    standard = fields.Str()
+    category = fields.Str()
+    submitted_at = BeijingDateTime(allow_none=True)
+    figures = fields.Dict(keys=fields.Str(), values=fields.Int(allow_none=True))
+    figures_required = fields.List(fields.Str())
+    figure_evidence = fields.List(fields.Nested(EvidenceRefSchema))
+    rates = fields.List(fields.Nested(RateSchema))
+    items = fields.List(fields.Nested(ItemSchema))
+    general_comments = fields.List(fields.Nested(CommentSchema))
+    problems = fields.List(fields.Str(), metadata={
+        "description": "What stops `submit` now; empty when the round is complete."})
+
+
+class RoundQuerySchema(Schema):
+    round = fields.Int(validate=Range(min=1), metadata={"description": "Default: the latest."})
+
+
+class AnswerSchema(Schema):
+    item_id = fields.Int(required=True)
+    rating = fields.Str(allow_none=True, validate=OneOf([r.value for r in Rating]))
+    statement = fields.Str(allow_none=True, validate=Length(max=MAX_STATEMENT))
+
+
+class SaveSchema(Schema):
+    figures = fields.Dict(
+        keys=fields.Str(validate=OneOf(FIGURE_FIELDS)),
+        values=fields.Int(allow_none=True, validate=Range(min=0)))
+    items = fields.List(fields.Nested(AnswerSchema))
+
+
+class CommentCreateSchema(Schema):
+    item_id = fields.Int(allow_none=True)
+    body = fields.Str(required=True, validate=Length(min=1, max=MAX_COMMENT))
+
+
+class RoundSummarySchema(Schema):
+    number = fields.Int()
+    status = fields.Str()
+    created_at = BeijingDateTime()
+    submitted_at = BeijingDateTime(allow_none=True)
+
+
+class DiffSchema(Schema):
+    old = fields.Int()
+    new = fields.Int()
+    figures = fields.List(fields.Dict())
+    items = fields.List(fields.Dict())
+    figure_evidence_added = fields.List(fields.Str())
+    figure_evidence_removed = fields.List(fields.Str())
+
+
+def _evidence(links: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    return [{"link_id": lk.id, "evidence_id": lk.evidence_id, "name": lk.evidence.original_name,
+             "content_type": lk.evidence.content_type, "size": lk.evidence.size,
+             "download_url": url_for("evidence.download", evidence_id=lk.evidence_id)}
+            for lk in links]
+
+
+def _comments(comments: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    return [{"id": c.id, "item_id": c.item_id,
+             "author": c.author.display_name if c.author else None, "body": c.body,
+             "created_at": c.created_at} for c in comments]
+
+
+def present_round(nomination_id: int, view: RoundView) -> dict[str, Any]:
+    rnd = view.round
+    return {
+        "nomination_id": nomination_id, "number": rnd.number, "status": rnd.status,
+        "editable": rnd.editable, "standard": view.version.label, "category": view.category,
+        "submitted_at": rnd.submitted_at, "figures": rnd.figures(),
+        "figures_required": view.figures_required,
+        "figure_evidence": _evidence(view.figure_evidence),
+        "rates": [{"key": r.key, "label": r.label,
+                   "value": float(r.value) if r.value is not None else None,
+                   "threshold": float(r.threshold), "applicable": r.applicable,
+                   "meets": r.meets, "problem": r.problem} for r in view.rates],
+        "items": [{
+            "item_id": v.item.id, "code": v.item.code, "dimension": label,
+            "number": v.item.number, "text": v.item.text, "na_allowed": v.item.na_allowed,
+            "evidence_hint": v.item.evidence_hint,
+            "rating": v.response.rating if v.response else None,
+            "statement": v.response.statement if v.response else None,
+            "evidence": _evidence(v.evidence), "comments": _comments(v.comments),
+            "previous_comments": _comments(v.previous_comments),
+        } for label, views in view.dimensions for v in views],
+        "general_comments": _comments(view.general_comments),
+        "problems": view.problems if rnd.editable else [],
+    }
+
+
+@blp.route("/nominations/<int:nomination_id>/self-assessment")
+class SelfAssessment(MethodView):
+    @blp.token_required
+    @blp.arguments(RoundQuerySchema, location="query")
+    @blp.response(200, RoundSchema)
+    @blp.errors(404, 422)
+    def get(self, args: dict[str, Any], nomination_id: int) -> dict[str, Any]:
+        """A round of the self-assessment (default: the latest), with rates and comments."""
+        nomination = get_nomination(api_user(), nomination_id)
+        rnd = get_round(nomination, args.get("round"))
+        return present_round(nomination.id, round_view(nomination, rnd))
+
+    @blp.token_required
+    @blp.arguments(SaveSchema)
+    @blp.response(200, RoundSchema)
+    @blp.errors(403, 404, 409, 422)
+    def patch(self, data: dict[str, Any], nomination_id: int) -> dict[str, Any]:
+        """Save part or all of the editing round: only the fields sent change.
+
+        Nothing is saved when any field is invalid (422 with `errors` keyed
+        `figures.<name>` and `items.<item_id>.rating|statement`).
+        """
+        user = api_user()
+        answers = {a["item_id"]: Answer(a.get("rating"), a.get("statement"))
+                   for a in data.get("items", [])}
+        save_self_assessment(user, nomination_id, figures=data.get("figures"), answers=answers)
+        nomination = get_nomination(user, nomination_id)
+        return present_round(nomination.id, round_view(nomination, get_round(nomination)))
+
+
+@blp.route("/nominations/<int:nomination_id>/rounds")
+class Rounds(MethodView):
+    @blp.token_required
+    @blp.response(200, RoundSummarySchema(many=True))
+    @blp.errors(404)
+    def get(self, nomination_id: int) -> list[Any]:
+        """Every round of the self-assessment, oldest first; returned rounds stay as sent."""
+        nomination = get_nomination(api_user(), nomination_id)
+        return rounds_of(nomination.id)
+
+
+@blp.route("/nominations/<int:nomination_id>/rounds/<int:old>/diff/<int:new>")
+class RoundDiffView(MethodView):
+    @blp.token_required
+    @blp.response(200, DiffSchema)
+    @blp.errors(404)
+    def get(self, nomination_id: int, old: int, new: int) -> dict[str, Any]:
+        """What changed between two rounds: figures, item answers, evidence."""
+        nomination = get_nomination(api_user(), nomination_id)
+        diff = diff_rounds(nomination, old, new)
+        return {
+            "old": old, "new": new,
+            "figures": [{"figure": f, "old": a, "new": b} for f, a, b in diff.figures],
+            "items": [{
+                "item_id": c.item.id, "code": c.item.code, "number": c.item.number,
+                "dimension": c.item.dimension_label,
+                "old": {"rating": c.old.rating, "statement": c.old.statement} if c.old else None,
+                "new": {"rating": c.new.rating, "statement": c.new.statement} if c.new else None,
+                "evidence_added": c.evidence_added, "evidence_removed": c.evidence_removed,
+            } for c in diff.items],
+            "figure_evidence_added": diff.figure_evidence_added,
+            "figure_evidence_removed": diff.figure_evidence_removed,
+        }
+
+
+@blp.route("/nominations/<int:nomination_id>/review-comments")
+class ReviewComments(MethodView):
+    @blp.token_required
+    @blp.arguments(CommentCreateSchema)
+    @blp.response(201, CommentSchema)
+    @blp.errors(403, 404, 409, 422)
+    def post(self, data: dict[str, Any], nomination_id: int) -> dict[str, Any]:
+        """The district reviewer comments on an item (`item_id`) or on the whole round."""
+        comment = add_review_comment(api_user(), nomination_id, data["body"],
+                                     item_id=data.get("item_id"))
+        return _comments([comment])[0]
+
+
+@blp.route("/nominations/<int:nomination_id>/review-comments/<int:comment_id>")
+class ReviewComment(MethodView):
+    @blp.token_required
+    @blp.response(204)
+    @blp.errors(403, 404, 409)
+    def delete(self, nomination_id: int, comment_id: int) -> None:
+        """Withdraw one's own comment while the review is open."""
+        delete_review_comment(api_user(), nomination_id, comment_id)

@@ -1,0 +1,146 @@
+"""Evidence in the JSON API: list, upload and unlink a nomination's files; download them."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Request, Response, url_for
+from flask.views import MethodView
+from marshmallow import EXCLUDE, Schema, fields
+from marshmallow.validate import Range
+from werkzeug.datastructures import CombinedMultiDict
+
+from app.api.schemas import BeijingDateTime
+from app.api.security import ApiBlueprint, ApiParser, api_user
+from app.evidence.models import EvidenceKind
+from app.evidence.routes import evidence_response, thumbnail_response
+from app.evidence.services import (
+    add_evidence,
+    get_evidence_for_download,
+    list_evidence,
+    unlink_evidence,
+)
+
+if TYPE_CHECKING:
+    from app.assessment.models import EvidenceLink
+
+class EvidenceQuerySchema(Schema):
+    round_id = fields.Int(validate=Range(min=1), metadata={
+        "description": "A round of the nomination; default: the latest."})
+
+
+class MultipartParser(ApiParser):
+    """The API's parser, whose "form" location also holds the uploaded files."""
+
+    def load_form(self, req: Request, schema: Schema) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+
+
+class EvidenceBlueprint(ApiBlueprint):
+    ARGUMENTS_PARSER = MultipartParser()
+
+
+blp = EvidenceBlueprint("api_evidence", __name__, url_prefix="/api/v1",
+                        description="Evidence files (佐证材料) of a nomination's "
+                                    "self-assessment.")
+
+
+class EvidenceUploadSchema(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"},
+                      error_messages={"required": "请选择要上传的文件。"})
+    item_id = fields.Int(load_default=None, allow_none=True, metadata={
+        "description": "The standard item the file supports; omit for the key figures."})
+
+
+class EvidenceLinkSchema(Schema):
+    id = fields.Int(metadata={"description": "The link's id (for DELETE)."})
+    round_id = fields.Int()
+    item_id = fields.Int(allow_none=True)
+    evidence_id = fields.Int()
+    name = fields.Str(attribute="evidence.original_name",
+                      metadata={"description": "The file's name as uploaded."})
+    content_type = fields.Str(attribute="evidence.content_type",
+                              metadata={"description": "Detected from the content."})
+    kind = fields.Str(attribute="evidence.kind",
+                      metadata={"enum": [k.value for k in EvidenceKind]})
+    size = fields.Int(attribute="evidence.size", metadata={"description": "Bytes."})
+    sha256 = fields.Str(attribute="evidence.sha256")
+    uploaded_at = BeijingDateTime(attribute="evidence.uploaded_at")
+    uploaded_by = fields.Str(attribute="evidence.uploaded_by.display_name", allow_none=True,
+                             dump_default=None)
+    download_url = fields.Method("get_download_url")
+    thumbnail_url = fields.Method("get_thumbnail_url", allow_none=True)
+
+    def get_download_url(self, link: EvidenceLink) -> str:
+        return url_for("api_evidence.EvidenceDownload", evidence_id=link.evidence_id)
+
+    def get_thumbnail_url(self, link: EvidenceLink) -> str | None:
+        if link.evidence.kind != EvidenceKind.IMAGE:
+            return None
+        return url_for("api_evidence.EvidenceThumbnail", evidence_id=link.evidence_id)
+
+
+_FILE_RESPONSE = {"description": "The file.", "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+
+
+@blp.route("/nominations/<int:nomination_id>/evidence")
+class NominationEvidence(MethodView):
+    @blp.token_required
+    @blp.arguments(EvidenceQuerySchema, location="query")
+    @blp.response(200, EvidenceLinkSchema(many=True))
+    @blp.errors(404, 422)
+    def get(self, args: dict[str, Any], nomination_id: int) -> list[EvidenceLink]:
+        """The evidence cited by a round of the nomination (default: the latest round)."""
+        return list_evidence(api_user(), nomination_id, args.get("round_id"))
+
+    @blp.token_required
+    @blp.arguments(EvidenceUploadSchema, location="form", content_type="multipart/form-data")
+    @blp.response(201, EvidenceLinkSchema)
+    @blp.errors(403, 404, 409, 413, 422)
+    def post(self, form: dict[str, Any], nomination_id: int) -> Any:
+        """Upload a file (multipart: `file`, optional `item_id`) into the round being edited.
+
+        Accepted: JPG, PNG, GIF, WebP, PDF, Word, Excel and PowerPoint files, judged by their
+        content. 403 unless the caller is the nomination's union; 409 when no round is being
+        edited; 422 for a refused file (type, size per file or per nomination) or item;
+        413 for a request larger than the server accepts.
+        """
+        link = add_evidence(api_user(), nomination_id, form["file"], form.get("item_id"))
+        location = url_for("api_evidence.EvidenceDownload", evidence_id=link.evidence_id)
+        return link, {"Location": location}
+
+
+@blp.route("/nominations/<int:nomination_id>/evidence/<int:link_id>")
+class NominationEvidenceLink(MethodView):
+    @blp.token_required
+    @blp.response(204)
+    @blp.errors(403, 404, 409)
+    def delete(self, nomination_id: int, link_id: int) -> None:
+        """Remove a file from the round being edited; the file stays for earlier rounds."""
+        unlink_evidence(api_user(), nomination_id, link_id)
+
+
+@blp.route("/evidence/<int:evidence_id>/download")
+class EvidenceDownload(MethodView):
+    @blp.token_required
+    @blp.doc(responses={"200": _FILE_RESPONSE})
+    @blp.errors(404)
+    def get(self, evidence_id: int) -> Response:
+        """The file itself, as an attachment named as uploaded (RFC 6266 `filename*`)."""
+        return evidence_response(get_evidence_for_download(api_user(), evidence_id))
+
+
+@blp.route("/evidence/<int:evidence_id>/thumbnail")
+class EvidenceThumbnail(MethodView):
+    @blp.token_required
+    @blp.doc(responses={"200": {"description": "A JPEG of at most 320×320 pixels.",
+                                "content": {"image/jpeg": {"schema": {
+                                    "type": "string", "format": "binary"}}}}})
+    @blp.errors(404)
+    def get(self, evidence_id: int) -> Response:
+        """A small JPEG preview of an image file; 404 for other files."""
+        return thumbnail_response(get_evidence_for_download(api_user(), evidence_id))

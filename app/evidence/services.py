@@ -1,0 +1,395 @@
+"""Evidence services: upload, link, unlink, list, download and thumbnails.
+
+Every access goes through `get_nomination` (or the same visibility query), so a nomination
+or file outside the user's scope is "not found", never "forbidden". Only a union over the
+nomination's organisation changes evidence, and only in the round being edited: rows of a
+submitted (frozen) round are never changed. Evidence files are immutable; unlinking removes
+the citation, while the file and its row stay for earlier rounds that cite it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import tempfile
+import warnings
+from collections.abc import Iterable
+from typing import Any, BinaryIO
+
+from flask import current_app
+from PIL import Image, ImageOps
+from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
+
+from app.auth.models import Role, User
+from app.auth.scope import ancestor_ids, holds_role_over
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.evidence.checks import (
+    IMAGE_FORMATS,
+    MAX_IMAGE_PIXELS,
+    FileType,
+    clean_filename,
+    identify,
+    refuse,
+)
+from app.evidence.models import Evidence, EvidenceKind
+from app.evidence.storage import get_storage, new_key
+from app.extensions import db
+from app.nominations.models import Nomination
+from app.nominations.services import get_nomination, visible_nominations
+from app.standards.models import StandardItem
+from app.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+
+MB = 1024 * 1024
+THUMBNAIL_SUFFIX = ".thumb.jpg"
+THUMBNAIL_SIZE = 320
+_CHUNK = 1024 * 1024
+
+NOT_EDITABLE = "当前申报不在可编辑状态（自查已提交或尚未开始），不能修改佐证材料。"
+
+
+# -- limits and rules ---------------------------------------------------------------------
+
+
+def max_file_bytes() -> int:
+    return int(current_app.config["EVIDENCE_MAX_FILE_MB"]) * MB
+
+
+def max_nomination_bytes() -> int:
+    return int(current_app.config["EVIDENCE_MAX_NOMINATION_MB"]) * MB
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:.1f}"
+
+
+def can_edit_evidence(user: User, nomination: Nomination) -> bool:
+    """Whether the user is a union over the nomination's organisation (ignores the round)."""
+    return holds_role_over(user, Role.UNION, ancestor_ids(nomination.org_id))
+
+
+def _require_union(user: User, nomination: Nomination) -> None:
+    if not can_edit_evidence(user, nomination):
+        raise Forbidden("只有申报单位的工会用户可以上传或移除佐证材料。")
+
+
+def latest_round(nomination_id: int, *, lock: bool = False) -> AssessmentRound | None:
+    """The nomination's latest round (highest number); `lock`: SELECT … FOR UPDATE."""
+    stmt = (
+        select(AssessmentRound)
+        .where(AssessmentRound.nomination_id == nomination_id)
+        .order_by(AssessmentRound.number.desc())
+        .limit(1)
+    )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(stmt)
+
+
+def editing_round(nomination_id: int, *, lock: bool = False) -> AssessmentRound:
+    """The round being edited (the latest, with status editing), else Conflict (409)."""
+    round_ = latest_round(nomination_id, lock=lock)
+    if round_ is None or round_.status != RoundStatus.EDITING:
+        raise Conflict(NOT_EDITABLE)
+    return round_
+
+
+def _check_item(round_: AssessmentRound, item_id: Any) -> int | None:
+    if item_id in (None, ""):
+        return None
+    try:
+        item_id = int(item_id)
+    except (TypeError, ValueError):
+        item_id = None
+    found = item_id is not None and db.session.scalar(
+        select(StandardItem.id).where(
+            StandardItem.id == item_id,
+            StandardItem.version_id == round_.standard_version_id,
+        )
+    )
+    if not found:
+        message = "评估项不存在或不属于本申报采用的标准。"
+        raise Invalid(message, errors={"item_id": [message]})
+    return item_id
+
+
+def used_bytes(nomination_id: int) -> int:
+    """Bytes of all evidence stored for the nomination (unlinked files included)."""
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(Evidence.size), 0)).where(
+            Evidence.nomination_id == nomination_id)
+    )
+    return int(total or 0)
+
+
+def _check_total(nomination_id: int, size: int) -> None:
+    limit = max_nomination_bytes()
+    used = used_bytes(nomination_id)
+    if used + size > limit:
+        raise refuse(
+            f"该申报的佐证材料总量不能超过 {limit // MB} MB：已上传 {_mb(used)} MB，"
+            f"本文件 {_mb(size)} MB。")
+
+
+def _spool(source: BinaryIO, limit: int) -> tuple[BinaryIO, int, str]:
+    """Copy the upload into a temporary file: (file at position 0, size, sha256 hex).
+
+    Stops reading one byte past `limit`, whatever the request claimed its size was.
+    """
+    spool: BinaryIO = tempfile.SpooledTemporaryFile(max_size=2 * MB)  # type: ignore[assignment]
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        while True:
+            chunk = source.read(_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise refuse(
+                    f"文件过大：单个文件不能超过 {limit // MB} MB，请压缩或拆分后上传。")
+            digest.update(chunk)
+            spool.write(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool, size, digest.hexdigest()
+
+
+# -- upload and unlink --------------------------------------------------------------------
+
+
+def add_evidence(user: User, nomination_id: int, file_storage: Any,
+                 item_id: int | str | None = None) -> EvidenceLink:
+    """Upload a file and cite it in the editing round (for `item_id`, or the key figures).
+
+    `file_storage` is a werkzeug FileStorage (``request.files["file"]``) or anything with
+    ``filename`` and ``stream``. Commits. Errors: NotFound (404), Forbidden (403, not the
+    nomination's union), Conflict (409, no round being edited), Invalid (422, errors under
+    "file" or "item_id": type, size, total, name). The same file (same name and content)
+    uploaded again for the nomination reuses the stored copy.
+    """
+    nomination = get_nomination(user, nomination_id)
+    _require_union(user, nomination)
+    round_ = editing_round(nomination.id)
+    item = _check_item(round_, item_id)
+    if file_storage is None or not getattr(file_storage, "filename", None):
+        raise refuse("请选择要上传的文件。")
+    name = clean_filename(file_storage.filename)
+
+    spool, size, sha256 = _spool(getattr(file_storage, "stream", file_storage),
+                                 max_file_bytes())
+    stored_key: str | None = None
+    storage = get_storage()
+    try:
+        file_type: FileType = identify(spool)
+        evidence = db.session.scalar(
+            select(Evidence).where(
+                Evidence.nomination_id == nomination.id,
+                Evidence.sha256 == sha256,
+                Evidence.size == size,
+                Evidence.original_name == name,
+            ).limit(1)
+        )
+        if evidence is None:
+            _check_total(nomination.id, size)
+            key = new_key()
+            spool.seek(0)
+            storage.save(key, spool)  # fails → nothing written to the database
+            stored_key = key
+
+        # Under the round's row lock: still editable, and the total still within the limit
+        # (concurrent uploads to one nomination queue here).
+        round_ = editing_round(nomination.id, lock=True)
+        if evidence is None:
+            _check_total(nomination.id, size)
+            evidence = Evidence(
+                nomination_id=nomination.id,
+                storage_key=stored_key,
+                original_name=name,
+                content_type=file_type.content_type,
+                kind=file_type.kind,
+                size=size,
+                sha256=sha256,
+                uploaded_by_id=user.id,
+                uploaded_at=utcnow(),
+            )
+            db.session.add(evidence)
+            db.session.flush()
+            link = None
+        else:
+            link = db.session.scalar(
+                select(EvidenceLink).where(
+                    EvidenceLink.round_id == round_.id,
+                    EvidenceLink.evidence_id == evidence.id,
+                    EvidenceLink.item_id.is_(None) if item is None
+                    else EvidenceLink.item_id == item,
+                )
+            )
+        if link is None:
+            link = EvidenceLink(round_id=round_.id, evidence=evidence, item_id=item)
+            db.session.add(link)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        if stored_key is not None:
+            try:
+                storage.delete(stored_key)
+            except Exception:  # the original error matters more
+                log.exception("could not delete orphaned evidence file %s", stored_key)
+        raise
+    finally:
+        spool.close()
+    return link
+
+
+def upload_evidence(user: User, nomination_id: int, file_storage: Any,
+                    item_id: int | str | None = None) -> Evidence:
+    """`add_evidence`, returning the Evidence (see there)."""
+    return add_evidence(user, nomination_id, file_storage, item_id).evidence
+
+
+def unlink_evidence(user: User, nomination_id: int, link_id: int) -> None:
+    """The union removes a citation from the round being edited. Commits.
+
+    The Evidence row and the file stay: earlier (frozen) rounds may cite them.
+    """
+    nomination = get_nomination(user, nomination_id)
+    _require_union(user, nomination)
+    link = db.session.scalar(
+        select(EvidenceLink)
+        .join(EvidenceLink.round)
+        .where(EvidenceLink.id == link_id, AssessmentRound.nomination_id == nomination.id)
+    )
+    if link is None:
+        raise NotFound("佐证材料不存在或已被移除。")
+    round_ = editing_round(nomination.id, lock=True)
+    if link.round_id != round_.id:
+        raise Conflict("该佐证材料属于已提交的自查轮次，不能修改。")
+    db.session.delete(link)
+    db.session.commit()
+
+
+# -- reading ------------------------------------------------------------------------------
+
+
+def list_evidence(user: User, nomination_id: int,
+                  round_id: int | None = None) -> list[EvidenceLink]:
+    """The links of a round (default: the latest) with their Evidence and uploader loaded.
+
+    Ordered: the key figures' evidence (item_id NULL) first, then by item, then upload order.
+    One query after the nomination's; a round of another nomination yields nothing.
+    """
+    nomination = get_nomination(user, nomination_id)
+    if round_id is None:
+        round_filter = EvidenceLink.round_id == (
+            select(AssessmentRound.id)
+            .where(AssessmentRound.nomination_id == nomination.id)
+            .order_by(AssessmentRound.number.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+    else:
+        round_filter = EvidenceLink.round_id == round_id
+    stmt = (
+        select(EvidenceLink)
+        .join(EvidenceLink.evidence)
+        .outerjoin(Evidence.uploaded_by)
+        .options(contains_eager(EvidenceLink.evidence).contains_eager(Evidence.uploaded_by))
+        .where(round_filter, Evidence.nomination_id == nomination.id)
+        .order_by(EvidenceLink.item_id.is_not(None), EvidenceLink.item_id, EvidenceLink.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def links_by_item(links: Iterable[EvidenceLink]) -> dict[int | None, list[EvidenceLink]]:
+    """Group links by item id (None: the key figures), keeping their order."""
+    grouped: dict[int | None, list[EvidenceLink]] = {}
+    for link in links:
+        grouped.setdefault(link.item_id, []).append(link)
+    return grouped
+
+
+def get_evidence_for_download(user: User, evidence_id: int) -> Evidence:
+    """Evidence of a nomination the user may see; anything else is NotFound (404)."""
+    visible_ids = (
+        visible_nominations(user)
+        .with_only_columns(Nomination.id, maintain_column_froms=True)
+        .order_by(None)
+    )
+    evidence = db.session.scalar(
+        select(Evidence).where(Evidence.id == evidence_id,
+                               Evidence.nomination_id.in_(visible_ids))
+    )
+    if evidence is None:
+        raise NotFound("文件不存在或您无权查看。")
+    return evidence
+
+
+def open_evidence(evidence: Evidence) -> BinaryIO:
+    """The stored file, for reading; NotFound if it has gone missing from the storage."""
+    try:
+        return get_storage().open(evidence.storage_key)
+    except FileNotFoundError:
+        log.error("evidence %s: file %s missing from storage", evidence.id,
+                  evidence.storage_key)
+        raise NotFound("文件已丢失，请联系管理员。") from None
+
+
+# -- thumbnails ---------------------------------------------------------------------------
+
+
+def thumbnail(evidence: Evidence) -> BinaryIO:
+    """A JPEG of at most 320×320 pixels for an image, made once and kept in the storage
+    under ``<key>.thumb.jpg``. NotFound for other kinds or an image that cannot be read."""
+    if evidence.kind != EvidenceKind.IMAGE:
+        raise NotFound("该文件没有缩略图。")
+    storage = get_storage()
+    key = evidence.storage_key + THUMBNAIL_SUFFIX
+    try:
+        return storage.open(key)
+    except FileNotFoundError:
+        pass
+    with open_evidence(evidence) as source:
+        try:
+            data = make_thumbnail(source)
+        except (OSError, ValueError, SyntaxError, EOFError, MemoryError, IndexError,
+                Image.DecompressionBombError, Image.DecompressionBombWarning):
+            log.warning("evidence %s: no thumbnail", evidence.id, exc_info=True)
+            raise NotFound("无法生成缩略图。") from None
+    storage.save(key, io.BytesIO(data))
+    return io.BytesIO(data)
+
+
+def make_thumbnail(source: BinaryIO, size: int = THUMBNAIL_SIZE) -> bytes:
+    """JPEG bytes of the image scaled to fit size×size, upright, on white if transparent."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        with Image.open(source, formats=list(IMAGE_FORMATS)) as image:
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise ValueError("image too large")
+            if image.format == "JPEG":
+                image.draft("RGB", (size, size))
+            image = ImageOps.exif_transpose(image) or image
+            image.thumbnail((size, size))
+            if image.mode in ("RGBA", "LA") or (
+                image.mode == "P" and "transparency" in image.info
+            ):
+                rgba = image.convert("RGBA")
+                background = Image.new("RGB", rgba.size, (255, 255, 255))
+                background.paste(rgba, mask=rgba.getchannel("A"))
+                image = background
+            elif image.mode != "RGB":
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=82, optimize=True)
+            return out.getvalue()
+
+
+# Last, on purpose: `app.assessment`'s package loads its views, which may import this module;
+# with the names above already defined, either import order works.
+from app.assessment.models import AssessmentRound, EvidenceLink, RoundStatus  # noqa: E402

@@ -1,0 +1,1 @@
+"""Standards (评价标准) as versioned data files, validated and imported."""
