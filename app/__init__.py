@@ -49,11 +49,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.admin import bp as admin_bp
-    from app.assessment import bp as assessment_bp
-    from app.evidence import bp as evidence_bp
     from app.api import register_api
+    from app.assessment import bp as assessment_bp
     from app.auth import bp as auth_bp
     from app.campaigns import bp as campaigns_bp
+    from app.evidence import bp as evidence_bp
     from app.main import bp as main_bp
     from app.nominations import bp as nominations_bp
 

@@ -45,10 +45,17 @@ def rounds_of(nomination_id: int) -> list[AssessmentRound]:
         .order_by(AssessmentRound.number)))
 
 
-def latest_round(nomination_id: int) -> AssessmentRound | None:
-    return db.session.scalar(
-        select(AssessmentRound).where(AssessmentRound.nomination_id == nomination_id)
-        .order_by(AssessmentRound.number.desc()).limit(1))
+def latest_round(nomination_id: int, *, lock: bool = False) -> AssessmentRound | None:
+    """The nomination's latest round (highest number); `lock`: SELECT … FOR UPDATE."""
+    stmt = (
+        select(AssessmentRound)
+        .where(AssessmentRound.nomination_id == nomination_id)
+        .order_by(AssessmentRound.number.desc())
+        .limit(1)
+    )
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(stmt)
 
 
 def get_round(nomination: Nomination, number: int | None = None) -> AssessmentRound:
@@ -174,7 +181,8 @@ def _problems(nomination: Nomination, rnd: AssessmentRound, version: StandardVer
         if rate.value is None and rate.applicable and not missing:
             problems.append(f"{rate.label}：{rate.problem}。")
         elif rate.meets is False:
-            problems.append(f"{rate.label} {rate.percent}，低于标准要求的 {rate.threshold_percent}。")
+            problems.append(
+                f"{rate.label} {rate.percent}，低于标准要求的 {rate.threshold_percent}。")
     evidenced = {lk.item_id for lk in links}
     for item in items:
         where = f"{item.dimension_label}第 {item.number} 项"
@@ -216,10 +224,14 @@ def _require_union(user: User, nomination: Nomination) -> None:
         raise Forbidden("只有申报单位的基层工会可以填写自查。")
 
 
-def editing_round(nomination: Nomination) -> AssessmentRound:
-    rnd = latest_round(nomination.id)
+NOT_EDITABLE = "当前申报不在可编辑状态（已提交审核或已结束）。"
+
+
+def editing_round(nomination_id: int, *, lock: bool = False) -> AssessmentRound:
+    """The round being edited (the latest, with status editing), else Conflict (409)."""
+    rnd = latest_round(nomination_id, lock=lock)
     if rnd is None or rnd.status != RoundStatus.EDITING:
-        raise Conflict("当前申报不在可编辑状态（已提交审核或已结束）。")
+        raise Conflict(NOT_EDITABLE)
     return rnd
 
 
@@ -239,7 +251,7 @@ def save_self_assessment(
     """
     nomination = get_nomination(user, nomination_id)
     _require_union(user, nomination)
-    rnd = editing_round(nomination)
+    rnd = editing_round(nomination.id, lock=True)
     errors: dict[str, list[str]] = {}
 
     figures = dict(figures or {})

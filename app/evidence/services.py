@@ -48,7 +48,6 @@ THUMBNAIL_SUFFIX = ".thumb.jpg"
 THUMBNAIL_SIZE = 320
 _CHUNK = 1024 * 1024
 
-NOT_EDITABLE = "当前申报不在可编辑状态（自查已提交或尚未开始），不能修改佐证材料。"
 
 
 # -- limits and rules ---------------------------------------------------------------------
@@ -74,27 +73,6 @@ def can_edit_evidence(user: User, nomination: Nomination) -> bool:
 def _require_union(user: User, nomination: Nomination) -> None:
     if not can_edit_evidence(user, nomination):
         raise Forbidden("只有申报单位的工会用户可以上传或移除佐证材料。")
-
-
-def latest_round(nomination_id: int, *, lock: bool = False) -> AssessmentRound | None:
-    """The nomination's latest round (highest number); `lock`: SELECT … FOR UPDATE."""
-    stmt = (
-        select(AssessmentRound)
-        .where(AssessmentRound.nomination_id == nomination_id)
-        .order_by(AssessmentRound.number.desc())
-        .limit(1)
-    )
-    if lock:
-        stmt = stmt.with_for_update().execution_options(populate_existing=True)
-    return db.session.scalar(stmt)
-
-
-def editing_round(nomination_id: int, *, lock: bool = False) -> AssessmentRound:
-    """The round being edited (the latest, with status editing), else Conflict (409)."""
-    round_ = latest_round(nomination_id, lock=lock)
-    if round_ is None or round_.status != RoundStatus.EDITING:
-        raise Conflict(NOT_EDITABLE)
-    return round_
 
 
 def _check_item(round_: AssessmentRound, item_id: Any) -> int | None:
@@ -392,4 +370,5 @@ def make_thumbnail(source: BinaryIO, size: int = THUMBNAIL_SIZE) -> bytes:
 
 # Last, on purpose: `app.assessment`'s package loads its views, which may import this module;
 # with the names above already defined, either import order works.
-from app.assessment.models import AssessmentRound, EvidenceLink, RoundStatus  # noqa: E402
+from app.assessment.models import AssessmentRound, EvidenceLink  # noqa: E402
+from app.assessment.services import editing_round  # noqa: E402
