@@ -1,0 +1,106 @@
+"""Self-assessment through /api/v1: read, fill in, submit, comment, return, compare rounds."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.standards.models import StandardItem
+from tests.test_api import as_user, assert_json_error  # noqa: F401  (fixture re-export)
+
+
+def _items(world, category="enterprise"):  # type: ignore[no-untyped-def]
+    return list(db.session.scalars(select(StandardItem).where(
+        StandardItem.version_id == world.campaign.standard_version_id,
+        StandardItem.category == category).order_by(StandardItem.position)))
+
+
+def test_read_and_fill_the_self_assessment(world, as_user):  # noqa: F811
+    nomination = world.nomination(status="draft", complete=False)
+    union = as_user("union_a")
+    body = union.get(f"/nominations/{nomination.id}/self-assessment").get_json()
+    assert body["number"] == 1 and body["editable"] and body["category"] == "enterprise"
+    assert body["figures_required"] == ["staff_count", "member_count"]
+    assert len(body["items"]) == len(_items(world))
+    assert any("尚未自评" in p for p in body["problems"])
+
+    first = body["items"][0]
+    response = union.client.patch(
+        f"/api/v1/nominations/{nomination.id}/self-assessment", headers=union.headers,
+        json={"figures": {"staff_count": 100, "member_count": 95},
+              "items": [{"item_id": first["item_id"], "rating": "met", "statement": "已落实"}]})
+    assert response.status_code == 200, response.text
+    body = response.get_json()
+    [rate] = body["rates"]
+    assert (rate["key"], rate["value"], rate["meets"]) == ("membership_rate", 0.95, False)
+    assert body["items"][0]["rating"] == "met"
+
+
+def test_invalid_fill_is_422_with_field_errors_and_saves_nothing(world, as_user):  # noqa: F811
+    nomination = world.nomination(status="draft", complete=False)
+    union = as_user("union_a")
+    response = union.client.patch(
+        f"/api/v1/nominations/{nomination.id}/self-assessment", headers=union.headers,
+        json={"figures": {"staff_count": 10, "member_count": 11}})
+    body = assert_json_error(response, 422)
+    assert "figures.member_count" in body["errors"]
+    saved = union.get(f"/nominations/{nomination.id}/self-assessment").get_json()
+    assert saved["figures"]["staff_count"] is None
+    response = union.client.patch(
+        f"/api/v1/nominations/{nomination.id}/self-assessment", headers=union.headers,
+        json={"items": [{"item_id": 1, "rating": "excellent"}]})
+    assert_json_error(response, 422)
+
+
+def test_review_round_trip_through_the_api(world, as_user):  # noqa: F811
+    nomination = world.nomination(status="draft", complete=True)
+    union, reviewer = as_user("union_a"), as_user("reviewer_a")
+    version = union.get(f"/nominations/{nomination.id}").get_json()["version"]
+    assert union.act(nomination.id, "submit", version=version).status_code == 200
+
+    item = _items(world)[2]
+    assert_json_error(union.post(f"/nominations/{nomination.id}/review-comments",
+                                 json={"item_id": item.id, "body": "x"}), 403)
+    response = reviewer.post(f"/nominations/{nomination.id}/review-comments",
+                             json={"item_id": item.id, "body": "请补充会议纪要。"})
+    assert response.status_code == 201, response.text
+    version = reviewer.get(f"/nominations/{nomination.id}").get_json()["version"]
+    response = reviewer.act(nomination.id, "return", version=version)
+    assert response.status_code == 200 and response.get_json()["state"] == "returned"
+
+    body = union.get(f"/nominations/{nomination.id}/self-assessment").get_json()
+    assert body["number"] == 2 and body["editable"]
+    [commented] = [i for i in body["items"] if i["item_id"] == item.id]
+    assert [c["body"] for c in commented["previous_comments"]] == ["请补充会议纪要。"]
+
+    union.client.patch(f"/api/v1/nominations/{nomination.id}/self-assessment",
+                       headers=union.headers,
+                       json={"items": [{"item_id": item.id, "rating": "met",
+                                        "statement": "已补充会议纪要。"}]})
+    rounds = reviewer.get(f"/nominations/{nomination.id}/rounds").get_json()
+    assert [(r["number"], r["status"]) for r in rounds] == [(1, "returned"), (2, "editing")]
+    diff = reviewer.get(f"/nominations/{nomination.id}/rounds/1/diff/2").get_json()
+    [change] = diff["items"]
+    assert change["item_id"] == item.id and change["new"]["statement"] == "已补充会议纪要。"
+    first = reviewer.get(f"/nominations/{nomination.id}/self-assessment?round=1").get_json()
+    assert not first["editable"]
+
+
+def test_other_district_gets_404(world, as_user):  # noqa: F811
+    nomination = world.nomination(status="submitted", complete=True)
+    other = as_user("reviewer_b")
+    for path in (f"/nominations/{nomination.id}/self-assessment",
+                 f"/nominations/{nomination.id}/rounds",
+                 f"/nominations/{nomination.id}/rounds/1/diff/1"):
+        assert_json_error(other.get(path), 404)
+    assert_json_error(other.post(f"/nominations/{nomination.id}/review-comments",
+                                 json={"body": "越权"}), 404)
+
+
+def test_openapi_describes_the_self_assessment(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/nominations/{nomination_id}/self-assessment",
+                 "/api/v1/nominations/{nomination_id}/review-comments",
+                 "/api/v1/nominations/{nomination_id}/rounds/{old}/diff/{new}",
+                 "/api/v1/nominations/{nomination_id}/evidence"):
+        assert path in spec["paths"], sorted(spec["paths"])
