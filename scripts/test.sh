@@ -14,5 +14,7 @@ if ! command -v chromium >/dev/null 2>&1; then
     exit 1
   fi
 fi
+echo "· lint: ruff"
+.venv/bin/ruff check app workflows tests
 echo "· database: ${TEST_DATABASE_URL:-temporary SQLite}"
 exec .venv/bin/pytest "$@"

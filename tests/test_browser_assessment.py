@@ -154,8 +154,9 @@ def test_union_fills_uploads_submits_reviewer_returns_union_sees_comment(app, ph
     expect(item.locator("textarea")).to_have_value(STATEMENT)
     expect(item.locator(f'[data-evidence="{PHOTO}"]')).to_be_visible()
     expect(item.locator("img.sa-thumb")).to_have_count(1)
-    assert page.evaluate("""() => { const i = document.querySelector('img.sa-thumb');
-                                    return i.complete && i.naturalWidth > 0; }""")
+    # The thumbnail really loads (generated on the server from the photo).
+    page.wait_for_function("""() => { const i = document.querySelector('img.sa-thumb');
+                                      return i && i.complete && i.naturalWidth > 0; }""")
     expect(item).to_contain_text("已上传佐证材料")  # the message shown beside the item
     _assert_fits_the_phone(page)
     item.screenshot(path=str(screenshot_path("assessment-item-with-photo")))

@@ -20,7 +20,7 @@ from app.assessment import (
     services,  # noqa: F401  (registers the workflow hooks)
 )
 from app.assessment.forms import DeleteCommentForm, ReviewCommentForm, SelfAssessmentForm
-from app.assessment.models import FIGURE_FIELDS, AssessmentRound, Rating, RoundStatus
+from app.assessment.models import AssessmentRound, RoundStatus
 from app.assessment.rates import FIGURE_LABELS, PART_OF, RATE_RULES, compute_rates, figure_errors
 from app.assessment.services import (
     Answer,
@@ -217,8 +217,6 @@ def _render(nomination: Nomination, rnd: AssessmentRound, latest: AssessmentRoun
                          if entry.previous_comments],
         rates_config=_rates_config(view, nomination) if editing else None,
         figure_labels=FIGURE_LABELS,
-        ratings=[r.value for r in Rating],
-        figure_fields=FIGURE_FIELDS,
         page_url=_page_url(nomination.id),
     ), status
 

@@ -156,13 +156,13 @@ def workflow_for(user: User | None, nomination: Nomination) -> NominationWorkflo
     return NominationWorkflow(nomination, permits, record)
 
 
-def _commit_change() -> None:
+def _flush_state_change() -> None:
+    """Write the guarded UPDATE now: a stale writer fails here, before any stage hook runs."""
     try:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
         raise StaleVersion("该申报已被他人处理，请刷新页面后查看最新状态。") from None
-    db.session.commit()
 
 
 def take_action(
@@ -187,8 +187,9 @@ def take_action(
         raise Forbidden(f"“{definition.label}”由相应环节的功能办理，不能在此直接执行。")
     comment = effects.run_prepare(nomination, action, comment)
     workflow.fire(action, comment)
+    _flush_state_change()
     effects.run_after(nomination, action)
-    _commit_change()
+    db.session.commit()
     return nomination
 
 
