@@ -53,6 +53,7 @@ def register_blueprints(app: Flask) -> None:
     from app.assessment import bp as assessment_bp
     from app.auth import bp as auth_bp
     from app.campaigns import bp as campaigns_bp
+    from app.evaluation import bp as evaluation_bp
     from app.evidence import bp as evidence_bp
     from app.main import bp as main_bp
     from app.nominations import bp as nominations_bp
@@ -64,6 +65,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(evidence_bp)
+    app.register_blueprint(evaluation_bp)
     register_api(app)
 
 

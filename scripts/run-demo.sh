@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh run
+./scripts/system-packages.sh || echo "  (Chinese PDFs need the font above; everything else runs without it)"
 mkdir -p instance
 export FLASK_APP=wsgi
 .venv/bin/flask db upgrade

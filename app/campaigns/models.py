@@ -5,7 +5,16 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import UTCDateTime, str_enum
@@ -87,6 +96,11 @@ class Campaign(db.Model):
     # never changes a nomination under way.
     standard_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("standard_versions.id"), index=True)
+
+    # 会员评家 rule: which answers count as satisfied, and the least turnout for a valid result.
+    evaluation_rule: Mapped[str] = mapped_column(
+        String(32), default="satisfied_or_basic", server_default="satisfied_or_basic")
+    evaluation_min_turnout: Mapped[float | None] = mapped_column(Numeric(5, 4))
 
     organizer: Mapped[Organization] = relationship()
     standard_version: Mapped[StandardVersion | None] = relationship()

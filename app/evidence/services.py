@@ -14,8 +14,8 @@ import io
 import logging
 import tempfile
 import warnings
-from collections.abc import Iterable
-from typing import Any, BinaryIO
+from collections.abc import Callable, Iterable
+from typing import Any, BinaryIO, TypeVar
 
 from flask import current_app
 from PIL import Image, ImageOps
@@ -40,6 +40,8 @@ from app.nominations.models import Nomination
 from app.nominations.services import get_nomination, visible_nominations
 from app.standards.models import StandardItem
 from app.timeutil import utcnow
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -153,12 +155,36 @@ def add_evidence(user: User, nomination_id: int, file_storage: Any,
     """
     nomination = get_nomination(user, nomination_id)
     _require_union(user, nomination)
-    round_ = editing_round(nomination.id)
-    item = _check_item(round_, item_id)
+    item = _check_item(editing_round(nomination.id), item_id)
+
+    def cite(evidence: Evidence, is_new: bool) -> EvidenceLink:
+        # Under the round's row lock: still editable (concurrent uploads queue here).
+        round_ = editing_round(nomination.id, lock=True)
+        link = None if is_new else db.session.scalar(
+            select(EvidenceLink).where(
+                EvidenceLink.round_id == round_.id,
+                EvidenceLink.evidence_id == evidence.id,
+                EvidenceLink.item_id.is_(None) if item is None else EvidenceLink.item_id == item,
+            ))
+        if link is None:
+            link = EvidenceLink(round_id=round_.id, evidence=evidence, item_id=item)
+            db.session.add(link)
+        return link
+
+    return store_evidence(user, nomination, file_storage, cite)
+
+
+def store_evidence(user: User, nomination: Nomination, file_storage: Any,
+                   attach: Callable[[Evidence, bool], T]) -> T:
+    """Check, store and record one uploaded file of `nomination`, then `attach` it; commits.
+
+    `attach(evidence, is_new)` says what cites the file (a round's item, a paper tally) and
+    runs in the same transaction. The caller has authorised the user. If storing fails
+    nothing is written to the database; if the database fails the stored file is deleted.
+    """
     if file_storage is None or not getattr(file_storage, "filename", None):
         raise refuse("请选择要上传的文件。")
     name = clean_filename(file_storage.filename)
-
     spool, size, sha256 = _spool(getattr(file_storage, "stream", file_storage),
                                  max_file_bytes())
     stored_key: str | None = None
@@ -173,21 +199,16 @@ def add_evidence(user: User, nomination_id: int, file_storage: Any,
                 Evidence.original_name == name,
             ).limit(1)
         )
+        is_new = evidence is None
         if evidence is None:
             _check_total(nomination.id, size)
             key = new_key()
             spool.seek(0)
             storage.save(key, spool)  # fails → nothing written to the database
             stored_key = key
-
-        # Under the round's row lock: still editable, and the total still within the limit
-        # (concurrent uploads to one nomination queue here).
-        round_ = editing_round(nomination.id, lock=True)
-        if evidence is None:
-            _check_total(nomination.id, size)
             evidence = Evidence(
                 nomination_id=nomination.id,
-                storage_key=stored_key,
+                storage_key=key,
                 original_name=name,
                 content_type=file_type.content_type,
                 kind=file_type.kind,
@@ -198,19 +219,9 @@ def add_evidence(user: User, nomination_id: int, file_storage: Any,
             )
             db.session.add(evidence)
             db.session.flush()
-            link = None
-        else:
-            link = db.session.scalar(
-                select(EvidenceLink).where(
-                    EvidenceLink.round_id == round_.id,
-                    EvidenceLink.evidence_id == evidence.id,
-                    EvidenceLink.item_id.is_(None) if item is None
-                    else EvidenceLink.item_id == item,
-                )
-            )
-        if link is None:
-            link = EvidenceLink(round_id=round_.id, evidence=evidence, item_id=item)
-            db.session.add(link)
+        result = attach(evidence, is_new)
+        if is_new:
+            _check_total(nomination.id, 0)  # again, after the attach's lock: still within
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -222,7 +233,7 @@ def add_evidence(user: User, nomination_id: int, file_storage: Any,
         raise
     finally:
         spool.close()
-    return link
+    return result
 
 
 def upload_evidence(user: User, nomination_id: int, file_storage: Any,

@@ -1,0 +1,1 @@
+from app.evaluation import models, services  # noqa: F401
