@@ -46,6 +46,14 @@ def init_app(app: Flask) -> None:
         verb = "已创建" if created else "已更新"
         click.echo(f"{verb}用户 {user.username}，角色 {role} @ {org_code}")
 
+    @app.cli.command("close-evaluations")
+    def close_evaluations_command() -> None:
+        """Close every member evaluation whose window has ended (run from cron without Redis)."""
+        from app.evaluation.jobs import sweep_job
+
+        closed = sweep_job()
+        click.echo(f"已结束 {len(closed)} 个会员评家" + (f"：{closed}" if closed else "。"))
+
     @app.cli.command("workflow-diagram")
     def workflow_diagram_command() -> None:
         """Print the nomination state machine as a Mermaid diagram."""

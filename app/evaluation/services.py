@@ -35,6 +35,7 @@ from app.evaluation.models import (
 from app.evidence.models import Evidence
 from app.evidence.services import store_evidence
 from app.extensions import db
+from app.jobs import enqueue_at
 from app.nominations.models import Nomination
 from app.nominations.services import fire_stage_action, get_nomination
 from app.standards.models import StandardItem, StandardVersion
@@ -299,6 +300,8 @@ def open_evaluation(
     db.session.flush()
     _new_tokens(evaluation, member_count, batch=1)
     db.session.commit()
+    # After the commit, so the job never runs before the evaluation exists.
+    enqueue_at(closes_at, "app.evaluation.jobs.close_evaluation_job", evaluation.id)
     return evaluation
 
 
@@ -366,7 +369,11 @@ def tokens_for_print(
 
 
 class BallotRefused(Conflict):
-    """The token cannot vote (unknown, used, void, or the window is not open)."""
+    """The token cannot vote: unknown (404), or used, void, the window not open (409)."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -384,7 +391,7 @@ def ballot_form(token: str) -> BallotForm:
         .where(BallotToken.token == token)
     ).first()
     if row is None:
-        raise BallotRefused("评价链接无效，请核对链接或联系本单位工会。")
+        raise BallotRefused("评价链接无效，请核对链接或联系本单位工会。", status=404)
     tok, evaluation = row
     _refuse_unless_votable(tok.status, evaluation)
     nomination = db.session.get(Nomination, evaluation.nomination_id)

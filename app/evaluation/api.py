@@ -1,0 +1,299 @@
+"""会员评家 through /api/v1: open, tokens, live turnout, paper tally, close, results; and the
+public ballot endpoints a mini-program uses with the member's one-time token (no login)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from marshmallow import Schema, fields
+from marshmallow.validate import Length, OneOf, Range
+
+from app.api.schemas import BeijingDateTime
+from app.api.security import ApiBlueprint, api_user
+from app.errors import NotFound
+from app.evaluation.models import Choice, MemberEvaluation
+from app.evaluation.services import (
+    MAX_COMMENT,
+    MAX_TOKENS,
+    ballot_form,
+    cast_ballot,
+    close_early,
+    decide,
+    enter_paper_tally,
+    get_evaluation,
+    is_union,
+    issue_tokens,
+    open_evaluation,
+    results,
+    save_report,
+    tokens_for_print,
+    turnout,
+    void_tokens,
+)
+from app.nominations.models import Nomination
+
+blp = ApiBlueprint("api_evaluation", __name__, url_prefix="/api/v1",
+                   description="会员评家: anonymous member evaluation with one-time tokens.")
+
+CHOICES = [c.value for c in Choice]
+
+
+class OpenSchema(Schema):
+    opens_at = fields.AwareDateTime(required=True, default_timezone=None)
+    closes_at = fields.AwareDateTime(required=True, default_timezone=None)
+    member_count = fields.Int(validate=Range(min=1, max=MAX_TOKENS), metadata={
+        "description": "Default: 会员数 from the self-assessment."})
+
+
+class CountsSchema(Schema):
+    satisfied = fields.Int()
+    basic = fields.Int()
+    dissatisfied = fields.Int()
+    total = fields.Int()
+
+
+class DimensionResultSchema(Schema):
+    code = fields.Str()
+    label = fields.Str()
+    online = fields.Nested(CountsSchema)
+    paper = fields.Nested(CountsSchema)
+
+
+class EvaluationSchema(Schema):
+    nomination_id = fields.Int()
+    status = fields.Str()
+    opens_at = BeijingDateTime()
+    closes_at = BeijingDateTime()
+    member_count = fields.Int()
+    dimensions = fields.List(fields.Dict())
+    turnout = fields.Dict(metadata={"description": "Counts only, live during the window."})
+    results = fields.Dict(allow_none=True, metadata={
+        "description": "After closing: online and paper apart, per dimension, the decision."})
+
+
+class TokenCountSchema(Schema):
+    count = fields.Int(required=True, validate=Range(min=1, max=MAX_TOKENS))
+
+
+class VoidSchema(Schema):
+    serials = fields.List(fields.Int(validate=Range(min=1)), required=True,
+                          validate=Length(min=1))
+
+
+class TokenQuerySchema(Schema):
+    batch = fields.Int(validate=Range(min=1))
+    unused_only = fields.Bool(load_default=True)
+
+
+class VoidedSchema(Schema):
+    voided = fields.Int()
+
+
+class MessageSchema(Schema):
+    message = fields.Str()
+
+
+class VoteTokenSchema(Schema):
+    serial = fields.Int()
+    batch = fields.Int()
+    status = fields.Str()
+    url = fields.Str()
+
+
+class ReportSchema(Schema):
+    process_notes = fields.Str(allow_none=True, validate=Length(max=5000))
+    rectification_measures = fields.Str(allow_none=True, validate=Length(max=5000))
+
+
+class TallySchema(Schema):
+    satisfied = fields.Int(required=True, validate=Range(min=0))
+    basic = fields.Int(required=True, validate=Range(min=0))
+    dissatisfied = fields.Int(required=True, validate=Range(min=0))
+    invalid = fields.Int(load_default=0, validate=Range(min=0))
+
+
+class TallyFileSchema(Schema):
+    tally_sheet = fields.Raw(metadata={"type": "string", "format": "binary"})
+
+
+class BallotQuestionsSchema(Schema):
+    union = fields.Str()
+    award = fields.Str()
+    closes_at = BeijingDateTime()
+    choices = fields.List(fields.Str())
+    dimensions = fields.List(fields.Dict())
+
+
+class BallotSchema(Schema):
+    overall = fields.Str(required=True, validate=OneOf(CHOICES))
+    answers = fields.Dict(keys=fields.Str(), values=fields.Str(validate=OneOf(CHOICES)),
+                          required=True)
+    comment = fields.Str(allow_none=True, validate=Length(max=MAX_COMMENT))
+
+
+def vote_url(token: str) -> str:
+    return f"{request.host_url.rstrip('/')}/e/{token}"
+
+
+def _counts(c: Any) -> dict[str, int]:
+    return {"satisfied": c.satisfied, "basic": c.basic, "dissatisfied": c.dissatisfied,
+            "total": c.total}
+
+
+def present(nomination: Nomination, evaluation: MemberEvaluation) -> dict[str, Any]:
+    live = turnout(evaluation)
+    body: dict[str, Any] = {
+        "nomination_id": nomination.id, "status": evaluation.status,
+        "opens_at": evaluation.opens_at, "closes_at": evaluation.closes_at,
+        "member_count": evaluation.member_count, "dimensions": evaluation.dimensions,
+        "turnout": {"issued": live.issued, "voted_online": live.voted_online,
+                    "paper": live.paper, "voted": live.voted, "rate": float(live.rate)},
+        "results": None,
+    }
+    if evaluation.status == "closed":
+        res = results(evaluation, with_comments=True)
+        decision = decide(evaluation, nomination)
+        body["results"] = {
+            "online": _counts(res.online), "paper": _counts(res.paper),
+            "total": _counts(res.total), "paper_invalid": res.paper_invalid,
+            "dimensions": [{"code": d["code"], "label": d["label"], "online": _counts(o),
+                            "paper": _counts(p)} for d, o, p in res.dimensions],
+            "comments": res.comments,
+            "satisfaction_rate": float(evaluation.satisfaction_rate)
+            if evaluation.satisfaction_rate is not None else None,
+            "threshold": float(evaluation.threshold) if evaluation.threshold else None,
+            "passed": evaluation.passed, "reasons": decision.reasons,
+            "process_notes": evaluation.process_notes,
+            "rectification_measures": evaluation.rectification_measures,
+        }
+    return body
+
+
+@blp.route("/nominations/<int:nomination_id>/evaluation")
+class Evaluation(MethodView):
+    @blp.token_required
+    @blp.response(200, EvaluationSchema)
+    @blp.errors(404)
+    def get(self, nomination_id: int) -> dict[str, Any]:
+        """Status and live turnout (counts only); after closing, the results."""
+        nomination, evaluation = get_evaluation(api_user(), nomination_id)
+        return present(nomination, evaluation)
+
+    @blp.token_required
+    @blp.arguments(OpenSchema)
+    @blp.response(201, EvaluationSchema)
+    @blp.errors(403, 404, 409, 422)
+    def post(self, data: dict[str, Any], nomination_id: int) -> dict[str, Any]:
+        """The union opens its member evaluation; one token per member is issued."""
+        evaluation = open_evaluation(api_user(), nomination_id, opens_at=data["opens_at"],
+                                     closes_at=data["closes_at"],
+                                     member_count=data.get("member_count"))
+        nomination, evaluation = get_evaluation(api_user(), evaluation.nomination_id)
+        return present(nomination, evaluation)
+
+
+@blp.route("/nominations/<int:nomination_id>/evaluation/tokens")
+class Tokens(MethodView):
+    @blp.token_required
+    @blp.arguments(TokenQuerySchema, location="query")
+    @blp.response(200, VoteTokenSchema(many=True))
+    @blp.errors(404)
+    def get(self, args: dict[str, Any], nomination_id: int) -> list[dict[str, Any]]:
+        """The voting links, for the union only (others: 404)."""
+        user = api_user()
+        _nomination, evaluation = get_evaluation(user, nomination_id)
+        if not is_union(user, _nomination):
+            raise NotFound("没有找到评价链接。")
+        _n, tokens = tokens_for_print(user, nomination_id, batch=args.get("batch"),
+                                      unused_only=args["unused_only"])
+        return [{"serial": t.serial, "batch": t.batch, "status": t.status,
+                 "url": vote_url(t.token)} for t in tokens]
+
+    @blp.token_required
+    @blp.arguments(TokenCountSchema)
+    @blp.response(201, VoteTokenSchema(many=True))
+    @blp.errors(403, 404, 409, 422)
+    def post(self, data: dict[str, Any], nomination_id: int) -> list[dict[str, Any]]:
+        """Issue more tokens (members who joined since); returns the new batch."""
+        user = api_user()
+        batch = issue_tokens(user, nomination_id, data["count"])
+        _n, tokens = tokens_for_print(user, nomination_id, batch=batch)
+        return [{"serial": t.serial, "batch": t.batch, "status": t.status,
+                 "url": vote_url(t.token)} for t in tokens]
+
+
+@blp.route("/nominations/<int:nomination_id>/evaluation/tokens/void")
+class VoidTokens(MethodView):
+    @blp.token_required
+    @blp.arguments(VoidSchema)
+    @blp.response(200, VoidedSchema)
+    @blp.errors(403, 404, 409, 422)
+    def post(self, data: dict[str, Any], nomination_id: int) -> dict[str, int]:
+        """Void unused tokens by serial number (lost slips); used ones stay counted."""
+        return {"voided": void_tokens(api_user(), nomination_id, data["serials"])}
+
+
+@blp.route("/nominations/<int:nomination_id>/evaluation/paper-tally")
+class PaperTallyView(MethodView):
+    @blp.token_required
+    @blp.arguments(TallySchema, location="form")
+    @blp.arguments(TallyFileSchema, location="files")
+    @blp.response(200, EvaluationSchema)
+    @blp.errors(403, 404, 409, 413, 422)
+    def post(self, data: dict[str, Any], files: dict[str, Any],
+             nomination_id: int) -> dict[str, Any]:
+        """Paper ballots' counts, with the scanned tally sheet (multipart `tally_sheet`)."""
+        user = api_user()
+        enter_paper_tally(user, nomination_id, satisfied=data["satisfied"], basic=data["basic"],
+                          dissatisfied=data["dissatisfied"], invalid=data["invalid"],
+                          tally_sheet=files.get("tally_sheet"))
+        return present(*get_evaluation(user, nomination_id))
+
+
+@blp.route("/nominations/<int:nomination_id>/evaluation/report")
+class Report(MethodView):
+    @blp.token_required
+    @blp.arguments(ReportSchema)
+    @blp.response(200, EvaluationSchema)
+    @blp.errors(403, 404, 422)
+    def put(self, data: dict[str, Any], nomination_id: int) -> dict[str, Any]:
+        """The union's account of the process and its rectification measures (整改措施)."""
+        user = api_user()
+        save_report(user, nomination_id, process_notes=data.get("process_notes"),
+                    rectification_measures=data.get("rectification_measures"))
+        return present(*get_evaluation(user, nomination_id))
+
+
+@blp.route("/nominations/<int:nomination_id>/evaluation/close")
+class Close(MethodView):
+    @blp.token_required
+    @blp.response(200, EvaluationSchema)
+    @blp.errors(403, 404, 409)
+    def post(self, nomination_id: int) -> dict[str, Any]:
+        """Close early (the union, once turnout allows); decides the nomination."""
+        user = api_user()
+        close_early(user, nomination_id)
+        return present(*get_evaluation(user, nomination_id))
+
+
+@blp.route("/ballots/<token>")
+class BallotView(MethodView):
+    @blp.response(200, BallotQuestionsSchema)
+    @blp.errors(404, 409)
+    def get(self, token: str) -> dict[str, Any]:
+        """Public: what the member is asked (no login; the token is the credential)."""
+        form = ballot_form(token)
+        return {"union": form.union_name, "award": form.award_label,
+                "closes_at": form.evaluation.closes_at, "choices": CHOICES,
+                "dimensions": form.evaluation.dimensions}
+
+    @blp.arguments(BallotSchema)
+    @blp.response(201, MessageSchema)
+    @blp.errors(404, 409, 422)
+    def post(self, data: dict[str, Any], token: str) -> dict[str, str]:
+        """Public: cast the anonymous ballot; the token is spent in the same transaction."""
+        cast_ballot(token, overall=data["overall"], answers=data["answers"],
+                    comment=data.get("comment"))
+        return {"message": "感谢您的评价！"}

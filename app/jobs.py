@@ -1,0 +1,75 @@
+"""Background jobs on RQ: the queue, and the worker as a Flask CLI command.
+
+Jobs take ids, not objects, and are plain functions testable without a queue; they are
+enqueued after the commit that makes their work visible. Without `REDIS_URL` (the embedded
+default) nothing is enqueued and the periodic commands (e.g. `flask close-evaluations`) do
+the same work when run by cron.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import click
+from flask import Flask, current_app
+from redis import Redis
+from rq import Queue, SimpleWorker, Worker
+
+QUEUE_NAME = "default"
+
+
+def redis_connection() -> Redis | None:
+    url = current_app.config.get("REDIS_URL")
+    return Redis.from_url(url) if url else None
+
+
+def get_queue() -> Queue | None:
+    connection = redis_connection()
+    return Queue(QUEUE_NAME, connection=connection) if connection is not None else None
+
+
+def enqueue_at(when: datetime, func: str, *args: Any, **kwargs: Any) -> str | None:
+    """Schedule `func` (dotted path) at `when`; None when no Redis is configured.
+
+    A failure to reach Redis is logged, not raised: the periodic command catches up.
+    """
+    queue = get_queue()
+    if queue is None:
+        return None
+    try:
+        job = queue.enqueue_at(when, func, *args, job_timeout=300, **kwargs)
+    except Exception:  # Redis down: the cron sweep still closes the window
+        current_app.logger.exception("could not schedule %s at %s", func, when)
+        return None
+    return job.id
+
+
+class AppWorker(Worker):
+    """An RQ worker that runs every job inside the Flask app context."""
+
+    app: Flask | None = None
+
+    def perform_job(self, job, queue):  # type: ignore[no-untyped-def]
+        assert self.app is not None
+        with self.app.app_context():
+            return super().perform_job(job, queue)
+
+
+class AppSimpleWorker(SimpleWorker, AppWorker):
+    """The same without forking, for tests and small installations."""
+
+
+def init_app(app: Flask) -> None:
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+    @click.option("--simple", is_flag=True, help="Run jobs in this process (no fork).")
+    def worker_command(burst: bool, simple: bool) -> None:
+        """Run an RQ worker (with the scheduler) for this app's queue."""
+        connection = redis_connection()
+        if connection is None:
+            raise click.ClickException("REDIS_URL is not set: no queue to work on.")
+        cls = AppSimpleWorker if simple else AppWorker
+        worker = cls([QUEUE_NAME], connection=connection)
+        worker.app = app
+        worker.work(burst=burst, with_scheduler=True)
