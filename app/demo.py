@@ -215,3 +215,35 @@ def _demo_nominations(campaign: Campaign) -> None:
         for who, action, comment in path:
             take_action(union if who == "union" else reviewer, nomination.id, action,
                         comment=comment)
+        if code == DEMO_EVALUATION_UNION:
+            _demo_evaluation(union, nomination)
+
+
+# The approved nomination whose member evaluation is under way in the demo.
+DEMO_EVALUATION_UNION = "D3-U04"
+
+
+def _demo_evaluation(union: User, nomination: Nomination) -> None:
+    """Open the member evaluation and let about two thirds of the members vote."""
+    import random
+    from datetime import datetime
+
+    from app.evaluation.models import BallotToken
+    from app.evaluation.services import cast_ballot, open_evaluation
+    from app.timeutil import utcnow
+
+    now: datetime = utcnow()
+    evaluation = open_evaluation(union, nomination.id, opens_at=now - timedelta(hours=2),
+                                 closes_at=now + timedelta(days=14))
+    tokens = list(db.session.scalars(select(BallotToken.token).where(
+        BallotToken.evaluation_id == evaluation.id).order_by(BallotToken.serial)))
+    rng = random.Random(2026)  # the same demo every time
+    comments = ["职工书屋图书更新及时，希望延长开放时间。", "工会活动丰富，满意。",
+                "希望多组织健康讲座。", None, None, None]
+    for token in tokens[: len(tokens) * 2 // 3]:
+        choice = rng.choices(["satisfied", "basic", "dissatisfied"], [80, 15, 5])[0]
+        cast_ballot(token, overall=choice,
+                    answers={d["code"]: rng.choices(["satisfied", "basic", "dissatisfied"],
+                                                    [75, 20, 5])[0]
+                             for d in evaluation.dimensions},
+                    comment=rng.choice(comments))

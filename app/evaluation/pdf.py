@@ -1,0 +1,643 @@
+"""会员评家 PDFs: the cut-apart voting slips and the report to the higher union.
+
+Both are drawn with reportlab in a CJK TrueType font that is embedded (as a subset), so the
+Chinese prints anywhere and can be searched and copied. The font is a Debian package
+(fonts-wqy-zenhei); without it the union is told what to install instead of a traceback.
+
+The slips carry one QR code each. A sheet of 2,000 slips must come out in seconds, so the
+QR matrix comes from reportlab's own encoder (the one behind ``QrCodeWidget``) and is drawn
+as one filled path per code, rows of dark modules merged, instead of a Drawing of one shape
+object per module (which costs ~10 ms a code). The mask pattern is fixed rather than chosen
+by the encoder's eight-way penalty search (another ~5 ms a code): every mask is valid and
+the payload — a random token — looks random under any of them.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import math
+import os
+import threading
+from collections.abc import Sequence
+from fractions import Fraction
+from xml.sax.saxutils import escape
+
+from flask import Response, current_app, has_app_context
+from reportlab.graphics.barcode import qrencoder
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import (
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from app.errors import Conflict
+from app.evaluation.models import (
+    CHOICE_LABELS,
+    BallotToken,
+    Choice,
+    EvaluationStatus,
+    MemberEvaluation,
+)
+from app.evaluation.services import RULES, Decision, Results, Turnout, evaluation_of
+from app.nominations.models import Nomination
+from app.timeutil import format_beijing, utcnow
+
+# -- the font -----------------------------------------------------------------------------
+
+FONT = "WQYZenHei"
+# Debian's CJK TrueType fonts, best first. (Noto CJK is CFF-flavoured OpenType, which
+# reportlab cannot embed, so it is not a candidate.)
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei
+    "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
+    "/usr/share/fonts/truetype/arphic/ukai.ttc",  # fonts-arphic-ukai
+    "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",  # fonts-arphic-gbsn00lp
+    "/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf",  # fonts-arphic-gkai00mp
+)
+FONT_MISSING = (
+    "服务器缺少中文字体，暂时无法生成 PDF。"
+    "请系统管理员安装字体包 fonts-wqy-zenhei（sudo apt-get install fonts-wqy-zenhei），"
+    "或在配置项 CJK_FONT_PATH 中指定 TrueType 中文字体文件后重试。"
+)
+FONT_UNUSABLE = (
+    "服务器上的中文字体文件无法使用，暂时无法生成 PDF。"
+    "请系统管理员安装字体包 fonts-wqy-zenhei，或在配置项 CJK_FONT_PATH 中指定"
+    " TrueType 中文字体文件后重试。"
+)
+
+_font_lock = threading.Lock()
+_font_path: str | None = None  # the file registered as FONT, once per process
+
+
+def reset_font_cache() -> None:
+    """Forget the registered font (tests; a changed CJK_FONT_PATH)."""
+    global _font_path
+    with _font_lock:
+        _font_path = None
+
+
+def _find_font_file() -> str | None:
+    configured = current_app.config.get("CJK_FONT_PATH") if has_app_context() else None
+    if configured:
+        return str(configured) if os.path.isfile(configured) else None
+    return next((p for p in FONT_CANDIDATES if os.path.isfile(p)), None)
+
+
+def cjk_font() -> str:
+    """Register the CJK font once per process and return its reportlab name.
+
+    Raises Conflict (shown to the user as a page or JSON message) when no font is installed.
+    """
+    global _font_path
+    if _font_path is not None:
+        return FONT
+    with _font_lock:
+        if _font_path is not None:
+            return FONT
+        path = _find_font_file()
+        if path is None:
+            if has_app_context():
+                current_app.logger.error(
+                    "No CJK font: CJK_FONT_PATH=%r, candidates %s",
+                    current_app.config.get("CJK_FONT_PATH"), FONT_CANDIDATES)
+            raise Conflict(FONT_MISSING)
+        try:
+            font = TTFont(FONT, path, subfontIndex=0)  # embedded as a subset by default
+        except (TTFError, OSError) as exc:
+            if has_app_context():
+                current_app.logger.error("CJK font %s unusable: %s", path, exc)
+            raise Conflict(FONT_UNUSABLE) from exc
+        pdfmetrics.registerFont(font)
+        # One face only: <b> in a paragraph maps to the same font rather than failing.
+        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
+        _font_path = path
+    return FONT
+
+
+def pdf_response(data: bytes, filename: str, *, inline: bool = True) -> Response:
+    """A PDF download. `filename` must be ASCII (it goes into the header as is)."""
+    disposition = "inline" if inline else "attachment"
+    return Response(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Cache-Control": "no-store",  # the slips are one-time voting links
+    })
+
+
+# -- small drawing helpers ----------------------------------------------------------------
+
+
+def vote_url(base_url: str, token: str) -> str:
+    return f"{base_url.rstrip('/')}/e/{token}"
+
+
+def serial_label(serial: int) -> str:
+    return f"编号 {serial:04d}"
+
+
+def _fit(text: str, font: str, size: float, width: float, min_size: float) -> tuple[str, float]:
+    """Shrink `text` to fit `width` down to `min_size`, then cut it with an ellipsis."""
+    w = pdfmetrics.stringWidth(text, font, size)
+    if w <= width:
+        return text, size
+    size = max(min_size, size * width / w)
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text, size
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text + "…", size
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break text into lines of at most `width` (character by character: CJK and URLs)."""
+    lines: list[str] = []
+    line = ""
+    for ch in text:
+        if line and pdfmetrics.stringWidth(line + ch, font, size) > width:
+            lines.append(line)
+            line = ch
+        else:
+            line += ch
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _qr_modules(data: str) -> list[list[bool]]:
+    """reportlab's QR encoder (error correction M, mask 0): the matrix of dark modules."""
+    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
+    code.addData(data)
+    code.version = code.calculate_version()
+    code.makeImpl(False, 0)
+    return code.modules
+
+
+def _draw_qr(c: pdfcanvas.Canvas, data: str, x: float, y: float, size: float) -> None:
+    """The QR symbol in a size × size square with (x, y) its lower-left corner."""
+    modules = _qr_modules(data)
+    n = len(modules)
+    box = size / n
+    path = c.beginPath()
+    for r, row in enumerate(modules):
+        top = y + size - (r + 1) * box
+        col = 0
+        for dark, run in itertools.groupby(row):
+            count = sum(1 for _ in run)
+            if dark:
+                # A hair taller than the module so no seam shows between rows.
+                path.rect(x + col * box, top - 0.02, count * box, box + 0.04)
+            col += count
+    c.drawPath(path, stroke=0, fill=1)
+
+
+def _bold_string(c: pdfcanvas.Canvas, x: float, y: float, text: str, font: str, size: float,
+                 *, right: bool = False) -> None:
+    """The CJK font has no bold face: fill and stroke the glyphs for a heavier look."""
+    if right:
+        x -= pdfmetrics.stringWidth(text, font, size)
+    t = c.beginText(x, y)
+    t.setFont(font, size)
+    t.setTextRenderMode(2)
+    t.textOut(text)
+    c.setLineWidth(size * 0.03)
+    c.drawText(t)
+
+
+# -- the slips ----------------------------------------------------------------------------
+
+COLUMNS, ROWS = 2, 5
+SLIPS_PER_PAGE = COLUMNS * ROWS
+PAGE_W, PAGE_H = A4
+MARGIN_X = 10 * mm
+MARGIN_TOP = 16 * mm  # the page header sits in here
+MARGIN_BOTTOM = 12 * mm  # the page number sits in here
+SLIP_W = (PAGE_W - 2 * MARGIN_X) / COLUMNS
+SLIP_H = (PAGE_H - MARGIN_TOP - MARGIN_BOTTOM) / ROWS
+PAD = 4 * mm
+QR_SIZE = 30 * mm  # the symbol itself; the cut line and padding give it a quiet zone
+
+
+def _batches_text(tokens: Sequence[BallotToken]) -> str:
+    batches = sorted({t.batch for t in tokens})
+    return "第 " + "、".join(str(b) for b in batches) + " 批"
+
+
+def _slip(c: pdfcanvas.Canvas, font: str, x: float, y: float, union: str, deadline: str,
+          token: BallotToken, base_url: str) -> None:
+    """One slip with (x, y) its lower-left corner."""
+    left, right = x + PAD, x + SLIP_W - PAD
+    inner_w = right - left
+    top = y + SLIP_H - PAD
+    c.setFillColor(colors.black)
+
+    # Title and serial on the first line.
+    serial = serial_label(token.serial)
+    _bold_string(c, left, top - 11, "会员评家（无记名）", font, 11.5)
+    _bold_string(c, right, top - 11, serial, font, 11.5, right=True)
+
+    # The union.
+    name, size = _fit(union, font, 9, inner_w, 6.5)
+    c.setFont(font, size)
+    c.drawString(left, top - 24, name)
+
+    # The QR code at the left, the instructions beside it.
+    qr_top = top - 29
+    url = vote_url(base_url, token.token)
+    _draw_qr(c, url, left, qr_top - QR_SIZE, QR_SIZE)
+
+    text_x = left + QR_SIZE + 4 * mm
+    text_w = right - text_x
+    line_y = qr_top - 12
+    for text, tsize, gap in (
+        ("请用手机扫码或打开链接参与评价", 9.5, 14),
+        ("每个链接只能使用一次；评价不记名", 8.5, 13),
+    ):
+        c.setFont(font, tsize)
+        for line in _wrap(text, font, tsize, text_w):
+            c.drawString(text_x, line_y, line)
+            line_y -= gap
+        line_y -= 3
+    if deadline:
+        c.setFont(font, 8)
+        c.setFillColor(colors.HexColor("#444444"))
+        for line in _wrap(f"评价截止：{deadline}（北京时间）", font, 8, text_w):
+            c.drawString(text_x, line_y, line)
+            line_y -= 11
+        c.setFillColor(colors.black)
+
+    # The short link under everything, as large as fits on one line (two if it must).
+    link_y = qr_top - QR_SIZE - 3 * mm
+    size = min(8.5, inner_w / pdfmetrics.stringWidth(url, font, 1))
+    if size >= 5.5:
+        c.setFont(font, size)
+        c.drawString(left, link_y, url)
+    else:
+        c.setFont(font, 6)
+        for i, line in enumerate(_wrap(url, font, 6, inner_w)[:2]):
+            c.drawString(left, link_y + (3.5 - 7 * i), line)
+
+
+def _cut_lines(c: pdfcanvas.Canvas, rows: int) -> None:
+    c.saveState()
+    c.setStrokeColor(colors.HexColor("#888888"))
+    c.setLineWidth(0.5)
+    c.setDash(3, 3)
+    bottom = PAGE_H - MARGIN_TOP - rows * SLIP_H
+    for col in range(COLUMNS + 1):
+        xx = MARGIN_X + col * SLIP_W
+        c.line(xx, PAGE_H - MARGIN_TOP, xx, bottom)
+    for row in range(rows + 1):
+        yy = PAGE_H - MARGIN_TOP - row * SLIP_H
+        c.line(MARGIN_X, yy, PAGE_W - MARGIN_X, yy)
+    c.restoreState()
+
+
+def slips_pdf(nomination: Nomination, tokens: Sequence[BallotToken], base_url: str) -> bytes:
+    """A4 sheets of slips to cut apart, one one-time voting link (and its QR code) each.
+
+    `tokens` as from services.tokens_for_print, in serial order; `base_url` is the site's
+    external root (e.g. request.url_root), the link being `{base_url}/e/{token}`.
+    """
+    if not tokens:
+        raise Conflict("没有可打印的评价码（未使用的评价码为 0）。")
+    font = cjk_font()
+    evaluation = evaluation_of(nomination.id)
+    deadline = format_beijing(evaluation.closes_at) if evaluation is not None else ""
+    union = nomination.org.name
+    generated = format_beijing(utcnow())
+    pages = math.ceil(len(tokens) / SLIPS_PER_PAGE)
+
+    buffer = io.BytesIO()
+    c = pdfcanvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    c.setTitle(f"会员评家评价码 - {union}")
+    c.setAuthor(union)
+    c.setSubject(f"{nomination.title} · {_batches_text(tokens)} · 共 {len(tokens)} 张")
+    for page in range(pages):
+        chunk = tokens[page * SLIPS_PER_PAGE:(page + 1) * SLIPS_PER_PAGE]
+        # Header: what these slips are for, which batch and serials.
+        c.setFillColor(colors.black)
+        head_y = PAGE_H - MARGIN_TOP + 6 * mm
+        title, size = _fit(f"{nomination.title} · 会员评家评价码", font, 10,
+                           PAGE_W - 2 * MARGIN_X - 75 * mm, 7)
+        c.setFont(font, size)
+        c.drawString(MARGIN_X, head_y, title)
+        c.setFont(font, 9)
+        c.drawRightString(
+            PAGE_W - MARGIN_X, head_y,
+            f"{_batches_text(chunk)} · 编号 {chunk[0].serial:04d}–{chunk[-1].serial:04d}",
+        )
+        _cut_lines(c, math.ceil(len(chunk) / COLUMNS))
+        for i, token in enumerate(chunk):
+            row, col = divmod(i, COLUMNS)
+            x = MARGIN_X + col * SLIP_W
+            y = PAGE_H - MARGIN_TOP - (row + 1) * SLIP_H
+            _slip(c, font, x, y, union, deadline, token, base_url)
+        # Footer.
+        c.setFillColor(colors.HexColor("#555555"))
+        c.setFont(font, 8)
+        foot_y = MARGIN_BOTTOM - 7 * mm
+        c.drawString(MARGIN_X, foot_y, "沿虚线裁开，每位会员一张；请妥善保管，勿重复发放。")
+        c.drawRightString(PAGE_W - MARGIN_X, foot_y,
+                          f"打印时间 {generated} · 第 {page + 1} / {pages} 页")
+        c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+# -- the report ---------------------------------------------------------------------------
+
+RULE_LABELS = {
+    "satisfied_or_basic": "（满意 + 基本满意）÷ 有效票",
+    "satisfied_only": "满意 ÷ 有效票",
+}
+
+
+def _pct(value: Fraction | float | None) -> str:
+    return "—" if value is None else f"{float(value) * 100:.1f}%"
+
+
+def _share(n: int, total: int) -> str:
+    return f"{n / total * 100:.1f}%" if total else "—"
+
+
+def _text(value: str | None) -> str:
+    """User text for a Paragraph: escaped, its line breaks kept."""
+    return escape(value or "").replace("\r\n", "\n").replace("\n", "<br/>")
+
+
+class _NumberedCanvas(pdfcanvas.Canvas):
+    """Draws “第 x 页 / 共 y 页” and the generation time once the page count is known."""
+
+    footer_left = ""
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.setFont(FONT, 8)
+            self.setFillColor(colors.HexColor("#555555"))
+            self.drawString(18 * mm, 10 * mm, self.footer_left)
+            self.drawRightString(PAGE_W - 18 * mm, 10 * mm,
+                                 f"第 {self._pageNumber} 页 / 共 {total} 页")
+            super().showPage()
+        super().save()
+
+
+def report_pdf(
+    nomination: Nomination,
+    evaluation: MemberEvaluation,
+    results: Results,
+    turnout: Turnout,
+    decision: Decision | None = None,
+) -> bytes:
+    """会员评家情况报告: the process, the result and the rectification measures, as the union
+    reports them to the higher union (seed 004 二(四)三).
+
+    `results` from services.results(evaluation, with_comments=True), `turnout` from
+    services.turnout(evaluation); `decision` from services.decide(...) if at hand. A closed
+    evaluation's figures are the ones stored when it closed.
+    """
+    font = cjk_font()
+    generated = format_beijing(utcnow())
+    closed = evaluation.status == EvaluationStatus.CLOSED
+    org = nomination.org
+    campaign = nomination.campaign
+
+    base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
+    small = ParagraphStyle("small", parent=base, fontSize=9, leading=13)
+    cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13.5)
+    title = ParagraphStyle("title", parent=base, fontSize=20, leading=28, alignment=TA_CENTER,
+                           spaceAfter=2)
+    subtitle = ParagraphStyle("subtitle", parent=base, fontSize=11, leading=16,
+                              alignment=TA_CENTER, textColor=colors.HexColor("#333333"),
+                              spaceAfter=10)
+    h2 = ParagraphStyle("h2", parent=base, fontSize=13, leading=20, spaceBefore=12,
+                        spaceAfter=6)
+    body = ParagraphStyle("body", parent=base, firstLineIndent=0, spaceAfter=4)
+
+    grid = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTSIZE", (0, 0), (-1, -1), 9.5),
+        ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    head_bg = colors.HexColor("#e8eef5")
+    width = A4[0] - 36 * mm
+
+    story: list = [
+        Paragraph("会员评家情况报告", title),
+        Paragraph(escape(f"{org.name} · {nomination.award_label}"), subtitle),
+    ]
+
+    # 一、基本情况
+    category = org.category_label or "—"
+    if org.category == "enterprise" and org.is_state_owned:
+        category += "（国有企业）"
+    window = f"{format_beijing(evaluation.opens_at)} 至 {format_beijing(evaluation.closes_at)}"
+    if closed and evaluation.closed_at:
+        window += f"（{format_beijing(evaluation.closed_at)} 结束）"
+    else:
+        window += "（进行中）"
+    voted = turnout.voted
+    info = [
+        ("申报单位", org.name),
+        ("上级工会", org.parent.name if org.parent else "—"),
+        ("单位类别", category),
+        ("评选活动", f"{campaign.name}（{nomination.award_label}）"),
+        ("评家时间", window + "，北京时间"),
+        ("会员人数", f"{evaluation.member_count} 人"),
+        ("发放评价码", f"{turnout.issued} 个（作废的不计）"),
+        ("参评人数", f"{voted} 人：网上 {turnout.voted_online} 人，纸质有效票 {turnout.paper} 张"
+                     + (f"（另有纸质废票 {results.paper_invalid} 张）"
+                        if results.paper_invalid else "")),
+        ("参评率", f"{turnout.percent}（参评人数 ÷ 会员人数）"),
+    ]
+    story += [
+        Paragraph("一、基本情况", h2),
+        Table(
+            [[Paragraph(k, cell), Paragraph(escape(v), cell)] for k, v in info],
+            colWidths=[28 * mm, width - 28 * mm],
+            style=TableStyle(grid + [("BACKGROUND", (0, 0), (0, -1), head_bg)]),
+        ),
+    ]
+
+    # 二、评议结果
+    total = results.total
+    rows: list[list] = [["评价", "网上", "纸质", "合计", "占比"]]
+    for choice in Choice:
+        online_n = getattr(results.online, choice.value)
+        paper_n = getattr(results.paper, choice.value)
+        n = getattr(total, choice.value)
+        rows.append([CHOICE_LABELS[choice], online_n, paper_n, n, _share(n, total.total)])
+    rows.append(["有效票", results.online.total, results.paper.total, total.total,
+                 "100%" if total.total else "—"])
+    overall = Table(rows, colWidths=[width / 5] * 5, style=TableStyle(grid + [
+        ("BACKGROUND", (0, 0), (-1, 0), head_bg),
+        ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#f4f4f4")),
+        ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+    ]))
+
+    rule = (evaluation.rule if closed and evaluation.rule else None) or (
+        campaign.evaluation_rule or "satisfied_or_basic")
+    if rule not in RULES:
+        rule = "satisfied_or_basic"
+    if closed and evaluation.valid_ballots is not None:
+        rate: Fraction | float | None = (
+            float(evaluation.satisfaction_rate)
+            if evaluation.satisfaction_rate is not None else None)
+        threshold: Fraction | float | None = (
+            float(evaluation.threshold) if evaluation.threshold is not None else None)
+    else:
+        rate = total.rate(rule)
+        threshold = decision.threshold if decision is not None else None
+    threshold_text = (
+        f"（标准：不低于 {float(threshold) * 100:g}%）" if threshold is not None else "")
+    result_lines = [
+        f"满意率：<b>{_pct(rate)}</b>{threshold_text}，计算方法：{RULE_LABELS[rule]}。",
+    ]
+    if closed:
+        passed = evaluation.passed if evaluation.passed is not None else (
+            decision.passed if decision is not None else None)
+        reasons = decision.reasons if decision is not None else _stored_reasons(evaluation, rate)
+        verdict = "达标" if passed else "未达标"
+        result_lines.append(
+            f"结论：<b>{verdict}</b>" + ("；" + escape("".join(reasons)) if reasons and not passed
+                                        else "。"))
+    else:
+        result_lines.append("评家尚在进行中，以上为当前统计，结论待评家结束后确定。")
+    story += [
+        Paragraph("二、评议结果", h2),
+        overall,
+        Spacer(1, 6),
+        *[Paragraph(line, body) for line in result_lines],
+    ]
+
+    # 三、分项评价
+    if results.dimensions:
+        sub = ["网上", "纸质", "合计"]
+        head1 = ["评价内容"] + [CHOICE_LABELS[c] for c in Choice for _ in sub] + ["满意率"]
+        head2 = [""] + sub * 3 + [""]
+        dim_rows: list[list] = [head1, head2]
+        for dimension, online_c, paper_c in results.dimensions:
+            both = online_c.add(paper_c)
+            row: list = [Paragraph(escape(dimension.get("label") or dimension["code"]), cell)]
+            for choice in Choice:
+                row += [getattr(c, choice.value) for c in (online_c, paper_c, both)]
+            row.append(_pct(both.rate(rule)))
+            dim_rows.append(row)
+        first = 30 * mm
+        last = 18 * mm
+        other = (width - first - last) / 9
+        spans = [("SPAN", (0, 0), (0, 1)), ("SPAN", (10, 0), (10, 1))]
+        spans += [("SPAN", (1 + 3 * i, 0), (3 + 3 * i, 0)) for i in range(3)]
+        dims_table = Table(
+            dim_rows, colWidths=[first] + [other] * 9 + [last], repeatRows=2,
+            style=TableStyle(grid + spans + [
+                ("BACKGROUND", (0, 0), (-1, 1), head_bg),
+                ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+                ("FONTSIZE", (1, 1), (-1, 1), 8.5),
+            ]),
+        )
+        story += [
+            Paragraph("三、分项评价", h2),
+            dims_table,
+            Spacer(1, 3),
+            Paragraph("纸质票未填分项统计的，分项“纸质”一栏为 0。", small),
+        ]
+
+    # 四、会员意见建议
+    story.append(Paragraph("四、会员意见和建议", h2))
+    if results.comments:
+        story.append(Paragraph(f"共 {len(results.comments)} 条（无记名，按原文照录）：", small))
+        story += [Paragraph(f"{i}. {_text(text)}", body)
+                  for i, text in enumerate(results.comments, 1)]
+    else:
+        story.append(Paragraph("无。", body))
+
+    # 五、六: the union's own account.
+    story += [
+        Paragraph("五、评家工作过程", h2),
+        Paragraph(_text(evaluation.process_notes) or "（未填写）", body),
+        Paragraph("六、整改措施", h2),
+        Paragraph(_text(evaluation.rectification_measures) or "（未填写）", body),
+    ]
+
+    story += [
+        Spacer(1, 18),
+        KeepTogether([
+            Paragraph(f"报告单位（盖章）：{escape(org.name)}", body),
+            Spacer(1, 10),
+            Paragraph("负责人签字：____________　　　日期：______年____月____日", body),
+            Spacer(1, 8),
+            Paragraph(f"本报告由系统于 {generated}（北京时间）生成。", small),
+        ]),
+    ]
+
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
+        bottomMargin=18 * mm, title=f"会员评家情况报告 - {org.name}", author=org.name,
+    )
+    canvas_class = type("_ReportCanvas", (_NumberedCanvas,), {
+        "footer_left": f"{org.name} · 会员评家情况报告 · 生成时间 {generated}（北京时间）"})
+    doc.build(story, canvasmaker=canvas_class)
+    return buffer.getvalue()
+
+
+def _stored_reasons(evaluation: MemberEvaluation, rate: Fraction | float | None) -> list[str]:
+    """Why a closed evaluation did not pass, from the figures stored when it closed."""
+    reasons = []
+    if rate is None:
+        reasons.append("没有有效票。")
+    elif evaluation.threshold is not None and float(rate) < float(evaluation.threshold):
+        reasons.append(f"满意率 {_pct(rate)}，低于标准 {float(evaluation.threshold) * 100:g}%。")
+    if (evaluation.min_turnout is not None and evaluation.turnout is not None
+            and float(evaluation.turnout) < float(evaluation.min_turnout)):
+        reasons.append(f"参评率 {_pct(evaluation.turnout)}，低于要求的 "
+                       f"{float(evaluation.min_turnout) * 100:g}%。")
+    return reasons
+
+
+def report_filename(nomination: Nomination) -> str:
+    return f"evaluation-report-{nomination.id}.pdf"
+
+
+def slips_filename(nomination: Nomination, batch: int | None = None) -> str:
+    return f"evaluation-slips-{nomination.id}" + (f"-batch{batch}" if batch else "") + ".pdf"
+
+
+__all__ = [
+    "FONT",
+    "FONT_MISSING",
+    "SLIPS_PER_PAGE",
+    "cjk_font",
+    "pdf_response",
+    "report_filename",
+    "report_pdf",
+    "reset_font_cache",
+    "slips_filename",
+    "slips_pdf",
+    "vote_url",
+]
