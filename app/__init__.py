@@ -48,6 +48,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    # Spot-check tables exist ahead of their pages (issue 5 lands in steps).
     from app.admin import bp as admin_bp
     from app.api import register_api
     from app.assessment import bp as assessment_bp
@@ -57,6 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from app.evidence import bp as evidence_bp
     from app.main import bp as main_bp
     from app.nominations import bp as nominations_bp
+    from app.spot_checks import models as _spot_check_tables  # noqa: F401
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)

@@ -101,6 +101,12 @@ class Campaign(db.Model):
     evaluation_rule: Mapped[str] = mapped_column(
         String(32), default="satisfied_or_basic", server_default="satisfied_or_basic")
     evaluation_min_turnout: Mapped[float | None] = mapped_column(Numeric(5, 4))
+    # 随机抽查: who draws (the city, or each district for its own), how many inspectors per
+    # check, and who accepts a rectification (the inspectors, or the district reviewer).
+    draw_level: Mapped[str] = mapped_column(String(8), default="city", server_default="city")
+    inspectors_per_check: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
+    rectification_reviewer: Mapped[str] = mapped_column(
+        String(12), default="inspectors", server_default="inspectors")
 
     organizer: Mapped[Organization] = relationship()
     standard_version: Mapped[StandardVersion | None] = relationship()
