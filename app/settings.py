@@ -57,6 +57,9 @@ def load() -> dict[str, object]:
             env_str("DATABASE_URL", default_database_url())
         ),
         "REDIS_URL": env_str("REDIS_URL", ""),
+        # The address members' voting links and QR codes point at (e.g. https://zgzj.example.cn);
+        # empty: the address of the request that printed them.
+        "PUBLIC_BASE_URL": env_str("PUBLIC_BASE_URL", ""),
         "BABEL_DEFAULT_LOCALE": env_str("DEFAULT_LOCALE", "zh_Hans_CN"),
         "BABEL_DEFAULT_TIMEZONE": "Asia/Shanghai",
         "BOOTSTRAP_SERVE_LOCAL": True,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
@@ -134,7 +133,9 @@ class BallotSchema(Schema):
 
 
 def vote_url(token: str) -> str:
-    return f"{request.host_url.rstrip('/')}/e/{token}"
+    from app.evaluation.routes import public_base_url
+
+    return f"{public_base_url()}/e/{token}"
 
 
 def _counts(c: Any) -> dict[str, int]:

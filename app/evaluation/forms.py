@@ -83,9 +83,11 @@ class PaperTallyForm(FlaskForm):
 
 class ReportForm(FlaskForm):
     process_notes = TextAreaField(_l("How the evaluation was organised"),
-                                  validators=[Optional(), Length(max=MAX_REPORT)])
+                                  validators=[Optional(), Length(max=MAX_REPORT)],
+                                  render_kw={"rows": 4})
     rectification_measures = TextAreaField(_l("Rectification measures"),
-                                           validators=[Optional(), Length(max=MAX_REPORT)])
+                                           validators=[Optional(), Length(max=MAX_REPORT)],
+                                           render_kw={"rows": 4})
 
 
 class CloseEarlyForm(FlaskForm):

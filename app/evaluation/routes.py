@@ -30,6 +30,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
@@ -55,7 +56,6 @@ from app.evaluation.models import (
     TokenStatus,
 )
 from app.evaluation.services import (
-    DEFAULT_EARLY_CLOSE_TURNOUT,
     MAX_COMMENT,
     MAX_TOKENS,
     BallotRefused,
@@ -66,6 +66,7 @@ from app.evaluation.services import (
     cast_ballot,
     close_early,
     default_member_count,
+    early_close_turnout,
     enter_paper_tally,
     evaluation_deadline,
     evaluation_of,
@@ -161,12 +162,6 @@ def window_state(evaluation: MemberEvaluation) -> str:
     if now >= as_utc(evaluation.closes_at):
         return "ended"
     return "open"
-
-
-def _early_close_turnout(nomination: Nomination) -> Fraction:
-    # The rule of services.close_early, shown beside the button.
-    min_turnout = nomination.campaign.evaluation_min_turnout
-    return Fraction(str(min_turnout)) if min_turnout is not None else DEFAULT_EARLY_CLOSE_TURNOUT
 
 
 def turnout_data(evaluation: MemberEvaluation, t: Turnout) -> dict[str, Any]:
@@ -350,7 +345,7 @@ def _render(nomination: Nomination, evaluation: MemberEvaluation, *,
         closed=closed,
         state=window_state(evaluation),
         turnout=turnout_data(evaluation, t),
-        early_turnout=_percent(_early_close_turnout(nomination), 0),
+        early_turnout=_percent(early_close_turnout(nomination), 0),
         batches=_batches(evaluation) if union and not closed else [],
         tally=tally,
         show_tally=tally is not None and (union or closed),
@@ -638,18 +633,39 @@ def report_pdf(nomination_id: int):  # type: ignore[no-untyped-def]
 # -- the member's ballot (public) ---------------------------------------------------------
 
 
-def _ballot_response(body: str, status: int = 200) -> Response:
-    response = make_response(body, status)
-    response.headers.update(BALLOT_HEADERS)
+def _is_ballot_page() -> bool:
+    return request.path.startswith("/e/")
+
+
+@bp.after_request
+def _ballot_headers(response: Response) -> Response:
+    """Every answer under /e/ (refusals and CSRF errors included) keeps the token private."""
+    if _is_ballot_page():
+        response.headers.update(BALLOT_HEADERS)
     return response
 
 
-def _ballot_refused(token: str, exc: BallotRefused | None) -> Response:
-    known = exc is not None and db.session.scalar(
-        select(BallotToken.id).where(BallotToken.token == token)) is not None
+@bp.errorhandler(CSRFError)
+def _ballot_csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+    """A ballot posted without its session (cookies cleared, page kept open for days)."""
+    if _is_ballot_page():
+        return render_template("evaluation/ballot_refused.html", status=400, retry=request.path,
+                               message=_("This page has expired. Please open your link again "
+                                         "and send your evaluation.")), 400
+    # Elsewhere on the blueprint: the site's usual page.
+    return render_template("error.html", status=400, problems=[], message=_(
+        "The form has expired or was not sent from this site. "
+        "Please go back, reload the page and try again.")), 400
+
+
+def _ballot_response(body: str, status: int = 200) -> Response:
+    return make_response(body, status)
+
+
+def _ballot_refused(exc: BallotRefused | None) -> Response:
     db.session.rollback()
     message = exc.message if exc is not None else "评价链接无效，请核对链接或联系本单位工会。"
-    status = 409 if known else 404
+    status = exc.status if exc is not None else 404  # 404 unknown link; 409 used, void, closed
     return _ballot_response(
         render_template("evaluation/ballot_refused.html", message=message, status=status),
         status)
@@ -658,11 +674,11 @@ def _ballot_refused(token: str, exc: BallotRefused | None) -> Response:
 @bp.route("/e/<token>", methods=["GET", "POST"])
 def ballot(token: str) -> Response:
     if len(token) > MAX_TOKEN_LENGTH:
-        return _ballot_refused(token, None)
+        return _ballot_refused(None)
     try:
         info = ballot_form(token)
     except BallotRefused as exc:
-        return _ballot_refused(token, exc)
+        return _ballot_refused(exc)
     form = BallotPageForm()
     errors: dict[str, list[str]] = {}
     typed: MultiDict | dict = {}
@@ -679,14 +695,12 @@ def ballot(token: str) -> Response:
                 comment=request.form.get("comment"),
             )
         except BallotRefused as exc:
-            return _ballot_refused(token, exc)
+            return _ballot_refused(exc)
         except Invalid as exc:
             db.session.rollback()
             errors, typed, status = exc.errors, request.form, 422
         else:
-            response = redirect(url_for("evaluation.thanks"), code=303)
-            response.headers.update(BALLOT_HEADERS)
-            return response
+            return redirect(url_for("evaluation.thanks"), code=303)
     return _ballot_response(render_template(
         "evaluation/ballot.html",
         info=info,

@@ -49,6 +49,7 @@ RULES = {
     "satisfied_only": (Choice.SATISFIED,),
 }
 DEFAULT_EARLY_CLOSE_TURNOUT = Fraction(1, 2)
+SATISFACTION_DIMENSION = "satisfaction"
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -99,7 +100,9 @@ def dimensions_for(nomination: Nomination) -> list[dict[str, str]]:
         .group_by(StandardItem.dimension, StandardItem.dimension_label)
         .order_by(func.min(StandardItem.position))
     ).all()
-    return [{"code": code, "label": label} for code, label, _pos in rows]
+    # 满意度测评 is this evaluation itself, not a part of the union's work to rate.
+    return [{"code": code, "label": label} for code, label, _pos in rows
+            if code != SATISFACTION_DIMENSION]
 
 
 def evaluation_deadline(nomination: Nomination) -> datetime | None:
@@ -656,17 +659,18 @@ def close_evaluation(evaluation_id: int, *, actor: User | None = None) -> Decisi
     return decision
 
 
+def early_close_turnout(nomination: Nomination) -> Fraction:
+    """The turnout at which the union may close early: the campaign's minimum, else 50%."""
+    minimum = nomination.campaign.evaluation_min_turnout
+    return Fraction(str(minimum)) if minimum is not None else DEFAULT_EARLY_CLOSE_TURNOUT
+
+
 def close_early(user: User, nomination_id: int) -> Decision:
     """The union closes before the window ends, once enough members have voted."""
     evaluation = _open_evaluation_for_union(user, nomination_id)
     nomination = db.session.get(Nomination, evaluation.nomination_id)
     assert nomination is not None
-    campaign = nomination.campaign
-    needed = (
-        Fraction(str(campaign.evaluation_min_turnout))
-        if campaign.evaluation_min_turnout is not None
-        else DEFAULT_EARLY_CLOSE_TURNOUT
-    )
+    needed = early_close_turnout(nomination)
     current = turnout(evaluation)
     if current.rate < needed:
         raise Conflict(f"参评率 {current.percent}，达到 {float(needed) * 100:g}% 后才能提前结束。")

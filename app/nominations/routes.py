@@ -144,11 +144,13 @@ def _render_detail(nomination, form: ActionForm | None = None, status: int = 200
     stage_order = [s["name"] for s in STAGES]
     current_stage = STATE_STAGE[nomination.status]
     from app.assessment.services import round_summary  # the stage package imports this one
+    from app.evaluation.routes import nomination_card
 
     return render_template(
         "nominations/detail.html",
         nomination=nomination,
         assessment=round_summary(nomination),
+        evaluation_card=nomination_card(nomination),
         options=options,
         forms=forms,
         events=history(nomination),
