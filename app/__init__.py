@@ -58,7 +58,7 @@ def register_blueprints(app: Flask) -> None:
     from app.evidence import bp as evidence_bp
     from app.main import bp as main_bp
     from app.nominations import bp as nominations_bp
-    from app.spot_checks import models as _spot_check_tables  # noqa: F401
+    from app.spot_checks import bp as spot_checks_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(main_bp)
@@ -68,6 +68,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessment_bp)
     app.register_blueprint(evidence_bp)
     app.register_blueprint(evaluation_bp)
+    app.register_blueprint(spot_checks_bp)
     register_api(app)
 
 

@@ -1,1 +1,5 @@
-"""随机抽查: the verifiable random draw, inspectors, on-site check logs, rectification."""
+from flask import Blueprint
+
+bp = Blueprint("spot_checks", __name__)
+
+from app.spot_checks import routes  # noqa: E402,F401

@@ -1,0 +1,39 @@
+"""Public pages of the spot check: anyone can re-verify a draw from its record."""
+
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy import select
+
+from app.errors import Conflict
+from app.extensions import db
+from app.nominations.models import Nomination
+from app.spot_checks import bp
+from app.spot_checks.models import SpotCheckDraw
+from app.spot_checks.services import get_draw, public_record, verify_draw
+
+
+@bp.get("/draws/<int:draw_id>")
+def verify_page(draw_id: int):  # type: ignore[no-untyped-def]
+    """No login: the draw's inputs, its sample, and the result of re-running it now."""
+    draw = get_draw(draw_id)
+    record = public_record(draw)
+    try:
+        verification = verify_draw(draw.id)
+    except Conflict:
+        verification = None  # announced only: the seed is still secret
+    ids = [e["nomination_id"] for e in record["population"] or []]
+    names = dict(db.session.execute(
+        select(Nomination.id, Nomination.org_id).where(Nomination.id.in_(ids))).all())
+    from app.orgs.models import Organization
+
+    org_names = dict(db.session.execute(
+        select(Organization.id, Organization.name).where(
+            Organization.id.in_(set(names.values())))).all())
+    units = {nid: org_names.get(org_id, "") for nid, org_id in names.items()}
+    history = list(db.session.scalars(
+        select(SpotCheckDraw).where(SpotCheckDraw.campaign_id == draw.campaign_id,
+                                    SpotCheckDraw.scope_org_id == draw.scope_org_id)
+        .order_by(SpotCheckDraw.id)))
+    return render_template("spot_checks/verify.html", draw=draw, record=record,
+                           verification=verification, units=units, history=history)
