@@ -7,9 +7,8 @@ Chinese prints anywhere and can be searched and copied. The font is a Debian pac
 The slips carry one QR code each. A sheet of 2,000 slips must come out in seconds, so the
 QR matrix comes from reportlab's own encoder (the one behind ``QrCodeWidget``) and is drawn
 as one filled path per code, runs of dark modules merged, instead of a Drawing holding one
-shape object per module (~10 ms a code). The mask pattern is fixed rather than chosen by the
-encoder's eight-way penalty search (another ~5 ms a code): every mask is valid and the
-payload, a random token, looks random under any of them. About 3.5 s for 2,000 slips.
+shape object per module (~10 ms a code). The mask pattern is chosen by the standard's
+penalty search (~5 ms a code): a fixed mask scanned unreliably in tests.
 """
 
 from __future__ import annotations
@@ -168,11 +167,14 @@ def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
 
 def _qr_modules(data: str) -> list[list[bool]]:
-    """reportlab's QR encoder (error correction M, mask 0): the matrix of dark modules."""
+    """reportlab's QR encoder (error correction M, best mask): the matrix of dark modules.
+
+    The mask is chosen by the standard's penalty rules: a fixed mask is valid but can leave
+    large uniform areas that some phone scanners misread.
+    """
     code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
     code.addData(data)
-    code.version = code.calculate_version()
-    code.makeImpl(False, 0)
+    code.make()
     return code.modules
 
 
