@@ -8,6 +8,7 @@ connections, so it sees only data that really committed.
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -97,3 +98,41 @@ def horizontal_overflow(page) -> int:  # type: ignore[no-untyped-def]
     return page.evaluate(
         "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
         " - window.innerWidth")
+
+
+HOME = re.compile(r"^http://127\.0\.0\.1:\d+/$")
+
+
+def log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Through the login form, as a person would; waits for the worklist."""
+    from playwright.sync_api import expect
+
+    from tests.factories import PASSWORD
+
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(HOME)
+    expect(page.get_by_test_id("current-user")).to_be_attached()
+
+
+def log_out(page) -> None:  # type: ignore[no-untyped-def]
+    """Through the navbar, which at phone width is collapsed behind the toggler."""
+    from playwright.sync_api import expect
+
+    logout = page.locator("form[action$='/logout'] button[type=submit]")
+    if not logout.is_visible():
+        page.locator(".navbar-toggler").click()
+        # Wait for the collapse animation to finish before clicking inside it.
+        expect(page.locator("#nav.collapse.show")).to_be_visible()
+    expect(logout).to_be_visible()
+    with page.expect_navigation(url="**/login"):
+        logout.click()
+    expect(page.locator("#password")).to_be_visible()
+
+
+def assert_fits_the_phone(page) -> None:  # type: ignore[no-untyped-def]
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert horizontal_overflow(page) <= 0
+

@@ -199,3 +199,12 @@ def world(app: Flask):  # type: ignore[no-untyped-def]
 
     with app.app_context():
         yield build_world()
+
+
+@pytest.fixture
+def live_server(app: Flask):  # type: ignore[no-untyped-def]
+    """The session app on a live local server, for browser tests (it sees committed data)."""
+    from tests.browser_support import serve
+
+    with serve(app) as base_url:
+        yield base_url

@@ -8,35 +8,28 @@ really commits and is truncated afterwards.
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from flask import Flask
 from sqlalchemy import delete, select
 
 from tests.browser_support import (
     PHONE,
+    assert_fits_the_phone,
     chromium,
-    horizontal_overflow,
+    log_in,
+    log_out,
     phone_page,
     screenshot,
-    serve,
 )
-from tests.factories import PASSWORD, build_world
+from tests.factories import build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing]
 
-HOME = re.compile(r"^http://127\.0\.0\.1:\d+/$")
 COMMENT = "照片不清晰，请重新上传"
 STATEMENT = "工会委员会、经审会、女职工委员会已同步换届，批复文件齐全。"
 PHOTO = "换届选举现场照片.png"
 NEW_PHOTO = "换届选举现场照片（清晰）.png"
 
-
-@pytest.fixture
-def live_server(app: Flask):  # type: ignore[no-untyped-def]
-    with serve(app) as base_url:
-        yield base_url
 
 
 @pytest.fixture
@@ -83,33 +76,7 @@ def _photo(tmp_path, name: str = PHOTO) -> str:  # type: ignore[no-untyped-def]
     return str(path)
 
 
-def _log_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
 
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(HOME)
-    expect(page.get_by_test_id("current-user")).to_be_attached()
-
-
-def _log_out(page) -> None:  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
-
-    logout = page.locator("form[action$='/logout'] button[type=submit]")
-    if not logout.is_visible():
-        page.locator(".navbar-toggler").click()
-        # Wait for the collapse animation to finish before clicking inside it.
-        expect(page.locator("#nav.collapse.show")).to_be_visible()
-    expect(logout).to_be_visible()
-    with page.expect_navigation(url="**/login"):
-        logout.click()
-
-
-def _assert_fits_the_phone(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-    assert horizontal_overflow(page) <= 0
 
 
 def test_union_fills_uploads_submits_reviewer_returns_union_sees_comment(app, phone, tmp_path):
@@ -121,14 +88,14 @@ def test_union_fills_uploads_submits_reviewer_returns_union_sees_comment(app, ph
     item = page.locator(f'[data-item-code="{code}"]')
 
     # -- the union: the form, live rates, the missing item, a photo ---------------------
-    _log_in(page, "union_a")
+    log_in(page, "union_a")
     page.goto(f"/nominations/{nomination_id}")
     page.get_by_test_id("sa-open").click()
     page.wait_for_url(f"**{url}")
     expect(page.get_by_test_id("problems")).to_contain_text("尚未自评")
     # The dimension holding the unanswered item is the one open.
     expect(item).to_be_visible()
-    _assert_fits_the_phone(page)
+    assert_fits_the_phone(page)
     screenshot(page, "assessment-union-form")
 
     # The rates follow what is typed, before anything is saved.
@@ -158,7 +125,7 @@ def test_union_fills_uploads_submits_reviewer_returns_union_sees_comment(app, ph
     page.wait_for_function("""() => { const i = document.querySelector('img.sa-thumb');
                                       return i && i.complete && i.naturalWidth > 0; }""")
     expect(item).to_contain_text("已上传佐证材料")  # the message shown beside the item
-    _assert_fits_the_phone(page)
+    assert_fits_the_phone(page)
     item.screenshot(path=str(screenshot_path("assessment-item-with-photo")))
 
     page.get_by_test_id("save").click()
@@ -173,11 +140,11 @@ def test_union_fills_uploads_submits_reviewer_returns_union_sees_comment(app, ph
     page.locator('form[data-action="submit"] button[type=submit]').click()
     page.wait_for_load_state()
     expect(page.get_by_test_id("state")).to_have_text("待审核")
-    _assert_fits_the_phone(page)
-    _log_out(page)
+    assert_fits_the_phone(page)
+    log_out(page)
 
     # -- the reviewer: item by item, a comment on that item, return ----------------------
-    _log_in(page, "reviewer_a")
+    log_in(page, "reviewer_a")
     page.goto(f"/nominations/{nomination_id}")
     expect(page.get_by_test_id("sa-open")).to_have_text("逐项审核")
     page.get_by_test_id("sa-open").click()
@@ -188,7 +155,7 @@ def test_union_fills_uploads_submits_reviewer_returns_union_sees_comment(app, ph
     item.locator(".sa-comment-form button[type=submit]").click()
     page.wait_for_url(f"**{url}#item-{item_id}")
     expect(item.locator(".sa-comment")).to_contain_text(COMMENT)
-    _assert_fits_the_phone(page)
+    assert_fits_the_phone(page)
     item.screenshot(path=str(screenshot_path("assessment-reviewer-item-comment")))
     # On a desktop the evidence sits beside the item.
     page.set_viewport_size({"width": 1280, "height": 900})
@@ -204,10 +171,10 @@ def test_union_fills_uploads_submits_reviewer_returns_union_sees_comment(app, ph
     expect(page.get_by_test_id("state")).to_have_text("退回修改")
     expect(page.get_by_test_id("latest-decision")).to_contain_text("1 条审核意见")
     screenshot(page, "assessment-reviewer-returned")
-    _log_out(page)
+    log_out(page)
 
     # -- the union: round 2, the comment beside its item --------------------------------
-    _log_in(page, "union_a")
+    log_in(page, "union_a")
     page.goto(url)
     expect(page.locator("h1 + div, h1").first).to_be_visible()
     expect(page.get_by_test_id("rounds")).to_contain_text("第 2 轮")
@@ -219,7 +186,7 @@ def test_union_fills_uploads_submits_reviewer_returns_union_sees_comment(app, ph
     # Only beside that item.
     expect(page.locator(".sa-prev-comment")).to_have_count(1)
     expect(page.get_by_test_id("diff-link")).to_be_visible()
-    _assert_fits_the_phone(page)
+    assert_fits_the_phone(page)
     screenshot(page, "assessment-union-round2")
     item.screenshot(path=str(screenshot_path("assessment-union-round2-item")))
 
@@ -241,7 +208,7 @@ def test_union_fills_uploads_submits_reviewer_returns_union_sees_comment(app, ph
     expect(changed.locator("[data-side=new]")).to_contain_text("已重新拍摄上传清晰照片")
     expect(changed.locator("[data-change=added]")).to_have_text(f"+ {NEW_PHOTO}")
     expect(changed.locator("[data-change=removed]")).to_have_text(f"− {PHOTO}")
-    _assert_fits_the_phone(page)
+    assert_fits_the_phone(page)
     screenshot(page, "assessment-diff")
 
     assert page.js_errors == [], page.js_errors

@@ -8,7 +8,6 @@ really commits and is truncated afterwards.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -16,25 +15,19 @@ from flask import Flask
 from sqlalchemy import select
 
 from tests.browser_support import (
+    HOME,
     PHONE,
     chromium,
     horizontal_overflow,
     phone_page,
     screenshot,
-    serve,
 )
 from tests.factories import PASSWORD, build_world
 
 pytestmark = [pytest.mark.browser, pytest.mark.committing]
 
 COMMENT = "希望工会多组织读书活动和健步走，职工书屋延长开放时间。"
-HOME = re.compile(r"^http://127\.0\.0\.1:\d+/$")
 
-
-@pytest.fixture
-def live_server(app: Flask):  # type: ignore[no-untyped-def]
-    with serve(app) as base_url:
-        yield base_url
 
 
 @pytest.fixture
