@@ -28,6 +28,8 @@ def campaign_form(world, **changes) -> dict:  # type: ignore[no-untyped-def]
         "status": "draft", "award_types": ["model_home", "outstanding_worker"],
         **CALENDAR,
         f"quota_{world.district_a.id}": "3", f"quota_{world.district_b.id}": "2",
+        "standard_version_id": str(world.campaign.standard_version_id),
+        "evaluation_rule": "satisfied_or_basic", "evaluation_min_turnout": "",
     }
     data.update(changes)
     return data
@@ -265,3 +267,50 @@ def test_detail_without_nominations(world, client, auth):
     html = client.get(f"/campaigns/{world.campaign.id}").text
     assert 'data-testid="summary-total">0<' in html
     assert 'data-testid="state-chart"' not in html
+
+
+def test_a_campaign_made_on_the_page_pins_a_standard_unions_can_apply_to(world, client, auth):
+    from app.nominations.services import create_nomination
+
+    auth.login("city")
+    page = client.get("/campaigns/new").text
+    assert f'<option selected value="{world.campaign.standard_version_id}">' in page  # preselected
+    response = post_form(client, "/campaigns/new", campaign_form(
+        world, status="open", evaluation_rule="satisfied_only", evaluation_min_turnout="0.6"))
+    assert response.status_code == 302, response.text
+    campaign = db.session.scalars(select(Campaign).order_by(Campaign.id.desc())).first()
+    assert campaign.standard_version_id == world.campaign.standard_version_id
+    assert (campaign.evaluation_rule, float(campaign.evaluation_min_turnout)) == (
+        "satisfied_only", 0.6)
+    nomination = create_nomination(world.user("union_a"), campaign_id=campaign.id,
+                                   award_type="model_home")
+    assert nomination.status == "draft"
+    assert "青岛" in client.get(f"/campaigns/{campaign.id}").text
+
+
+def test_the_standard_cannot_change_under_nominations(world, client, auth):
+    from app.standards.models import StandardVersion
+
+    world.nomination(status="draft")
+    other = StandardVersion(code="other", version=1, title="另一标准", checksum="x" * 64,
+                            content={})
+    db.session.add(other)
+    db.session.commit()
+    auth.login("city")
+    url = f"/campaigns/{world.campaign.id}/edit"
+    response = post_form(client, url, campaign_form(world, status="open",
+                                                    standard_version_id=str(other.id)))
+    assert response.status_code == 422
+    assert "已有申报的活动不能更换评价标准" in field_error(response.text, "standard_version_id")
+    db.session.refresh(world.campaign)
+    assert world.campaign.standard_version_id != other.id
+
+
+def test_minimum_turnout_out_of_range_is_refused(world, client, auth):
+    auth.login("city")
+    before = campaign_count()
+    response = post_form(client, "/campaigns/new",
+                         campaign_form(world, evaluation_min_turnout="1.5"))
+    assert response.status_code == 422
+    assert field_error(response.text, "evaluation_min_turnout")
+    assert campaign_count() == before

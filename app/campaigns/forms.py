@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -25,6 +32,14 @@ class CampaignForm(FlaskForm):
     award_types = MultiCheckboxField(_l("Awards"), validators=[
         DataRequired(_l("Choose at least one award."))])
     status = SelectField(_l("Status"), validators=[DataRequired(_l("Please choose a status."))])
+    standard_version_id = SelectField(
+        _l("Standard"), coerce=lambda v: int(v) if v else None,
+        validators=[DataRequired(_l("Please choose the standard."))])
+    evaluation_rule = SelectField(_l("Satisfaction counts"))
+    evaluation_min_turnout = DecimalField(
+        _l("Minimum turnout (0–1, optional)"), places=None, validators=[
+            Optional(), NumberRange(min=0, max=1, message=_l("Between 0 and 1, e.g. 0.5."))],
+        render_kw={"step": "0.01", "inputmode": "decimal"})
 
     @property
     def deadline_fields(self):  # type: ignore[no-untyped-def]

@@ -19,6 +19,7 @@ from app.campaigns.models import (
     CampaignStatus,
 )
 from app.campaigns.services import (
+    EVALUATION_RULES,
     STAGE_ORDER,
     CampaignData,
     can_manage,
@@ -35,6 +36,7 @@ from app.campaigns.services import (
 from app.errors import DomainError, Forbidden
 from app.extensions import db
 from app.orgs.models import Organization
+from app.standards.services import standard_versions
 from app.templating import label
 from app.timeutil import beijing_today
 
@@ -64,6 +66,8 @@ def _choices(form: CampaignForm) -> None:
     form.level.choices = [(v.value, label(LEVEL_LABELS[v])) for v in CampaignLevel]
     form.status.choices = [(v.value, label(STATUS_LABELS[v])) for v in CampaignStatus]
     form.award_types.choices = [(v.value, label(AWARD_LABELS[v])) for v in AwardType]
+    form.standard_version_id.choices = [(v.id, v.label) for v in standard_versions()]
+    form.evaluation_rule.choices = list(EVALUATION_RULES.items())
 
 
 def _data(form: CampaignForm, districts: list[Organization]) -> CampaignData:
@@ -72,13 +76,19 @@ def _data(form: CampaignForm, districts: list[Organization]) -> CampaignData:
         award_types=list(form.award_types.data or []), status=form.status.data,
         deadlines={stage: form[deadline_field(stage)].data for stage in STAGE_ORDER},
         quotas={d.id: form[quota_field(d.id)].data for d in districts},
+        standard_version_id=form.standard_version_id.data,
+        evaluation_rule=form.evaluation_rule.data,
+        evaluation_min_turnout=form.evaluation_min_turnout.data,
     )
 
 
 def _initial(campaign: Campaign, districts: list[Organization]) -> dict:
     quotas = {q.district_id: q.quota for q in campaign.quotas}
     data = {"name": campaign.name, "year": campaign.year, "level": campaign.level.value,
-            "status": campaign.status.value, "award_types": list(campaign.award_types)}
+            "status": campaign.status.value, "award_types": list(campaign.award_types),
+            "standard_version_id": campaign.standard_version_id,
+            "evaluation_rule": campaign.evaluation_rule,
+            "evaluation_min_turnout": campaign.evaluation_min_turnout}
     data.update({deadline_field(s): campaign.due_date(s) for s in STAGE_ORDER})
     data.update({quota_field(d.id): quotas.get(d.id, 0) for d in districts})
     return data
@@ -103,6 +113,8 @@ def new():  # type: ignore[no-untyped-def]
     form = campaign_form(districts, data={
         "year": beijing_today().year, "level": CampaignLevel.CITY.value,
         "status": CampaignStatus.DRAFT.value, "award_types": [a.value for a in AwardType],
+        "standard_version_id": next((v.id for v in standard_versions()), None),
+        "evaluation_rule": "satisfied_or_basic",
     } if request.method == "GET" else None)
     _choices(form)
     status = 200

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import aliased
@@ -24,6 +25,7 @@ from app.campaigns.models import (
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.orgs.models import Organization, OrgClosure, OrgLevel
+from app.standards.models import StandardVersion
 from workflows.nomination import STATE_LABELS, STATE_NAMES
 
 
@@ -67,6 +69,13 @@ def quota_field(district_id: int) -> str:
     return f"quota_{district_id}"
 
 
+# 会员评家: which answers count as satisfied (app.evaluation.services.RULES uses the keys).
+EVALUATION_RULES = {
+    "satisfied_or_basic": "满意 + 基本满意",
+    "satisfied_only": "仅“满意”",
+}
+
+
 @dataclass
 class CampaignData:
     """What the city federation sets on a campaign."""
@@ -78,6 +87,9 @@ class CampaignData:
     status: str
     deadlines: dict[Stage, date | None] = field(default_factory=dict)
     quotas: dict[int, int | None] = field(default_factory=dict)
+    standard_version_id: int | None = None
+    evaluation_rule: str = "satisfied_or_basic"
+    evaluation_min_turnout: Decimal | None = None  # a fraction, e.g. 0.5
 
 
 def organizer_for(user: User) -> Organization:
@@ -136,6 +148,15 @@ def _validate(data: CampaignData, districts: list[Organization],
         else:
             previous = (stage, due)
 
+    if data.standard_version_id is None:
+        errors["standard_version_id"] = ["请选择本次活动采用的评价标准。"]
+    elif db.session.get(StandardVersion, data.standard_version_id) is None:
+        errors["standard_version_id"] = ["评价标准不存在。"]
+    if data.evaluation_rule not in EVALUATION_RULES:
+        errors["evaluation_rule"] = ["请选择满意率的计算口径。"]
+    if data.evaluation_min_turnout is not None and not 0 < data.evaluation_min_turnout <= 1:
+        errors["evaluation_min_turnout"] = ["最低参评率须大于 0 且不超过 1（如 0.5 表示 50%）。"]
+
     allowed = {d.id for d in districts}
     for district_id, quota in data.quotas.items():
         if district_id not in allowed:
@@ -154,6 +175,10 @@ def _validate(data: CampaignData, districts: list[Organization],
         ).all()
         if used and data.status == CampaignStatus.DRAFT:
             errors.setdefault("status", []).append("已有申报的活动不能改回筹备中。")
+        if used and data.standard_version_id != campaign.standard_version_id:
+            # A pinned standard never changes under nominations already under way.
+            errors.setdefault("standard_version_id", []).append(
+                "已有申报的活动不能更换评价标准。")
         dropped = [AWARD_LABELS[AwardType(a)] for a, _ in used if a not in awards]
         if dropped and "award_types" not in errors:
             errors["award_types"] = [f"已有“{'、'.join(dropped)}”的申报，不能取消该类型。"]
@@ -166,6 +191,9 @@ def _apply(campaign: Campaign, data: CampaignData) -> None:
     campaign.level = CampaignLevel(data.level)
     campaign.status = CampaignStatus(data.status)
     campaign.award_types = [a.value for a in AwardType if a.value in data.award_types]
+    campaign.standard_version_id = data.standard_version_id
+    campaign.evaluation_rule = data.evaluation_rule
+    campaign.evaluation_min_turnout = data.evaluation_min_turnout  # type: ignore[assignment]
 
     # Update rows in place: the (campaign, stage) and (campaign, district) keys are unique.
     existing = {d.stage: d for d in campaign.deadlines}

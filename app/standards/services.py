@@ -149,3 +149,10 @@ def pin_version(campaign_id: int, version: StandardVersion) -> bool:
     campaign.standard_version_id = version.id
     db.session.commit()
     return True
+
+
+def standard_versions() -> list[StandardVersion]:
+    """Every imported version, newest first (for choosing one on a campaign)."""
+    return list(db.session.scalars(
+        select(StandardVersion).order_by(StandardVersion.imported_at.desc(),
+                                         StandardVersion.id.desc())))
