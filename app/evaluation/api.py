@@ -13,6 +13,7 @@ from app.api.schemas import BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
 from app.errors import NotFound
 from app.evaluation.models import Choice, MemberEvaluation
+from app.evaluation.pdf import vote_url
 from app.evaluation.services import (
     MAX_COMMENT,
     MAX_TOKENS,
@@ -25,6 +26,7 @@ from app.evaluation.services import (
     is_union,
     issue_tokens,
     open_evaluation,
+    public_base_url,
     results,
     save_report,
     tokens_for_print,
@@ -132,10 +134,8 @@ class BallotSchema(Schema):
     comment = fields.Str(allow_none=True, validate=Length(max=MAX_COMMENT))
 
 
-def vote_url(token: str) -> str:
-    from app.evaluation.routes import public_base_url
-
-    return f"{public_base_url()}/e/{token}"
+def vote_link(token: str) -> str:
+    return vote_url(public_base_url(), token)
 
 
 def _counts(c: Any) -> dict[str, int]:
@@ -210,7 +210,7 @@ class Tokens(MethodView):
         _n, tokens = tokens_for_print(user, nomination_id, batch=args.get("batch"),
                                       unused_only=args["unused_only"])
         return [{"serial": t.serial, "batch": t.batch, "status": t.status,
-                 "url": vote_url(t.token)} for t in tokens]
+                 "url": vote_link(t.token)} for t in tokens]
 
     @blp.token_required
     @blp.arguments(TokenCountSchema)
@@ -222,7 +222,7 @@ class Tokens(MethodView):
         batch = issue_tokens(user, nomination_id, data["count"])
         _n, tokens = tokens_for_print(user, nomination_id, batch=batch)
         return [{"serial": t.serial, "batch": t.batch, "status": t.status,
-                 "url": vote_url(t.token)} for t in tokens]
+                 "url": vote_link(t.token)} for t in tokens]
 
 
 @blp.route("/nominations/<int:nomination_id>/evaluation/tokens/void")

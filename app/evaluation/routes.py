@@ -18,7 +18,6 @@ from typing import Any
 
 from flask import (
     Response,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -74,6 +73,7 @@ from app.evaluation.services import (
     is_union,
     issue_tokens,
     open_evaluation,
+    public_base_url,
     results,
     save_report,
     tokens_for_print,
@@ -144,12 +144,6 @@ def _apply_errors(form: Any, errors: dict[str, list[str]],
 def _require_union(nomination: Nomination) -> None:
     if not is_union(current_user, nomination):
         raise Forbidden(_("Only the nominated union may run its member evaluation."))
-
-
-def public_base_url() -> str:
-    """Where members open their links: PUBLIC_BASE_URL if configured, else this host."""
-    configured = current_app.config.get("PUBLIC_BASE_URL")
-    return str(configured or request.host_url).rstrip("/")
 
 
 def window_state(evaluation: MemberEvaluation) -> str:

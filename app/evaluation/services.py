@@ -14,6 +14,7 @@ from datetime import datetime, time, timedelta
 from fractions import Fraction
 from typing import Any
 
+from flask import current_app, request
 from sqlalchemy import func, insert, select, update
 
 from app.assessment.rates import satisfaction_threshold
@@ -366,6 +367,12 @@ def tokens_for_print(
     if unused_only:
         stmt = stmt.where(BallotToken.status == TokenStatus.UNUSED)
     return nomination, list(db.session.scalars(stmt.order_by(BallotToken.serial)))
+
+
+def public_base_url() -> str:
+    """Where members open their links: PUBLIC_BASE_URL if configured, else this host."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    return str(configured or request.host_url).rstrip("/")
 
 
 # -- voting -------------------------------------------------------------------------------
