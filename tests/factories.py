@@ -34,6 +34,7 @@ from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
 from app.orgs.models import Organization, OrgCategory, OrgLevel
 from app.orgs.services import create_org
+from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckAssignment, SpotCheckDraw
 from app.standards.models import StandardItem
 from app.standards.services import ensure_default_standard
 
@@ -208,3 +209,33 @@ def build_world() -> World:
     }
     db.session.commit()
     return world
+
+
+def add_inspectors(world: World) -> dict[str, User]:
+    """Inspectors besides the city's: one per district and one at union A-1."""
+    extra = {
+        "inspector_a": make_user("inspector_a", Role.INSPECTOR, world.district_a, "甲区抽查员"),
+        "inspector_b": make_user("inspector_b", Role.INSPECTOR, world.district_b, "乙区抽查员"),
+        "inspector_a1": make_user("inspector_a1", Role.INSPECTOR, world.union_a, "机械厂抽查员"),
+        "inspector_c2": make_user("inspector_c2", Role.INSPECTOR, world.city, "市总抽查员二"),
+    }
+    world.users.update(extra)
+    db.session.commit()
+    return extra
+
+
+def spot_check(world: World, org: Organization | None = None,
+               inspectors: tuple[str, ...] = ()) -> tuple[Nomination, SpotCheck]:
+    """A nomination drawn for a spot check (by an applied draw), with inspectors assigned."""
+    nomination = world.nomination(org=org, status="spot_check")
+    draw = SpotCheckDraw(campaign_id=world.campaign.id, scope_org_id=world.city.id,
+                         method="count", value="1", seed_commitment="0" * 64, seed="test",
+                         population=[], sample=[nomination.id], status=DrawStatus.APPLIED)
+    db.session.add(draw)
+    db.session.flush()
+    check = SpotCheck(nomination_id=nomination.id, draw_id=draw.id)
+    for key in inspectors:
+        check.assignments.append(SpotCheckAssignment(inspector_id=world.users[key].id))
+    db.session.add(check)
+    db.session.commit()
+    return nomination, check

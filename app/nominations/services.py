@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -47,6 +47,27 @@ class NominationFilters:
     q: str | None = None
 
 
+def _inspected_ids(user: User) -> Select:
+    """Subquery: the nominations whose spot check the user is assigned to inspect."""
+    from app.spot_checks.models import SpotCheck, SpotCheckAssignment
+
+    return (select(SpotCheck.nomination_id)
+            .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)
+            .where(SpotCheckAssignment.inspector_id == user.id))
+
+
+def is_inspector(user: User) -> bool:
+    return any(a.role == Role.INSPECTOR for a in user.roles)
+
+
+def visible_nomination_clause(user: User):  # type: ignore[no-untyped-def]
+    """WHERE clause: the nominations of the user's subtrees, and an inspector's assignments."""
+    clause = visible_org_clause(user, Nomination.org_id)
+    if is_inspector(user):
+        clause = or_(clause, Nomination.id.in_(_inspected_ids(user)))
+    return clause
+
+
 def visible_nominations(user: User, filters: NominationFilters | None = None) -> Select:
     """Nominations the user may see, newest first, with campaign and organisation loaded."""
     stmt = (
@@ -54,7 +75,7 @@ def visible_nominations(user: User, filters: NominationFilters | None = None) ->
         .join(Nomination.org)
         .join(Nomination.campaign)
         .options(contains_eager(Nomination.org), contains_eager(Nomination.campaign))
-        .where(visible_org_clause(user, Nomination.org_id))
+        .where(visible_nomination_clause(user))
     )
     f = filters or NominationFilters()
     if f.campaign_id:
@@ -98,6 +119,16 @@ def _owned_clause(user: User):  # type: ignore[no-untyped-def]
         states = [s for s, owner in STATE_OWNER.items() if owner == role]
         if states and role != Role.INSPECTOR:
             clauses.append(and_(Nomination.status.in_(states), in_subtree(Nomination.org_id, orgs)))
+    if is_inspector(user):
+        # Inspectors: their checks on site, and rectifications answered and awaiting them.
+        from app.spot_checks.scope import inspector_work_clause
+
+        clauses.append(inspector_work_clause(user))
+    reviewer_orgs = role_orgs(user, [Role.REVIEWER]).get(Role.REVIEWER)
+    if reviewer_orgs:
+        from app.spot_checks.scope import reviewer_rectification_clause
+
+        clauses.append(reviewer_rectification_clause(reviewer_orgs))
     return any_role_clause(clauses)
 
 
@@ -131,9 +162,13 @@ def workflow_for(user: User | None, nomination: Nomination) -> NominationWorkflo
     ancestors = ancestor_ids(nomination.org_id) if user is not None else set()
 
     def permits(role: str) -> bool:
-        if user is None or role == Role.INSPECTOR:
-            # Inspectors act through their spot-check assignments only.
+        if user is None:
             return False
+        if role == Role.INSPECTOR:
+            # Inspectors act through their spot-check assignments only.
+            from app.spot_checks.scope import assigned_to
+
+            return assigned_to(user, nomination.id)
         return holds_role_over(user, role, ancestors)
 
     def record(action: Action, source: str, dest: str, comment: str | None) -> None:
