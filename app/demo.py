@@ -217,6 +217,49 @@ def _demo_nominations(campaign: Campaign) -> None:
                         comment=comment)
         if code == DEMO_EVALUATION_UNION:
             _demo_evaluation(union, nomination)
+    for code in DEMO_SPOT_CHECK_UNIONS:
+        union = login(f"union-{code.lower()}")
+        nomination = create_nomination(union, campaign_id=campaign.id,
+                                       award_type=AwardType.MODEL_HOME.value)
+        _fill_self_assessment(union, nomination)
+        take_action(union, nomination.id, "submit")
+        take_action(login(f"reviewer-{code.split('-')[0].lower()}"), nomination.id, "approve",
+                    comment="同意推荐。")
+        _demo_passed_evaluation(union, nomination)
+    _demo_draw(campaign, login("city"))
+
+
+# Approved nominations whose member evaluation is over and passed; the city has drawn the
+# spot-check sample among them (one per district) and assigned the inspectors.
+DEMO_SPOT_CHECK_UNIONS = ["D1-U07", "D1-U04", "D2-U02", "D2-U04", "D3-U03", "D3-U06"]
+DEMO_DRAW_SEED = "示范市2026年度抽查种子"
+
+
+def _demo_passed_evaluation(union: User, nomination: Nomination) -> None:
+    """A small evaluation (30 members), every member satisfied, closed: → 待抽签."""
+    from app.evaluation.models import BallotToken
+    from app.evaluation.services import cast_ballot, close_evaluation, open_evaluation
+    from app.timeutil import utcnow
+
+    now = utcnow()
+    evaluation = open_evaluation(union, nomination.id, opens_at=now - timedelta(days=3),
+                                 closes_at=now + timedelta(days=4), member_count=30)
+    for token in db.session.scalars(select(BallotToken.token).where(
+            BallotToken.evaluation_id == evaluation.id)).all():
+        cast_ballot(token, overall="satisfied",
+                    answers={d["code"]: "satisfied" for d in evaluation.dimensions},
+                    comment=None)
+    close_evaluation(evaluation.id, actor=union)
+
+
+def _demo_draw(campaign: Campaign, city: User) -> None:
+    from app.spot_checks.assign import auto_assign
+    from app.spot_checks.services import announce_draw, apply_draw, make_draw
+
+    draw = announce_draw(city, campaign.id, method="count", value="1", seed=DEMO_DRAW_SEED)
+    make_draw(city, draw.id)
+    apply_draw(city, draw.id)
+    auto_assign(city, draw.id)
 
 
 # The approved nomination whose member evaluation is under way in the demo.

@@ -26,7 +26,14 @@ def test_seed_demo_is_idempotent(app):
         assert orgs >= 20 + 4 and users >= 20 and nominations >= 10
         states = set(db.session.scalars(select(Nomination.status)))
         assert {"draft", "submitted", "returned", "member_evaluation", "rejected",
-                "withdrawn"} <= states
+                "withdrawn", "spot_check", "candidate"} <= states
+        # the demo's draw verifies, and every drawn nomination has two inspectors
+        from app.spot_checks.models import SpotCheck, SpotCheckDraw
+        from app.spot_checks.services import verify_draw
+
+        draw = db.session.scalar(select(SpotCheckDraw))
+        assert verify_draw(draw.id).ok and len(draw.sample) == 3
+        assert all(len(c.assignments) == 2 for c in db.session.scalars(select(SpotCheck)))
         second = runner.invoke(args=["seed-demo"])
         assert second.exit_code == 0, second.output
         assert _counts() == after_first
