@@ -314,3 +314,18 @@ def test_fail_needs_a_reason_and_ends_the_check(world, ctx):
     assert nomination.status == "spot_check_failed"
     # the union now sees the log, read-only
     assert checks.get_check(world.user("union_a"), check.id)[0].id == check.id
+
+
+def test_rectification_moves_between_worklists(world, ctx):
+    add_inspectors(world)
+    nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
+    items = _order_rectification(world, nomination, check)
+    union = world.user("union_a")
+    assert [n.id for n in worklist(union)] == [nomination.id]
+    assert worklist(world.user("inspector")) == []
+    checks.save_responses(union, check.id, {i: "已整改。" for i in items})
+    for i in items:
+        checks.add_response_file(union, check.id, i, _photo())
+    checks.submit_rectification(union, check.id)
+    assert worklist(union) == []
+    assert [n.id for n in worklist(world.user("inspector_b"))] == [nomination.id]

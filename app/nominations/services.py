@@ -118,7 +118,13 @@ def _owned_clause(user: User):  # type: ignore[no-untyped-def]
     for role, orgs in role_orgs(user).items():
         states = [s for s, owner in STATE_OWNER.items() if owner == role]
         if states and role != Role.INSPECTOR:
-            clauses.append(and_(Nomination.status.in_(states), in_subtree(Nomination.org_id, orgs)))
+            clause = and_(Nomination.status.in_(states), in_subtree(Nomination.org_id, orgs))
+            if role == Role.UNION:
+                # A rectification handed in awaits the inspectors, not the union.
+                from app.spot_checks.scope import answered_rectifications
+
+                clause = and_(clause, Nomination.id.not_in(answered_rectifications()))
+            clauses.append(clause)
     if is_inspector(user):
         # Inspectors: their checks on site, and rectifications answered and awaiting them.
         from app.spot_checks.scope import inspector_work_clause

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Select, and_, exists, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.auth.models import User
@@ -49,3 +49,9 @@ def reviewer_rectification_clause(org_ids: Iterable[int]) -> ColumnElement[bool]
                        SpotCheck.rectification_submitted_at.is_not(None),
                        Campaign.rectification_reviewer == "reviewer"))
     return and_(Nomination.id.in_(answered), in_subtree(Nomination.org_id, org_ids))
+
+
+def answered_rectifications() -> Select:
+    """Subquery: nominations whose rectification the union has handed in."""
+    return select(SpotCheck.nomination_id).where(
+        SpotCheck.rectification_submitted_at.is_not(None))
