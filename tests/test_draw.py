@@ -128,3 +128,13 @@ def test_public_page_reverifies_without_login(world, client, awaiting):
     db.session.commit()
     assert "核验未通过" in client.get(f"/draws/{draw.id}").text
     assert client.get("/draws/999999").status_code == 404
+
+
+def test_a_seed_superseded_before_the_draw_stays_secret(world, ctx, awaiting):
+    city = world.user("city")
+    first = announce_draw(city, world.campaign.id, method="ratio", value="0.5", seed="同一种子")
+    redraw(city, first.id, reason="规则填错，改为按数量。", method="count", value="1",
+           seed="同一种子")
+    db.session.refresh(first)
+    assert first.status == DrawStatus.SUPERSEDED
+    assert public_record(first)["seed"] is None

@@ -221,8 +221,9 @@ def verify_draw(draw_id: int) -> Verification:
 
 
 def public_record(draw: SpotCheckDraw) -> dict:
-    """What anyone may see: the seed only once drawn."""
-    revealed = draw.status != DrawStatus.ANNOUNCED
+    """What anyone may see: the seed only once a draw was made with it (a draw superseded
+    before it was made keeps its seed secret: it may be used again)."""
+    revealed = draw.drawn_at is not None
     return {
         "id": draw.id, "campaign_id": draw.campaign_id, "scope": draw.scope_org.name,
         "method": draw.method, "value": draw.value, "status": draw.status,
