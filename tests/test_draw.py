@@ -138,3 +138,4 @@ def test_a_seed_superseded_before_the_draw_stays_secret(world, ctx, awaiting):
     db.session.refresh(first)
     assert first.status == DrawStatus.SUPERSEDED
     assert public_record(first)["seed"] is None
+

@@ -145,12 +145,14 @@ def _render_detail(nomination, form: ActionForm | None = None, status: int = 200
     current_stage = STATE_STAGE[nomination.status]
     from app.assessment.services import round_summary  # the stage package imports this one
     from app.evaluation.routes import nomination_card
+    from app.spot_checks.inspect import nomination_card as spot_check_card
 
     return render_template(
         "nominations/detail.html",
         nomination=nomination,
         assessment=round_summary(nomination),
         evaluation_card=nomination_card(nomination),
+        spot_check_card=spot_check_card(nomination),
         options=options,
         forms=forms,
         events=history(nomination),

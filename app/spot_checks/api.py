@@ -28,11 +28,11 @@ from app.spot_checks import assign, checks, queries
 from app.spot_checks.draw import METHODS
 from app.spot_checks.models import Conclusion, Finding, SpotCheck, SpotCheckDraw
 from app.spot_checks.services import (
-    _drawing_org,
     _get_campaign,
     _require_drawer,
     announce_draw,
     apply_draw,
+    drawing_org,
     get_draw,
     make_draw,
     public_record,
@@ -512,7 +512,7 @@ class CampaignDraws(MethodView):
     def get(self, campaign_id: int) -> list[dict[str, Any]]:
         """The draws the caller's organisation has run for this campaign, superseded ones
         too, oldest first (403 for anyone who does not draw)."""
-        org = _drawing_org(api_user(), _get_campaign(campaign_id))
+        org = drawing_org(api_user(), _get_campaign(campaign_id))
         draws = db.session.scalars(
             select(SpotCheckDraw).where(SpotCheckDraw.campaign_id == campaign_id,
                                         SpotCheckDraw.scope_org_id == org.id)

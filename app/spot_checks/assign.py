@@ -61,7 +61,7 @@ class AutoResult:
     short: list[str] = field(default_factory=list)  # checks that could not be filled
 
 
-def _targets(org_ids: set[int]) -> dict[int, Target]:
+def targets_of(org_ids: set[int]) -> dict[int, Target]:
     """For each nomination organisation: its grassroots union and district (one query)."""
     rows = db.session.execute(
         select(OrgClosure.descendant_id, Organization.id, Organization.name, Organization.level)
@@ -84,7 +84,7 @@ def _targets(org_ids: set[int]) -> dict[int, Target]:
     return targets
 
 
-def _pool(campaign: Campaign) -> tuple[list[Inspector], dict[int, set[int]]]:
+def inspector_pool(campaign: Campaign) -> tuple[list[Inspector], dict[int, set[int]]]:
     """Active inspectors within the campaign's federation, with their organisations'
     ancestors (two queries)."""
     rows = db.session.execute(
@@ -164,8 +164,8 @@ def candidates(user: User, check_id: int) -> list[Inspector]:
     check = _managed_check(user, check_id)
     nomination = db.session.get(Nomination, check.nomination_id)
     assert nomination is not None
-    pool, ancestors = _pool(nomination.campaign)
-    target = _targets({nomination.org_id})[nomination.org_id]
+    pool, ancestors = inspector_pool(nomination.campaign)
+    target = targets_of({nomination.org_id})[nomination.org_id]
     assigned = {a.inspector_id for a in check.assignments}
     result = []
     for inspector in pool:
@@ -185,13 +185,14 @@ def assign_inspector(user: User, check_id: int, inspector_id: int) -> SpotCheckA
     """The drawing organisation adds an inspector by hand, within the conflict rule."""
     check = _managed_check(user, check_id, lock=True)
     nomination = _editable_team(check)
-    pool, ancestors = _pool(nomination.campaign)
+    pool, ancestors = inspector_pool(nomination.campaign)
     inspector = next((i for i in pool if i.user_id == inspector_id), None)
     if inspector is None:
         raise Invalid("该用户不是本市的抽查员。", errors={"inspector_id": ["请选择抽查员。"]})
     if any(a.inspector_id == inspector_id for a in check.assignments):
         raise Conflict(f"{inspector.name}已在本次抽查组中。")
-    reason = conflict_reason(inspector, ancestors, _targets({nomination.org_id})[nomination.org_id])
+    target = targets_of({nomination.org_id})[nomination.org_id]
+    reason = conflict_reason(inspector, ancestors, target)
     if reason:
         raise Invalid(f"不能指派：{reason}", errors={"inspector_id": [reason]})
     assignment = SpotCheckAssignment(spot_check=check, inspector_id=inspector_id,
@@ -236,8 +237,8 @@ def auto_assign(user: User, draw_id: int) -> AutoResult:
     names = dict(db.session.execute(
         select(Organization.id, Organization.name)
         .where(Organization.id.in_(set(orgs.values())))).all())
-    targets = _targets(set(orgs.values()))
-    pool, ancestors = _pool(campaign)
+    targets = targets_of(set(orgs.values()))
+    pool, ancestors = inspector_pool(campaign)
     load = Counter({i.user_id: i.load for i in pool})
     needed = campaign.inspectors_per_check
     result = AutoResult()

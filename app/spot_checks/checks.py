@@ -307,9 +307,11 @@ def save_visit(user: User, check_id: int, *, visited_on: date | None, place: str
         errors["interviewed_satisfied"] = ["请填写满意人数。"]
     if errors:
         raise Invalid("抽查记录有误。", errors=errors)
-    check.visited_on, check.place = visited_on, place
-    check.interviewed, check.interviewed_satisfied = asked, satisfied
-    _changed(check)
+    new = (visited_on, place, asked, satisfied)
+    if new != (check.visited_on, check.place, check.interviewed, check.interviewed_satisfied):
+        check.visited_on, check.place = visited_on, place
+        check.interviewed, check.interviewed_satisfied = asked, satisfied
+        _changed(check)
     db.session.commit()
     return check
 
@@ -351,6 +353,8 @@ def save_findings(user: User, check_id: int, answers: dict[int, dict[str, Any]])
     changed = False
     for item_id, (value, notes) in clean.items():
         finding = existing.get(item_id)
+        if finding is None and value is None and notes is None:
+            continue  # nothing said about this item
         if finding is None:
             db.session.add(CheckFinding(spot_check_id=check.id, item_id=item_id,
                                         finding=value, notes=notes, updated_by_id=user.id))

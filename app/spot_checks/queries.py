@@ -21,7 +21,7 @@ from app.spot_checks.models import SpotCheck, SpotCheckAssignment, SpotCheckDraw
 def managed_checks(user: User) -> list[tuple[SpotCheck, Nomination]]:
     """Checks of the draws the user's organisation runs, open ones first (one query).
 
-    Same rule as `services._drawing_org`: the city's CITY role for a city-level draw, the
+    Same rule as `services.drawing_org`: the city's CITY role for a city-level draw, the
     district REVIEWER when the campaign has each district draw.
     """
     orgs = role_orgs(user, [Role.CITY, Role.REVIEWER])

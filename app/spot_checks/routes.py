@@ -35,5 +35,8 @@ def verify_page(draw_id: int):  # type: ignore[no-untyped-def]
         select(SpotCheckDraw).where(SpotCheckDraw.campaign_id == draw.campaign_id,
                                     SpotCheckDraw.scope_org_id == draw.scope_org_id)
         .order_by(SpotCheckDraw.id)))
+    from app.spot_checks.manage import DRAW_STATUS_LABELS
+
     return render_template("spot_checks/verify.html", draw=draw, record=record,
+                           STATUS_LABELS=DRAW_STATUS_LABELS,
                            verification=verification, units=units, history=history)

@@ -14,7 +14,7 @@ from fractions import Fraction
 from sqlalchemy import select
 
 from app.auth.models import Role, User
-from app.auth.scope import role_orgs
+from app.auth.scope import ancestor_ids, role_orgs
 from app.campaigns.models import Campaign
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
@@ -34,7 +34,7 @@ from app.timeutil import utcnow
 OPEN_STATUSES = (DrawStatus.ANNOUNCED, DrawStatus.DRAWN)
 
 
-def _drawing_org(user: User, campaign: Campaign) -> Organization:
+def drawing_org(user: User, campaign: Campaign) -> Organization:
     """The organisation this user draws for: the city, or a district when the campaign says."""
     if campaign.draw_level == "district":
         orgs = role_orgs(user, [Role.REVIEWER]).get(Role.REVIEWER, set())
@@ -42,6 +42,8 @@ def _drawing_org(user: User, campaign: Campaign) -> Organization:
     else:
         orgs = role_orgs(user, [Role.CITY]).get(Role.CITY, set())
         message = "本次活动由市总工会组织抽签。"
+    # Only an organisation within the campaign's federation draws for it.
+    orgs = {o for o in orgs if campaign.organizer_id in ancestor_ids(o)}
     if not orgs:
         raise Forbidden(message)
     org = db.session.get(Organization, min(orgs))
@@ -75,7 +77,7 @@ def announce_draw(user: User, campaign_id: int, *, method: str, value: str,
                   reason: str | None = None) -> SpotCheckDraw:
     """Publish the rule and the seed's commitment; the seed stays secret until the draw."""
     campaign = _get_campaign(campaign_id)
-    org = _drawing_org(user, campaign)
+    org = drawing_org(user, campaign)
     value = _validate_rule(method, value)
     pending = db.session.scalar(select(SpotCheckDraw).where(
         SpotCheckDraw.campaign_id == campaign.id, SpotCheckDraw.scope_org_id == org.id,
@@ -105,26 +107,30 @@ def get_draw(draw_id: int) -> SpotCheckDraw:
 
 def _require_drawer(user: User, draw: SpotCheckDraw) -> Campaign:
     campaign = _get_campaign(draw.campaign_id)
-    if _drawing_org(user, campaign).id != draw.scope_org_id:
+    if drawing_org(user, campaign).id != draw.scope_org_id:
         raise Forbidden("您无权操作这次抽签。")
     return campaign
 
 
 def population_entries(draw: SpotCheckDraw) -> list[dict]:
     """Nominations of the campaign under the drawing organisation awaiting the draw, with
-    their district's code as the stratum (one query)."""
+    their district's code as the stratum (a union directly under the drawing organisation
+    forms the stratum named by that organisation's code). Two queries."""
     district = db.aliased(Organization)
     link = db.aliased(OrgClosure)
     under = select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == draw.scope_org_id)
-    rows = db.session.execute(
+    awaiting = select(Nomination.id).where(
+        Nomination.campaign_id == draw.campaign_id, Nomination.status == "awaiting_draw",
+        Nomination.org_id.in_(under))
+    strata = dict(db.session.execute(
         select(Nomination.id, district.code)
         .join(link, link.descendant_id == Nomination.org_id)
         .join(district, district.id == link.ancestor_id)
-        .where(Nomination.campaign_id == draw.campaign_id,
-               Nomination.status == "awaiting_draw",
-               Nomination.org_id.in_(under),
-               district.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]))).all()
-    return canonical_population([{"nomination_id": nid, "stratum": code} for nid, code in rows])
+        .where(Nomination.id.in_(awaiting),
+               district.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]))).all())
+    ids = db.session.scalars(awaiting).all()
+    return canonical_population([
+        {"nomination_id": nid, "stratum": strata.get(nid, draw.scope_org.code)} for nid in ids])
 
 
 def make_draw(user: User, draw_id: int) -> SpotCheckDraw:
