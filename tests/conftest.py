@@ -208,3 +208,12 @@ def live_server(app: Flask):  # type: ignore[no-untyped-def]
 
     with serve(app) as base_url:
         yield base_url
+
+
+@pytest.fixture
+def phone(live_server: str):  # type: ignore[no-untyped-def]
+    """A phone-sized page of Debian's chromium on the live server."""
+    from tests.browser_support import chromium, phone_page
+
+    with chromium() as browser, phone_page(browser, live_server) as page:
+        yield page

@@ -11,10 +11,8 @@ from flask import Flask
 
 from tests.browser_support import (
     assert_fits_the_phone,
-    chromium,
     log_in,
     log_out,
-    phone_page,
     screenshot,
 )
 from tests.factories import build_world
@@ -22,14 +20,6 @@ from tests.factories import build_world
 pytestmark = [pytest.mark.browser, pytest.mark.committing]
 
 COMMENT = "请补充职代会会议记录"
-
-
-
-@pytest.fixture
-def phone(live_server: str):  # type: ignore[no-untyped-def]
-    """A phone-sized page of Debian's chromium, pointed at the live server."""
-    with chromium() as browser, phone_page(browser, live_server) as page:
-        yield page
 
 
 def _submitted_nomination(app: Flask) -> int:

@@ -15,10 +15,8 @@ from sqlalchemy import delete, select
 from tests.browser_support import (
     PHONE,
     assert_fits_the_phone,
-    chromium,
     log_in,
     log_out,
-    phone_page,
     screenshot,
 )
 from tests.factories import build_world
@@ -29,13 +27,6 @@ COMMENT = "照片不清晰，请重新上传"
 STATEMENT = "工会委员会、经审会、女职工委员会已同步换届，批复文件齐全。"
 PHOTO = "换届选举现场照片.png"
 NEW_PHOTO = "换届选举现场照片（清晰）.png"
-
-
-
-@pytest.fixture
-def phone(live_server: str):  # type: ignore[no-untyped-def]
-    with chromium() as browser, phone_page(browser, live_server) as page:
-        yield page
 
 
 def _draft_missing_one_item(app: Flask) -> tuple[int, int, str]:

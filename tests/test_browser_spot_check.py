@@ -14,10 +14,8 @@ from flask import Flask
 from tests.browser_support import (
     ARTIFACTS,
     assert_fits_the_phone,
-    chromium,
     log_in,
     log_out,
-    phone_page,
     screenshot,
 )
 from tests.factories import add_inspectors, build_world, spot_check
@@ -27,12 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.committing]
 PLACE = "甲区机械厂工会职工之家活动室"
 NOTES = "会员档案柜齐全，已拍照。"
 PHOTO = "会员档案柜.jpg"
-
-
-@pytest.fixture
-def phone(live_server: str):  # type: ignore[no-untyped-def]
-    with chromium() as browser, phone_page(browser, live_server) as page:
-        yield page
 
 
 def _check(app: Flask) -> tuple[int, int, list[int]]:

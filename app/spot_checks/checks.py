@@ -459,11 +459,7 @@ def propose_conclusion(user: User, check_id: int, *, conclusion: str, notes: str
     if problems:
         db.session.rollback()  # nothing of the refused proposal stays
         raise Conflict("暂不能提出该结论：", problems=problems)
-    mine = next(a for a in check.assignments if a.inspector_id == user.id)
-    mine.agreed_at = utcnow()
-    _take_effect_if_agreed(check, nomination, user)
-    db.session.commit()
-    return check
+    return _agree_and_commit(user, check, nomination)
 
 
 def agree(user: User, check_id: int, expected: str) -> SpotCheck:
@@ -476,6 +472,10 @@ def agree(user: User, check_id: int, expected: str) -> SpotCheck:
     problems = conclusion_problems(check_view(check, nomination), Conclusion(check.conclusion))
     if problems:
         raise Conflict("暂不能确认该结论：", problems=problems)
+    return _agree_and_commit(user, check, nomination)
+
+
+def _agree_and_commit(user: User, check: SpotCheck, nomination: Nomination) -> SpotCheck:
     mine = next(a for a in check.assignments if a.inspector_id == user.id)
     mine.agreed_at = utcnow()
     _take_effect_if_agreed(check, nomination, user)
