@@ -48,12 +48,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    # Spot-check tables exist ahead of their pages (issue 5 lands in steps).
     from app.admin import bp as admin_bp
     from app.api import register_api
     from app.assessment import bp as assessment_bp
     from app.auth import bp as auth_bp
     from app.campaigns import bp as campaigns_bp
+    from app.commendation import bp as commendation_bp
     from app.evaluation import bp as evaluation_bp
     from app.evidence import bp as evidence_bp
     from app.main import bp as main_bp
@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evidence_bp)
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(spot_checks_bp)
+    app.register_blueprint(commendation_bp)
     register_api(app)
 
 

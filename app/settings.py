@@ -73,6 +73,8 @@ def load() -> dict[str, object]:
         "LOGIN_FAILURE_WINDOW_MINUTES": env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15),
         "LOGIN_MAX_FAILURES_PER_IP": env_int("LOGIN_MAX_FAILURES_PER_IP", 30),
         "PAGE_SIZE": env_int("PAGE_SIZE", 50),
+        # 公示: objections one address may lodge per 24 hours.
+        "OBJECTIONS_PER_ADDRESS_PER_DAY": env_int("OBJECTIONS_PER_ADDRESS_PER_DAY", 5),
         # Evidence files (佐证材料): stored outside the web root, limits in MB (MiB).
         "EVIDENCE_STORAGE_DIR": env_str(
             "EVIDENCE_STORAGE_DIR", str(BASE_DIR / "instance" / "evidence")),

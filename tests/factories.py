@@ -239,3 +239,26 @@ def spot_check(world: World, org: Organization | None = None,
     db.session.add(check)
     db.session.commit()
     return nomination, check
+
+
+def satisfy_commendation_guards(world: World, nomination: Nomination, action: str) -> None:
+    """What the commendation stage's guarded actions need to find: the open rectification
+    order (from an objection, or of a commended home) and the certificate of a title."""
+    from app.commendation.models import Certificate, Commendation, HonourRectification
+    from workflows.nomination import ACTIONS
+
+    guards = set(ACTIONS[action].guards)
+    origin = ("objection" if "rectifying_before_commendation" in guards else
+              "commended" if "rectifying_commended_home" in guards else None)
+    if origin:
+        db.session.add(HonourRectification(nomination_id=nomination.id, origin=origin,
+                                           reason="整改", deadline=date(2099, 1, 1)))
+    if "holds_the_title" in guards or origin == "commended":
+        commendation = Commendation(campaign_id=world.campaign.id,
+                                    document_number=f"测试〔2026〕{nomination.id}号",
+                                    decided_on=date(2026, 11, 1))
+        db.session.add(commendation)
+        db.session.flush()
+        db.session.add(Certificate(commendation_id=commendation.id, nomination_id=nomination.id,
+                                   serial=f"T-{nomination.id}", code=f"TEST-{nomination.id}"))
+    db.session.commit()

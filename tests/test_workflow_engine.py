@@ -8,6 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
 from app.nominations.services import fire_stage_action, take_action, workflow_for
+from tests.factories import satisfy_commendation_guards
 from workflows.diagram import mermaid
 from workflows.engine import (
     ActionForbidden,
@@ -41,6 +42,7 @@ def test_transition_role_matrix(world, ctx, action_name, source, role):
     """Every (action, source state, role): the declared role moves it, every other is refused."""
     action = ACTIONS[action_name]
     nomination = world.nomination(status=source)
+    satisfy_commendation_guards(world, nomination, action_name)
     user = world.user(ACTOR_FOR_ROLE[role])
     workflow = workflow_for(user, nomination)
     # Inspectors act only through assignments (spot-check stage): no role acts for SYSTEM.

@@ -27,7 +27,40 @@ def self_assessment_complete(nomination: Any) -> list[str]:
     return submission_problems(nomination)
 
 
+def _rectification_origin(nomination: Any) -> str | None:
+    from app.commendation.services import open_rectification
+
+    order = open_rectification(nomination.id)
+    return order.origin if order else None
+
+
+def rectifying_before_commendation(nomination: Any) -> list[str]:
+    """Ordered to rectify on an objection during the publicity period (not yet commended)."""
+    if _rectification_origin(nomination) != "objection":
+        return ["该单位的整改源于已表彰称号的动态管理，不适用此操作。"]
+    return []
+
+
+def rectifying_commended_home(nomination: Any) -> list[str]:
+    """A commended home ordered to rectify keeps its title only from there."""
+    if _rectification_origin(nomination) != "commended":
+        return ["该单位尚未获得表彰，不能“保留称号”。"]
+    return []
+
+
+def holds_the_title(nomination: Any) -> list[str]:
+    """Only a title that was conferred can be revoked."""
+    from app.commendation.services import certificate_of
+
+    if certificate_of(nomination.id) is None:
+        return ["该单位没有表彰证书，无从撤销称号。"]
+    return []
+
+
 GUARDS: dict[str, Guard] = {
     "campaign_open": campaign_open,
     "self_assessment_complete": self_assessment_complete,
+    "rectifying_before_commendation": rectifying_before_commendation,
+    "rectifying_commended_home": rectifying_commended_home,
+    "holds_the_title": holds_the_title,
 }

@@ -32,6 +32,8 @@ STATES: list[dict] = [
     {"name": "candidate", "owner": "city", "label": "表彰候选", "stage": "commendation"},
     {"name": "publicity", "owner": "city", "label": "公示中", "stage": "commendation"},
     {"name": "commended", "label": "已表彰", "stage": "commendation"},
+    # A candidate whose objection was upheld, or a commended home found below standard.
+    {"name": "honour_rectification", "owner": "union", "label": "整改中", "stage": "commendation"},
     {"name": "not_commended", "label": "未获表彰", "stage": "commendation", "final": True},
     {"name": "revoked", "label": "已撤销称号", "stage": "commendation", "final": True},
 ]
@@ -86,8 +88,23 @@ TRANSITIONS: list[dict] = [
      "role": "city", "label": "异议成立", "comment": "required"},
     {"trigger": "commend", "source": ["publicity"], "dest": "commended",
      "role": "city", "label": "发文表彰", "comment": "optional"},
-    {"trigger": "revoke", "source": ["commended"], "dest": "revoked",
-     "role": "city", "label": "撤销称号", "comment": "required"},
+    {"trigger": "objection_rectification", "source": ["publicity"],
+     "dest": "honour_rectification", "role": "city", "label": "异议成立，限期整改",
+     "comment": "required"},
+    {"trigger": "order_honour_rectification", "source": ["commended"],
+     "dest": "honour_rectification", "role": "city", "label": "责令整改", "comment": "required"},
+    {"trigger": "rectified_to_candidate", "source": ["honour_rectification"], "dest": "candidate",
+     "role": "city", "label": "整改合格，重新列为候选", "comment": "optional",
+     "guards": ["rectifying_before_commendation"]},
+    {"trigger": "rectification_not_passed", "source": ["honour_rectification"],
+     "dest": "not_commended", "role": "city", "label": "整改不合格，不予表彰",
+     "comment": "required", "guards": ["rectifying_before_commendation"]},
+    {"trigger": "honour_restored", "source": ["honour_rectification"], "dest": "commended",
+     "role": "city", "label": "整改合格，保留称号", "comment": "optional",
+     "guards": ["rectifying_commended_home"]},
+    {"trigger": "revoke", "source": ["commended", "honour_rectification"], "dest": "revoked",
+     "role": "city", "label": "撤销称号", "comment": "required",
+     "guards": ["holds_the_title"]},
 ]
 
 

@@ -107,6 +107,8 @@ class Campaign(db.Model):
     inspectors_per_check: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     rectification_reviewer: Mapped[str] = mapped_column(
         String(12), default="inspectors", server_default="inspectors")
+    # 公示: how many working days the published list stays up.
+    publicity_working_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 
     organizer: Mapped[Organization] = relationship()
     standard_version: Mapped[StandardVersion | None] = relationship()
