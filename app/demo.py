@@ -227,6 +227,7 @@ def _demo_nominations(campaign: Campaign) -> None:
                     comment="同意推荐。")
         _demo_passed_evaluation(union, nomination)
     _demo_draw(campaign, login("city"))
+    _demo_publicity(campaign, login("city"))
 
 
 # Approved nominations whose member evaluation is over and passed; the city has drawn the
@@ -290,3 +291,17 @@ def _demo_evaluation(union: User, nomination: Nomination) -> None:
                                                     [75, 20, 5])[0]
                              for d in evaluation.dimensions},
                     comment=rng.choice(comments))
+
+
+def _demo_publicity(campaign: Campaign, city: User) -> None:
+    """The city selects the candidates (those not drawn for a check) and publishes the list;
+    a member of the public has lodged an objection the city has still to answer."""
+    from app.commendation.services import board, lodge_objection, publish_list, save_selection
+
+    rows = board(city, campaign.id).rows
+    save_selection(city, campaign.id, {r.nomination.id: {"selected": True, "rank": i}
+                                       for i, r in enumerate(rows, start=1)})
+    publicity = publish_list(city, campaign.id)
+    lodge_objection(publicity.id, rows[0].nomination.id,
+                    body="据了解，该单位去年未按期召开会员代表大会，与申报材料所述不符。",
+                    name="匿名职工", contact="13900000000", address="demo")

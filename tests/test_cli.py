@@ -26,7 +26,7 @@ def test_seed_demo_is_idempotent(app):
         assert orgs >= 20 + 4 and users >= 20 and nominations >= 10
         states = set(db.session.scalars(select(Nomination.status)))
         assert {"draft", "submitted", "returned", "member_evaluation", "rejected",
-                "withdrawn", "spot_check", "candidate"} <= states
+                "withdrawn", "spot_check", "publicity"} <= states
         # the demo's draw verifies, and every drawn nomination has two inspectors
         from app.spot_checks.models import SpotCheck, SpotCheckDraw
         from app.spot_checks.services import verify_draw
