@@ -73,6 +73,10 @@ def load() -> dict[str, object]:
         "LOGIN_FAILURE_WINDOW_MINUTES": env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15),
         "LOGIN_MAX_FAILURES_PER_IP": env_int("LOGIN_MAX_FAILURES_PER_IP", 30),
         "PAGE_SIZE": env_int("PAGE_SIZE", 50),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host
+        # (0: none; the client address is the connection's). Login throttling and the
+        # objection rate limit key on the client address.
+        "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
         # 公示: objections one address may lodge per 24 hours.
         "OBJECTIONS_PER_ADDRESS_PER_DAY": env_int("OBJECTIONS_PER_ADDRESS_PER_DAY", 5),
         # Evidence files (佐证材料): stored outside the web root, limits in MB (MiB).

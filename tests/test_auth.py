@@ -443,3 +443,17 @@ def test_auth_actions_log_in_and_out(site, client):
     assert client.get("/").status_code == 200
     assert actions.logout().status_code == 302
     _assert_sent_to_login(client.get("/"))
+
+
+def test_behind_a_trusted_proxy_the_client_address_is_forwarded():
+    from flask import request
+
+    from app import create_app
+
+    for proxies, expected in ((0, "10.0.0.1"), (1, "203.0.113.7")):
+        app = create_app({"TESTING": True, "TRUSTED_PROXIES": proxies,
+                          "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        app.add_url_rule("/_addr", "addr", lambda: request.remote_addr or "")
+        response = app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.7"},
+                                         environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        assert response.text == expected
