@@ -56,13 +56,15 @@ def list_campaigns():  # type: ignore[no-untyped-def]
 @bp.get("/<int:campaign_id>")
 @login_required
 def detail(campaign_id: int):  # type: ignore[no-untyped-def]
-    from app.spot_checks.manage import may_draw  # the spot check builds on campaigns
+    from app.commendation.services import is_city_for  # the later stages build on campaigns
+    from app.spot_checks.manage import may_draw
 
     campaign = get_campaign(current_user, campaign_id)
     return render_template("campaigns/detail.html", campaign=campaign,
                            summary=nomination_summary(current_user, campaign),
                            can_edit=can_manage(current_user, campaign),
-                           can_draw=may_draw(current_user, campaign))
+                           can_draw=may_draw(current_user, campaign),
+                           can_decide=is_city_for(current_user, campaign))
 
 
 def _choices(form: CampaignForm) -> None:

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("commendation", __name__)
 
-from app.commendation import models  # noqa: E402,F401
+from app.commendation import decide, manage_honours, models, public  # noqa: E402,F401

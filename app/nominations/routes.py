@@ -133,7 +133,8 @@ def detail(nomination_id: int):  # type: ignore[no-untyped-def]
     return _render_detail(nomination)
 
 
-def _render_detail(nomination, form: ActionForm | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_detail(nomination, form: ActionForm | None = None, status: int = 200,  # type: ignore[no-untyped-def]
+                   honour_forms: dict | None = None):
     options = workflow_for(current_user, nomination).options()
     forms = {}
     for option in options:
@@ -144,6 +145,7 @@ def _render_detail(nomination, form: ActionForm | None = None, status: int = 200
     stage_order = [s["name"] for s in STAGES]
     current_stage = STATE_STAGE[nomination.status]
     from app.assessment.services import round_summary  # the stage package imports this one
+    from app.commendation.manage_honours import honour_card
     from app.evaluation.routes import nomination_card
     from app.spot_checks.inspect import nomination_card as spot_check_card
 
@@ -153,6 +155,7 @@ def _render_detail(nomination, form: ActionForm | None = None, status: int = 200
         assessment=round_summary(nomination),
         evaluation_card=nomination_card(nomination),
         spot_check_card=spot_check_card(nomination),
+        honour_card=honour_card(nomination, honour_forms),
         options=options,
         forms=forms,
         events=history(nomination),
