@@ -56,6 +56,7 @@ from app.commendation.models import (
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.exports import xlsx_response
 from app.extensions import db
+from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.templating import label
 from app.timeutil import beijing_today
@@ -108,16 +109,6 @@ def _board_url(campaign_id: int, fragment: str | None = None) -> str:
     return f"{url}#{fragment}" if fragment else url
 
 
-def _apply_errors(form: Any, errors: dict[str, list[str]]) -> list[str]:
-    """Put the service's field errors next to the form's fields; return the others."""
-    rest: list[str] = []
-    for name, messages in errors.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors) + [m for m in messages if m not in target.errors]
-        else:
-            rest.extend(messages)
-    return rest
 
 
 def _refused(campaign_id: int, exc: DomainError, fragment: str | None = None):  # type: ignore[no-untyped-def]
@@ -329,7 +320,7 @@ def decide_publish(campaign_id: int):  # type: ignore[no-untyped-def]
                                      title=form.title.data)
     except Invalid as exc:
         db.session.rollback()
-        others = _apply_errors(form, exc.errors)
+        others = apply_errors(form, exc.errors)
         flash(" ".join([exc.message, *others]), "danger")
         return _render(campaign, publish_form=form, status=422)
     except Conflict as exc:
@@ -357,7 +348,7 @@ def decide_answer(campaign_id: int, objection_id: int):  # type: ignore[no-untyp
                                  answer=form.answer.data, deadline=form.deadline.data)
         except Invalid as exc:
             db.session.rollback()
-            others = _apply_errors(form, exc.errors)
+            others = apply_errors(form, exc.errors)
             flash(" ".join([exc.message, *others]), "danger")
         except Conflict as exc:
             return _refused(campaign.id, exc, f"objection-{objection_id}")
@@ -382,7 +373,7 @@ def decide_commend(campaign_id: int, publicity_id: int):  # type: ignore[no-unty
                                        decided_on=form.decided_on.data)
         except Invalid as exc:
             db.session.rollback()
-            others = _apply_errors(form, exc.errors)
+            others = apply_errors(form, exc.errors)
             flash(" ".join([exc.message, *others]), "danger")
         except Conflict as exc:
             db.session.rollback()
@@ -519,7 +510,7 @@ def calendar_day():  # type: ignore[no-untyped-def]
             svc.set_calendar_day(current_user, day, form.kind.data == "work", form.note.data)
         except Invalid as exc:
             db.session.rollback()
-            others = _apply_errors(form, exc.errors)
+            others = apply_errors(form, exc.errors)
             flash(" ".join([exc.message, *others]), "danger")
         else:
             if db.session.get(WorkCalendarDay, day) is None:
@@ -543,7 +534,7 @@ def calendar_import():  # type: ignore[no-untyped-def]
             count = svc.import_calendar(current_user, form.text.data)
         except Invalid as exc:
             db.session.rollback()
-            others = _apply_errors(form, exc.errors)
+            others = apply_errors(form, exc.errors)
             flash(" ".join([exc.message, *others]), "danger")
         else:
             flash(_("%(n)s days imported.", n=count), "success")

@@ -32,6 +32,7 @@ from app.commendation.models import Certificate, HonourRectification, Publicity,
 from app.errors import Conflict, DomainError, Invalid
 from app.evidence.models import Evidence
 from app.extensions import db
+from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 from app.templating import label
@@ -98,16 +99,6 @@ def _decision_form(formdata: Any = None) -> HonourDecisionForm:
     return HonourDecisionForm(formdata=formdata, prefix="decision")
 
 
-def _apply_errors(form: Any, errors: dict[str, list[str]]) -> list[str]:
-    """Put the service's field errors next to the form's fields; return the others."""
-    rest: list[str] = []
-    for name, messages in errors.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors) + [m for m in messages if m not in target.errors]
-        else:
-            rest.extend(messages)
-    return rest
 
 
 # -- the nomination page's card -----------------------------------------------------------
@@ -258,7 +249,7 @@ def order_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
                                            deadline=form.deadline.data)
         except Invalid as exc:
             db.session.rollback()
-            _apply_errors(form, exc.errors)
+            apply_errors(form, exc.errors)
         except DomainError as exc:
             return _refused(nomination_id, exc)
         else:
@@ -308,7 +299,7 @@ def revoke(nomination_id: int):  # type: ignore[no-untyped-def]
                    revoked_on=revoked_on)
     except Invalid as exc:
         db.session.rollback()
-        _apply_errors(form, exc.errors)
+        apply_errors(form, exc.errors)
         flash(exc.message, "danger")
         return _render_page(get_nomination(current_user, nomination_id), {"revoke": form}, 422)
     except DomainError as exc:
@@ -331,7 +322,7 @@ def decide_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
                                  comment=form.comment.data)
     except Invalid as exc:
         db.session.rollback()
-        _apply_errors(form, exc.errors)
+        apply_errors(form, exc.errors)
         flash(exc.message, "danger")
         return _render_page(get_nomination(current_user, nomination_id), {"decision": form},
                             422)

@@ -51,6 +51,7 @@ from app.evaluation.services import public_base_url
 from app.evidence.routes import content_disposition
 from app.exports import xlsx_response
 from app.extensions import csrf, db
+from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.orgs.models import Organization
 from app.templating import label
@@ -240,7 +241,7 @@ def public_object(publicity_id: int):  # type: ignore[no-untyped-def]
             address=request.remote_addr or "")
     except Invalid as exc:
         db.session.rollback()
-        rest = _apply_errors(form, exc.errors)
+        rest = apply_errors(form, exc.errors)
         return _render_publicity(publicity, campaign, form=form, rows=rows, status=422,
                                  alert=" ".join([exc.message, *rest]))
     except TooManyAttempts as exc:
@@ -260,16 +261,6 @@ def public_object(publicity_id: int):  # type: ignore[no-untyped-def]
                             publicity_id=publicity.id, _anchor="thanks"), code=303)
 
 
-def _apply_errors(form: Any, errors: dict[str, list[str]]) -> list[str]:
-    """The service's field errors next to the form's fields; the others returned."""
-    rest: list[str] = []
-    for name, messages in errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [m for m in messages if m not in field.errors]
-        else:
-            rest.extend(messages)
-    return rest
 
 
 @bp.get("/publicity/<int:publicity_id>/thanks")

@@ -82,6 +82,7 @@ from app.evaluation.services import (
 )
 from app.evidence.routes import content_disposition
 from app.extensions import db
+from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 from app.timeutil import BEIJING, as_utc, utcnow
@@ -128,17 +129,6 @@ def _fraction(value: Any) -> Fraction | None:
     return None if value is None else Fraction(str(value))
 
 
-def _apply_errors(form: Any, errors: dict[str, list[str]],
-                  aliases: dict[str, str] | None = None) -> list[str]:
-    """Put the service's field errors next to the form's fields; return the others."""
-    rest: list[str] = []
-    for name, messages in errors.items():
-        field = getattr(form, (aliases or {}).get(name, name), None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [m for m in messages if m not in field.errors]
-        else:
-            rest.extend(messages)
-    return rest
 
 
 def _require_union(nomination: Nomination) -> None:
@@ -284,7 +274,7 @@ def _open(nomination: Nomination):  # type: ignore[no-untyped-def]
                             closes_at=form.closes_at.data, member_count=form.member_count.data)
         except Invalid as exc:
             db.session.rollback()
-            others = _apply_errors(form, exc.errors)
+            others = apply_errors(form, exc.errors)
             flash(" ".join([exc.message, *others]), "danger")
             status = 422
         else:
@@ -385,7 +375,7 @@ def issue(nomination_id: int):  # type: ignore[no-untyped-def]
             batch = issue_tokens(current_user, nomination.id, form.count.data)
         except Invalid as exc:
             db.session.rollback()
-            _apply_errors(form, exc.errors)
+            apply_errors(form, exc.errors)
         except Conflict as exc:
             return _refused(nomination.id, exc)
         else:
@@ -434,7 +424,7 @@ def void(nomination_id: int):  # type: ignore[no-untyped-def]
                 voided = void_tokens(current_user, nomination.id, serials)
             except Invalid as exc:
                 db.session.rollback()
-                _apply_errors(form, exc.errors)
+                apply_errors(form, exc.errors)
             except Conflict as exc:
                 return _refused(nomination.id, exc)
             else:
@@ -494,7 +484,7 @@ def paper(nomination_id: int):  # type: ignore[no-untyped-def]
             for key, messages in exc.errors.items():
                 if key.startswith("dimension_counts."):
                     dim_errors[key.partition(".")[2]] = messages
-            others = _apply_errors(
+            others = apply_errors(
                 form, {k: v for k, v in exc.errors.items()
                        if not k.startswith("dimension_counts.")},
                 aliases={"file": "tally_sheet"})
@@ -521,7 +511,7 @@ def report(nomination_id: int):  # type: ignore[no-untyped-def]
                         rectification_measures=form.rectification_measures.data)
         except Invalid as exc:
             db.session.rollback()
-            _apply_errors(form, exc.errors)
+            apply_errors(form, exc.errors)
         else:
             flash(_("The report was saved."), "success")
             return redirect(_page_url(nomination.id, "report"), code=303)

@@ -29,6 +29,7 @@ from app.campaigns.services import get_campaign
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.exports import csv_response
 from app.extensions import db
+from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.orgs.models import Organization, OrgClosure, OrgLevel
 from app.spot_checks import bp
@@ -116,16 +117,6 @@ def _refused(campaign_id: int, exc: DomainError, fragment: str | None = None):  
     return redirect(_page_url(campaign_id, fragment), code=303)
 
 
-def _apply_errors(form: Any, errors: dict[str, list[str]]) -> list[str]:
-    """Put the service's field errors next to the form's fields; return the others."""
-    rest: list[str] = []
-    for name, messages in errors.items():
-        target = getattr(form, name, None)
-        if target is not None and hasattr(target, "errors"):
-            target.errors = list(target.errors) + [m for m in messages if m not in target.errors]
-        else:
-            rest.extend(messages)
-    return rest
 
 
 # -- what the page shows --------------------------------------------------------------------
@@ -379,7 +370,7 @@ def manage_announce(campaign_id: int):  # type: ignore[no-untyped-def]
                                  value=form.value.data, seed=form.seed.data)
         except Invalid as exc:
             db.session.rollback()
-            others = _apply_errors(form, exc.errors)
+            others = apply_errors(form, exc.errors)
             flash(" ".join([exc.message, *others]), "danger")
         except Conflict as exc:
             return _refused(campaign.id, exc, "draw")
@@ -432,7 +423,7 @@ def manage_redraw(campaign_id: int, draw_id: int):  # type: ignore[no-untyped-de
                          method=form.method.data, value=form.value.data, seed=form.seed.data)
         except Invalid as exc:
             db.session.rollback()
-            others = _apply_errors(form, exc.errors)
+            others = apply_errors(form, exc.errors)
             flash(" ".join([exc.message, *others]), "danger")
         except Conflict as exc:
             return _refused(campaign.id, exc, "draw")
