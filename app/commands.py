@@ -54,6 +54,23 @@ def init_app(app: Flask) -> None:
         closed = sweep_job()
         click.echo(f"已结束 {len(closed)} 个会员评家" + (f"：{closed}" if closed else "。"))
 
+    @app.cli.command("refresh-due-dates")
+    def refresh_due_dates_command() -> None:
+        """Recompute every active step's due date (after changing the working-day calendar)."""
+        from sqlalchemy import select
+
+        from app.campaigns.models import Campaign
+        from app.deadlines import refresh_campaign
+        from app.extensions import db
+
+        ids = list(db.session.scalars(select(Campaign.id).order_by(Campaign.id)))
+        total = 0
+        for number, campaign_id in enumerate(ids, start=1):
+            total += refresh_campaign(campaign_id)
+            db.session.commit()
+            click.echo(f"[{number}/{len(ids)}] 评选活动 {campaign_id}：已更新")
+        click.echo(f"共更新 {total} 个申报的办理期限。")
+
     @app.cli.command("verify-draw")
     @click.argument("draw_id", type=int)
     def verify_draw_command(draw_id: int) -> None:

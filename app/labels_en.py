@@ -13,6 +13,11 @@ EN = {
     "抽查中": "Spot check", "限期整改": "Rectification", "抽查不合格": "Spot check failed",
     "表彰候选": "Candidate", "公示中": "Publicity period", "已表彰": "Commended",
     "未获表彰": "Not commended", "已撤销称号": "Title revoked",
+    "整改中": "Rectifying (commendation)",
+    "异议成立，限期整改": "Objection upheld: rectify", "责令整改": "Order rectification",
+    "整改合格，重新列为候选": "Rectified: candidate again",
+    "整改不合格，不予表彰": "Not rectified: not commended",
+    "整改合格，保留称号": "Rectified: title kept",
     # actions
     "提交申报": "Submit", "撤回申报": "Withdraw", "推荐上报": "Approve",
     "评家达标": "Evaluation passed", "抽中抽查": "Drawn for spot check",

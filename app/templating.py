@@ -9,7 +9,7 @@ from flask_babel import get_locale
 
 from app.i18n import LANGUAGES
 from app.labels_en import EN
-from app.timeutil import format_beijing
+from app.timeutil import beijing_today, format_beijing
 from workflows.nomination import FINAL_STATES, STAGES, STATE_LABELS, STATE_STAGE
 
 STATE_COLOURS = {
@@ -18,7 +18,17 @@ STATE_COLOURS = {
     "awaiting_draw": "info", "spot_check": "info", "rectification": "warning",
     "spot_check_failed": "danger", "candidate": "primary", "publicity": "primary",
     "commended": "success", "not_commended": "secondary", "revoked": "dark",
+    "honour_rectification": "warning",
 }
+
+
+def due(day: date | None) -> dict | None:
+    """A due date as the pages show it: the date, days left (negative: overdue), a colour."""
+    if day is None:
+        return None
+    left = (day - beijing_today()).days
+    colour = "danger" if left < 0 else "warning" if left <= 3 else "secondary"
+    return {"date": day.isoformat(), "left": left, "colour": colour, "overdue": left < 0}
 
 
 def label(text: str | None) -> str:
@@ -50,4 +60,5 @@ def init_app(app: Flask) -> None:
         STATE_LABELS=STATE_LABELS,
         FINAL_STATES=FINAL_STATES,
         current_locale=lambda: str(get_locale()),
+        due=due,
     )

@@ -30,6 +30,7 @@ def campaign_form(world, **changes) -> dict:  # type: ignore[no-untyped-def]
         f"quota_{world.district_a.id}": "3", f"quota_{world.district_b.id}": "2",
         "standard_version_id": str(world.campaign.standard_version_id),
         "evaluation_rule": "satisfied_or_basic", "evaluation_min_turnout": "",
+        "review_working_days": "", "publicity_working_days": "5",
     }
     data.update(changes)
     return data
@@ -314,3 +315,17 @@ def test_minimum_turnout_out_of_range_is_refused(world, client, auth):
     assert response.status_code == 422
     assert field_error(response.text, "evaluation_min_turnout")
     assert campaign_count() == before
+
+
+def test_review_time_and_publicity_period_are_set_on_the_form(world, client, auth):
+    auth.login("city")
+    response = post_form(client, "/campaigns/new", campaign_form(
+        world, review_working_days="0", publicity_working_days="40"))
+    assert response.status_code == 422
+    assert field_error(response.text, "review_working_days")
+    assert field_error(response.text, "publicity_working_days")
+    response = post_form(client, "/campaigns/new", campaign_form(
+        world, review_working_days="10", publicity_working_days="7"))
+    assert response.status_code in (302, 303)
+    campaign = db.session.scalar(select(Campaign).order_by(Campaign.id.desc()))
+    assert (campaign.review_working_days, campaign.publicity_working_days) == (10, 7)

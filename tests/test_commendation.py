@@ -105,6 +105,7 @@ def test_publishing_moves_selected_to_publicity_and_the_rest_out(world, ctx, can
     assert [n.status for n in candidates] == ["publicity", "not_commended", "not_commended",
                                               "publicity", "not_commended"]
     assert svc.is_open(publicity) and publicity.working_days == 5
+    assert candidates[0].due_on == publicity.ends_on  # the city's next step: after the period
     assert workdays_between(publicity.starts_on, publicity.ends_on, {}) == 5
     entries = svc.public_entries(publicity)
     assert [(e.unit, e.district) for e in entries] == [("甲区机械厂工会", "甲区总工会"),

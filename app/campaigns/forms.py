@@ -40,6 +40,15 @@ class CampaignForm(FlaskForm):
         _l("Minimum turnout (0–1, optional)"), places=None, validators=[
             Optional(), NumberRange(min=0, max=1, message=_l("Between 0 and 1, e.g. 0.5."))],
         render_kw={"step": "0.01", "inputmode": "decimal"})
+    review_working_days = IntegerField(
+        _l("Review time (working days, optional)"), validators=[
+            Optional(), NumberRange(min=1, max=60, message=_l("Between 1 and 60."))],
+        render_kw={"inputmode": "numeric"})
+    publicity_working_days = IntegerField(
+        _l("Publicity period (working days)"), default=5, validators=[
+            DataRequired(_l("Please enter the publicity period.")),
+            NumberRange(min=1, max=30, message=_l("Between 1 and 30."))],
+        render_kw={"inputmode": "numeric"})
 
     @property
     def deadline_fields(self):  # type: ignore[no-untyped-def]

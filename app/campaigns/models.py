@@ -107,6 +107,8 @@ class Campaign(db.Model):
     inspectors_per_check: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     rectification_reviewer: Mapped[str] = mapped_column(
         String(12), default="inspectors", server_default="inspectors")
+    # The reviewer's service time: working days from submission (None: the 审核截止 date).
+    review_working_days: Mapped[int | None] = mapped_column(Integer)
     # 公示: how many working days the published list stays up.
     publicity_working_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
 

@@ -84,6 +84,8 @@ def _data(form: CampaignForm, districts: list[Organization]) -> CampaignData:
         standard_version_id=form.standard_version_id.data,
         evaluation_rule=form.evaluation_rule.data,
         evaluation_min_turnout=form.evaluation_min_turnout.data,
+        review_working_days=form.review_working_days.data,
+        publicity_working_days=form.publicity_working_days.data or 0,
     )
 
 
@@ -93,7 +95,9 @@ def _initial(campaign: Campaign, districts: list[Organization]) -> dict:
             "status": campaign.status.value, "award_types": list(campaign.award_types),
             "standard_version_id": campaign.standard_version_id,
             "evaluation_rule": campaign.evaluation_rule,
-            "evaluation_min_turnout": campaign.evaluation_min_turnout}
+            "evaluation_min_turnout": campaign.evaluation_min_turnout,
+            "review_working_days": campaign.review_working_days,
+            "publicity_working_days": campaign.publicity_working_days}
     data.update({deadline_field(s): campaign.due_date(s) for s in STAGE_ORDER})
     data.update({quota_field(d.id): quotas.get(d.id, 0) for d in districts})
     return data

@@ -90,6 +90,8 @@ class CampaignData:
     standard_version_id: int | None = None
     evaluation_rule: str = "satisfied_or_basic"
     evaluation_min_turnout: Decimal | None = None  # a fraction, e.g. 0.5
+    review_working_days: int | None = None  # None: the 审核截止 date
+    publicity_working_days: int = 5
 
 
 def organizer_for(user: User) -> Organization:
@@ -156,6 +158,10 @@ def _validate(data: CampaignData, districts: list[Organization],
         errors["evaluation_rule"] = ["请选择满意率的计算口径。"]
     if data.evaluation_min_turnout is not None and not 0 < data.evaluation_min_turnout <= 1:
         errors["evaluation_min_turnout"] = ["最低参评率须大于 0 且不超过 1（如 0.5 表示 50%）。"]
+    if data.review_working_days is not None and not 1 <= data.review_working_days <= 60:
+        errors["review_working_days"] = ["审核时限须在 1 到 60 个工作日之间，不限则留空。"]
+    if not 1 <= (data.publicity_working_days or 0) <= 30:
+        errors["publicity_working_days"] = ["公示期须在 1 到 30 个工作日之间。"]
 
     allowed = {d.id for d in districts}
     for district_id, quota in data.quotas.items():
@@ -194,6 +200,8 @@ def _apply(campaign: Campaign, data: CampaignData) -> None:
     campaign.standard_version_id = data.standard_version_id
     campaign.evaluation_rule = data.evaluation_rule
     campaign.evaluation_min_turnout = data.evaluation_min_turnout  # type: ignore[assignment]
+    campaign.review_working_days = data.review_working_days
+    campaign.publicity_working_days = data.publicity_working_days
 
     # Update rows in place: the (campaign, stage) and (campaign, district) keys are unique.
     existing = {d.stage: d for d in campaign.deadlines}
@@ -236,6 +244,10 @@ def update_campaign(user: User, campaign_id: int, data: CampaignData) -> Campaig
     if errors:
         raise Invalid("评选活动信息有误。", errors=errors)
     _apply(campaign, data)
+    db.session.flush()
+    from app.deadlines import refresh_campaign  # the calendar may have moved
+
+    refresh_campaign(campaign.id)
     db.session.commit()
     return campaign
 

@@ -326,6 +326,7 @@ def set_calendar_day(user: User, day: date, is_workday: bool, note: str | None) 
             db.session.add(row)
         row.is_workday, row.note = is_workday, note
         row.updated_by_id, row.updated_at = user.id, utcnow()
+    _calendar_changed()
     db.session.commit()
 
 
@@ -335,7 +336,15 @@ def delete_calendar_day(user: User, day: date) -> None:
     if row is None:
         raise NotFound("该日期没有特别安排。")
     db.session.delete(row)
+    _calendar_changed()
     db.session.commit()
+
+
+def _calendar_changed() -> None:
+    from app.deadlines import refresh_service_times
+
+    db.session.flush()
+    refresh_service_times()
 
 
 LINE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s+(休|班)\s*(.*)$")
@@ -366,6 +375,7 @@ def import_calendar(user: User, text: str) -> int:
         row.is_workday, row.note, row.updated_by_id, row.updated_at = (
             workday, note, user.id, utcnow())
         db.session.add(row)
+    _calendar_changed()
     db.session.commit()
     return len(parsed)
 
@@ -408,6 +418,8 @@ def publish_list(user: User, campaign_id: int, *, starts_on: date | None = None,
     for position, row in enumerate(chosen, start=1):
         publicity.entries.append(PublicityEntry(nomination_id=row.nomination.id,
                                                 position=position))
+    db.session.flush()  # the entries exist before the state changes read their period
+    for row in chosen:
         fire_stage_action(row.nomination, "publish", actor=user,
                           comment=f"列入拟表彰名单公示（{first.isoformat()} 至 "
                                   f"{last.isoformat()}）。")

@@ -303,6 +303,9 @@ def open_evaluation(
     db.session.add(evaluation)
     db.session.flush()
     _new_tokens(evaluation, member_count, batch=1)
+    from app.deadlines import store
+
+    store(nomination.id)  # the step is now due when the window closes
     db.session.commit()
     # After the commit, so the job never runs before the evaluation exists.
     enqueue_at(closes_at, "app.evaluation.jobs.close_evaluation_job", evaluation.id)

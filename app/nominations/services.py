@@ -19,6 +19,7 @@ from app.auth.scope import (
 )
 from app.campaigns.models import AWARD_LABELS, AwardType, Campaign, CampaignStatus
 from app.dbtypes import contains_pattern
+from app.deadlines import due_date_for
 from app.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.nominations import effects
@@ -149,12 +150,14 @@ def worklist_counts(user: User) -> dict[str, int]:
 
 
 def worklist(user: User, limit: int = 50) -> list[Nomination]:
-    """What awaits this user's action, oldest change first (longest waiting on top)."""
+    """What awaits this user's action, the earliest due first (overdue on top); steps
+    without a due date last, longest waiting first."""
     stmt = (
         visible_nominations(user)
         .where(_owned_clause(user))
         .order_by(None)
-        .order_by(Nomination.updated_at.asc(), Nomination.id.asc())
+        .order_by(Nomination.due_on.is_(None), Nomination.due_on.asc(),
+                  Nomination.updated_at.asc(), Nomination.id.asc())
         .limit(limit)
     )
     return list(db.session.scalars(stmt))
@@ -182,6 +185,8 @@ def workflow_for(user: User | None, nomination: Nomination) -> NominationWorkflo
         if dest == "submitted":
             nomination.submitted_at = now
         nomination.updated_at = now
+        with db.session.no_autoflush:  # the guarded UPDATE is flushed by the caller only
+            nomination.due_on = due_date_for(nomination)  # the new step's due date
         db.session.add(
             NominationEvent(
                 nomination=nomination,
@@ -368,6 +373,7 @@ def create_nomination(
         created_at=now,
         updated_at=now,
     )
+    nomination.due_on = due_date_for(nomination)  # a draft: by the application deadline
     db.session.add(nomination)
     db.session.add(
         NominationEvent(

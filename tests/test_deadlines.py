@@ -1,0 +1,88 @@
+"""Due dates of active steps: from the campaign calendar or a service time, kept on the row
+through every state change; the worklist sorts by them and flags what is overdue."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from app.campaigns.models import CampaignDeadline, Stage
+from app.commendation.services import import_calendar
+from app.deadlines import due_date_for, refresh_campaign
+from app.extensions import db
+from app.nominations.services import create_nomination, take_action, worklist
+from app.timeutil import beijing_today
+
+
+def test_a_new_draft_is_due_by_the_application_deadline(world, ctx):
+    nomination = create_nomination(world.user("union_a"), campaign_id=world.campaign.id,
+                                   award_type="model_home")
+    assert nomination.due_on == date(2026, 12, 31)
+
+
+def test_submission_is_due_by_the_review_deadline_or_the_service_time(world, ctx):
+    world.campaign.deadlines.append(CampaignDeadline(stage=Stage.REVIEW,
+                                                     due_date=date(2027, 1, 15)))
+    db.session.commit()
+    union = world.user("union_a")
+    first = world.nomination(status="draft")
+    take_action(union, first.id, "submit")
+    assert first.due_on == date(2027, 1, 15)
+
+    world.campaign.review_working_days = 10
+    import_calendar(world.user("city"), "2027-01-01 休 元旦\n")
+    second = world.nomination(org=world.union_a2, status="draft")
+    take_action(world.user("union_a2"), second.id, "submit")
+    submitted = second.submitted_at.date()
+    assert second.due_on == due_date_for(second)
+    # ten working days on: never sooner than two calendar weeks less a day
+    assert second.due_on >= submitted + timedelta(days=11)
+    # the reviewer sends it back: the union's step, due by the application deadline
+    take_action(world.user("reviewer_a"), second.id, "return", comment="请补充材料。")
+    assert second.due_on == date(2026, 12, 31)
+
+
+def test_the_worklist_puts_the_overdue_first_and_flags_them(world, ctx, client, auth):
+    later = world.nomination(status="submitted")
+    overdue = world.nomination(org=world.union_a2, status="submitted")
+    undated = world.nomination(status="submitted")
+    later.due_on = beijing_today() + timedelta(days=20)
+    overdue.due_on = beijing_today() - timedelta(days=2)
+    db.session.commit()
+    assert [n.id for n in worklist(world.user("reviewer_a"))] == [overdue.id, later.id,
+                                                                  undated.id]
+    auth.login("reviewer_a")
+    page = client.get("/").text
+    assert "逾期 2 天" in page and page.count('data-overdue="1"') == 1
+    detail = client.get(f"/nominations/{overdue.id}").text
+    assert "办理期限" in detail and "逾期 2 天" in detail
+
+
+def test_changing_the_calendar_moves_due_dates_without_bumping_versions(world, ctx):
+    draft = world.nomination(status="draft")
+    version = draft.version
+    world.campaign.deadlines[0].due_date = date(2027, 1, 10)
+    refresh_campaign(world.campaign.id)
+    db.session.commit()
+    db.session.refresh(draft)
+    assert (draft.due_on, draft.version) == (date(2027, 1, 10), version)
+
+
+def test_a_rectification_is_due_by_its_deadline(world, ctx):
+    from tests.factories import spot_check
+
+    nomination, check = spot_check(world)
+    check.rectification_deadline = date(2027, 2, 1)
+    nomination.status = "rectification"
+    db.session.commit()
+    assert due_date_for(nomination) == date(2027, 2, 1)
+
+
+def test_a_holiday_entered_later_moves_a_service_time_due_date(world, ctx):
+    world.campaign.review_working_days = 3
+    db.session.commit()
+    nomination = world.nomination(status="draft")
+    take_action(world.user("union_a"), nomination.id, "submit")
+    before = nomination.due_on
+    import_calendar(world.user("city"), f"{before.isoformat()} 休 临时假日\n")
+    db.session.refresh(nomination)
+    assert nomination.due_on > before
