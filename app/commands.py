@@ -71,6 +71,22 @@ def init_app(app: Flask) -> None:
             click.echo(f"[{number}/{len(ids)}] 评选活动 {campaign_id}：已更新")
         click.echo(f"共更新 {total} 个申报的办理期限。")
 
+    @app.cli.command("overdue")
+    def overdue_command() -> None:
+        """List the steps that are overdue now (Beijing date), the most overdue first."""
+        from app.deadlines import overdue
+        from app.timeutil import beijing_today
+        from workflows.nomination import STATE_LABELS
+
+        today = beijing_today()
+        rows = overdue(today)
+        roles = {"union": "基层工会", "reviewer": "审核人", "inspector": "抽查员",
+                 "city": "市总工会"}
+        for nid, unit, status, owner, due in rows:
+            click.echo(f"申报 {nid}\t{unit}\t{STATE_LABELS[status]}\t待{roles.get(owner, owner)}"
+                       f"办理\t期限 {due.isoformat()}\t逾期 {(today - due).days} 天")
+        click.echo(f"截至 {today.isoformat()}，共 {len(rows)} 项逾期。")
+
     @app.cli.command("verify-draw")
     @click.argument("draw_id", type=int)
     def verify_draw_command(draw_id: int) -> None:

@@ -149,3 +149,23 @@ def refresh_service_times() -> int:
     for nomination_id in ids:
         store(nomination_id)
     return len(ids)
+
+
+def overdue(today: date | None = None, limit: int | None = None) -> list[tuple]:
+    """Active steps past their due date, the most overdue first: (nomination id, unit,
+    state, owner role, due date). One indexed query (ix_nominations_due)."""
+    from app.nominations.models import Nomination
+    from app.orgs.models import Organization
+    from app.timeutil import beijing_today
+    from workflows.nomination import STATE_OWNER
+
+    today = today or beijing_today()
+    active = [s for s in STATE_OWNER]
+    stmt = (select(Nomination.id, Organization.name, Nomination.status, Nomination.due_on)
+            .join(Organization, Organization.id == Nomination.org_id)
+            .where(Nomination.due_on < today, Nomination.status.in_(active))
+            .order_by(Nomination.due_on, Nomination.id))
+    if limit:
+        stmt = stmt.limit(limit)
+    return [(nid, name, status, STATE_OWNER[status], due)
+            for nid, name, status, due in db.session.execute(stmt)]

@@ -86,3 +86,16 @@ def test_a_holiday_entered_later_moves_a_service_time_due_date(world, ctx):
     import_calendar(world.user("city"), f"{before.isoformat()} 休 临时假日\n")
     db.session.refresh(nomination)
     assert nomination.due_on > before
+
+
+def test_the_overdue_command_lists_what_is_late(world, app):
+    late = world.nomination(status="submitted")
+    world.nomination(org=world.union_a2, status="submitted")  # no date: not listed
+    done = world.nomination(org=world.union_b, status="commended")
+    for n, days in ((late, -3), (done, -30)):
+        n.due_on = beijing_today() + timedelta(days=days)
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["overdue"])
+    assert result.exit_code == 0, result.output
+    assert f"申报 {late.id}\t甲区机械厂工会\t待审核\t待审核人办理" in result.output
+    assert "逾期 3 天" in result.output and "共 1 项逾期" in result.output
