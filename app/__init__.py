@@ -64,6 +64,7 @@ def register_blueprints(app: Flask) -> None:
     from app.evidence import bp as evidence_bp
     from app.main import bp as main_bp
     from app.nominations import bp as nominations_bp
+    from app.notifications import bp as notifications_bp
     from app.spot_checks import bp as spot_checks_bp
 
     app.register_blueprint(auth_bp)
@@ -76,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(evaluation_bp)
     app.register_blueprint(spot_checks_bp)
     app.register_blueprint(commendation_bp)
+    app.register_blueprint(notifications_bp)
     register_api(app)
 
 

@@ -77,6 +77,10 @@ def load() -> dict[str, object]:
         # (0: none; the client address is the connection's). Login throttling and the
         # objection rate limit key on the client address.
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
+        # Reminders: how many days before a due date they start, and after how many days
+        # overdue a step escalates to the supervising organisation.
+        "REMINDER_DAYS_BEFORE": env_int("REMINDER_DAYS_BEFORE", 3),
+        "ESCALATE_AFTER_DAYS_OVERDUE": env_int("ESCALATE_AFTER_DAYS_OVERDUE", 3),
         # 公示: objections one address may lodge per 24 hours.
         "OBJECTIONS_PER_ADDRESS_PER_DAY": env_int("OBJECTIONS_PER_ADDRESS_PER_DAY", 5),
         # Evidence files (佐证材料): stored outside the web root, limits in MB (MiB).

@@ -38,6 +38,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))
+    # Where reminders are e-mailed; none: in-app notifications only.
+    email: Mapped[str | None] = mapped_column(String(255))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -49,6 +51,7 @@ class User(UserMixin, db.Model):
     # Set when loaded through a login session; Flask-Login stores this id in the cookie,
     # so revoking the session row ends the login for that cookie everywhere.
     login_session_token = None  # type: str | None
+    unread_notifications = 0  # set with the login session (the header's badge)
 
     @property
     def is_active(self) -> bool:  # type: ignore[override]

@@ -113,8 +113,15 @@ def user_for_token(token: str, kind: SessionKind) -> User | None:
     """The user of a live (unexpired, unrevoked) session token, else None."""
     if not token:
         return None
-    session = db.session.scalar(
-        select(LoginSession)
+    from app.notifications.models import Notification
+
+    # The header's unread count rides along in the same query (no extra query per page).
+    unread = (select(func.count()).select_from(Notification)
+              .where(Notification.user_id == LoginSession.user_id,
+                     Notification.read_at.is_(None))
+              .scalar_subquery())
+    row = db.session.execute(
+        select(LoginSession, unread)
         .options(joinedload(LoginSession.user).selectinload(User.roles))
         .where(
             LoginSession.token_hash == _token_hash(token),
@@ -122,11 +129,13 @@ def user_for_token(token: str, kind: SessionKind) -> User | None:
             LoginSession.revoked_at.is_(None),
             LoginSession.expires_at > utcnow(),
         )
-    )
-    if session is None or not session.user.is_active:
+    ).first()
+    if row is None or not row[0].user.is_active:
         return None
+    session, count = row
     user = session.user
     user.login_session_token = token
+    user.unread_notifications = count or 0
     return user
 
 

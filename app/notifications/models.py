@@ -1,0 +1,81 @@
+"""Notifications: reminders of due steps and escalations, in the app and by e-mail.
+
+Exactly once per user, step, kind and day is a unique key in the database, so a sweep that
+runs twice, or a job retried after its worker died, inserts nothing new.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.dbtypes import UTCDateTime, str_enum
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+class Kind(enum.StrEnum):
+    DUE_SOON = "due_soon"  # 即将到期
+    DUE_TODAY = "due_today"  # 今天到期
+    OVERDUE = "overdue"  # 已逾期
+    ESCALATION = "escalation"  # 逾期督办 (to the supervising organisation)
+
+
+KIND_LABELS = {Kind.DUE_SOON: "即将到期", Kind.DUE_TODAY: "今天到期", Kind.OVERDUE: "已逾期",
+               Kind.ESCALATION: "逾期督办"}
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("user_id", "nomination_id", "state", "kind", "day",
+                         name="once_per_step_kind_day"),
+        Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(32))  # the step: the nomination's state
+    kind: Mapped[Kind] = mapped_column(str_enum(Kind, 16))
+    day: Mapped[date] = mapped_column(Date)  # the Beijing day of the reminder
+    due_on: Mapped[date] = mapped_column(Date)
+    title: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[Kind(self.kind)]
+
+
+class MailStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up after the retries; an admin may retry
+
+
+class OutboxEmail(db.Model):
+    """One e-mail per notification (to users with an address); sent by a job with retries."""
+
+    __tablename__ = "outbox_emails"
+    __table_args__ = (Index("ix_outbox_emails_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True)
+    to_address: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[MailStatus] = mapped_column(str_enum(MailStatus, 12),
+                                               default=MailStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    notification: Mapped[Notification] = relationship()

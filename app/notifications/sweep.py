@@ -1,0 +1,207 @@
+"""The reminder sweep: steps due soon, due today and overdue, each owner told once a day.
+
+Work grows with the steps due, not with the nominations: one indexed range query on
+(due_on, status) finds them; owners come from three set-based queries (ancestors, role
+holders, assigned inspectors). Notifications are inserted with ON CONFLICT DO NOTHING on the
+unique key (user, nomination, state, kind, day): running the sweep twice, or retrying it
+after a worker died half-way, adds nothing. E-mails are queued for the rows that were new,
+in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from app.auth.models import Role, RoleAssignment, User
+from app.campaigns.models import Campaign
+from app.extensions import db
+from app.nominations.models import Nomination
+from app.notifications.models import KIND_LABELS, Kind, Notification, OutboxEmail
+from app.orgs.models import Organization, OrgClosure
+from app.spot_checks.models import SpotCheck, SpotCheckAssignment
+from app.timeutil import beijing_today, utcnow
+from workflows.nomination import STATE_LABELS, STATE_OWNER
+
+# Who supervises an owner: an overdue step escalates to this role above the unit.
+SUPERVISOR = {"union": Role.REVIEWER, "reviewer": Role.CITY, "inspector": Role.CITY}
+
+
+@dataclass
+class Step:
+    nomination_id: int
+    org_id: int
+    unit: str
+    state: str
+    due_on: date
+    owner: str  # role name
+    rectification_by: str  # the campaign's rectification decider
+    answered: bool = False  # a rectification handed in: the deciders' move
+
+
+@dataclass
+class SweepResult:
+    steps: int = 0
+    created: int = 0
+    emails: int = 0
+
+
+def kind_for(due_on: date, today: date) -> Kind:
+    if due_on < today:
+        return Kind.OVERDUE
+    return Kind.DUE_TODAY if due_on == today else Kind.DUE_SOON
+
+
+def due_steps(today: date, soon_days: int) -> list[Step]:
+    """Active steps due within `soon_days` or overdue (one query on ix_nominations_due)."""
+    rows = db.session.execute(
+        select(Nomination.id, Nomination.org_id, Organization.name, Nomination.nominee_name,
+               Nomination.status, Nomination.due_on, Campaign.rectification_reviewer,
+               SpotCheck.rectification_submitted_at)
+        .join(Organization, Organization.id == Nomination.org_id)
+        .join(Campaign, Campaign.id == Nomination.campaign_id)
+        .outerjoin(SpotCheck, SpotCheck.nomination_id == Nomination.id)
+        .where(Nomination.due_on <= today + timedelta(days=soon_days),
+               Nomination.status.in_(list(STATE_OWNER)))
+        .order_by(Nomination.due_on, Nomination.id)).all()
+    steps = []
+    for nid, org_id, unit, nominee, state, due_on, decider, answered in rows:
+        owner = STATE_OWNER[state]
+        if state == "rectification" and answered is not None:
+            owner = "reviewer" if decider == "reviewer" else "inspector"
+        steps.append(Step(nid, org_id, nominee or unit, state, due_on, owner, decider,
+                          answered is not None))
+    return steps
+
+
+def _role_holders(steps: list[Step], roles: set[str]) -> dict[tuple[int, str], set[int]]:
+    """(org, role) → active users holding the role at the org or above (two queries)."""
+    org_ids = {s.org_id for s in steps}
+    if not org_ids or not roles:
+        return {}
+    above: dict[int, set[int]] = {}
+    for descendant, ancestor in db.session.execute(
+            select(OrgClosure.descendant_id, OrgClosure.ancestor_id)
+            .where(OrgClosure.descendant_id.in_(org_ids))):
+        above.setdefault(descendant, set()).add(ancestor)
+    holders: dict[tuple[int, str], set[int]] = {}
+    ancestor_ids = set().union(*above.values())
+    rows = db.session.execute(
+        select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(RoleAssignment.role.in_(list(roles)), RoleAssignment.org_id.in_(ancestor_ids),
+               User.is_active_flag.is_(True))).all()
+    for org_id in org_ids:
+        for user_id, role, at in rows:
+            if at in above.get(org_id, ()):
+                holders.setdefault((org_id, str(role)), set()).add(user_id)
+    return holders
+
+
+def _inspectors(steps: list[Step]) -> dict[int, set[int]]:
+    ids = [s.nomination_id for s in steps if s.owner == "inspector"]
+    found: dict[int, set[int]] = {}
+    if ids:
+        for nid, uid in db.session.execute(
+                select(SpotCheck.nomination_id, SpotCheckAssignment.inspector_id)
+                .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)
+                .where(SpotCheck.nomination_id.in_(ids))):
+            found.setdefault(nid, set()).add(uid)
+    return found
+
+
+def _title(step: Step, kind: Kind, today: date) -> str:
+    days = (step.due_on - today).days
+    when = (f"已逾期 {-days} 天" if days < 0 else "今天到期" if days == 0 else f"剩 {days} 天")
+    prefix = KIND_LABELS[kind]
+    return (f"【{prefix}】{step.unit} · {STATE_LABELS[step.state]}，"
+            f"办理期限 {step.due_on.isoformat()}（{when}）")
+
+
+def plan(today: date | None = None) -> list[dict]:
+    """The notifications the sweep owes today, as rows for the insert."""
+    today = today or beijing_today()
+    config = current_app.config
+    steps = due_steps(today, int(config["REMINDER_DAYS_BEFORE"]))
+    escalate_after = int(config["ESCALATE_AFTER_DAYS_OVERDUE"])
+    roles = {s.owner for s in steps if s.owner != "inspector"}
+    roles |= {str(SUPERVISOR[s.owner]) for s in steps
+              if s.owner in SUPERVISOR and (today - s.due_on).days >= escalate_after}
+    holders = _role_holders(steps, roles)
+    inspectors = _inspectors(steps)
+    rows = []
+    for step in steps:
+        kind = kind_for(step.due_on, today)
+        owners = (inspectors.get(step.nomination_id, set()) if step.owner == "inspector"
+                  else holders.get((step.org_id, step.owner), set()))
+        for user_id in sorted(owners):
+            rows.append(_row(user_id, step, kind, today))
+        supervisor = SUPERVISOR.get(step.owner)
+        if supervisor and (today - step.due_on).days >= escalate_after:
+            for user_id in sorted(holders.get((step.org_id, str(supervisor)), set()) - owners):
+                rows.append(_row(user_id, step, Kind.ESCALATION, today))
+    return rows
+
+
+def _row(user_id: int, step: Step, kind: Kind, today: date) -> dict:
+    return {"user_id": user_id, "nomination_id": step.nomination_id, "state": step.state,
+            "kind": kind.value, "day": today, "due_on": step.due_on,
+            "title": _title(step, kind, today), "created_at": utcnow()}
+
+
+def _insert_ignoring_duplicates(rows: list[dict]) -> list[int]:
+    """Insert, skipping rows whose (user, nomination, state, kind, day) exists; the ids of
+    the rows actually inserted."""
+    if not rows:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    created: list[int] = []
+    for start in range(0, len(rows), 1000):
+        stmt = (insert(Notification).values(rows[start:start + 1000])
+                .on_conflict_do_nothing(
+                    index_elements=["user_id", "nomination_id", "state", "kind", "day"])
+                .returning(Notification.id))
+        created.extend(db.session.scalars(stmt))
+    return created
+
+
+def _email_body(name: str, title: str, link: str) -> str:
+    return (f"{name}：\n\n{title}。\n\n请登录职工之家评选系统办理：{link}\n\n"
+            "（本邮件由系统自动发送，请勿回复。）")
+
+
+def _queue_emails(notification_ids: list[int]) -> int:
+    if not notification_ids:
+        return 0
+    base = current_app.config.get("PUBLIC_BASE_URL") or ""
+    rows = db.session.execute(
+        select(Notification.id, Notification.title, Notification.nomination_id, User.email,
+               User.display_name)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.id.in_(notification_ids), User.email.is_not(None),
+               User.email != "")).all()
+    now = utcnow()
+    if rows:
+        db.session.execute(OutboxEmail.__table__.insert(), [
+            {"notification_id": nid, "to_address": email, "subject": title,
+             "body": _email_body(name, title, f"{base}/nominations/{nomination_id}"),
+             "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
+            for nid, title, nomination_id, email, name in rows])
+    return len(rows)
+
+
+def sweep(today: date | None = None) -> SweepResult:
+    """Run once: owe, insert what is new, queue its e-mails; one transaction. Commits."""
+    today = today or beijing_today()
+    rows = plan(today)
+    created = _insert_ignoring_duplicates(rows)
+    emails = _queue_emails(created)
+    db.session.commit()
+    return SweepResult(steps=len({(r["nomination_id"]) for r in rows}), created=len(created),
+                       emails=emails)
