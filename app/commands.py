@@ -87,6 +87,16 @@ def init_app(app: Flask) -> None:
                        f"办理\t期限 {due.isoformat()}\t逾期 {(today - due).days} 天")
         click.echo(f"截至 {today.isoformat()}，共 {len(rows)} 项逾期。")
 
+    @app.cli.command("remind")
+    def remind_command() -> None:
+        """Owe today's reminders and send the e-mails due (cron, when there is no Redis)."""
+        from app.notifications.jobs import sweep_job
+
+        result = sweep_job()
+        click.echo(f"到期事项 {result['steps']} 个，新通知 {result['created']} 条，"
+                   f"邮件：已发送 {result['sent']}，待重试 {result['retrying']}，"
+                   f"失败 {result['failed']}。")
+
     @app.cli.command("verify-draw")
     @click.argument("draw_id", type=int)
     def verify_draw_command(draw_id: int) -> None:

@@ -61,6 +61,8 @@ class AppSimpleWorker(SimpleWorker, AppWorker):
 
 
 def init_app(app: Flask) -> None:
+    register_cron(app)
+
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
     @click.option("--simple", is_flag=True, help="Run jobs in this process (no fork).")
@@ -73,3 +75,35 @@ def init_app(app: Flask) -> None:
         worker = cls([QUEUE_NAME], connection=connection)
         worker.app = app
         worker.work(burst=burst, with_scheduler=True)
+
+
+# The periodic jobs: (dotted path, cron string in UTC or None, interval in seconds or None).
+# RQ reads cron strings in UTC: "5 * * * *" is five past every hour, Beijing time too.
+PERIODIC = [
+    ("app.notifications.jobs.sweep_job", "5 * * * *", None),
+    ("app.notifications.jobs.send_job", None, 60),
+    ("app.evaluation.jobs.sweep_job", None, 600),
+]
+
+
+def _import(path: str):  # type: ignore[no-untyped-def]
+    from importlib import import_module
+
+    module, name = path.rsplit(".", 1)
+    return getattr(import_module(module), name)
+
+
+def register_cron(app: Flask) -> None:
+    @app.cli.command("cron")
+    def cron_command() -> None:
+        """Run RQ's cron scheduler: it enqueues the periodic jobs for the workers."""
+        from rq.cron import CronScheduler
+
+        connection = redis_connection()
+        if connection is None:
+            raise click.ClickException("REDIS_URL is not set: no queue to schedule on.")
+        scheduler = CronScheduler(connection=connection)
+        for path, cron, interval in PERIODIC:
+            scheduler.register(_import(path), QUEUE_NAME, cron=cron, interval=interval,
+                               job_timeout=600)
+        scheduler.start()

@@ -81,6 +81,15 @@ def load() -> dict[str, object]:
         # overdue a step escalates to the supervising organisation.
         "REMINDER_DAYS_BEFORE": env_int("REMINDER_DAYS_BEFORE", 3),
         "ESCALATE_AFTER_DAYS_OVERDUE": env_int("ESCALATE_AFTER_DAYS_OVERDUE", 3),
+        # E-mail over SMTP; without MAIL_SERVER nothing is sent and the admin's outbox page
+        # shows what would have been (development).
+        "MAIL_SERVER": env_str("MAIL_SERVER", ""),
+        "MAIL_PORT": env_int("MAIL_PORT", 25),
+        "MAIL_STARTTLS": env_bool("MAIL_STARTTLS", False),
+        "MAIL_USERNAME": env_str("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env_str("MAIL_PASSWORD", ""),
+        "MAIL_FROM": env_str("MAIL_FROM", "noreply@localhost"),
+        "MAIL_MAX_ATTEMPTS": env_int("MAIL_MAX_ATTEMPTS", 5),
         # 公示: objections one address may lodge per 24 hours.
         "OBJECTIONS_PER_ADDRESS_PER_DAY": env_int("OBJECTIONS_PER_ADDRESS_PER_DAY", 5),
         # Evidence files (佐证材料): stored outside the web root, limits in MB (MiB).

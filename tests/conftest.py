@@ -217,3 +217,25 @@ def phone(live_server: str):  # type: ignore[no-untyped-def]
 
     with chromium() as browser, phone_page(browser, live_server) as page:
         yield page
+
+
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis(app):  # type: ignore[no-untyped-def]
+    """The real Redis on this machine (a database of its own, emptied), as CI runs it."""
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    connection = Redis.from_url(REDIS_URL)
+    try:
+        connection.ping()
+    except RedisConnectionError:
+        pytest.skip("needs Redis at REDIS_URL (CI runs it)")
+    connection.flushdb()
+    old = app.config.get("REDIS_URL")
+    app.config["REDIS_URL"] = REDIS_URL
+    yield connection
+    app.config["REDIS_URL"] = old
+    connection.flushdb()

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import timedelta
 
-import pytest
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 from rq import Queue
 from rq.registry import ScheduledJobRegistry
 
@@ -17,23 +13,6 @@ from app.evaluation.services import open_evaluation
 from app.extensions import db
 from app.jobs import QUEUE_NAME, AppSimpleWorker
 from app.timeutil import utcnow
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/15"
-
-
-@pytest.fixture
-def redis(app):  # type: ignore[no-untyped-def]
-    connection = Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except RedisConnectionError:
-        pytest.skip("needs Redis at REDIS_URL (CI runs it)")
-    connection.flushdb()
-    old = app.config.get("REDIS_URL")
-    app.config["REDIS_URL"] = REDIS_URL
-    yield connection
-    app.config["REDIS_URL"] = old
-    connection.flushdb()
 
 
 def test_opening_schedules_the_close_and_a_worker_runs_it(world, ctx, app, redis):

@@ -1,0 +1,70 @@
+"""Operations pages for the admin: the e-mail outbox (failed sends to retry) and the health
+of the background queue (queued, failed, scheduled jobs; workers and cron alive)."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from app.admin import bp
+from app.errors import DomainError
+from app.extensions import db
+from app.jobs import PERIODIC, QUEUE_NAME, redis_connection
+from app.notifications.mail import mail_counts, retry, smtp_configured
+from app.notifications.models import MailStatus, OutboxEmail
+
+STATUS_LABELS = {MailStatus.PENDING: "待发送", MailStatus.SENT: "已发送",
+                 MailStatus.FAILED: "发送失败"}
+
+
+@bp.get("/mail")
+def outbox():  # type: ignore[no-untyped-def]
+    status = request.args.get("status") or None
+    stmt = select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(200)
+    if status in {s.value for s in MailStatus}:
+        stmt = stmt.where(OutboxEmail.status == status)
+    emails = list(db.session.scalars(stmt))
+    return render_template("admin/outbox.html", emails=emails, counts=mail_counts(),
+                           status=status, smtp=smtp_configured(), STATUS_LABELS=STATUS_LABELS)
+
+
+@bp.post("/mail/<int:email_id>/retry")
+def retry_mail(email_id: int):  # type: ignore[no-untyped-def]
+    try:
+        email = retry(email_id)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash(f"已重新排队发送给 {email.to_address}。", "success")
+    return redirect(url_for("admin.outbox", status="failed"), code=303)
+
+
+def queue_health() -> dict | None:
+    """Counts from Redis, or None when no Redis is configured (the embedded default)."""
+    connection = redis_connection()
+    if connection is None:
+        return None
+    from rq import Queue, Worker
+    from rq.cron import CronScheduler
+    from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+
+    try:
+        queue = Queue(QUEUE_NAME, connection=connection)
+        workers = Worker.all(connection=connection)
+        return {
+            "ok": True, "queued": queue.count,
+            "started": StartedJobRegistry(queue=queue).count,
+            "scheduled": ScheduledJobRegistry(queue=queue).count,
+            "failed": FailedJobRegistry(queue=queue).count,
+            "workers": [{"name": w.name, "state": w.get_state(),
+                         "heartbeat": w.last_heartbeat} for w in workers],
+            "cron": [s.name for s in CronScheduler.all(connection=connection)],
+        }
+    except Exception as exc:  # Redis down: say so on the page
+        return {"ok": False, "error": f"{type(exc).__name__}: {exc}"}
+
+
+@bp.get("/queue")
+def queue():  # type: ignore[no-untyped-def]
+    return render_template("admin/queue.html", health=queue_health(), periodic=PERIODIC)

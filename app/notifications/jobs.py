@@ -1,0 +1,18 @@
+"""Jobs of the reminders, run by an RQ worker (scheduled by `flask --app wsgi cron`)."""
+
+from __future__ import annotations
+
+from app.notifications.mail import send_due
+from app.notifications.sweep import sweep
+
+
+def sweep_job() -> dict[str, int]:
+    """Owe today's reminders (exactly once), then send the e-mails they queued."""
+    result = sweep()
+    sent = send_due()
+    return {"steps": result.steps, "created": result.created, "emails": result.emails, **sent}
+
+
+def send_job() -> dict[str, int]:
+    """Send the e-mails due now, retries included."""
+    return send_due()

@@ -1,0 +1,144 @@
+"""Reminders on RQ with a real worker in burst mode: exactly once under a double sweep and a
+job killed mid-way and retried; e-mail retries with backoff, failures listed for an admin."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from rq import Queue
+from rq.registry import FailedJobRegistry
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.jobs import QUEUE_NAME, AppSimpleWorker
+from app.notifications import sweep as sweep_module
+from app.notifications.mail import send_due
+from app.notifications.models import MailStatus, Notification, OutboxEmail
+from app.notifications.sweep import sweep
+from app.timeutil import beijing_today, utcnow
+from tests.conftest import csrf_from
+
+
+def _count(model) -> int:  # type: ignore[no-untyped-def]
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _late(world):  # type: ignore[no-untyped-def]
+    reviewer = world.user("reviewer_a")
+    reviewer.email = "shenhe@example.cn"
+    nomination = world.nomination(status="submitted")
+    nomination.due_on = beijing_today() - timedelta(days=1)
+    db.session.commit()
+    return nomination
+
+
+def _work(app, redis) -> None:  # type: ignore[no-untyped-def]
+    worker = AppSimpleWorker([QUEUE_NAME], connection=redis)
+    worker.app = app
+    worker.work(burst=True)
+    db.session.expire_all()
+
+
+def test_a_worker_runs_the_sweep_twice_and_reminds_once(world, ctx, app, redis):
+    _late(world)
+    queue = Queue(QUEUE_NAME, connection=redis)
+    first = queue.enqueue("app.notifications.jobs.sweep_job")
+    second = queue.enqueue("app.notifications.jobs.sweep_job")
+    _work(app, redis)
+    assert first.get_status(refresh=True) == "finished", first.exc_info
+    assert first.return_value()["created"] == 1 and second.return_value()["created"] == 0
+    assert _count(Notification) == 1
+    # the e-mail went out through the (development) outbox, once
+    assert [(m.status, m.attempts) for m in db.session.scalars(select(OutboxEmail))] == [
+        (MailStatus.SENT, 1)]
+
+
+def test_a_sweep_killed_mid_way_and_retried_reminds_once(world, ctx, app, redis, monkeypatch):
+    _late(world)
+    real = sweep_module._queue_emails
+    calls = {"n": 0}
+
+    def dies_the_first_time(ids):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise SystemExit("worker killed")  # after the notifications were inserted
+        return real(ids)
+
+    monkeypatch.setattr(sweep_module, "_queue_emails", dies_the_first_time)
+    queue = Queue(QUEUE_NAME, connection=redis)
+    job = queue.enqueue("app.notifications.jobs.sweep_job")
+    _work(app, redis)
+    assert job.get_status(refresh=True) == "failed"
+    assert _count(Notification) == 0  # the half-done transaction left nothing behind
+    FailedJobRegistry(queue=queue).requeue(job.id)  # the retry, as an operator or RQ does
+    _work(app, redis)
+    assert job.get_status(refresh=True) == "finished", job.exc_info
+    assert _count(Notification) == 1 and _count(OutboxEmail) == 1
+    # and once more for good measure: nothing new
+    queue.enqueue("app.notifications.jobs.sweep_job")
+    _work(app, redis)
+    assert _count(Notification) == 1
+
+
+def test_failed_sends_are_retried_with_backoff_then_listed_for_an_admin(world, ctx, app):
+    _late(world)
+    sweep()
+    app.config["MAIL_MAX_ATTEMPTS"] = 2
+
+    def refused(email):  # type: ignore[no-untyped-def]
+        raise ConnectionRefusedError("SMTP server refused")
+
+    try:
+        assert send_due(refused) == {"sent": 0, "retrying": 1, "failed": 0}
+        email = db.session.scalar(select(OutboxEmail))
+        assert email.next_attempt_at > utcnow()  # backed off: not again at once
+        assert send_due(refused) == {"sent": 0, "retrying": 0, "failed": 0}
+        assert send_due(refused, now=utcnow() + timedelta(minutes=2)) == {
+            "sent": 0, "retrying": 0, "failed": 1}
+        assert email.status == MailStatus.FAILED and "refused" in email.last_error
+    finally:
+        app.config["MAIL_MAX_ATTEMPTS"] = 5
+
+
+def test_the_admin_sends_a_failed_email_again(world, app, client, auth):
+    _late(world)
+    sweep()
+    email = db.session.scalar(select(OutboxEmail))
+    email.status, email.attempts, email.last_error = MailStatus.FAILED, 5, "timeout"
+    db.session.commit()
+    auth.login("reviewer_a")
+    assert client.get("/admin/mail").status_code == 403
+    auth.logout()
+    auth.login("admin")
+    page = client.get("/admin/mail?status=failed")
+    assert "shenhe@example.cn" in page.text and "timeout" in page.text
+    assert "没有配置 SMTP" in page.text or "未配置" in page.text
+    response = client.post(f"/admin/mail/{email.id}/retry",
+                           data={"csrf_token": csrf_from(page.text)})
+    assert response.status_code == 303
+    db.session.refresh(email)
+    assert (email.status, email.attempts) == (MailStatus.PENDING, 0)
+    send_due()
+    db.session.refresh(email)
+    assert email.status == MailStatus.SENT
+
+
+def test_queue_health_page(world, app, client, auth, redis):
+    auth.login("admin")
+    Queue(QUEUE_NAME, connection=redis).enqueue("app.notifications.jobs.send_job")
+    page = client.get("/admin/queue").text
+    assert 'data-testid="count-queued">1<' in page and "没有正在运行的 worker" in page
+
+
+def test_queue_health_page_without_redis(world, app, client, auth):
+    app.config["REDIS_URL"] = ""
+    auth.login("admin")
+    page = client.get("/admin/queue").text
+    assert 'data-testid="no-redis"' in page and "flask --app wsgi remind" in page
+
+
+def test_remind_command(world, app):
+    _late(world)
+    result = app.test_cli_runner().invoke(args=["remind"])
+    assert result.exit_code == 0, result.output
+    assert "新通知 1 条" in result.output and "已发送 1" in result.output
