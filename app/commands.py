@@ -32,14 +32,16 @@ def init_app(app: Flask) -> None:
                   type=click.Choice(["union", "reviewer", "inspector", "city", "admin"]))
     @click.option("--org", "org_code", required=True, help="organisation code")
     @click.option("--name", "display_name", default=None, help="display name")
+    @click.option("--email", default=None, help="e-mail address for reminders")
     def create_user_command(username: str, password: str, role: str, org_code: str,
-                            display_name: str | None) -> None:
+                            display_name: str | None, email: str | None) -> None:
         """Create a user, or grant an existing one the role at the organisation."""
         from app.auth.services import ensure_user
 
         try:
             user, created = ensure_user(username=username, password=password, role=role,
-                                        org_code=org_code, display_name=display_name)
+                                        org_code=org_code, display_name=display_name,
+                                        email=email)
         except DomainError as exc:
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
             raise click.ClickException(f"{exc.message} {details}".strip()) from None

@@ -142,3 +142,28 @@ def test_remind_command(world, app):
     result = app.test_cli_runner().invoke(args=["remind"])
     assert result.exit_code == 0, result.output
     assert "新通知 1 条" in result.output and "已发送 1" in result.output
+
+
+def test_the_admin_sets_a_users_reminder_email(world, client, auth):
+    from tests.conftest import field_error, post_form
+
+    user_id = world.users["reviewer_a"].id
+    auth.login("admin")
+    page = f"/admin/users/{user_id}"
+    bad = post_form(client, page, {"email": "不是邮箱"}, action=f"{page}/email")
+    assert bad.status_code == 422 and "有效的电子邮箱" in field_error(bad.text, "email")
+    good = post_form(client, page, {"email": "shenhe@example.cn"}, action=f"{page}/email")
+    assert good.status_code == 302
+    db.session.expire_all()
+    assert world.user("reviewer_a").email == "shenhe@example.cn"
+
+
+def test_create_user_sets_the_email(world, app):
+    result = app.test_cli_runner().invoke(args=[
+        "create-user", "--username", "wang", "--password", "long-enough-1", "--role",
+        "reviewer", "--org", "A", "--email", "wang@example.cn"])
+    assert result.exit_code == 0, result.output
+    from app.auth.models import User
+
+    assert db.session.scalar(select(User.email).where(User.username == "wang")) == \
+        "wang@example.cn"

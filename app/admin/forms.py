@@ -1,7 +1,14 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 
 def _int_or_none(value):  # type: ignore[no-untyped-def]
@@ -38,6 +45,12 @@ class ResetPasswordForm(FlaskForm):
     new_password = PasswordField(_l("New password"), validators=[
         DataRequired(_l("Please enter a password.")),
         Length(min=8, message=_l("At least 8 characters."))])
+
+
+class EmailForm(FlaskForm):
+    email = StringField(_l("E-mail for reminders"), validators=[
+        Optional(), Length(max=255),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Please enter a valid e-mail address."))])
 
 
 class ConfirmForm(FlaskForm):

@@ -13,6 +13,7 @@ from app.admin import bp
 from app.admin.forms import (
     ConfirmForm,
     EditOrgForm,
+    EmailForm,
     GrantRoleForm,
     NewOrgForm,
     NewUserForm,
@@ -150,12 +151,14 @@ def user_detail(user_id: int):  # type: ignore[no-untyped-def]
 
 
 def _render_user(user: User, status: int = 200, grant: GrantRoleForm | None = None,
-                 password: ResetPasswordForm | None = None):  # type: ignore[no-untyped-def]
+                 password: ResetPasswordForm | None = None,
+                 email: EmailForm | None = None):  # type: ignore[no-untyped-def]
     grant = grant or GrantRoleForm(formdata=None)
     _role_org_fields(grant)
     password = password or ResetPasswordForm(formdata=None)
+    email = email or EmailForm(formdata=None, data={"email": user.email})
     return render_template(
-        "admin/user.html", user=user, grant=grant, password=password,
+        "admin/user.html", user=user, grant=grant, password=password, email=email,
         confirm=ConfirmForm(formdata=None), role_help=_role_help(),
     ), status
 
@@ -188,6 +191,19 @@ def remove_user_role(user_id: int, assignment_id: int):  # type: ignore[no-untyp
         _show_errors(form, exc)
         return _render_user(get_user(user_id), exc.status)
     flash(_("Role removed."), "success")
+    return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/email")
+def set_user_email(user_id: int):  # type: ignore[no-untyped-def]
+    """Where the user's reminders are e-mailed (empty: in-app only)."""
+    user = get_user(user_id)
+    form = EmailForm()
+    if not form.validate_on_submit():
+        return _render_user(user, 422, email=form)
+    user.email = (form.email.data or "").strip() or None
+    db.session.commit()
+    flash(_("E-mail address saved."), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
 
 

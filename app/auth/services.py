@@ -157,7 +157,7 @@ def validate_password(password: str) -> list[str]:
 
 def ensure_user(
     *, username: str, password: str, role: Role | str, org_code: str,
-    display_name: str | None = None,
+    display_name: str | None = None, email: str | None = None,
 ) -> tuple[User, bool]:
     """Create the user if missing and grant the role at the organisation. Idempotent.
 
@@ -191,6 +191,8 @@ def ensure_user(
             user.password_hash = hash_password(password)
         if display_name:
             user.display_name = display_name
+    if email:
+        user.email = email.strip()
     if not any(a.role == role and a.org_id == org.id for a in user.roles):
         user.roles.append(RoleAssignment(role=Role(role), org_id=org.id))
     db.session.commit()
