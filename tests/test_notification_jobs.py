@@ -167,3 +167,42 @@ def test_create_user_sets_the_email(world, app):
 
     assert db.session.scalar(select(User.email).where(User.username == "wang")) == \
         "wang@example.cn"
+
+
+def test_through_the_worker_before_on_after_and_escalation(world, ctx, app, redis):
+    steps = {}
+    for key, org, status, days in (("before", world.union_a, "submitted", 2),
+                                   ("on", world.union_a2, "submitted", 0),
+                                   ("after", world.union_b, "submitted", -1),
+                                   ("escalated", world.union_a, "returned", -4)):
+        steps[key] = world.nomination(org=org, status=status)
+        steps[key].due_on = beijing_today() + timedelta(days=days)
+    db.session.commit()
+    job = Queue(QUEUE_NAME, connection=redis).enqueue("app.notifications.jobs.sweep_job")
+    _work(app, redis)
+    assert job.get_status(refresh=True) == "finished", job.exc_info
+    got = set(db.session.execute(select(Notification.nomination_id, Notification.kind,
+                                        Notification.user_id)).all())
+    users = world.users
+    assert got == {
+        (steps["before"].id, "due_soon", users["reviewer_a"].id),
+        (steps["on"].id, "due_today", users["reviewer_a"].id),
+        (steps["after"].id, "overdue", users["reviewer_b"].id),
+        (steps["escalated"].id, "overdue", users["union_a"].id),
+        (steps["escalated"].id, "escalation", users["reviewer_a"].id),
+    }
+
+
+def test_through_the_worker_a_refused_smtp_send_is_retried_later(world, ctx, app, redis):
+    _late(world)
+    sweep()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=1)  # nothing listens there
+    try:
+        job = Queue(QUEUE_NAME, connection=redis).enqueue("app.notifications.jobs.send_job")
+        _work(app, redis)
+        assert job.return_value() == {"sent": 0, "retrying": 1, "failed": 0}
+        email = db.session.scalar(select(OutboxEmail))
+        assert email.status == MailStatus.PENDING and email.attempts == 1
+        assert "Connection" in email.last_error and email.next_attempt_at > utcnow()
+    finally:
+        app.config.update(MAIL_SERVER="", MAIL_PORT=25)
