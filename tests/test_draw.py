@@ -92,6 +92,24 @@ def test_only_the_city_draws_and_rules_are_checked(world, ctx, awaiting):
         announce_draw(world.user("city"), world.campaign.id, method="count", value="0")
 
 
+def test_rules_are_recorded_as_the_draw_reads_them(world, ctx, awaiting):
+    city = world.user("city")
+    # A whole number written "2.0" is recorded as "2": the draw and its public re-run read it.
+    draw = announce_draw(city, world.campaign.id, method="count", value=" 2.0 ", seed="s")
+    assert draw.value == "2"
+    make_draw(city, draw.id)
+    assert draw.strata == {"A": {"population": 3, "drawn": 2}, "B": {"population": 2, "drawn": 2}}
+    assert verify_draw(draw.id).ok
+    # Only plain decimals: an exponent could make every re-run of the record take minutes.
+    for method, value in [("ratio", "1e-99999999"), ("ratio", "1/5"), ("count", "1e3"),
+                          ("count", "10001"), ("ratio", "0.2.1")]:
+        with pytest.raises(Invalid) as info:
+            redraw(city, draw.id, reason="规则有误", method=method, value=value)
+        assert "value" in info.value.errors, (method, value)
+        db.session.rollback()
+    assert redraw(city, draw.id, reason="改为比例", method="ratio", value=".5").value == ".5"
+
+
 def test_changed_population_blocks_applying(world, ctx, awaiting):
     city = world.user("city")
     draw = announce_draw(city, world.campaign.id, method="count", value="1")

@@ -537,6 +537,27 @@ def test_rejecting_a_rectification_needs_a_comment(world, client, auth):
     assert "整改验收不通过，抽查不合格。" in client.get(_page(check)).text
 
 
+def test_rejecting_before_the_deadline_is_neither_offered_nor_accepted(world, client, auth):
+    add_inspectors(world)
+    nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
+    _order_rectification(world, client, auth, nomination, check)
+
+    auth.login("inspector")
+    page = client.get(_page(check)).text
+    assert 'data-testid="decision-form"' in page
+    assert ' disabled data-testid="accept"' in page and ' disabled data-testid="reject"' in page
+    response = client.post(f"{_page(check)}/rectification/decision", data={
+        "csrf_token": csrf_from(page), "decision": "reject", "comment": "未整改。"})
+    assert response.status_code == 303
+    assert "未到，且单位尚未提交整改情况" in client.get(_page(check)).text
+    assert _status(nomination) == "rectification"
+
+    check.rectification_deadline = beijing_today() - timedelta(days=1)
+    db.session.commit()
+    page = client.get(_page(check)).text
+    assert ' disabled data-testid="accept"' in page and ' disabled data-testid="reject"' not in page
+
+
 # -- the inspector's list -----------------------------------------------------------------
 
 

@@ -79,6 +79,38 @@ def test_automatic_assignment_respects_the_conflict_rule_and_balances(world, ctx
     assert assign.auto_assign(city, draw.id).assigned == 0
 
 
+def test_automatic_assignment_reads_the_teams_in_a_fixed_number_of_queries(world, ctx):
+    from sqlalchemy import event
+
+    add_inspectors(world)
+    city = world.user("city")
+
+    def selects_of_a_rerun(orgs) -> int:  # type: ignore[no-untyped-def]
+        for org in orgs:
+            world.nomination(org=org, status="awaiting_draw")
+        draw = announce_draw(city, world.campaign.id, method="ratio", value="1")
+        make_draw(city, draw.id)
+        apply_draw(city, draw.id)
+        assign.auto_assign(city, draw.id)
+        db.session.expire_all()
+        counter = {"n": 0}
+
+        def count(_conn, _cursor, statement, *_args):  # type: ignore[no-untyped-def]
+            counter["n"] += statement.lstrip().upper().startswith("SELECT")
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            assert assign.auto_assign(city, draw.id).assigned == 0  # every team is full
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return counter["n"]
+
+    few = selects_of_a_rerun([world.union_a, world.union_b])
+    many = selects_of_a_rerun([world.union_a, world.union_a2, world.union_b, world.union_b,
+                               world.union_a, world.union_b])
+    assert many == few, f"{few} SELECTs for 2 checks, {many} for 6"
+
+
 def test_automatic_assignment_says_which_checks_it_could_not_fill(world, ctx):
     nomination, check = spot_check(world, org=world.union_b)
     # only the city's single inspector exists: one place of two is filled

@@ -23,7 +23,6 @@ from app.errors import Conflict, DomainError
 from app.evidence.models import Evidence, EvidenceKind
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.orgs.models import Organization
 from app.spot_checks import assign, checks, queries
 from app.spot_checks.draw import METHODS
 from app.spot_checks.models import Conclusion, Finding, SpotCheck, SpotCheckDraw
@@ -37,6 +36,7 @@ from app.spot_checks.services import (
     make_draw,
     public_record,
     redraw,
+    unit_names,
     verify_draw,
 )
 
@@ -372,18 +372,6 @@ def present_draw(draw: SpotCheckDraw) -> dict[str, Any]:
     return record
 
 
-def _units(record: dict[str, Any]) -> dict[str, str]:
-    """The unit's name of each nomination in the population (one query)."""
-    ids = [e["nomination_id"] for e in record["population"] or []]
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        select(Nomination.id, Organization.name)
-        .join(Organization, Organization.id == Nomination.org_id)
-        .where(Nomination.id.in_(ids))).all()
-    return {str(nid): name for nid, name in rows}
-
-
 def _file(evidence: Evidence) -> dict[str, Any]:
     image = evidence.kind == EvidenceKind.IMAGE
     return {
@@ -433,8 +421,8 @@ def present_check(user: User, check: SpotCheck, nomination: Nomination) -> dict[
     view = checks.check_view(check, nomination)
     team = queries.teams([check.id])[check.id]
     body = _summary(check, nomination, team)
-    assigned = any(a.inspector_id == user.id for a in team)
     mine = next((a for a in team if a.inspector_id == user.id), None)
+    assigned = mine is not None
     open_log = nomination.status == "spot_check"
     rectifying = nomination.status == "rectification"
     is_union = checks.is_union_of(user, nomination)
@@ -470,8 +458,7 @@ def present_check(user: User, check: SpotCheck, nomination: Nomination) -> dict[
         "rectification": None,
         "allowed": {
             "keep_log": assigned and open_log,
-            "agree": bool(assigned and open_log and conclusion and mine
-                          and mine.agreed_at is None),
+            "agree": bool(open_log and conclusion and mine and mine.agreed_at is None),
             "manage_team": open_log and _manages(user, check),
             "respond": is_union and rectifying and check.rectification_submitted_at is None,
             "decide": rectifying and checks.may_decide_rectification(user, check, nomination),
@@ -544,7 +531,8 @@ class PublicDraw(MethodView):
         record alone. The seed is null, and `verification` too, until the draw is made."""
         draw = get_draw(draw_id)
         body = present_draw(draw)
-        body["units"] = _units(body)
+        body["units"] = {str(nid): name for nid, name in unit_names(
+            [e["nomination_id"] for e in body["population"] or []]).items()}
         try:
             result = verify_draw(draw.id)
         except Conflict:

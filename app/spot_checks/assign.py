@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, RoleAssignment, User
 from app.auth.scope import in_subtree
@@ -25,10 +26,8 @@ from app.extensions import db
 from app.nominations.models import Nomination
 from app.orgs.models import Organization, OrgClosure, OrgLevel
 from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckAssignment, SpotCheckDraw
-from app.spot_checks.services import _require_drawer, get_draw
+from app.spot_checks.services import DISTRICT_LEVELS, _require_drawer, get_draw
 from app.timeutil import utcnow
-
-DISTRICT_LEVELS = (OrgLevel.DISTRICT, OrgLevel.INDUSTRY)
 
 
 @dataclass
@@ -228,6 +227,7 @@ def auto_assign(user: User, draw_id: int) -> AutoResult:
         select(SpotCheck).join(Nomination, Nomination.id == SpotCheck.nomination_id)
         .where(SpotCheck.draw_id == draw.id, Nomination.status == "spot_check")
         .order_by(SpotCheck.id).with_for_update(of=SpotCheck)
+        .options(selectinload(SpotCheck.assignments))  # not one query per check
         .execution_options(populate_existing=True)))
     if not checks:
         return AutoResult()

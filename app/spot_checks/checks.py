@@ -30,7 +30,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.assessment.services import category_of, items_for
 from app.auth.models import Role, User
-from app.auth.scope import ancestor_ids, holds_role_over
+from app.auth.scope import ancestor_ids, holds_role_over, role_orgs
 from app.campaigns.models import Campaign
 from app.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from app.evidence.models import Evidence
@@ -79,10 +79,18 @@ def get_check(user: User, check_id: int, *, lock: bool = False) -> tuple[SpotChe
         nomination = get_nomination(user, check.nomination_id)
     except NotFound:
         raise NotFound(NOT_FOUND) from None
-    if is_union_of(user, nomination) and not _is_assigned(user, check) \
-            and check.concluded_at is None and not _holds_other_role(user, nomination):
-        raise NotFound(NOT_FOUND)  # the union sees the log once the conclusion is out
+    if hidden_from_union(user, check, nomination):
+        raise NotFound(NOT_FOUND)
     return check, nomination
+
+
+def hidden_from_union(user: User, check: SpotCheck, nomination: Nomination) -> bool:
+    """The union sees the log once the conclusion is out, unless it is also on the team or
+    holds a higher role over the nomination (the check's page and the nomination's card)."""
+    if check.concluded_at is not None or not role_orgs(user, [Role.UNION]):
+        return False  # (no query for a user without the union role)
+    return (not is_assigned(user, check) and is_union_of(user, nomination)
+            and not _holds_other_role(user, nomination))
 
 
 def check_of(nomination_id: int) -> SpotCheck | None:
@@ -98,8 +106,15 @@ def _holds_other_role(user: User, nomination: Nomination) -> bool:
     return any(holds_role_over(user, r, above) for r in (Role.REVIEWER, Role.CITY, Role.ADMIN))
 
 
-def _is_assigned(user: User, check: SpotCheck) -> bool:
+def is_assigned(user: User, check: SpotCheck) -> bool:
     return any(a.inspector_id == user.id for a in check.assignments)
+
+
+def rectification_overdue(check: SpotCheck, status: str) -> bool:
+    """Ordered to rectify, not handed in, and the deadline (a Beijing date) has passed."""
+    deadline = check.rectification_deadline
+    return (status == "rectification" and deadline is not None
+            and check.rectification_submitted_at is None and beijing_today() > deadline)
 
 
 def fingerprint(check: SpotCheck) -> str:
@@ -169,9 +184,7 @@ class CheckView:
 
     @property
     def overdue(self) -> bool:
-        deadline = self.check.rectification_deadline
-        return (self.nomination.status == "rectification" and deadline is not None
-                and self.check.rectification_submitted_at is None and beijing_today() > deadline)
+        return rectification_overdue(self.check, self.nomination.status)
 
     def response_files(self, item_id: int) -> list[Evidence]:
         response = self.responses.get(item_id)
@@ -260,11 +273,16 @@ def conclusion_problems(view: CheckView, conclusion: Conclusion) -> list[str]:
 
 def _inspecting(user: User, check_id: int) -> tuple[SpotCheck, Nomination]:
     check, nomination = get_check(user, check_id, lock=True)
-    if not _is_assigned(user, check):
+    require_log_keeper(user, check, nomination)
+    return check, nomination
+
+
+def require_log_keeper(user: User, check: SpotCheck, nomination: Nomination) -> None:
+    """Only an assigned inspector keeps the log, and only while the check is open."""
+    if not is_assigned(user, check):
         raise Forbidden("只有指派的抽查员可以填写抽查记录。")
     if nomination.status != "spot_check":
         raise Conflict("抽查结论已生效，抽查记录不能再修改。")
-    return check, nomination
 
 
 def _changed(check: SpotCheck) -> None:
@@ -611,7 +629,7 @@ def submit_rectification(user: User, check_id: int) -> SpotCheck:
 def may_decide_rectification(user: User, check: SpotCheck, nomination: Nomination) -> bool:
     if nomination.campaign.rectification_reviewer == "reviewer":
         return holds_role_over(user, Role.REVIEWER, ancestor_ids(nomination.org_id))
-    return _is_assigned(user, check)
+    return is_assigned(user, check)
 
 
 def decide_rectification(user: User, check_id: int, *, accept: bool,

@@ -50,7 +50,3 @@ class AssignForm(FlaskForm):
 
     inspector_id = StringField(
         _l("Inspector"), validators=[DataRequired(_l("Please choose an inspector."))])
-
-
-class ButtonForm(FlaskForm):
-    """A confirm-style button: the draw, apply, auto-assign, remove."""

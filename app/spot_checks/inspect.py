@@ -25,13 +25,14 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.auth.models import Role, User
-from app.auth.scope import ancestor_ids, holds_role_over, role_orgs
+from app.auth.scope import role_orgs
 from app.campaigns.models import CampaignDeadline, Stage
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, StaleVersion
 from app.exports import csv_response
 from app.extensions import db
+from app.form_errors import apply_errors
 from app.nominations.models import Nomination
-from app.orgs.models import Organization, OrgClosure, OrgLevel
+from app.orgs.models import Organization, OrgClosure
 from app.spot_checks import bp, checks
 from app.spot_checks.forms_inspect import (
     AgreeForm,
@@ -41,6 +42,7 @@ from app.spot_checks.forms_inspect import (
     RectificationForm,
 )
 from app.spot_checks.models import Conclusion, Finding, SpotCheck, SpotCheckAssignment
+from app.spot_checks.services import DISTRICT_LEVELS
 from app.templating import label
 from app.timeutil import beijing_today
 from workflows.nomination import STATE_STAGE
@@ -66,10 +68,6 @@ EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
 def _page_url(check_id: int, fragment: str | None = None) -> str:
     url = url_for("spot_checks.check_page", check_id=check_id)
     return f"{url}#{fragment}" if fragment else url
-
-
-def _is_assigned(user: User, check: SpotCheck) -> bool:
-    return any(a.inspector_id == user.id for a in check.assignments)
 
 
 def _load_team(check: SpotCheck) -> None:
@@ -109,18 +107,6 @@ def _has_errors(form: Any) -> bool:
     return any(field.errors for field in form)
 
 
-def _apply_errors(form: Any, errors: dict[str, list[str]]) -> dict[str, list[str]]:
-    """Put the service's field errors next to the form's fields; return the others."""
-    rest: dict[str, list[str]] = {}
-    for name, messages in errors.items():
-        field = getattr(form, name, None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [m for m in messages if m not in field.errors]
-        else:
-            rest[name] = list(messages)
-    return rest
-
-
 # -- the page -----------------------------------------------------------------------------
 
 
@@ -136,7 +122,7 @@ class Roles:
 
 
 def _roles(check: SpotCheck, nomination: Nomination) -> Roles:
-    assigned = _is_assigned(current_user, check)
+    assigned = checks.is_assigned(current_user, check)
     # Only a user holding the union role somewhere needs the tree looked up.
     union = bool(role_orgs(current_user, [Role.UNION])) and checks.is_union_of(current_user,
                                                                                nomination)
@@ -240,13 +226,6 @@ def check_page(check_id: int):  # type: ignore[no-untyped-def]
 # -- the log: visit, findings, photos -----------------------------------------------------
 
 
-def _require_log(check: SpotCheck, nomination: Nomination) -> None:
-    if not _is_assigned(current_user, check):
-        raise Forbidden("只有指派的抽查员可以填写抽查记录。")
-    if nomination.status != "spot_check":
-        raise Conflict("抽查结论已生效，抽查记录不能再修改。")
-
-
 def mark(*values: Any) -> str:
     """A short name of what a part of the form showed, sent back with it: an inspector's
     save changes only what they touched, never an item another inspector saved meanwhile."""
@@ -316,7 +295,7 @@ def save_log(check_id: int):  # type: ignore[no-untyped-def]
     """Visit, findings and notes; a photo added or removed. One form so nothing is lost."""
     check, nomination = checks.get_check(current_user, check_id)
     try:
-        _require_log(check, nomination)
+        checks.require_log_keeper(current_user, check, nomination)
     except Conflict as exc:
         return _refused(check_id, exc)
     form = LogForm()
@@ -344,7 +323,7 @@ def save_log(check_id: int):  # type: ignore[no-untyped-def]
                 saved = True
             except Invalid as exc:
                 db.session.rollback()
-                _apply_errors(form, exc.errors)
+                apply_errors(form, exc.errors)
         if changed:
             try:
                 checks.save_findings(current_user, check_id, changed)
@@ -398,7 +377,7 @@ def propose(check_id: int):  # type: ignore[no-untyped-def]
     check, nomination = checks.get_check(current_user, check_id)
     form = ConclusionForm()
     raw_items = request.form.getlist("items")
-    typed_items = [int(i) for i in raw_items if i.isdigit()]
+    typed_items = [int(i) for i in raw_items if i.isdecimal()]
     errors: dict[str, list[str]] = {}
     problems: list[str] = []
     status = 422
@@ -409,7 +388,8 @@ def propose(check_id: int):  # type: ignore[no-untyped-def]
                                       deadline=form.deadline.data)
         except Invalid as exc:
             db.session.rollback()
-            errors = _apply_errors(form, exc.errors)
+            apply_errors(form, exc.errors)
+            errors = {k: v for k, v in exc.errors.items() if k not in form}  # e.g. the items
         except Conflict as exc:
             db.session.rollback()
             if not exc.problems:  # no longer open: concluded meanwhile
@@ -437,7 +417,6 @@ def propose(check_id: int):  # type: ignore[no-untyped-def]
 def agree(check_id: int):  # type: ignore[no-untyped-def]
     checks.get_check(current_user, check_id)
     form = AgreeForm()
-    form.validate_on_submit()
     try:
         checks.agree(current_user, check_id, form.fingerprint.data or "")
     except StaleVersion as exc:
@@ -459,7 +438,6 @@ def agree(check_id: int):  # type: ignore[no-untyped-def]
 def rectification(check_id: int):  # type: ignore[no-untyped-def]
     """The union's statements and files per item; with `submit`, handed in for acceptance."""
     check, nomination = checks.get_check(current_user, check_id)
-    RectificationForm().validate_on_submit()  # CSRF is checked before the view runs
     wanted = list(check.rectification_items or [])
     statements = {i: request.form.get(f"statement_{i}", "") for i in wanted
                   if f"statement_{i}" in request.form}
@@ -484,7 +462,7 @@ def rectification(check_id: int):  # type: ignore[no-untyped-def]
                 errors[f"file_{item_id}"] = _file_errors(exc)
         remove = request.form.get("remove_file", "")
         item_part, _sep, evidence_part = remove.partition(":")
-        if item_part.isdigit() and evidence_part.isdigit():
+        if item_part.isdecimal() and evidence_part.isdecimal():
             try:
                 checks.remove_response_file(current_user, check_id, int(item_part),
                                             int(evidence_part))
@@ -533,7 +511,7 @@ def decide(check_id: int):  # type: ignore[no-untyped-def]
                                     comment=form.comment.data)
     except Invalid as exc:
         db.session.rollback()
-        _apply_errors(form, exc.errors)
+        apply_errors(form, exc.errors)
         check, nomination = checks.get_check(current_user, check_id)
         flash(exc.message, "danger")
         return _render(check, nomination, status=422, decision_form=form)
@@ -565,10 +543,7 @@ class MyCheckRow:
 
     @property
     def overdue(self) -> bool:
-        deadline = self.check.rectification_deadline
-        return (self.nomination.status == "rectification" and deadline is not None
-                and self.check.rectification_submitted_at is None
-                and beijing_today() > deadline)
+        return checks.rectification_overdue(self.check, self.nomination.status)
 
 
 def _districts(org_ids: set[int]) -> dict[int, str]:
@@ -579,7 +554,7 @@ def _districts(org_ids: set[int]) -> dict[int, str]:
         select(OrgClosure.descendant_id, Organization.name)
         .join(Organization, Organization.id == OrgClosure.ancestor_id)
         .where(OrgClosure.descendant_id.in_(org_ids),
-               Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]))).all()
+               Organization.level.in_(DISTRICT_LEVELS))).all()
     return {descendant: name for descendant, name in rows}
 
 
@@ -646,20 +621,9 @@ class SpotCheckCard:
         return str(CONCLUSION_WORDS[Conclusion(self.check.conclusion)]) \
             if self.check.conclusion else None
 
-
-def _may_open(check: SpotCheck, nomination: Nomination) -> bool:
-    """The same rule as `checks.get_check`, on rows already loaded (the user sees the
-    nomination): the union only once the conclusion is out, unless it is also on the team or
-    holds a higher role over the nomination."""
-    if check.concluded_at is not None or _is_assigned(current_user, check):
-        return True
-    if not role_orgs(current_user, [Role.UNION]):
-        return True
-    above = ancestor_ids(nomination.org_id)
-    if not holds_role_over(current_user, Role.UNION, above):
-        return True
-    return any(holds_role_over(current_user, r, above)
-               for r in (Role.REVIEWER, Role.CITY, Role.ADMIN))
+    @property
+    def conclusion_colour(self) -> str | None:
+        return CONCLUSION_COLOURS[self.check.conclusion] if self.check.conclusion else None
 
 
 def nomination_card(nomination: Nomination) -> SpotCheckCard | None:
@@ -672,13 +636,10 @@ def nomination_card(nomination: Nomination) -> SpotCheckCard | None:
         select(SpotCheck).where(SpotCheck.nomination_id == nomination.id)
         .options(joinedload(SpotCheck.assignments).joinedload(SpotCheckAssignment.inspector))
     ).unique().first()
-    if check is None or not _may_open(check, nomination):
+    if check is None or checks.hidden_from_union(current_user, check, nomination):
         return None
-    overdue = (nomination.status == "rectification"
-               and check.rectification_deadline is not None
-               and check.rectification_submitted_at is None
-               and beijing_today() > check.rectification_deadline)
     return SpotCheckCard(check, list(check.assignments),
-                         nomination.campaign.inspectors_per_check, overdue,
+                         nomination.campaign.inspectors_per_check,
+                         checks.rectification_overdue(check, nomination.status),
                          url_for("spot_checks.check_page", check_id=check.id))
 

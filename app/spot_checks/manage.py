@@ -31,7 +31,7 @@ from app.exports import csv_response
 from app.extensions import db
 from app.form_errors import apply_errors
 from app.nominations.models import Nomination
-from app.orgs.models import Organization, OrgClosure, OrgLevel
+from app.orgs.models import Organization, OrgClosure
 from app.spot_checks import bp
 from app.spot_checks.assign import (
     Inspector,
@@ -43,20 +43,21 @@ from app.spot_checks.assign import (
     unassign_inspector,
 )
 from app.spot_checks.checks import CONCLUSION_LABELS
-from app.spot_checks.forms_manage import AnnounceForm, AssignForm, ButtonForm, RedrawForm
+from app.spot_checks.forms_manage import AnnounceForm, AssignForm, RedrawForm
 from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckAssignment, SpotCheckDraw
 from app.spot_checks.services import (
+    DISTRICT_LEVELS,
     OPEN_STATUSES,
     announce_draw,
     apply_draw,
     drawing_org,
     make_draw,
     redraw,
+    unit_names,
 )
 from app.timeutil import format_beijing
 from workflows.nomination import STATE_LABELS
 
-DISTRICT_LEVELS = (OrgLevel.DISTRICT, OrgLevel.INDUSTRY)
 DRAW_STATUS_LABELS = {
     DrawStatus.ANNOUNCED: _l("Announced, not drawn yet"),
     DrawStatus.DRAWN: _l("Drawn, not applied yet"),
@@ -251,19 +252,9 @@ def _strata(draw: SpotCheckDraw, names: dict[str, str]) -> list[DistrictRow]:
             for code, s in sorted((draw.strata or {}).items())]
 
 
-def _units(nomination_ids: list[int]) -> dict[int, str]:
-    """Nomination → its union's name (one query)."""
-    if not nomination_ids:
-        return {}
-    return dict(db.session.execute(
-        select(Nomination.id, Organization.name)
-        .join(Organization, Organization.id == Nomination.org_id)
-        .where(Nomination.id.in_(nomination_ids))).all())
-
-
 def _sample(draw: SpotCheckDraw, names: dict[str, str]) -> list[SampleRow]:
     strata = {e["nomination_id"]: e["stratum"] for e in draw.population or []}
-    units = _units(list(draw.sample or []))
+    units = unit_names(list(draw.sample or []))
     rows = [SampleRow(nid, units.get(nid, ""), names.get(strata.get(nid, ""), ""))
             for nid in draw.sample or []]
     return sorted(rows, key=lambda r: (r.district, r.nomination_id))
@@ -339,7 +330,6 @@ def _render(campaign: Campaign, org: Organization, *, forms: dict[str, Any] | No
     if view.current is not None:
         forms.setdefault("redraw", RedrawForm(formdata=None, prefix="redraw", data={
             "method": view.current.method, "value": view.current.value}))
-    forms.setdefault("button", ButtonForm(formdata=None))
     return render_template(
         "spot_checks/manage.html",
         view=view, campaign=campaign, org=org, forms=forms,
@@ -386,7 +376,6 @@ def manage_announce(campaign_id: int):  # type: ignore[no-untyped-def]
 def manage_make_draw(campaign_id: int, draw_id: int):  # type: ignore[no-untyped-def]
     campaign, org = _scope(campaign_id)
     draw = _own_draw(campaign, org, draw_id)
-    ButtonForm().validate_on_submit()  # CSRF is checked before the view runs
     try:
         draw = make_draw(current_user, draw.id)
     except Conflict as exc:
@@ -401,7 +390,6 @@ def manage_make_draw(campaign_id: int, draw_id: int):  # type: ignore[no-untyped
 def manage_apply(campaign_id: int, draw_id: int):  # type: ignore[no-untyped-def]
     campaign, org = _scope(campaign_id)
     draw = _own_draw(campaign, org, draw_id)
-    ButtonForm().validate_on_submit()
     try:
         draw = apply_draw(current_user, draw.id)
     except Conflict as exc:
@@ -443,7 +431,6 @@ def manage_redraw(campaign_id: int, draw_id: int):  # type: ignore[no-untyped-de
 @login_required
 def manage_auto_assign(campaign_id: int):  # type: ignore[no-untyped-def]
     campaign, org = _scope(campaign_id)
-    ButtonForm().validate_on_submit()
     draws = db.session.scalars(select(SpotCheckDraw.id).where(
         SpotCheckDraw.campaign_id == campaign.id, SpotCheckDraw.scope_org_id == org.id,
         SpotCheckDraw.status == DrawStatus.APPLIED).order_by(SpotCheckDraw.id)).all()
@@ -469,7 +456,7 @@ def manage_auto_assign(campaign_id: int):  # type: ignore[no-untyped-def]
 
 def _inspector_id(form: AssignForm) -> int | None:
     raw = (form.inspector_id.data or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if raw.isdecimal() else None
 
 
 @bp.post("/campaigns/<int:campaign_id>/spot-checks/checks/<int:check_id>/assign")
@@ -503,7 +490,6 @@ def manage_assign(campaign_id: int, check_id: int):  # type: ignore[no-untyped-d
 def manage_unassign(campaign_id: int, check_id: int):  # type: ignore[no-untyped-def]
     campaign, org = _scope(campaign_id)
     check = _own_check(campaign, org, check_id)
-    ButtonForm().validate_on_submit()
     inspector_id = request.form.get("inspector_id", type=int)
     inspector = db.session.get(User, inspector_id) if inspector_id else None
     if inspector is None:
@@ -549,7 +535,7 @@ def manage_draw_csv(campaign_id: int, draw_id: int):  # type: ignore[no-untyped-
     if draw.population is None:
         raise Conflict(_("This draw has not been made yet: there is no population to export."))
     names = _district_names(org)
-    units = _units([e["nomination_id"] for e in draw.population])
+    units = unit_names([e["nomination_id"] for e in draw.population])
     sample = set(draw.sample or [])
     header = [_("Draw No."), _("District code"), _("District"), _("Nomination No."), _("Unit"),
               _("Drawn")]

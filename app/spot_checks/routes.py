@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from app.errors import Conflict
 from app.extensions import db
-from app.nominations.models import Nomination
 from app.spot_checks import bp
+from app.spot_checks.manage import DRAW_STATUS_LABELS
 from app.spot_checks.models import SpotCheckDraw
-from app.spot_checks.services import get_draw, public_record, verify_draw
+from app.spot_checks.services import get_draw, public_record, unit_names, verify_draw
 
 
 @bp.get("/draws/<int:draw_id>")
@@ -22,21 +22,11 @@ def verify_page(draw_id: int):  # type: ignore[no-untyped-def]
         verification = verify_draw(draw.id)
     except Conflict:
         verification = None  # announced only: the seed is still secret
-    ids = [e["nomination_id"] for e in record["population"] or []]
-    names = dict(db.session.execute(
-        select(Nomination.id, Nomination.org_id).where(Nomination.id.in_(ids))).all())
-    from app.orgs.models import Organization
-
-    org_names = dict(db.session.execute(
-        select(Organization.id, Organization.name).where(
-            Organization.id.in_(set(names.values())))).all())
-    units = {nid: org_names.get(org_id, "") for nid, org_id in names.items()}
+    units = unit_names([e["nomination_id"] for e in record["population"] or []])
     history = list(db.session.scalars(
         select(SpotCheckDraw).where(SpotCheckDraw.campaign_id == draw.campaign_id,
                                     SpotCheckDraw.scope_org_id == draw.scope_org_id)
         .order_by(SpotCheckDraw.id)))
-    from app.spot_checks.manage import DRAW_STATUS_LABELS
-
     return render_template("spot_checks/verify.html", draw=draw, record=record,
                            STATUS_LABELS=DRAW_STATUS_LABELS,
                            verification=verification, units=units, history=history)

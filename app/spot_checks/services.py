@@ -7,6 +7,7 @@ through the workflow engine, in one transaction.
 
 from __future__ import annotations
 
+import re
 import secrets
 from dataclasses import dataclass
 from fractions import Fraction
@@ -32,6 +33,9 @@ from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckDraw
 from app.timeutil import utcnow
 
 OPEN_STATUSES = (DrawStatus.ANNOUNCED, DrawStatus.DRAWN)
+DISTRICT_LEVELS = (OrgLevel.DISTRICT, OrgLevel.INDUSTRY)  # the draw's strata
+MAX_COUNT = 10_000  # per district
+_DECIMAL = re.compile(r"[0-9]{1,8}(\.[0-9]{0,8})?|\.[0-9]{1,8}")  # fits the 16-character column
 
 
 def drawing_org(user: User, campaign: Campaign) -> Organization:
@@ -61,15 +65,18 @@ def _get_campaign(campaign_id: int) -> Campaign:
 def _validate_rule(method: str, value: str) -> str:
     if method not in METHODS:
         raise Invalid("抽签规则有误。", errors={"method": ["请选择按比例或按数量抽取。"]})
-    try:
-        number = Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError):
-        number = Fraction(-1)
+    text = str(value).strip()
+    # Plain decimals only: Fraction would also take "1e-99999999", and spend minutes on it
+    # here and again each time anyone opens the public verification page.
+    number = Fraction(text) if _DECIMAL.fullmatch(text) else Fraction(-1)
     if method == "ratio" and not (0 < number <= 1):
         raise Invalid("抽签规则有误。", errors={"value": ["比例须大于 0 且不超过 1，如 0.2。"]})
-    if method == "count" and (number.denominator != 1 or number < 1):
-        raise Invalid("抽签规则有误。", errors={"value": ["每区抽取数量须为正整数。"]})
-    return str(value).strip()
+    if method == "count":
+        if number.denominator != 1 or not 1 <= number <= MAX_COUNT:
+            raise Invalid("抽签规则有误。", errors={
+                "value": [f"每区抽取数量须为正整数（不超过 {MAX_COUNT}）。"]})
+        return str(number.numerator)  # "3.0" is recorded as "3": the draw reads int()
+    return text
 
 
 def announce_draw(user: User, campaign_id: int, *, method: str, value: str,
@@ -127,10 +134,21 @@ def population_entries(draw: SpotCheckDraw) -> list[dict]:
         .join(link, link.descendant_id == Nomination.org_id)
         .join(district, district.id == link.ancestor_id)
         .where(Nomination.id.in_(awaiting),
-               district.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]))).all())
+               district.level.in_(DISTRICT_LEVELS))).all())
     ids = db.session.scalars(awaiting).all()
     return canonical_population([
         {"nomination_id": nid, "stratum": strata.get(nid, draw.scope_org.code)} for nid in ids])
+
+
+def unit_names(nomination_ids: list[int]) -> dict[int, str]:
+    """Nomination → the name of its union, as the draw's record and pages show it (one
+    query)."""
+    if not nomination_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Nomination.id, Organization.name)
+        .join(Organization, Organization.id == Nomination.org_id)
+        .where(Nomination.id.in_(nomination_ids))).all())
 
 
 def make_draw(user: User, draw_id: int) -> SpotCheckDraw:
