@@ -46,6 +46,10 @@ def test_the_city_calendar_changes_the_publicity_period(world, ctx):
     with pytest.raises(Invalid) as info:
         svc.import_calendar(city, "2026-13-01 休\n")
     assert "第 1 行" in info.value.errors["text"][0]
+    # the same new day twice in one paste (a corrected line below the first): the last wins
+    svc.import_calendar(city, "2027-01-01 班\n2027-01-01 休 元旦\n")
+    assert [(d.day, d.is_workday, d.note) for d in svc.calendar_year(2027)] == [
+        (date(2027, 1, 1), False, "元旦")]
     with pytest.raises(Forbidden):
         svc.set_calendar_day(world.user("reviewer_a"), date(2026, 5, 1), False, "劳动节")
     svc.set_calendar_day(city, date(2026, 10, 10), False, None)  # back to a weekend day

@@ -137,6 +137,31 @@ def test_publishing_puts_the_list_up_for_the_public(world, as_user, client, cand
     assert sorted(states.values()) == ["not_commended"] * 3 + ["publicity"] * 2
 
 
+def test_a_list_not_up_yet_is_seen_by_the_organising_city_only(world, as_user, client,  # noqa: F811
+                                                               candidates):
+    city = as_user("city")
+    campaign = world.campaign.id
+    huge = assert_json_error(_put(city, f"/campaigns/{campaign}/commendation/selection", {
+        "choices": [{"nomination_id": candidates[0].id, "selected": True, "rank": 10**12}]}),
+        422)  # beyond the integer column: refused, not a server error
+    assert huge["errors"] == {f"rank_{candidates[0].id}": ["排序不超过 9999。"]}
+    saved = _put(city, f"/campaigns/{campaign}/commendation/selection", {"choices": [
+        {"nomination_id": candidates[0].id, "selected": True, "rank": 1}]})
+    assert saved.status_code == 200, saved.text
+    later = (beijing_today() + timedelta(days=3)).isoformat()
+    published = city.post(f"/campaigns/{campaign}/publicities", json={"starts_on": later})
+    assert published.status_code == 201, published.text
+    pid = published.get_json()["id"]
+
+    assert_json_error(client.get(f"/api/v1/publicities/{pid}"), 404)  # no token
+    reviewer = as_user("reviewer_a")
+    assert_json_error(reviewer.get(f"/publicities/{pid}"), 404)
+    assert reviewer.get(f"/campaigns/{campaign}/publicities").get_json() == []
+    assert city.get(f"/publicities/{pid}").status_code == 200
+    assert [p["id"] for p in city.get(f"/campaigns/{campaign}/publicities").get_json()] == [pid]
+    assert client.get(f"/publicity/{pid}").status_code == 404  # the page agrees
+
+
 # -- objections ---------------------------------------------------------------------------
 
 

@@ -169,6 +169,12 @@ def test_a_selection_over_the_quota_is_refused_with_the_reason_and_keeps_the_typ
     assert field_error(bad.text, f"rank_{candidates[0].id}") == "排序须为正整数。"
     assert f'name="rank_{candidates[0].id}" value="abc"' in bad.text
 
+    huge = post_form(client, _url(world), _selection(candidates, {0: "999999999999"}),
+                     action=_url(world, "/selection"))  # beyond the integer column: no 500
+    assert huge.status_code == 422
+    assert field_error(huge.text, f"rank_{candidates[0].id}") == "排序不超过 9999。"
+    assert db.session.scalar(select(func.count()).select_from(Selection)) == 0
+
 
 def test_the_board_runs_a_constant_number_of_queries(world, client, auth, candidates):
     publicity = _publish(world, candidates)

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, url_for
+from flask import g, request, url_for
 from flask.views import MethodView
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.api.schemas import BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
@@ -32,9 +30,9 @@ from app.commendation.models import (
     Objection,
     Publicity,
 )
+from app.errors import NotFound
 from app.evaluation.services import public_base_url
 from app.evidence.models import Evidence, EvidenceKind
-from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 from workflows.nomination import STATE_LABELS, STATE_NAMES
@@ -349,11 +347,6 @@ def pdf_path(nomination_id: int) -> str:
     return f"/nominations/{nomination_id}/certificate.pdf"
 
 
-def check_url(code: str) -> str:
-    """The public check page of a code, as printed on the certificate."""
-    return f"{public_base_url()}/certificates/{code}"
-
-
 def _unit(nomination: Nomination) -> str:
     return nomination.nominee_name or nomination.org.name
 
@@ -400,18 +393,6 @@ def present_objection(objection: Objection) -> dict[str, Any]:
     }
 
 
-def _certificates(certificate_ids: list[int]) -> list[Certificate]:
-    """Certificates with their nomination, unit, campaign and decision (one query)."""
-    if not certificate_ids:
-        return []
-    return list(db.session.scalars(
-        select(Certificate).where(Certificate.id.in_(certificate_ids))
-        .options(joinedload(Certificate.nomination).joinedload(Nomination.org),
-                 joinedload(Certificate.nomination).joinedload(Nomination.campaign),
-                 joinedload(Certificate.commendation))
-        .order_by(Certificate.serial)))
-
-
 def present_certificate(certificate: Certificate) -> dict[str, Any]:
     nomination = certificate.nomination
     return {
@@ -422,7 +403,8 @@ def present_certificate(certificate: Certificate) -> dict[str, Any]:
         "document_number": certificate.commendation.document_number,
         "decided_on": certificate.commendation.decided_on, "issued_at": certificate.issued_at,
         "revoked_on": certificate.revoked_on, "revoked_reason": certificate.revoked_reason,
-        "check_url": check_url(certificate.code), "pdf_url": pdf_path(nomination.id),
+        "check_url": svc.certificate_url(public_base_url(), certificate.code),
+        "pdf_url": pdf_path(nomination.id),
     }
 
 
@@ -453,15 +435,11 @@ def _file(evidence: Evidence) -> dict[str, Any]:
 
 def present_rectification(order: HonourRectification, nomination: Nomination) -> dict[str, Any]:
     """An order, open or decided, with the union's files (one query for them)."""
-    ids = list(order.evidence_ids or [])
-    files = list(db.session.scalars(select(Evidence).where(
-        Evidence.id.in_(ids), Evidence.nomination_id == nomination.id))) if ids else []
-    files.sort(key=lambda e: ids.index(e.id))
-    view = svc.RectificationView(nomination, order, files)
+    files = svc.rectification_files(order, nomination.id)
     return {
         "id": order.id, "nomination_id": nomination.id, "state": nomination.status,
         "origin": order.origin, "reason": order.reason, "deadline": order.deadline,
-        "overdue": view.overdue, "ordered_at": order.ordered_at,
+        "overdue": order.overdue, "ordered_at": order.ordered_at,
         "statement": order.statement, "files": [_file(e) for e in files],
         "submitted_at": order.submitted_at, "decision": order.decision,
         "decision_comment": order.decision_comment, "decided_at": order.decided_at,
@@ -512,9 +490,11 @@ class CampaignPublicities(MethodView):
     @blp.response(200, PublicitySchema(many=True))
     @blp.errors(404)
     def get(self, campaign_id: int) -> list[dict[str, Any]]:
-        """The campaign's published lists, newest first (public anyway, any user)."""
+        """The campaign's published lists, newest first (public anyway, any user; a list
+        not up yet only for the organising city)."""
         campaign = svc.get_campaign(campaign_id)
-        return [present_publicity(p) for p in svc.publicities(campaign.id)]
+        return [present_publicity(p) for p in svc.publicities(campaign.id)
+                if svc.has_gone_up(p, api_user())]
 
     @blp.token_required
     @blp.arguments(PublishSchema)
@@ -535,8 +515,12 @@ class PublicityView(MethodView):
     @blp.response(200, PublicityDetailSchema)
     @blp.errors(404)
     def get(self, publicity_id: int) -> dict[str, Any]:
-        """Public, no token: the published list, its period and whether it is open."""
-        return present_publicity(svc.get_publicity(publicity_id), entries=True)
+        """Public, no token: the published list, its period and whether it is open (404
+        before its first day, but for the organising city's token)."""
+        publicity = svc.get_publicity(publicity_id)
+        if not svc.has_gone_up(publicity, g.get("api_user")):
+            raise NotFound("公示不存在。")
+        return present_publicity(publicity, entries=True)
 
 
 @blp.route("/publicities/<int:publicity_id>/objections")
@@ -606,11 +590,11 @@ class Commend(MethodView):
 
 
 def present_commendation(commendation: Commendation, publicity_id: int) -> dict[str, Any]:
-    ids = [c.id for c in commendation.certificates]
     return {"id": commendation.id, "campaign_id": commendation.campaign_id,
             "publicity_id": publicity_id, "document_number": commendation.document_number,
             "decided_on": commendation.decided_on, "issued_at": commendation.issued_at,
-            "certificates": [present_certificate(c) for c in _certificates(ids)]}
+            "certificates": [present_certificate(c) for c in svc.certificates(
+                Certificate.commendation_id == commendation.id)]}
 
 
 @blp.route("/nominations/<int:nomination_id>/certificate")
@@ -622,7 +606,7 @@ class NominationCertificate(MethodView):
         """The certificate of a nomination the caller may see: serial, verification code,
         status, the public check URL and the path of the PDF (a web page, session login)."""
         certificate = svc.get_certificate(api_user(), nomination_id)
-        return present_certificate(_certificates([certificate.id])[0])
+        return present_certificate(svc.certificates(Certificate.id == certificate.id)[0])
 
 
 @blp.route("/certificates/<string:code>")
@@ -739,4 +723,4 @@ class RevokeHonour(MethodView):
         check and the honour roll show it."""
         certificate = svc.revoke(api_user(), nomination_id, reason=data["reason"],
                                  revoked_on=data["revoked_on"])
-        return present_certificate(_certificates([certificate.id])[0])
+        return present_certificate(svc.certificates(Certificate.id == certificate.id)[0])

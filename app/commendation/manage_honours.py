@@ -131,8 +131,7 @@ class HonourCard:
 
     @property
     def overdue(self) -> bool:
-        return (self.order is not None and self.order.submitted_at is None
-                and beijing_today() > self.order.deadline)
+        return self.order is not None and self.order.overdue
 
     @property
     def may_order(self) -> bool:
@@ -165,15 +164,6 @@ def _is_union(nomination: Nomination) -> bool:
     return holds_role_over(current_user, Role.UNION, ancestor_ids(nomination.org_id))
 
 
-def _files(order: HonourRectification | None, nomination_id: int) -> list[Evidence]:
-    ids = list(order.evidence_ids or []) if order else []
-    if not ids:
-        return []
-    files = list(db.session.scalars(select(Evidence).where(
-        Evidence.id.in_(ids), Evidence.nomination_id == nomination_id)))
-    return sorted(files, key=lambda e: ids.index(e.id))
-
-
 def honour_card(nomination: Nomination, forms: dict[str, FlaskForm] | None = None
                 ) -> HonourCard | None:
     """The card of a nomination the user sees (None before the list is published). A fixed
@@ -190,7 +180,7 @@ def honour_card(nomination: Nomination, forms: dict[str, FlaskForm] | None = Non
     order = (svc.open_rectification(nomination.id)
              if nomination.status == "honour_rectification" else None)
     card = HonourCard(nomination, publicity, certificate, order,
-                      _files(order, nomination.id), _is_city(nomination),
+                      svc.rectification_files(order, nomination.id), _is_city(nomination),
                       _is_union(nomination) if order is not None else False)
     if publicity is None and certificate is None and order is None:
         return None  # not selected: nothing to show beyond the history
@@ -226,13 +216,6 @@ def _refused(nomination_id: int, exc: DomainError):  # type: ignore[no-untyped-d
     return _detail(nomination_id)
 
 
-def _city_nomination(nomination_id: int) -> Nomination:
-    """The nomination, for the organising city only (404 unseen, 403 for anyone else)."""
-    nomination = get_nomination(current_user, nomination_id)
-    svc.require_city(current_user, nomination.campaign)
-    return nomination
-
-
 # -- the city's orders --------------------------------------------------------------------
 
 
@@ -240,7 +223,7 @@ def _city_nomination(nomination_id: int) -> Nomination:
 @login_required
 def order_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
     """责令整改: a commended home must rectify by a deadline."""
-    nomination = _city_nomination(nomination_id)
+    nomination = svc.city_nomination(current_user, nomination_id)
     form = _order_form(request.form)
     if form.validate_on_submit():
         try:
@@ -281,7 +264,7 @@ def _revoke_problems(form: RevokeForm) -> bool:
 @login_required
 def revoke(nomination_id: int):  # type: ignore[no-untyped-def]
     """撤销称号: checked and shown for confirmation first; done when confirmed."""
-    nomination = _city_nomination(nomination_id)
+    nomination = svc.city_nomination(current_user, nomination_id)
     form = _revoke_form(request.form)
     if nomination.status not in ("commended", "honour_rectification"):
         return _refused(nomination_id, Conflict("只有已表彰的单位可以撤销称号。"))
@@ -313,7 +296,7 @@ def revoke(nomination_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def decide_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
     """整改合格 / 整改不合格 on the union's answer."""
-    _city_nomination(nomination_id)
+    svc.city_nomination(current_user, nomination_id)
     form = _decision_form(request.form)
     form.validate_on_submit()
     accept = request.form.get("decision") == "accept"

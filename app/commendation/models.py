@@ -24,7 +24,7 @@ from app.auth.models import User
 from app.dbtypes import UTCDateTime, str_enum
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.timeutil import utcnow
+from app.timeutil import beijing_today, utcnow
 
 
 class WorkCalendarDay(db.Model):
@@ -187,3 +187,8 @@ class HonourRectification(db.Model):
     decision_comment: Mapped[str | None] = mapped_column(Text)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def overdue(self) -> bool:
+        """Not handed in, and the deadline (Beijing date) has passed."""
+        return self.submitted_at is None and beijing_today() > self.deadline

@@ -21,6 +21,7 @@ from reportlab.pdfgen import canvas as pdfcanvas
 
 from app.campaigns.models import LEVEL_LABELS
 from app.commendation.models import Certificate
+from app.commendation.services import certificate_url
 from app.errors import Conflict
 from app.evaluation.pdf import _bold_string, _draw_qr, _fit, _wrap, cjk_font
 
@@ -33,10 +34,6 @@ PAPER = colors.HexColor("#fffdf6")
 OUTER = 9 * mm  # the red frame's distance from the page edge
 INNER = 14 * mm  # the gold line's
 QR_SIZE = 26 * mm
-
-
-def certificate_url(base_url: str, code: str) -> str:
-    return f"{base_url.rstrip('/')}/certificates/{code}"
 
 
 def chinese_date(day: date) -> str:

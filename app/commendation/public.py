@@ -36,9 +36,11 @@ from app.commendation.services import (
     MIN_OBJECTION,
     CertificateCheck,
     PublicEntry,
+    certificates,
     check_certificate,
     get_campaign,
     get_certificate,
+    has_gone_up,
     honour_roll,
     is_city_for,
     is_open,
@@ -115,13 +117,10 @@ class ListedCandidate:
 def _public_publicity(publicity_id: int) -> tuple[Publicity, Campaign]:
     """A list the public may see: it has gone up (the city sees its own list before)."""
     publicity = db.session.get(Publicity, publicity_id)
-    if publicity is None:
+    if publicity is None or not has_gone_up(publicity, current_user):
         raise NotFound(_("This publicity list does not exist."))
     campaign = db.session.scalar(select(Campaign).options(joinedload(Campaign.organizer))
                                  .where(Campaign.id == publicity.campaign_id))
-    if publicity.starts_on > beijing_today() and not (
-            current_user.is_authenticated and is_city_for(current_user, campaign)):
-        raise NotFound(_("This publicity list does not exist."))
     return publicity, campaign
 
 
@@ -270,27 +269,16 @@ def public_objection_thanks(publicity_id: int):  # type: ignore[no-untyped-def]
     if not lodged or lodged[0] != publicity_id:
         return redirect(url_for("commendation.public_publicity", publicity_id=publicity_id))
     publicity, campaign = _public_publicity(publicity_id)
-    unit = db.session.scalar(
-        select(Organization.name).join(Nomination, Nomination.org_id == Organization.id)
-        .where(Nomination.id == lodged[2]))
-    nominee = db.session.scalar(select(Nomination.nominee_name).where(Nomination.id == lodged[2]))
+    nominee, unit = db.session.execute(
+        select(Nomination.nominee_name, Organization.name)
+        .join(Organization, Organization.id == Nomination.org_id)
+        .where(Nomination.id == lodged[2])).one()
     return render_template("commendation/public_thanks.html", publicity=publicity,
                            campaign=campaign, number=lodged[1], unit=nominee or unit,
                            ends=long_date(publicity.ends_on))
 
 
 # -- certificates -------------------------------------------------------------------------
-
-
-def _certificates(*criteria: Any) -> list[Certificate]:
-    """Certificates with all the PDF prints (one query)."""
-    return list(db.session.scalars(
-        select(Certificate)
-        .options(joinedload(Certificate.nomination).joinedload(Nomination.org),
-                 joinedload(Certificate.nomination).joinedload(Nomination.campaign)
-                 .joinedload(Campaign.organizer),
-                 joinedload(Certificate.commendation))
-        .where(*criteria).order_by(Certificate.serial)).unique())
 
 
 def _pdf_response(body: bytes, name: str, fallback: str) -> Response:
@@ -307,7 +295,7 @@ def certificate_pdf(nomination_id: int) -> Response:
     from app.commendation.pdf import certificates_pdf, holder
 
     found = get_certificate(current_user, nomination_id)
-    certificate = _certificates(Certificate.id == found.id)[0]
+    certificate = certificates(Certificate.id == found.id)[0]
     body = certificates_pdf([certificate], public_base_url())
     return _pdf_response(body, f"荣誉证书-{holder(certificate)}-{certificate.serial}.pdf",
                          f"certificate-{certificate.serial}")
@@ -323,8 +311,8 @@ def commendation_certificates_pdf(commendation_id: int) -> Response:
     if commendation is None or not is_city_for(current_user,
                                                get_campaign(commendation.campaign_id)):
         raise NotFound(_("Not found, or you are not allowed to see it."))
-    certificates = _certificates(Certificate.commendation_id == commendation.id)
-    body = certificates_pdf(certificates, public_base_url())
+    body = certificates_pdf(certificates(Certificate.commendation_id == commendation.id),
+                            public_base_url())
     return _pdf_response(body, f"荣誉证书-{commendation.document_number}.pdf",
                          f"certificates-{commendation.id}")
 
@@ -354,8 +342,7 @@ def public_certificate(code: str):  # type: ignore[no-untyped-def]
         from app.commendation.pdf import campaign_title as title_of
 
         campaign_title = title_of(check.certificate)
-        organizer = db.session.scalar(select(Organization.name).where(
-            Organization.id == check.certificate.nomination.campaign.organizer_id))
+        organizer = check.certificate.nomination.campaign.organizer.name
     form = CertificateLookupForm(formdata=None, data={"code": check.code or code[:MAX_CODE]})
     response = Response(render_template(
         "commendation/certificate_check.html", check=check, form=form,

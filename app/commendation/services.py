@@ -60,6 +60,7 @@ DISTRICT_LEVELS = (OrgLevel.DISTRICT, OrgLevel.INDUSTRY)
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, typed by hand
 MAX_TEXT = 2000
 MIN_OBJECTION = 10
+MAX_RANK = 9999  # a rank is stored as an integer column; keep it well inside it
 CHECK_LABELS = {"pass": "抽查合格", "rectify": "整改后合格", "fail": "抽查不合格"}
 
 
@@ -267,6 +268,9 @@ def save_selection(user: User, campaign_id: int,
             if rank < 1:
                 errors[f"rank_{nid}"] = ["排序须为正整数。"]
                 continue
+            if rank > MAX_RANK:
+                errors[f"rank_{nid}"] = [f"排序不超过 {MAX_RANK}。"]
+                continue
         by_id[nid].rank = rank
         by_id[nid].selected = bool(choice.get("selected"))
     if errors:
@@ -408,7 +412,10 @@ def publish_list(user: User, campaign_id: int, *, starts_on: date | None = None,
         raise Conflict("超出名额，不能公示：", problems=[m for ms in over.values() for m in ms])
     # The list goes up on `starts_on` (a weekend or holiday too); the period counts working
     # days from the first working day on.
-    _, last = publicity_period(starts_on, campaign.publicity_working_days)
+    try:
+        _, last = publicity_period(starts_on, campaign.publicity_working_days)
+    except ValueError as exc:  # a calendar without working days for a year
+        raise Conflict(str(exc)) from None
     first = starts_on
     publicity = Publicity(
         campaign_id=campaign.id, working_days=campaign.publicity_working_days,
@@ -441,6 +448,15 @@ def get_publicity(publicity_id: int) -> Publicity:
 
 def is_open(publicity: Publicity) -> bool:
     return publicity.starts_on <= beijing_today() <= publicity.ends_on
+
+
+def has_gone_up(publicity: Publicity, user: User | None) -> bool:
+    """Whether the user may see the list: anyone from its first day on, the organising city
+    before it too."""
+    if publicity.starts_on <= beijing_today():
+        return True
+    return (user is not None and user.is_authenticated
+            and is_city_for(user, get_campaign(publicity.campaign_id)))
 
 
 def publicities(campaign_id: int | None = None) -> list[Publicity]:
@@ -614,6 +630,11 @@ def _new_code() -> str:
     return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
 
 
+def certificate_url(base_url: str, code: str) -> str:
+    """The public check page of a code, as the certificate prints it (and its QR code)."""
+    return f"{base_url.rstrip('/')}/certificates/{code}"
+
+
 def normalise_code(code: str) -> str:
     raw = re.sub(r"[^0-9A-Za-z]", "", code or "").upper()
     return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
@@ -700,28 +721,50 @@ class CertificateCheck:
         return "revoked" if self.certificate.revoked_on else "valid"
 
 
+def certificates(*criteria: Any) -> list[Certificate]:
+    """Certificates with what a page, the API or the PDF prints of them: the nomination and
+    its unit, the campaign and its organiser, the decision (one query)."""
+    return list(db.session.scalars(
+        select(Certificate)
+        .options(joinedload(Certificate.nomination).joinedload(Nomination.org),
+                 joinedload(Certificate.nomination).joinedload(Nomination.campaign)
+                 .joinedload(Campaign.organizer),
+                 joinedload(Certificate.commendation))
+        .where(*criteria).order_by(Certificate.serial)).unique())
+
+
 def check_certificate(code: str) -> CertificateCheck:
     """What the public check says about a code: valid, revoked, or no such certificate."""
     code = normalise_code(code)
-    certificate = db.session.scalar(
-        select(Certificate).where(Certificate.code == code)
-        .options(joinedload(Certificate.nomination).joinedload(Nomination.org),
-                 joinedload(Certificate.nomination).joinedload(Nomination.campaign),
-                 joinedload(Certificate.commendation))) if code else None
-    return CertificateCheck(code, certificate)
+    found = certificates(Certificate.code == code) if code else []
+    return CertificateCheck(code, found[0] if found else None)
 
 
 # -- dynamic management -------------------------------------------------------------------
 
 
-def open_rectification(nomination_id: int) -> HonourRectification | None:
-    return db.session.scalar(
-        select(HonourRectification).where(HonourRectification.nomination_id == nomination_id,
-                                          HonourRectification.decision.is_(None))
-        .order_by(HonourRectification.id.desc()).limit(1))
+def open_rectification(nomination_id: int, *, lock: bool = False
+                       ) -> HonourRectification | None:
+    stmt = (select(HonourRectification)
+            .where(HonourRectification.nomination_id == nomination_id,
+                   HonourRectification.decision.is_(None))
+            .order_by(HonourRectification.id.desc()).limit(1))
+    return db.session.scalar(stmt.with_for_update() if lock else stmt)
 
 
-def _city_nomination(user: User, nomination_id: int) -> Nomination:
+def rectification_files(order: HonourRectification | None,
+                        nomination_id: int) -> list[Evidence]:
+    """The union's files of an order, in the order they were added (one query)."""
+    ids = list(order.evidence_ids or []) if order else []
+    if not ids:
+        return []
+    files = db.session.scalars(select(Evidence).where(
+        Evidence.id.in_(ids), Evidence.nomination_id == nomination_id))
+    return sorted(files, key=lambda e: ids.index(e.id))
+
+
+def city_nomination(user: User, nomination_id: int) -> Nomination:
+    """The nomination, for its organising city only (404 unseen, 403 for anyone else)."""
     nomination = get_nomination(user, nomination_id)
     require_city(user, nomination.campaign)
     return nomination
@@ -739,7 +782,7 @@ def _reason(reason: str | None, label: str) -> str:
 def order_honour_rectification(user: User, nomination_id: int, *, reason: str,
                                deadline: date | None) -> HonourRectification:
     """A commended home found below standard is ordered to rectify by a deadline. Commits."""
-    nomination = _city_nomination(user, nomination_id)
+    nomination = city_nomination(user, nomination_id)
     reason = _reason(reason, "责令整改")
     if deadline is None or deadline <= beijing_today():
         raise Invalid("整改期限有误。", errors={"deadline": ["整改期限须晚于今天。"]})
@@ -759,7 +802,7 @@ def order_honour_rectification(user: User, nomination_id: int, *, reason: str,
 def revoke(user: User, nomination_id: int, *, reason: str,
            revoked_on: date | None = None) -> Certificate:
     """Revoke a commended home's title: the certificate check and the roll say so. Commits."""
-    nomination = _city_nomination(user, nomination_id)
+    nomination = city_nomination(user, nomination_id)
     reason = _reason(reason, "撤销称号")
     revoked_on = revoked_on or beijing_today()
     if revoked_on > beijing_today():
@@ -788,7 +831,7 @@ class RectificationView:
 
     @property
     def overdue(self) -> bool:
-        return self.order.submitted_at is None and beijing_today() > self.order.deadline
+        return self.order.overdue
 
 
 def rectification_view(user: User, nomination_id: int) -> RectificationView:
@@ -796,20 +839,14 @@ def rectification_view(user: User, nomination_id: int) -> RectificationView:
     order = open_rectification(nomination.id)
     if order is None:
         raise NotFound("该申报没有进行中的整改。")
-    ids = order.evidence_ids or []
-    files = list(db.session.scalars(select(Evidence).where(
-        Evidence.id.in_(ids), Evidence.nomination_id == nomination.id))) if ids else []
-    return RectificationView(nomination, order, sorted(files, key=lambda e: ids.index(e.id)))
+    return RectificationView(nomination, order, rectification_files(order, nomination.id))
 
 
 def _union_order(user: User, nomination_id: int) -> tuple[Nomination, HonourRectification]:
     nomination = get_nomination(user, nomination_id)
     if not holds_role_over(user, Role.UNION, ancestor_ids(nomination.org_id)):
         raise Forbidden("只有该单位的工会可以填报整改情况。")
-    order = db.session.scalar(
-        select(HonourRectification).where(HonourRectification.nomination_id == nomination.id,
-                                          HonourRectification.decision.is_(None))
-        .order_by(HonourRectification.id.desc()).limit(1).with_for_update())
+    order = open_rectification(nomination.id, lock=True)
     if order is None or nomination.status != "honour_rectification":
         raise Conflict("该申报没有进行中的整改。")
     if order.submitted_at is not None:
@@ -856,7 +893,7 @@ def decide_rectification(user: User, nomination_id: int, *, accept: bool,
                          comment: str | None) -> HonourRectification:
     """The city accepts (→ candidate again, or the title kept) or not (→ not commended, or
     the title revoked). Commits."""
-    nomination = _city_nomination(user, nomination_id)
+    nomination = city_nomination(user, nomination_id)
     order = open_rectification(nomination.id)
     if order is None or nomination.status != "honour_rectification":
         raise Conflict("该申报没有进行中的整改。")
@@ -866,7 +903,7 @@ def decide_rectification(user: User, nomination_id: int, *, accept: bool,
     if not accept:
         if not comment:
             raise Invalid("整改不合格须写明理由。", errors={"comment": ["请填写意见。"]})
-        if order.submitted_at is None and beijing_today() <= order.deadline:
+        if order.submitted_at is None and not order.overdue:
             raise Conflict(f"整改期限（{order.deadline.isoformat()}）未到，"
                            "且单位尚未提交整改情况。")
     if not accept and order.origin == "commended":
