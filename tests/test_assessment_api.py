@@ -104,3 +104,22 @@ def test_openapi_describes_the_self_assessment(client):
                  "/api/v1/nominations/{nomination_id}/rounds/{old}/diff/{new}",
                  "/api/v1/nominations/{nomination_id}/evidence"):
         assert path in spec["paths"], sorted(spec["paths"])
+
+
+def test_the_union_does_not_read_comments_before_the_decision(world, as_user):  # noqa: F811
+    """As on the page: comments on a round under review are the reviewer's working notes."""
+    from app.assessment.services import add_review_comment
+
+    nomination = world.nomination(status="submitted", complete=True)
+    item = _items(world)[0]
+    add_review_comment(world.user("reviewer_a"), nomination.id, "尚在审核的意见", item.id)
+    add_review_comment(world.user("reviewer_a"), nomination.id, "总体意见")
+    path = f"/nominations/{nomination.id}/self-assessment"
+    mine = as_user("union_a").get(path).get_json()
+    assert "尚在审核的意见" not in str(mine) and mine["general_comments"] == []
+    review = as_user("reviewer_a").get(path).get_json()
+    [commented] = [i for i in review["items"] if i["item_id"] == item.id]
+    assert [c["body"] for c in commented["comments"]] == ["尚在审核的意见"]
+    assert [c["body"] for c in review["general_comments"]] == ["总体意见"]
+    city = as_user("city").get(path).get_json()
+    assert [c["body"] for c in city["general_comments"]] == ["总体意见"]

@@ -24,6 +24,7 @@ from app.evaluation.services import (
     issue_tokens,
     open_evaluation,
     results,
+    stored_reasons,
     turnout,
     void_tokens,
 )
@@ -183,6 +184,10 @@ def test_satisfied_only_rule_and_minimum_turnout(world, ctx):
     decision = close_evaluation(evaluation.id)
     # 6 of 7 counted as satisfied (85.7% < 90%) and 7/10 voted (< 80%): two reasons.
     assert not decision.passed and len(decision.reasons) == 2
+    # Read back later (the API, the report PDF) from the figures stored at closing.
+    db.session.expire_all()
+    assert stored_reasons(db.session.get(MemberEvaluation, evaluation.id)) == decision.reasons
+    assert (decision.totals.satisfied, decision.totals.basic, decision.valid) == (6, 1, 7)
 
 
 def _png() -> FileStorage:

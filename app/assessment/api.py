@@ -22,13 +22,16 @@ from app.assessment.services import (
     Answer,
     RoundView,
     add_review_comment,
+    comments_visible,
     delete_review_comment,
     diff_rounds,
     get_round,
+    roles_over,
     round_view,
     rounds_of,
     save_self_assessment,
 )
+from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 
 blp = ApiBlueprint("api_assessment", __name__, url_prefix="/api/v1",
@@ -146,10 +149,18 @@ def _comments(comments: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
              "created_at": c.created_at} for c in comments]
 
 
-def present_round(nomination_id: int, view: RoundView) -> dict[str, Any]:
+def present_round(nomination: Nomination, view: RoundView) -> dict[str, Any]:
+    """The round as the API user may see it: the union does not read the reviewer's comments
+    on a round still under review (as on the page)."""
     rnd = view.round
+    is_union, is_reviewer = roles_over(api_user(), nomination)
+    shown = comments_visible(rnd, is_union=is_union, is_reviewer=is_reviewer)
+
+    def comments(items: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+        return _comments(items) if shown else []
+
     return {
-        "nomination_id": nomination_id, "number": rnd.number, "status": rnd.status,
+        "nomination_id": nomination.id, "number": rnd.number, "status": rnd.status,
         "editable": rnd.editable, "standard": view.version.label, "category": view.category,
         "submitted_at": rnd.submitted_at, "figures": rnd.figures(),
         "figures_required": view.figures_required,
@@ -164,10 +175,10 @@ def present_round(nomination_id: int, view: RoundView) -> dict[str, Any]:
             "evidence_hint": v.item.evidence_hint,
             "rating": v.response.rating if v.response else None,
             "statement": v.response.statement if v.response else None,
-            "evidence": _evidence(v.evidence), "comments": _comments(v.comments),
+            "evidence": _evidence(v.evidence), "comments": comments(v.comments),
             "previous_comments": _comments(v.previous_comments),
         } for label, views in view.dimensions for v in views],
-        "general_comments": _comments(view.general_comments),
+        "general_comments": comments(view.general_comments),
         "problems": view.problems if rnd.editable else [],
     }
 
@@ -182,7 +193,7 @@ class SelfAssessment(MethodView):
         """A round of the self-assessment (default: the latest), with rates and comments."""
         nomination = get_nomination(api_user(), nomination_id)
         rnd = get_round(nomination, args.get("round"))
-        return present_round(nomination.id, round_view(nomination, rnd))
+        return present_round(nomination, round_view(nomination, rnd))
 
     @blp.token_required
     @blp.arguments(SaveSchema)
@@ -199,7 +210,7 @@ class SelfAssessment(MethodView):
                    for a in data.get("items", [])}
         save_self_assessment(user, nomination_id, figures=data.get("figures"), answers=answers)
         nomination = get_nomination(user, nomination_id)
-        return present_round(nomination.id, round_view(nomination, get_round(nomination)))
+        return present_round(nomination, round_view(nomination, get_round(nomination)))
 
 
 @blp.route("/nominations/<int:nomination_id>/rounds")

@@ -8,17 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-FIGURE_LABELS = {
-    "staff_count": "职工数",
-    "member_count": "会员数",
-    "contract_staff_count": "编外聘用人员数",
-    "contract_member_count": "编外聘用人员中的会员数",
-    "migrant_worker_count": "农民工数",
-    "migrant_member_count": "农民工会员数",
-    "subunit_count": "下属单位数",
-    "unionised_subunit_count": "已建会单位数",
-    "collective_contract_count": "已建立集体合同制度的单位数",
-}
+from app.standards.loader import FIGURES
+
+FIGURE_LABELS = FIGURES  # the standard file's key figures, by name
 
 # (part, whole): the part can never exceed the whole.
 PART_OF = [

@@ -26,17 +26,17 @@ from app.assessment.services import (
     Answer,
     RoundView,
     add_review_comment,
+    comments_visible,
     delete_review_comment,
     diff_rounds,
     get_round,
     latest_round,
+    roles_over,
     round_view,
     rounds_of,
     save_self_assessment,
     thresholds_for,
 )
-from app.auth.models import Role
-from app.auth.scope import ancestor_ids, holds_role_over
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.nominations.models import Nomination
@@ -124,12 +124,6 @@ def _parse_answers(view: RoundView, form: MultiDict) -> dict[int, Answer]:
     return answers
 
 
-def _roles(nomination: Nomination) -> tuple[bool, bool]:
-    ancestors = ancestor_ids(nomination.org_id)
-    return (holds_role_over(current_user, Role.UNION, ancestors),
-            holds_role_over(current_user, Role.REVIEWER, ancestors))
-
-
 @bp.route("/nominations/<int:nomination_id>/self-assessment", methods=["GET", "POST"])
 @login_required
 def self_assessment(nomination_id: int):  # type: ignore[no-untyped-def]
@@ -137,7 +131,7 @@ def self_assessment(nomination_id: int):  # type: ignore[no-untyped-def]
     latest = latest_round(nomination.id)
     if latest is None:
         raise NotFound(_("This nomination has no self-assessment."))
-    is_union, is_reviewer = _roles(nomination)
+    is_union, is_reviewer = roles_over(current_user, nomination)
     if request.method == "POST":
         if not is_union:
             raise Forbidden(_("Only the nominated union may fill in the self-assessment."))
@@ -186,8 +180,7 @@ def _render(nomination: Nomination, rnd: AssessmentRound, latest: AssessmentRoun
     editing = is_union and rnd.id == latest.id and rnd.editable
     reviewing = (is_reviewer and rnd.id == latest.id and nomination.status == "submitted"
                  and rnd.status == RoundStatus.SUBMITTED)
-    # Comments on a round under review are the reviewer's working notes until the decision.
-    show_comments = rnd.status != RoundStatus.SUBMITTED or not is_union or is_reviewer
+    show_comments = comments_visible(rnd, is_union=is_union, is_reviewer=is_reviewer)
     options = workflow_for(current_user, nomination).options() if (editing or reviewing) else []
     submit_option = next((o for o in options if o.action.name == "submit"), None)
     review_options = [o for o in options if o.action.name in REVIEW_ACTIONS]
@@ -241,7 +234,7 @@ def add_comment(nomination_id: int):  # type: ignore[no-untyped-def]
         flash(exc.message, "danger")
         latest = latest_round(nomination.id)
         assert latest is not None
-        is_union, is_reviewer = _roles(nomination)
+        is_union, is_reviewer = roles_over(current_user, nomination)
         return _render(nomination, latest, latest, is_union=is_union, is_reviewer=is_reviewer,
                        comment_errors={"item": item_id, "messages": messages,
                                        "body": form.body.data or ""}, status=422)

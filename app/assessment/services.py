@@ -30,6 +30,7 @@ from app.nominations import effects
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 from app.standards.models import StandardItem, StandardVersion
+from app.standards.services import items_for
 from app.timeutil import utcnow
 
 MAX_STATEMENT = 2000
@@ -75,13 +76,6 @@ def category_of(nomination: Nomination) -> str:
     return str(category.value if hasattr(category, "value") else category)
 
 
-def items_for(version_id: int, category: str) -> list[StandardItem]:
-    return list(db.session.scalars(
-        select(StandardItem)
-        .where(StandardItem.version_id == version_id, StandardItem.category == category)
-        .order_by(StandardItem.position)))
-
-
 @dataclass
 class ItemView:
     """One item of a round as a page shows it: the item, the answer, evidence, comments."""
@@ -116,14 +110,21 @@ class RoundView:
                    if v.response is not None and v.response.rating)
 
 
-def round_view(nomination: Nomination, rnd: AssessmentRound) -> RoundView:
-    """Everything a self-assessment page needs, in a fixed number of queries."""
-    category = category_of(nomination)
+def _answers(rnd: AssessmentRound, category: str) -> tuple[
+        StandardVersion, list[StandardItem], dict[int, ItemResponse]]:
+    """The round's standard version, the category's items and the round's answers by item."""
     version = db.session.get(StandardVersion, rnd.standard_version_id)
     assert version is not None
     items = items_for(version.id, category)
     responses = {r.item_id: r for r in db.session.scalars(
         select(ItemResponse).where(ItemResponse.round_id == rnd.id))}
+    return version, items, responses
+
+
+def round_view(nomination: Nomination, rnd: AssessmentRound) -> RoundView:
+    """Everything a self-assessment page needs, in a fixed number of queries."""
+    category = category_of(nomination)
+    version, items, responses = _answers(rnd, category)
     links = list(db.session.scalars(
         select(EvidenceLink).where(EvidenceLink.round_id == rnd.id)
         .options(joinedload(EvidenceLink.evidence)).order_by(EvidenceLink.id)))
@@ -206,17 +207,26 @@ def submission_problems(nomination: Nomination) -> list[str]:
         return ["尚未开始自查。"]
     if rnd.status != RoundStatus.EDITING:
         return ["当前自查已提交，不能重复提交。"]
-    version = db.session.get(StandardVersion, rnd.standard_version_id)
-    assert version is not None
     category = category_of(nomination)
-    items = items_for(version.id, category)
-    responses = {r.item_id: r for r in db.session.scalars(
-        select(ItemResponse).where(ItemResponse.round_id == rnd.id))}
+    version, items, responses = _answers(rnd, category)
     links = list(db.session.scalars(select(EvidenceLink).where(EvidenceLink.round_id == rnd.id)))
     return _problems(nomination, rnd, version, category, items, responses, links)
 
 
 # -- changing -----------------------------------------------------------------------------
+
+
+def roles_over(user: User, nomination: Nomination) -> tuple[bool, bool]:
+    """(union, reviewer): whether the user holds each role over the nomination's union."""
+    ancestors = ancestor_ids(nomination.org_id)
+    return (holds_role_over(user, Role.UNION, ancestors),
+            holds_role_over(user, Role.REVIEWER, ancestors))
+
+
+def comments_visible(rnd: AssessmentRound, *, is_union: bool, is_reviewer: bool) -> bool:
+    """Comments on a round under review are the reviewer's working notes until the decision:
+    the nominated union sees them once the round is returned or decided."""
+    return rnd.status != RoundStatus.SUBMITTED or not is_union or is_reviewer
 
 
 def _require_union(user: User, nomination: Nomination) -> None:

@@ -20,7 +20,6 @@ from app.evaluation.services import (
     ballot_form,
     cast_ballot,
     close_early,
-    decide,
     enter_paper_tally,
     get_evaluation,
     is_union,
@@ -29,6 +28,7 @@ from app.evaluation.services import (
     public_base_url,
     results,
     save_report,
+    stored_reasons,
     tokens_for_print,
     turnout,
     void_tokens,
@@ -53,13 +53,6 @@ class CountsSchema(Schema):
     basic = fields.Int()
     dissatisfied = fields.Int()
     total = fields.Int()
-
-
-class DimensionResultSchema(Schema):
-    code = fields.Str()
-    label = fields.Str()
-    online = fields.Nested(CountsSchema)
-    paper = fields.Nested(CountsSchema)
 
 
 class EvaluationSchema(Schema):
@@ -155,7 +148,6 @@ def present(nomination: Nomination, evaluation: MemberEvaluation) -> dict[str, A
     }
     if evaluation.status == "closed":
         res = results(evaluation, with_comments=True)
-        decision = decide(evaluation, nomination)
         body["results"] = {
             "online": _counts(res.online), "paper": _counts(res.paper),
             "total": _counts(res.total), "paper_invalid": res.paper_invalid,
@@ -165,7 +157,7 @@ def present(nomination: Nomination, evaluation: MemberEvaluation) -> dict[str, A
             "satisfaction_rate": float(evaluation.satisfaction_rate)
             if evaluation.satisfaction_rate is not None else None,
             "threshold": float(evaluation.threshold) if evaluation.threshold else None,
-            "passed": evaluation.passed, "reasons": decision.reasons,
+            "passed": evaluation.passed, "reasons": stored_reasons(evaluation),
             "process_notes": evaluation.process_notes,
             "rectification_measures": evaluation.rectification_measures,
         }

@@ -50,7 +50,14 @@ from app.evaluation.models import (
     EvaluationStatus,
     MemberEvaluation,
 )
-from app.evaluation.services import RULES, Decision, Results, Turnout, evaluation_of
+from app.evaluation.services import (
+    RULES,
+    Decision,
+    Results,
+    Turnout,
+    evaluation_of,
+    stored_reasons,
+)
 from app.nominations.models import Nomination
 from app.timeutil import format_beijing, utcnow
 
@@ -548,7 +555,7 @@ def report_pdf(
     if closed:
         passed = evaluation.passed if evaluation.passed is not None else (
             decision.passed if decision is not None else None)
-        reasons = decision.reasons if decision is not None else _stored_reasons(evaluation, rate)
+        reasons = decision.reasons if decision is not None else stored_reasons(evaluation)
         verdict = {True: "达标", False: "未达标", None: "—"}[passed]
         result_lines.append(
             f"结论：<b>{verdict}</b>" + ("；" + escape("".join(reasons)) if reasons and not passed
@@ -629,20 +636,6 @@ def report_pdf(
         "footer_left": f"{org.name} · 会员评家情况报告 · 生成时间 {generated}（北京时间）"})
     doc.build(story, canvasmaker=canvas_class)
     return buffer.getvalue()
-
-
-def _stored_reasons(evaluation: MemberEvaluation, rate: Fraction | float | None) -> list[str]:
-    """Why a closed evaluation did not pass, from the figures stored when it closed."""
-    reasons = []
-    if rate is None:
-        reasons.append("没有有效票。")
-    elif evaluation.threshold is not None and float(rate) < float(evaluation.threshold):
-        reasons.append(f"满意率 {_pct(rate)}，低于标准 {float(evaluation.threshold) * 100:g}%。")
-    if (evaluation.min_turnout is not None and evaluation.turnout is not None
-            and float(evaluation.turnout) < float(evaluation.min_turnout)):
-        reasons.append(f"参评率 {_pct(evaluation.turnout)}，低于要求的 "
-                       f"{float(evaluation.min_turnout) * 100:g}%。")
-    return reasons
 
 
 __all__ = [

@@ -183,7 +183,7 @@ class ResultRow:
         return round(100 * getattr(self.total, choice) / total, 2) if total else 0.0
 
 
-def result_rows(evaluation: MemberEvaluation, res: Results, rule: str) -> list[ResultRow]:
+def result_rows(res: Results, rule: str) -> list[ResultRow]:
     rows = [ResultRow(_("Overall"), res.online, res.paper, res.total, res.total.rate(rule))]
     for dimension, online, paper in res.dimensions:
         total = online.add(paper)
@@ -338,7 +338,7 @@ def _render(nomination: Nomination, evaluation: MemberEvaluation, *,
         dim_errors=dim_errors,
         close_error=close_error,
         res=res,
-        rows=result_rows(evaluation, res, rule) if res else [],
+        rows=result_rows(res, rule) if res else [],
         rule_label=RULE_LABELS.get(rule, ""),
         satisfaction=_percent(_fraction(evaluation.satisfaction_rate)),
         threshold=_percent(_fraction(evaluation.threshold), 0),

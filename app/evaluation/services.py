@@ -596,6 +596,32 @@ class Decision:
     min_turnout: Fraction | None
     passed: bool
     reasons: list[str]
+    totals: Counts  # online and paper together
+
+
+def fail_reasons(rate: Fraction | float | None, threshold: Fraction | float | None,
+                 turnout: Fraction | float | None,
+                 min_turnout: Fraction | float | None) -> list[str]:
+    """Why a result does not pass (empty when it does): no ballot, rate or turnout too low."""
+    reasons = []
+    if rate is None:
+        reasons.append("没有有效票。")
+    elif threshold is not None and rate < threshold:
+        reasons.append(f"满意率 {float(rate) * 100:.1f}%，低于标准 {float(threshold) * 100:g}%。")
+    if min_turnout is not None and turnout is not None and turnout < min_turnout:
+        reasons.append(
+            f"参评率 {float(turnout) * 100:.1f}%，低于要求的 {float(min_turnout) * 100:g}%。"
+        )
+    return reasons
+
+
+def stored_reasons(evaluation: MemberEvaluation) -> list[str]:
+    """Why a closed evaluation did not pass, from the figures stored when it closed."""
+    def num(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    return fail_reasons(num(evaluation.satisfaction_rate), num(evaluation.threshold),
+                        num(evaluation.turnout), num(evaluation.min_turnout))
 
 
 def decide(evaluation: MemberEvaluation, nomination: Nomination) -> Decision:
@@ -617,16 +643,9 @@ def decide(evaluation: MemberEvaluation, nomination: Nomination) -> Decision:
         if campaign.evaluation_min_turnout is not None
         else None
     )
-    reasons = []
-    if rate is None:
-        reasons.append("没有有效票。")
-    elif rate < threshold:
-        reasons.append(f"满意率 {float(rate) * 100:.1f}%，低于标准 {float(threshold) * 100:g}%。")
-    if min_turnout is not None and turn < min_turnout:
-        reasons.append(
-            f"参评率 {float(turn) * 100:.1f}%，低于要求的 {float(min_turnout) * 100:g}%。"
-        )
-    return Decision(totals.total, counted, rate, threshold, turn, min_turnout, not reasons, reasons)
+    reasons = fail_reasons(rate, threshold, turn, min_turnout)
+    return Decision(totals.total, counted, rate, threshold, turn, min_turnout, not reasons, reasons,
+                    totals)
 
 
 def close_evaluation(evaluation_id: int, *, actor: User | None = None) -> Decision:
@@ -639,7 +658,7 @@ def close_evaluation(evaluation_id: int, *, actor: User | None = None) -> Decisi
     if evaluation.status == EvaluationStatus.CLOSED:
         raise Conflict("会员评家已经结束。")
     decision = decide(evaluation, nomination)
-    totals = results(evaluation).total
+    totals = decision.totals
     evaluation.status = EvaluationStatus.CLOSED
     evaluation.closed_at = utcnow()
     evaluation.closed_by_id = actor.id if actor else None

@@ -9,6 +9,7 @@ from typing import BinaryIO
 from urllib.parse import quote, urlsplit
 
 from flask import Response, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import DomainError
@@ -134,7 +135,7 @@ def upload(nomination_id: int):  # type: ignore[no-untyped-def]
             raise
         _flash_refusal(exc)
         return _back(nomination_id)
-    flash(f"已上传佐证材料：{link.evidence.original_name}", "success")
+    flash(_("Evidence uploaded: %(name)s", name=link.evidence.original_name), "success")
     return _back(nomination_id)
 
 
@@ -149,5 +150,5 @@ def remove(nomination_id: int, link_id: int):  # type: ignore[no-untyped-def]
             raise
         _flash_refusal(exc)
         return _back(nomination_id)
-    flash("已移除该佐证材料。", "success")
+    flash(_("The evidence was removed."), "success")
     return _back(nomination_id)

@@ -42,7 +42,8 @@ DIMENSIONS: dict[str, str] = {
     "satisfaction": "满意度测评",
 }
 
-# The key figures a union may be asked to enter; rates are computed from them.
+# The key figures a union may be asked to enter, with their labels; rates are computed from
+# them (`app.assessment.rates`).
 FIGURES: dict[str, str] = {
     "staff_count": "职工数",
     "member_count": "会员数",
@@ -50,8 +51,8 @@ FIGURES: dict[str, str] = {
     "contract_member_count": "编外聘用人员中的会员数",
     "migrant_worker_count": "农民工数",
     "migrant_member_count": "农民工会员数",
-    "subunit_count": "区域（行业）内单位数",
-    "unionised_subunit_count": "已建工会的单位数",
+    "subunit_count": "下属单位数",
+    "unionised_subunit_count": "已建会单位数",
     "collective_contract_count": "已建立集体合同制度的单位数",
 }
 
