@@ -76,18 +76,19 @@ def init_app(app: Flask) -> None:
     @app.cli.command("overdue")
     def overdue_command() -> None:
         """List the steps that are overdue now (Beijing date), the most overdue first."""
-        from app.deadlines import overdue
+        from app.notifications.sweep import due_steps
         from app.timeutil import beijing_today
         from workflows.nomination import STATE_LABELS
 
         today = beijing_today()
-        rows = overdue(today)
+        steps = due_steps(today, soon_days=-1)  # due before today
         roles = {"union": "基层工会", "reviewer": "审核人", "inspector": "抽查员",
                  "city": "市总工会"}
-        for nid, unit, status, owner, due in rows:
-            click.echo(f"申报 {nid}\t{unit}\t{STATE_LABELS[status]}\t待{roles.get(owner, owner)}"
-                       f"办理\t期限 {due.isoformat()}\t逾期 {(today - due).days} 天")
-        click.echo(f"截至 {today.isoformat()}，共 {len(rows)} 项逾期。")
+        for step in steps:
+            click.echo(f"申报 {step.nomination_id}\t{step.unit}\t{STATE_LABELS[step.state]}\t"
+                       f"待{roles.get(step.owner, step.owner)}办理\t"
+                       f"期限 {step.due_on.isoformat()}\t逾期 {(today - step.due_on).days} 天")
+        click.echo(f"截至 {today.isoformat()}，共 {len(steps)} 项逾期。")
 
     @app.cli.command("remind")
     def remind_command() -> None:

@@ -19,9 +19,11 @@ index on (due_on, status), rather than to every nomination.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.orm import contains_eager
 
 from app.campaigns.models import Campaign, Stage
 from app.extensions import db
@@ -45,85 +47,111 @@ def _beijing_day(value: datetime | None) -> date | None:
     return to_beijing(value).date() if value else None
 
 
+def due_dates(nominations: Iterable) -> dict[int, date | None]:  # type: ignore[type-arg]
+    """The due dates of the nominations' current steps (None: no step, or no date set).
+
+    A step's own date (a service time, an evaluation window, a rectification deadline, a
+    publicity period) comes from one query per kind for all the nominations, never one per
+    nomination; otherwise the campaign's calendar date for the stage.
+    """
+    from app.commendation.models import HonourRectification, Publicity, PublicityEntry
+    from app.commendation.services import calendar_exceptions
+    from app.commendation.workdays import working_period
+    from app.evaluation.models import MemberEvaluation
+    from app.spot_checks.models import SpotCheck
+
+    nominations = list(nominations)
+
+    def ids(status: str) -> list[int]:
+        return [n.id for n in nominations if n.status == status]
+
+    own: dict[int, date] = {}
+    if evaluating := ids("member_evaluation"):
+        own.update((nid, to_beijing(closes).date()) for nid, closes in db.session.execute(
+            select(MemberEvaluation.nomination_id, MemberEvaluation.closes_at)
+            .where(MemberEvaluation.nomination_id.in_(evaluating),
+                   MemberEvaluation.closes_at.is_not(None))))
+    if rectifying := ids("rectification"):
+        own.update(db.session.execute(
+            select(SpotCheck.nomination_id, SpotCheck.rectification_deadline)
+            .where(SpotCheck.nomination_id.in_(rectifying),
+                   SpotCheck.rectification_deadline.is_not(None))).all())
+    if ordered := ids("honour_rectification"):
+        # The open order; the latest wins (rows in id order).
+        own.update(db.session.execute(
+            select(HonourRectification.nomination_id, HonourRectification.deadline)
+            .where(HonourRectification.nomination_id.in_(ordered),
+                   HonourRectification.decision.is_(None))
+            .order_by(HonourRectification.id)).all())
+    if published := ids("publicity"):
+        # The latest publicity the nomination is on (rows in id order).
+        own.update(db.session.execute(
+            select(PublicityEntry.nomination_id, Publicity.ends_on).join(Publicity)
+            .where(PublicityEntry.nomination_id.in_(published))
+            .order_by(Publicity.id)).all())
+    timed = [(n, _beijing_day(n.submitted_at)) for n in nominations
+             if n.status == "submitted" and n.campaign.review_working_days and n.submitted_at]
+    if timed:
+        # The reviewer's service time: working days from the submission, one calendar read.
+        starts = [start for _, start in timed]
+        exceptions = calendar_exceptions(min(starts), max(starts) + timedelta(days=400))
+        for n, start in timed:
+            own[n.id] = working_period(start, n.campaign.review_working_days, exceptions)[1]
+
+    dates: dict[int, date | None] = {}
+    for n in nominations:
+        stage = STATE_STAGE_DEADLINE.get(n.status)
+        dates[n.id] = own[n.id] if n.id in own else (
+            n.campaign.due_date(stage) if stage else None)
+    return dates
+
+
 def due_date_for(nomination) -> date | None:  # type: ignore[no-untyped-def]
     """The due date of the nomination's current step, or None (no step, or no date set)."""
-    status = nomination.status
-    campaign: Campaign = nomination.campaign
-    if status == "submitted" and campaign.review_working_days and nomination.submitted_at:
-        from app.commendation.services import publicity_period
-
-        _, last = publicity_period(_beijing_day(nomination.submitted_at),  # type: ignore[arg-type]
-                                   campaign.review_working_days)
-        return last
-    if status == "member_evaluation":
-        from app.evaluation.models import MemberEvaluation
-
-        closes = db.session.scalar(select(MemberEvaluation.closes_at).where(
-            MemberEvaluation.nomination_id == nomination.id))
-        if closes is not None:
-            return _beijing_day(closes)
-    if status == "rectification":
-        from app.spot_checks.models import SpotCheck
-
-        deadline = db.session.scalar(select(SpotCheck.rectification_deadline).where(
-            SpotCheck.nomination_id == nomination.id))
-        if deadline is not None:
-            return deadline
-    if status == "honour_rectification":
-        from app.commendation.services import open_rectification
-
-        order = open_rectification(nomination.id)
-        if order is not None:
-            return order.deadline
-    if status == "publicity":
-        from app.commendation.models import Publicity, PublicityEntry
-
-        ends = db.session.scalar(
-            select(Publicity.ends_on).join(PublicityEntry)
-            .where(PublicityEntry.nomination_id == nomination.id)
-            .order_by(Publicity.id.desc()).limit(1))
-        if ends is not None:
-            return ends
-    stage = STATE_STAGE_DEADLINE.get(status)
-    return campaign.due_date(stage) if stage else None
+    return due_dates([nomination])[nomination.id]
 
 
-def refresh(nomination) -> None:  # type: ignore[no-untyped-def]
-    nomination.due_on = due_date_for(nomination)
+# States whose step may have a date of its own (see `due_dates`).
+OWN_DATES = ("submitted", "member_evaluation", "rectification", "honour_rectification",
+             "publicity")
+
+
+def _store_all(nominations: list) -> int:  # type: ignore[type-arg]
+    """Write recomputed due dates with one executemany UPDATE. Core, not the ORM: a
+    recomputed date is not an edit, and must not bump `version` (which would refuse the
+    next action of someone who had the page open)."""
+    from app.nominations.models import Nomination
+
+    rows = [{"nid": nid, "due": due} for nid, due in due_dates(nominations).items()]
+    if rows:
+        table = Nomination.__table__
+        db.session.execute(table.update().where(table.c.id == bindparam("nid"))
+                           .values(due_on=bindparam("due")), rows)
+    return len(rows)
 
 
 def refresh_campaign(campaign_id: int) -> int:
     """Recompute every active nomination's due date after the campaign's calendar changed.
 
-    One UPDATE per stage for the calendar-driven states; the few states with their own dates
-    are recomputed one by one (they are the minority at any time). Caller commits.
+    One UPDATE per stage for the calendar-driven states; the states that may have their own
+    dates are read in one query and recomputed by `due_dates`. Caller commits.
     """
     from app.nominations.models import Nomination
 
     campaign = db.session.get(Campaign, campaign_id)
     assert campaign is not None
     count = 0
-    own_dates = ("submitted", "member_evaluation", "rectification", "honour_rectification",
-                 "publicity")
     for status, stage in STATE_STAGE_DEADLINE.items():
-        if status in own_dates:
+        if status in OWN_DATES:
             continue
         result = db.session.execute(
             Nomination.__table__.update()
             .where(Nomination.campaign_id == campaign_id, Nomination.status == status)
             .values(due_on=campaign.due_date(stage)))
         count += result.rowcount or 0
-    rows = [{"nid": n.id, "due": due_date_for(n)} for n in db.session.scalars(
+    return count + _store_all(list(db.session.scalars(
         select(Nomination).where(Nomination.campaign_id == campaign_id,
-                                 Nomination.status.in_(own_dates)))]
-    if rows:
-        # Core UPDATEs: a recomputed date is not an edit, and must not bump `version` (which
-        # would refuse the next action of someone who had the page open).
-        table = Nomination.__table__
-        db.session.execute(table.update().where(table.c.id == bindparam("nid"))
-                           .values(due_on=bindparam("due")), rows)
-        count += len(rows)
-    return count
+                                 Nomination.status.in_(OWN_DATES)))))
 
 
 def store(nomination_id: int) -> None:
@@ -133,9 +161,7 @@ def store(nomination_id: int) -> None:
 
     nomination = db.session.get(Nomination, nomination_id)
     assert nomination is not None
-    table = Nomination.__table__
-    db.session.execute(table.update().where(table.c.id == nomination_id)
-                       .values(due_on=due_date_for(nomination)))
+    _store_all([nomination])
 
 
 def refresh_service_times() -> int:
@@ -143,29 +169,8 @@ def refresh_service_times() -> int:
     review service time) after the working-day calendar changed. Caller commits."""
     from app.nominations.models import Nomination
 
-    ids = list(db.session.scalars(
-        select(Nomination.id).join(Campaign, Campaign.id == Nomination.campaign_id)
-        .where(Nomination.status == "submitted", Campaign.review_working_days.is_not(None))))
-    for nomination_id in ids:
-        store(nomination_id)
-    return len(ids)
+    return _store_all(list(db.session.scalars(
+        select(Nomination).join(Campaign, Campaign.id == Nomination.campaign_id)
+        .options(contains_eager(Nomination.campaign))
+        .where(Nomination.status == "submitted", Campaign.review_working_days.is_not(None)))))
 
-
-def overdue(today: date | None = None, limit: int | None = None) -> list[tuple]:
-    """Active steps past their due date, the most overdue first: (nomination id, unit,
-    state, owner role, due date). One indexed query (ix_nominations_due)."""
-    from app.nominations.models import Nomination
-    from app.orgs.models import Organization
-    from app.timeutil import beijing_today
-    from workflows.nomination import STATE_OWNER
-
-    today = today or beijing_today()
-    active = [s for s in STATE_OWNER]
-    stmt = (select(Nomination.id, Organization.name, Nomination.status, Nomination.due_on)
-            .join(Organization, Organization.id == Nomination.org_id)
-            .where(Nomination.due_on < today, Nomination.status.in_(active))
-            .order_by(Nomination.due_on, Nomination.id))
-    if limit:
-        stmt = stmt.limit(limit)
-    return [(nid, name, status, STATE_OWNER[status], due)
-            for nid, name, status, due in db.session.execute(stmt)]

@@ -86,24 +86,18 @@ PERIODIC = [
 ]
 
 
-def _import(path: str):  # type: ignore[no-untyped-def]
-    from importlib import import_module
-
-    module, name = path.rsplit(".", 1)
-    return getattr(import_module(module), name)
-
-
 def register_cron(app: Flask) -> None:
     @app.cli.command("cron")
     def cron_command() -> None:
         """Run RQ's cron scheduler: it enqueues the periodic jobs for the workers."""
         from rq.cron import CronScheduler
+        from rq.utils import import_attribute
 
         connection = redis_connection()
         if connection is None:
             raise click.ClickException("REDIS_URL is not set: no queue to schedule on.")
         scheduler = CronScheduler(connection=connection)
         for path, cron, interval in PERIODIC:
-            scheduler.register(_import(path), QUEUE_NAME, cron=cron, interval=interval,
+            scheduler.register(import_attribute(path), QUEUE_NAME, cron=cron, interval=interval,
                                job_timeout=600)
         scheduler.start()

@@ -50,6 +50,12 @@ def test_non_admin_cannot_post_admin_actions(world, client, auth):
     assert world.user("union_a").is_active
 
 
+def test_unknown_user_or_organisation_is_not_found(world, client, auth):
+    auth.login("admin")
+    for path in ("/admin/users/999999", "/admin/orgs/999999/edit"):
+        assert client.get(path).status_code == 404, path
+
+
 def test_anonymous_is_sent_to_login(world, client):
     response = client.get("/admin/users")
     assert response.status_code == 302 and "/login" in response.headers["Location"]

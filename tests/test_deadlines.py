@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from app.campaigns.models import CampaignDeadline, Stage
 from app.commendation.services import import_calendar
-from app.deadlines import due_date_for, refresh_campaign
+from app.deadlines import due_date_for, refresh_campaign, refresh_service_times
 from app.extensions import db
 from app.nominations.services import create_nomination, take_action, worklist
 from app.timeutil import beijing_today
@@ -99,3 +99,40 @@ def test_the_overdue_command_lists_what_is_late(world, app):
     assert result.exit_code == 0, result.output
     assert f"申报 {late.id}\t甲区机械厂工会\t待审核\t待审核人办理" in result.output
     assert "逾期 3 天" in result.output and "共 1 项逾期" in result.output
+
+
+def _nominations_in(world, status: str, count: int) -> list:  # type: ignore[no-untyped-def]
+    from app.timeutil import utcnow
+
+    made = []
+    for _ in range(count):
+        nomination = world.nomination(status=status)
+        nomination.submitted_at = utcnow()
+        made.append(nomination)
+    db.session.commit()
+    return made
+
+
+def test_recomputing_due_dates_does_not_query_once_per_nomination(world, ctx):
+    from tests.test_query_budget import count_queries
+
+    world.campaign.review_working_days = 5
+    db.session.commit()
+
+    def queries(count: int) -> int:
+        _nominations_in(world, "submitted", count)
+        _nominations_in(world, "publicity", count)
+        db.session.expire_all()
+        with count_queries() as counter:
+            refresh_campaign(world.campaign.id)
+            refresh_service_times()
+        db.session.rollback()
+        return counter["n"]
+
+    assert queries(2) == queries(6)
+    submitted = world.nomination(status="draft")
+    take_action(world.user("union_a"), submitted.id, "submit")
+    refresh_service_times()
+    db.session.commit()
+    db.session.refresh(submitted)
+    assert submitted.due_on == due_date_for(submitted) >= submitted.submitted_at.date()

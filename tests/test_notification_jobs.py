@@ -123,6 +123,21 @@ def test_the_admin_sends_a_failed_email_again(world, app, client, auth):
     assert email.status == MailStatus.SENT
 
 
+def test_only_a_failed_email_is_sent_again(world, app, client, auth):
+    _late(world)
+    sweep()
+    email = db.session.scalar(select(OutboxEmail))  # pending: the sender will take it
+    auth.login("admin")
+    token = csrf_from(client.get("/admin/mail").text)
+    refused = client.post(f"/admin/mail/{email.id}/retry", data={"csrf_token": token},
+                          follow_redirects=True)
+    assert "只有发送失败的邮件可以重发" in refused.text
+    db.session.refresh(email)
+    assert (email.status, email.attempts) == (MailStatus.PENDING, 0)
+    assert client.post("/admin/mail/999999/retry",
+                       data={"csrf_token": token}).status_code == 404
+
+
 def test_queue_health_page(world, app, client, auth, redis):
     auth.login("admin")
     Queue(QUEUE_NAME, connection=redis).enqueue("app.notifications.jobs.send_job")

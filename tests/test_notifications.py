@@ -112,3 +112,43 @@ def test_the_notification_centre(world, client, auth):
     assert 'data-testid="unread-count"' not in client.get("/").text
     db.session.refresh(theirs)
     assert theirs.read_at is None
+
+
+def test_the_centre_says_it_shows_the_newest_only_when_there_are_more(world, client, auth):
+    from app.notifications.models import Kind
+    from app.timeutil import utcnow
+
+    nomination = world.nomination(status="submitted")
+    user_id = world.users["reviewer_a"].id
+    today = beijing_today()
+    for days in range(55):
+        db.session.add(Notification(
+            user_id=user_id, nomination_id=nomination.id, state="submitted",
+            kind=Kind.OVERDUE, day=today - timedelta(days=days), due_on=today,
+            title=f"提醒 {days}", read_at=utcnow() if days >= 2 else None))
+    db.session.commit()
+    auth.login("reviewer_a")
+    everything = client.get("/notifications").text
+    assert everything.count('data-testid="notification"') == 50
+    assert "仅显示最新的 50 条" in everything
+    unread = client.get("/notifications?unread=1").text
+    assert unread.count('data-testid="notification"') == 2 and "仅显示最新的" not in unread
+
+
+def test_a_handed_in_honour_rectification_is_the_citys_move(world, ctx):
+    from app.commendation.models import HonourRectification
+    from app.nominations.services import worklist
+    from app.timeutil import utcnow
+
+    waiting, handed_in = (world.nomination(status="honour_rectification") for _ in range(2))
+    for nomination in (waiting, handed_in):
+        db.session.add(HonourRectification(
+            nomination_id=nomination.id, origin="commended", reason="整改",
+            deadline=beijing_today() - timedelta(days=1),
+            submitted_at=utcnow() if nomination is handed_in else None))
+        _due(nomination, -1)
+    sweep()
+    assert _kinds(world.user("union_a")) == [(waiting.id, "overdue")]
+    assert _kinds(world.user("city")) == [(handed_in.id, "overdue")]
+    assert [n.id for n in worklist(world.user("union_a"))] == [waiting.id]
+    assert [n.id for n in worklist(world.user("city"))] == [handed_in.id]

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from app.admin import bp
-from app.errors import DomainError
+from app.errors import Conflict
 from app.extensions import db
 from app.jobs import PERIODIC, QUEUE_NAME, redis_connection
 from app.notifications.mail import mail_counts, retry, smtp_configured
@@ -32,7 +32,7 @@ def outbox():  # type: ignore[no-untyped-def]
 def retry_mail(email_id: int):  # type: ignore[no-untyped-def]
     try:
         email = retry(email_id)
-    except DomainError as exc:
+    except Conflict as exc:  # sent or queued meanwhile: say so on the list (no such id: 404)
         db.session.rollback()
         flash(exc.message, "danger")
     else:

@@ -34,6 +34,7 @@ from app.admin.services import (
     scoped_orgs,
     search_users,
     set_active,
+    set_email,
 )
 from app.auth.models import ROLE_LABELS, Role, User
 from app.auth.scope import role_orgs
@@ -41,6 +42,7 @@ from app.auth.services import ROLE_ORG_LEVELS
 from app.errors import DomainError, Forbidden
 from app.exports import csv_response
 from app.extensions import db
+from app.form_errors import apply_errors
 from app.orgs.models import (
     ALLOWED_PARENT_LEVELS,
     CATEGORY_LABELS,
@@ -63,14 +65,7 @@ def require_admin():  # type: ignore[no-untyped-def]
 def _show_errors(form: FlaskForm, exc: DomainError) -> None:
     """Put a service's field errors next to the fields; the rest goes in the flash."""
     db.session.rollback()
-    loose = [exc.message, *exc.problems]
-    for name, messages in exc.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + list(messages)
-        else:
-            loose.extend(messages)
-    flash(" ".join(loose), "danger")
+    flash(" ".join([exc.message, *exc.problems, *apply_errors(form, exc.errors)]), "danger")
 
 
 def _org_choices(orgs: list[Organization]) -> list:
@@ -201,8 +196,7 @@ def set_user_email(user_id: int):  # type: ignore[no-untyped-def]
     form = EmailForm()
     if not form.validate_on_submit():
         return _render_user(user, 422, email=form)
-    user.email = (form.email.data or "").strip() or None
-    db.session.commit()
+    set_email(current_user, user, form.email.data)
     flash(_("E-mail address saved."), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
 

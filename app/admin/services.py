@@ -192,6 +192,13 @@ def reset_password(actor: User, user: User, password: str) -> None:
     _log(actor, "reset the password of %s", user.username)
 
 
+def set_email(actor: User, user: User, email: str | None) -> None:
+    """Where the user's reminders are e-mailed; empty: in the app only."""
+    user.email = (email or "").strip() or None
+    db.session.commit()
+    _log(actor, "set the reminder e-mail of %s", user.username)
+
+
 def set_active(actor: User, user: User, active: bool) -> None:
     """Deactivate (logging the user out everywhere at once) or reactivate an account."""
     if not active and user.id == actor.id:

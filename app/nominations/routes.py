@@ -13,6 +13,7 @@ from app.campaigns.services import visible_campaigns
 from app.errors import DomainError
 from app.exports import csv_response
 from app.extensions import db
+from app.form_errors import apply_errors
 from app.nominations import bp
 from app.nominations.forms import ActionForm, FilterForm, NewNominationForm
 from app.nominations.services import (
@@ -112,10 +113,7 @@ def new():  # type: ignore[no-untyped-def]
                 nominee_name=form.nominee_name.data,
             )
         except DomainError as exc:
-            for name, messages in exc.errors.items():
-                field = getattr(form, name, None)
-                if field is not None:
-                    field.errors = list(field.errors) + messages
+            apply_errors(form, exc.errors)
             flash(" ".join([exc.message, *exc.problems]), "danger")
             status = exc.status
         else:

@@ -113,6 +113,15 @@ def history(nomination: Nomination) -> list[NominationEvent]:
     )
 
 
+def handed_in_honour_rectifications() -> Select:
+    """Subquery: nominations whose open commendation-stage rectification the union has
+    handed in — the city's move now, no longer the union's."""
+    from app.commendation.models import HonourRectification
+
+    return select(HonourRectification.nomination_id).where(
+        HonourRectification.decision.is_(None), HonourRectification.submitted_at.is_not(None))
+
+
 def _owned_clause(user: User):  # type: ignore[no-untyped-def]
     """Nominations awaiting this user's move: owned state within the role's subtree."""
     clauses = []
@@ -121,10 +130,16 @@ def _owned_clause(user: User):  # type: ignore[no-untyped-def]
         if states and role != Role.INSPECTOR:
             clause = and_(Nomination.status.in_(states), in_subtree(Nomination.org_id, orgs))
             if role == Role.UNION:
-                # A rectification handed in awaits the inspectors, not the union.
+                # A rectification handed in awaits its deciders, not the union.
                 from app.spot_checks.scope import answered_rectifications
 
-                clause = and_(clause, Nomination.id.not_in(answered_rectifications()))
+                clause = and_(clause, Nomination.id.not_in(answered_rectifications()),
+                              Nomination.id.not_in(handed_in_honour_rectifications()))
+            if role == Role.CITY:
+                clause = or_(clause, and_(
+                    Nomination.status == "honour_rectification",
+                    Nomination.id.in_(handed_in_honour_rectifications()),
+                    in_subtree(Nomination.org_id, orgs)))
             clauses.append(clause)
     if is_inspector(user):
         # Inspectors: their checks on site, and rectifications answered and awaiting them.

@@ -47,10 +47,6 @@ class Notification(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    @property
-    def kind_label(self) -> str:
-        return KIND_LABELS[Kind(self.kind)]
-
 
 class MailStatus(enum.StrEnum):
     PENDING = "pending"

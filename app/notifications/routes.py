@@ -22,8 +22,8 @@ def centre():  # type: ignore[no-untyped-def]
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
     items = list(db.session.scalars(stmt.order_by(Notification.id.desc()).limit(PAGE)))
-    total = db.session.scalar(select(func.count()).select_from(Notification)
-                              .where(Notification.user_id == current_user.id))
+    # As many as listed under the same filter ("showing the newest 50" only when there are more).
+    total = db.session.scalar(stmt.with_only_columns(func.count()))
     return render_template("notifications/centre.html", items=items, total=total,
                            unread_only=unread_only)
 

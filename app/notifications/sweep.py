@@ -22,6 +22,7 @@ from app.auth.models import Role, RoleAssignment, User
 from app.campaigns.models import Campaign
 from app.extensions import db
 from app.nominations.models import Nomination
+from app.nominations.services import handed_in_honour_rectifications
 from app.notifications.models import KIND_LABELS, Kind, Notification, OutboxEmail
 from app.orgs.models import Organization, OrgClosure
 from app.spot_checks.models import SpotCheck, SpotCheckAssignment
@@ -39,9 +40,7 @@ class Step:
     unit: str
     state: str
     due_on: date
-    owner: str  # role name
-    rectification_by: str  # the campaign's rectification decider
-    answered: bool = False  # a rectification handed in: the deciders' move
+    owner: str  # role name (a rectification handed in: whoever decides it)
 
 
 @dataclass
@@ -58,11 +57,13 @@ def kind_for(due_on: date, today: date) -> Kind:
 
 
 def due_steps(today: date, soon_days: int) -> list[Step]:
-    """Active steps due within `soon_days` or overdue (one query on ix_nominations_due)."""
+    """Active steps due within `soon_days` or overdue (one query on ix_nominations_due);
+    `soon_days=-1`: the overdue only (`flask overdue`)."""
     rows = db.session.execute(
         select(Nomination.id, Nomination.org_id, Organization.name, Nomination.nominee_name,
                Nomination.status, Nomination.due_on, Campaign.rectification_reviewer,
-               SpotCheck.rectification_submitted_at)
+               SpotCheck.rectification_submitted_at,
+               Nomination.id.in_(handed_in_honour_rectifications()))
         .join(Organization, Organization.id == Nomination.org_id)
         .join(Campaign, Campaign.id == Nomination.campaign_id)
         .outerjoin(SpotCheck, SpotCheck.nomination_id == Nomination.id)
@@ -70,12 +71,13 @@ def due_steps(today: date, soon_days: int) -> list[Step]:
                Nomination.status.in_(list(STATE_OWNER)))
         .order_by(Nomination.due_on, Nomination.id)).all()
     steps = []
-    for nid, org_id, unit, nominee, state, due_on, decider, answered in rows:
+    for nid, org_id, unit, nominee, state, due_on, decider, answered, handed_in in rows:
         owner = STATE_OWNER[state]
         if state == "rectification" and answered is not None:
             owner = "reviewer" if decider == "reviewer" else "inspector"
-        steps.append(Step(nid, org_id, nominee or unit, state, due_on, owner, decider,
-                          answered is not None))
+        elif state == "honour_rectification" and handed_in:
+            owner = "city"  # the union handed its rectification in: the city decides
+        steps.append(Step(nid, org_id, nominee or unit, state, due_on, owner))
     return steps
 
 
@@ -84,22 +86,19 @@ def _role_holders(steps: list[Step], roles: set[str]) -> dict[tuple[int, str], s
     org_ids = {s.org_id for s in steps}
     if not org_ids or not roles:
         return {}
-    above: dict[int, set[int]] = {}
+    below: dict[int, set[int]] = {}  # an ancestor → the steps' units at or under it
     for descendant, ancestor in db.session.execute(
             select(OrgClosure.descendant_id, OrgClosure.ancestor_id)
             .where(OrgClosure.descendant_id.in_(org_ids))):
-        above.setdefault(descendant, set()).add(ancestor)
+        below.setdefault(ancestor, set()).add(descendant)
     holders: dict[tuple[int, str], set[int]] = {}
-    ancestor_ids = set().union(*above.values())
-    rows = db.session.execute(
-        select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)
-        .join(User, User.id == RoleAssignment.user_id)
-        .where(RoleAssignment.role.in_(list(roles)), RoleAssignment.org_id.in_(ancestor_ids),
-               User.is_active_flag.is_(True))).all()
-    for org_id in org_ids:
-        for user_id, role, at in rows:
-            if at in above.get(org_id, ()):
-                holders.setdefault((org_id, str(role)), set()).add(user_id)
+    for user_id, role, at in db.session.execute(
+            select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(RoleAssignment.role.in_(list(roles)), RoleAssignment.org_id.in_(list(below)),
+                   User.is_active_flag.is_(True))):
+        for org_id in below[at]:
+            holders.setdefault((org_id, str(role)), set()).add(user_id)
     return holders
 
 
