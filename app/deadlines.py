@@ -96,7 +96,10 @@ def due_dates(nominations: Iterable) -> dict[int, date | None]:  # type: ignore[
         starts = [start for _, start in timed]
         exceptions = calendar_exceptions(min(starts), max(starts) + timedelta(days=400))
         for n, start in timed:
-            own[n.id] = working_period(start, n.campaign.review_working_days, exceptions)[1]
+            try:
+                own[n.id] = working_period(start, n.campaign.review_working_days, exceptions)[1]
+            except ValueError:  # a calendar with no working day for a year: the stage's date
+                continue
 
     dates: dict[int, date | None] = {}
     for n in nominations:

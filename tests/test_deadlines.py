@@ -136,3 +136,16 @@ def test_recomputing_due_dates_does_not_query_once_per_nomination(world, ctx):
     db.session.commit()
     db.session.refresh(submitted)
     assert submitted.due_on == due_date_for(submitted) >= submitted.submitted_at.date()
+
+
+def test_a_calendar_without_working_days_falls_back_to_the_review_deadline(world, ctx):
+    world.campaign.deadlines.append(CampaignDeadline(stage=Stage.REVIEW,
+                                                     due_date=date(2027, 1, 15)))
+    world.campaign.review_working_days = 5
+    db.session.commit()
+    start = beijing_today()
+    import_calendar(world.user("city"), "\n".join(
+        f"{(start + timedelta(days=d)).isoformat()} 休" for d in range(400)))
+    nomination = world.nomination(status="draft")
+    take_action(world.user("union_a"), nomination.id, "submit")  # no error page
+    assert nomination.status == "submitted" and nomination.due_on == date(2027, 1, 15)

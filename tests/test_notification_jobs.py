@@ -221,3 +221,13 @@ def test_through_the_worker_a_refused_smtp_send_is_retried_later(world, ctx, app
         assert "Connection" in email.last_error and email.next_attempt_at > utcnow()
     finally:
         app.config.update(MAIL_SERVER="", MAIL_PORT=25)
+
+
+def test_create_user_refuses_a_bad_email(world, app):
+    result = app.test_cli_runner().invoke(args=[
+        "create-user", "--username", "li", "--password", "long-enough-1", "--role",
+        "reviewer", "--org", "A", "--email", "不是邮箱"])
+    assert result.exit_code != 0 and "电子邮箱" in result.output
+    from app.auth.models import User
+
+    assert db.session.scalar(select(User).where(User.username == "li")) is None

@@ -10,6 +10,8 @@ from wtforms.validators import (
     Regexp,
 )
 
+from app.auth.services import EMAIL_PATTERN
+
 
 def _int_or_none(value):  # type: ignore[no-untyped-def]
     return int(value) if value not in (None, "") else None
@@ -50,7 +52,7 @@ class ResetPasswordForm(FlaskForm):
 class EmailForm(FlaskForm):
     email = StringField(_l("E-mail for reminders"), validators=[
         Optional(), Length(max=255),
-        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Please enter a valid e-mail address."))])
+        Regexp(EMAIL_PATTERN, message=_l("Please enter a valid e-mail address."))])
 
 
 class ConfirmForm(FlaskForm):

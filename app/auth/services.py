@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from datetime import datetime, timedelta
 
@@ -149,6 +150,9 @@ def end_session(token: str) -> None:
     db.session.commit()
 
 
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # a plausible address; the mail server judges
+
+
 def validate_password(password: str) -> list[str]:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         return [f"密码至少 {MIN_PASSWORD_LENGTH} 位。"]
@@ -172,6 +176,8 @@ def ensure_user(
         errors["username"] = ["请填写用户名。"]
     if problems := validate_password(password):
         errors["password"] = problems
+    if email and not re.match(EMAIL_PATTERN, email.strip()):
+        errors["email"] = ["请填写有效的电子邮箱地址。"]
     if errors:
         raise Invalid("用户信息有误。", errors=errors)
     org = get_org_by_code(org_code)

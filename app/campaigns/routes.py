@@ -35,6 +35,7 @@ from app.campaigns.services import (
 )
 from app.errors import DomainError, Forbidden
 from app.extensions import db
+from app.form_errors import apply_errors
 from app.orgs.models import Organization
 from app.standards.services import standard_versions
 from app.templating import label
@@ -105,13 +106,7 @@ def _initial(campaign: Campaign, districts: list[Organization]) -> dict:
 
 def _show_errors(form: CampaignForm, exc: DomainError) -> None:
     db.session.rollback()
-    loose = [exc.message, *exc.problems]
-    for name, messages in exc.errors.items():
-        if name in form:
-            form[name].errors = list(form[name].errors) + list(messages)
-        else:
-            loose.extend(messages)
-    flash(" ".join(loose), "danger")
+    flash(" ".join([exc.message, *exc.problems, *apply_errors(form, exc.errors)]), "danger")
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -24,7 +24,7 @@ from app.campaigns.models import (
 )
 from app.errors import Forbidden, Invalid, NotFound
 from app.extensions import db
-from app.orgs.models import Organization, OrgClosure, OrgLevel
+from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
 from app.standards.models import StandardVersion
 from workflows.nomination import STATE_LABELS, STATE_NAMES
 
@@ -113,7 +113,7 @@ def quota_districts(organizer_id: int) -> list[Organization]:
     return list(db.session.scalars(
         select(Organization)
         .where(Organization.parent_id == organizer_id,
-               Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]))
+               Organization.level.in_(DISTRICT_LEVELS))
         .order_by(Organization.code)
     ))
 
@@ -279,7 +279,7 @@ def nomination_summary(user: User, campaign: Campaign) -> NominationSummary:
 
     district = aliased(Organization)
     district_ids = select(Organization.id).where(
-        Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]))
+        Organization.level.in_(DISTRICT_LEVELS))
     rows = db.session.execute(
         select(district.id, district.code, district.name, Nomination.status, func.count())
         .select_from(Nomination)

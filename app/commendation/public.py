@@ -32,7 +32,6 @@ from app.commendation.models import (
     PublicityEntry,
 )
 from app.commendation.services import (
-    DISTRICT_LEVELS,
     MIN_OBJECTION,
     CertificateCheck,
     PublicEntry,
@@ -55,7 +54,7 @@ from app.exports import xlsx_response
 from app.extensions import csrf, db
 from app.form_errors import apply_errors
 from app.nominations.models import Nomination
-from app.orgs.models import Organization
+from app.orgs.models import DISTRICT_LEVELS, Organization
 from app.templating import label
 from app.timeutil import beijing_today
 from workflows.nomination import STATE_LABELS

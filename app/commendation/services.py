@@ -33,6 +33,7 @@ from app.assessment.models import AssessmentRound, ItemResponse
 from app.auth.models import Role, User
 from app.auth.scope import ancestor_ids, holds_role_over, role_orgs
 from app.campaigns.models import Campaign, CampaignQuota
+from app.campaigns.services import can_manage
 from app.commendation.models import (
     Certificate,
     Commendation,
@@ -52,11 +53,10 @@ from app.evidence.services import store_evidence
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import _flush_state_change, fire_stage_action, get_nomination
-from app.orgs.models import Organization, OrgClosure, OrgLevel
+from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
 from app.spot_checks.models import SpotCheck
 from app.timeutil import beijing_today, utcnow
 
-DISTRICT_LEVELS = (OrgLevel.DISTRICT, OrgLevel.INDUSTRY)
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, typed by hand
 MAX_TEXT = 2000
 MIN_OBJECTION = 10
@@ -75,9 +75,8 @@ def get_campaign(campaign_id: int) -> Campaign:
 
 
 def is_city_for(user: User, campaign: Campaign) -> bool:
-    """Whether the user holds the city role at the campaign's organiser (or above)."""
-    orgs = role_orgs(user, [Role.CITY]).get(Role.CITY, set())
-    return bool(orgs & ancestor_ids(campaign.organizer_id))
+    """Whether the user is the organising city federation (the one who manages the campaign)."""
+    return can_manage(user, campaign)
 
 
 def require_city(user: User, campaign: Campaign) -> None:

@@ -27,7 +27,7 @@ from app.nominations.services import (
     visible_nominations,
     workflow_for,
 )
-from app.orgs.models import Organization, OrgLevel
+from app.orgs.models import DISTRICT_LEVELS, Organization
 from app.templating import label
 from app.timeutil import format_beijing
 from workflows.engine import WorkflowError
@@ -43,7 +43,7 @@ def _filter_form() -> FilterForm:
     districts = db.session.scalars(
         select(Organization)
         .where(
-            Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]),
+            Organization.level.in_(DISTRICT_LEVELS),
             visible_org_clause(current_user, Organization.id),
         )
         .order_by(Organization.code)

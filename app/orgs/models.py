@@ -19,6 +19,12 @@ class OrgLevel(enum.StrEnum):
     BRANCH = "branch"  # 分工会 / 工会小组
 
 
+# The tier directly under the city: a district federation or an industry union. A
+# grassroots union's "district" (the draw's stratum, a quota's holder, the conflict rule's
+# boundary) is its ancestor at this tier.
+DISTRICT_LEVELS = (OrgLevel.DISTRICT, OrgLevel.INDUSTRY)
+
+
 class OrgCategory(enum.StrEnum):
     """Which standard applies to a grassroots union (seed 002 二(一))."""
 

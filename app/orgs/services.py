@@ -8,6 +8,7 @@ from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.orgs.models import (
     ALLOWED_PARENT_LEVELS,
+    DISTRICT_LEVELS,
     LEVEL_LABELS,
     Organization,
     OrgCategory,
@@ -82,7 +83,7 @@ def district_of(org_id: int) -> Organization | None:
         .join(OrgClosure, OrgClosure.ancestor_id == Organization.id)
         .where(
             OrgClosure.descendant_id == org_id,
-            Organization.level.in_([OrgLevel.DISTRICT, OrgLevel.INDUSTRY]),
+            Organization.level.in_(DISTRICT_LEVELS),
         )
     )
 

@@ -24,9 +24,9 @@ from app.campaigns.models import Campaign
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.orgs.models import Organization, OrgClosure, OrgLevel
+from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure, OrgLevel
 from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckAssignment, SpotCheckDraw
-from app.spot_checks.services import DISTRICT_LEVELS, _require_drawer, get_draw
+from app.spot_checks.services import _require_drawer, get_draw
 from app.timeutil import utcnow
 
 

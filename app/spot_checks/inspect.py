@@ -32,7 +32,7 @@ from app.exports import csv_response
 from app.extensions import db
 from app.form_errors import apply_errors
 from app.nominations.models import Nomination
-from app.orgs.models import Organization, OrgClosure
+from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
 from app.spot_checks import bp, checks
 from app.spot_checks.forms_inspect import (
     AgreeForm,
@@ -42,7 +42,6 @@ from app.spot_checks.forms_inspect import (
     RectificationForm,
 )
 from app.spot_checks.models import Conclusion, Finding, SpotCheck, SpotCheckAssignment
-from app.spot_checks.services import DISTRICT_LEVELS
 from app.templating import label
 from app.timeutil import beijing_today
 from workflows.nomination import STATE_STAGE

@@ -31,7 +31,7 @@ from app.exports import csv_response
 from app.extensions import db
 from app.form_errors import apply_errors
 from app.nominations.models import Nomination
-from app.orgs.models import Organization, OrgClosure
+from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
 from app.spot_checks import bp
 from app.spot_checks.assign import (
     Inspector,
@@ -46,7 +46,6 @@ from app.spot_checks.checks import CONCLUSION_LABELS
 from app.spot_checks.forms_manage import AnnounceForm, AssignForm, RedrawForm
 from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckAssignment, SpotCheckDraw
 from app.spot_checks.services import (
-    DISTRICT_LEVELS,
     OPEN_STATUSES,
     announce_draw,
     apply_draw,

@@ -21,7 +21,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import fire_stage_action
-from app.orgs.models import Organization, OrgClosure, OrgLevel
+from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
 from app.spot_checks.draw import (
     METHODS,
     canonical_population,
@@ -33,7 +33,6 @@ from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckDraw
 from app.timeutil import utcnow
 
 OPEN_STATUSES = (DrawStatus.ANNOUNCED, DrawStatus.DRAWN)
-DISTRICT_LEVELS = (OrgLevel.DISTRICT, OrgLevel.INDUSTRY)  # the draw's strata
 MAX_COUNT = 10_000  # per district
 _DECIMAL = re.compile(r"[0-9]{1,8}(\.[0-9]{0,8})?|\.[0-9]{1,8}")  # fits the 16-character column
 
