@@ -60,6 +60,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth import bp as auth_bp
     from app.campaigns import bp as campaigns_bp
     from app.commendation import bp as commendation_bp
+    from app.dashboard import bp as dashboard_bp
     from app.evaluation import bp as evaluation_bp
     from app.evidence import bp as evidence_bp
     from app.main import bp as main_bp
@@ -78,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(spot_checks_bp)
     app.register_blueprint(commendation_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(dashboard_bp)
     register_api(app)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Response
@@ -33,18 +34,43 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) ->
         "Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
 
 
+@dataclass
+class Sheet:
+    """One worksheet of a workbook: a table under an optional bold title row."""
+
+    title: str
+    header: list[str]
+    rows: Iterable[list[Any]]
+    heading: str | None = None
+    widths: list[int] | None = None
+
+
 def xlsx_workbook(title: str, header: list[str], rows: Iterable[list[Any]], *,
                   heading: str | None = None, widths: list[int] | None = None) -> bytes:
     """An .xlsx laid out as a union office files it: a bold title row over the table, the
     header frozen, columns sized for Chinese text. Text that starts like a formula is
     stored with a leading quote, never evaluated."""
+    return xlsx_sheets([Sheet(title, header, rows, heading, widths)])
+
+
+def xlsx_sheets(sheets: Iterable[Sheet]) -> bytes:
+    """An .xlsx with one worksheet per `Sheet`, each laid out as `xlsx_workbook`'s."""
     from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        _fill_sheet(book.create_sheet(sheet.title[:31]), sheet)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill_sheet(sheet: Any, spec: Sheet) -> None:
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
+    header, heading, widths = spec.header, spec.heading, spec.widths
     first = 1
     if heading:
         sheet.cell(row=1, column=1, value=safe_cell(heading)).font = Font(bold=True, size=14)
@@ -55,7 +81,7 @@ def xlsx_workbook(title: str, header: list[str], rows: Iterable[list[Any]], *,
         cell = sheet.cell(row=first, column=col, value=name)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for r, row in enumerate(rows, start=first + 1):
+    for r, row in enumerate(spec.rows, start=first + 1):
         for col, value in enumerate(row, start=1):
             cell = sheet.cell(row=r, column=col, value=safe_cell(value))
             if isinstance(cell.value, str):
@@ -65,9 +91,6 @@ def xlsx_workbook(title: str, header: list[str], rows: Iterable[list[Any]], *,
     for col, name in enumerate(header, start=1):
         width = widths[col - 1] if widths and col <= len(widths) else max(8, len(name) * 2 + 2)
         sheet.column_dimensions[get_column_letter(col)].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -76,9 +99,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def xlsx_response(filename: str, title: str, header: list[str], rows: Iterable[list[Any]],
                   **kw: Any) -> Response:
     """An Excel download (see `xlsx_workbook`); `filename` without extension is fine."""
+    return xlsx_file(filename, xlsx_workbook(title, header, rows, **kw))
+
+
+def xlsx_file(filename: str, data: bytes) -> Response:
+    """An .xlsx's bytes as a download named `filename` (extension added if missing)."""
     if not filename.endswith(".xlsx"):
         filename += ".xlsx"
     from urllib.parse import quote
 
-    return Response(xlsx_workbook(title, header, rows, **kw), mimetype=XLSX, headers={
+    return Response(data, mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})

@@ -58,6 +58,7 @@ def list_campaigns():  # type: ignore[no-untyped-def]
 @login_required
 def detail(campaign_id: int):  # type: ignore[no-untyped-def]
     from app.commendation.services import is_city_for  # the later stages build on campaigns
+    from app.dashboard.services import may_see_dashboard
     from app.spot_checks.manage import may_draw
 
     campaign = get_campaign(current_user, campaign_id)
@@ -65,7 +66,8 @@ def detail(campaign_id: int):  # type: ignore[no-untyped-def]
                            summary=nomination_summary(current_user, campaign),
                            can_edit=can_manage(current_user, campaign),
                            can_draw=may_draw(current_user, campaign),
-                           can_decide=is_city_for(current_user, campaign))
+                           can_decide=is_city_for(current_user, campaign),
+                           can_dashboard=may_see_dashboard(current_user))
 
 
 def _choices(form: CampaignForm) -> None:

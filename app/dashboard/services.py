@@ -1,0 +1,410 @@
+"""The city dashboard (数据看板): one campaign's nominations per district and stage, the
+会员评家 satisfaction distribution, the 随机抽查 outcomes and the overdue steps.
+
+The database does the counting. Three statements give every figure, whatever the number of
+nominations:
+- `district_rows`: one row per district and a totals row — GROUP BY the district with
+  FILTER'd counts and averages, UNION ALL the same aggregates without the grouping, window
+  functions for each district's share of the total;
+- `satisfaction_bands`: closed member evaluations bucketed by satisfaction rate (CASE),
+  with the passed / failed counts and each band's share (a window function);
+- `most_overdue`: the steps longest overdue, ranked by a window function over all of them.
+
+A nomination's district is its ancestor at the tier under the city (`DISTRICT_LEVELS`),
+found through the closure table. Scope: the city federation and administrators see every
+district under the campaign's organiser; a district reviewer sees the districts of its own
+subtree, and only the nominations under its organisations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Float,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from app.auth.models import Role, User
+from app.auth.scope import descendants_of, in_subtree, role_orgs
+from app.campaigns.models import Campaign, CampaignQuota
+from app.campaigns.services import get_campaign, visible_campaigns
+from app.errors import Forbidden
+from app.evaluation.models import EvaluationStatus, MemberEvaluation
+from app.extensions import db
+from app.nominations.models import Nomination
+from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
+from app.spot_checks.models import Conclusion, SpotCheck
+from app.timeutil import beijing_today
+from workflows.nomination import FINAL_STATES, STAGES, STATE_NAMES, STATE_OWNER, STATE_STAGE
+
+# Who may open the dashboard: the city federation, the district reviewers (their own
+# districts) and administrators. Unions and inspectors work on their own items instead.
+DASHBOARD_ROLES = (Role.CITY, Role.ADMIN, Role.REVIEWER)
+
+STAGE_NAMES: list[str] = [s["name"] for s in STAGES]
+# A step under way: someone's move (the worklist's states). `commended` is neither under way
+# nor final (a title can still be revoked): it is shown on its own.
+ACTIVE_STATES: tuple[str, ...] = tuple(s for s in STATE_NAMES if s in STATE_OWNER)
+ACTIVE_BY_STAGE: dict[str, tuple[str, ...]] = {
+    stage: tuple(s for s in ACTIVE_STATES if STATE_STAGE[s] == stage) for stage in STAGE_NAMES}
+ENDED_STATES: tuple[str, ...] = tuple(s for s in STATE_NAMES if s in FINAL_STATES)
+
+# 会员评家 satisfaction bands: the thresholds of the standards (85%, 90%, 95%) are edges.
+# (key, label, lower bound inclusive, upper bound exclusive; None: open)
+BANDS: list[tuple[str, Any, Decimal | None, Decimal | None]] = [
+    ("below_80", _l("below 80%"), None, Decimal("0.80")),
+    ("80_85", "80%–85%", Decimal("0.80"), Decimal("0.85")),
+    ("85_90", "85%–90%", Decimal("0.85"), Decimal("0.90")),
+    ("90_95", "90%–95%", Decimal("0.90"), Decimal("0.95")),
+    ("95_100", _l("95% and above"), Decimal("0.95"), None),
+    ("no_ballots", _l("no valid ballots"), None, None),
+]
+OVERDUE_LIST_LIMIT = 20
+
+
+def dashboard_orgs(user: User) -> set[int]:
+    """The organisations whose subtrees the user's dashboard covers."""
+    return set().union(*role_orgs(user, DASHBOARD_ROLES).values())
+
+
+def may_see_dashboard(user: User) -> bool:
+    return bool(dashboard_orgs(user))
+
+
+def require_dashboard(user: User) -> set[int]:
+    orgs = dashboard_orgs(user)
+    if not orgs:
+        raise Forbidden("只有市总工会、区县总工会审核人和系统管理员可以查看数据看板。")
+    return orgs
+
+
+# -- what the page shows ------------------------------------------------------------------
+
+
+@dataclass
+class NominationCounts:
+    total: int
+    share: float | None  # of all the nominations shown; None when there are none
+    by_state: dict[str, int]
+    by_stage: dict[str, int]  # steps under way, per stage
+    active: int  # under way, all stages
+    commended: int
+    ended: int  # final states: rejected, withdrawn, failed, not commended, revoked
+
+
+@dataclass
+class EvaluationFigures:
+    open: int
+    closed: int
+    passed: int
+    failed: int
+    avg_turnout: float | None  # mean of the closed evaluations' rates, each union alike
+    avg_satisfaction: float | None
+    min_satisfaction: float | None
+
+
+@dataclass
+class CheckOutcomes:
+    checks: int
+    pending: int  # no conclusion yet
+    passed: int
+    rectify: int
+    failed: int
+    rectification_accepted: int
+    rectification_rejected: int
+    rectification_open: int  # ordered to rectify, not decided yet
+
+
+@dataclass
+class OverdueCounts:
+    total: int
+    share: float | None
+    by_stage: dict[str, int]
+    oldest_due_on: date | None
+    most_days: int | None
+
+
+@dataclass
+class DistrictRow:
+    district_id: int | None  # None: the totals row
+    code: str
+    name: str
+    quota: int | None
+    nominations: NominationCounts
+    evaluation: EvaluationFigures
+    spot_checks: CheckOutcomes
+    overdue: OverdueCounts
+
+
+@dataclass
+class Band:
+    key: str
+    label: str
+    count: int
+    passed: int
+    failed: int
+    share: float | None
+
+
+@dataclass
+class OverdueStep:
+    nomination_id: int
+    unit: str
+    district_id: int
+    district: str
+    state: str
+    due_on: date
+    days: int
+    rank: int  # 1 = longest overdue (ties share a rank)
+    rank_in_district: int
+
+
+@dataclass
+class Dashboard:
+    campaign: Campaign
+    today: date  # Beijing
+    whole_city: bool  # every district under the organiser, or only the user's own
+    rows: list[DistrictRow]
+    total: DistrictRow
+    bands: list[Band]
+    overdue_steps: list[OverdueStep]
+    overdue_total: int
+    other_campaigns: list[Campaign] = field(default_factory=list)
+
+
+# -- the statements -----------------------------------------------------------------------
+
+
+def _districts(campaign: Campaign, scope: set[int]) -> CTE:
+    """The districts shown: under the organiser, and above or under one of the user's
+    organisations (a reviewer's own district; every district for the city)."""
+    above = select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id.in_(scope))
+    return (
+        select(Organization.id, Organization.code, Organization.name)
+        .where(Organization.level.in_(DISTRICT_LEVELS),
+               Organization.id.in_(descendants_of([campaign.organizer_id])),
+               or_(in_subtree(Organization.id, scope), Organization.id.in_(above)))
+        .cte("district")
+    )
+
+
+def _nominations(campaign: Campaign, scope: set[int], districts: CTE) -> CTE:
+    """The campaign's nominations in scope, each with its district, evaluation and check."""
+    return (
+        select(Nomination.id, Nomination.status, Nomination.due_on,
+               districts.c.id.label("district_id"),
+               MemberEvaluation.status.label("evaluation_status"), MemberEvaluation.passed,
+               MemberEvaluation.turnout, MemberEvaluation.satisfaction_rate,
+               SpotCheck.id.label("check_id"), SpotCheck.conclusion,
+               SpotCheck.rectification_decision)
+        .join(OrgClosure, OrgClosure.descendant_id == Nomination.org_id)
+        .join(districts, districts.c.id == OrgClosure.ancestor_id)
+        .outerjoin(MemberEvaluation, MemberEvaluation.nomination_id == Nomination.id)
+        .outerjoin(SpotCheck, SpotCheck.nomination_id == Nomination.id)
+        .where(Nomination.campaign_id == campaign.id, in_subtree(Nomination.org_id, scope))
+        .cte("n")
+    )
+
+
+def _aggregates(n: CTE, today: date) -> dict[str, ColumnElement[Any]]:
+    """Every per-district figure, as aggregates over the nominations `n` (FILTER clauses),
+    by the name the row carries."""
+
+    def count(*where: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.count(n.c.id).filter(and_(*where)) if where else func.count(n.c.id)
+
+    def mean(column: ColumnElement[Any], where: ColumnElement[bool]) -> ColumnElement[float]:
+        return cast(func.avg(column).filter(where), Float)
+
+    closed = n.c.evaluation_status == EvaluationStatus.CLOSED
+    overdue = and_(n.c.status.in_(ACTIVE_STATES), n.c.due_on < today)
+    return {
+        "n_total": count(),
+        **{f"state_{s}": count(n.c.status == s) for s in STATE_NAMES},
+        **{f"stage_{st}": count(n.c.status.in_(ACTIVE_BY_STAGE[st])) for st in STAGE_NAMES},
+        "n_active": count(n.c.status.in_(ACTIVE_STATES)),
+        "n_ended": count(n.c.status.in_(ENDED_STATES)),
+        "ev_open": count(n.c.evaluation_status == EvaluationStatus.OPEN),
+        "ev_closed": count(closed),
+        "ev_passed": count(closed, n.c.passed.is_(True)),
+        "ev_failed": count(closed, n.c.passed.is_(False)),
+        "ev_turnout": mean(n.c.turnout, closed),
+        "ev_satisfaction": mean(n.c.satisfaction_rate, closed),
+        "ev_min_satisfaction": cast(func.min(n.c.satisfaction_rate).filter(closed), Float),
+        "sc_checks": count(n.c.check_id.is_not(None)),
+        "sc_pending": count(n.c.check_id.is_not(None), n.c.conclusion.is_(None)),
+        "sc_pass": count(n.c.conclusion == Conclusion.PASS),
+        "sc_rectify": count(n.c.conclusion == Conclusion.RECTIFY),
+        "sc_fail": count(n.c.conclusion == Conclusion.FAIL),
+        "sc_accepted": count(n.c.rectification_decision == "accept"),
+        "sc_rejected": count(n.c.rectification_decision == "reject"),
+        "sc_rectifying": count(n.c.conclusion == Conclusion.RECTIFY,
+                               n.c.rectification_decision.is_(None)),
+        "od_total": count(overdue),
+        **{f"od_{st}": count(overdue, n.c.status.in_(ACTIVE_BY_STAGE[st]))
+           for st in STAGE_NAMES},
+        "od_oldest": func.min(n.c.due_on).filter(overdue),
+    }
+
+
+def _share(part: ColumnElement[int]) -> ColumnElement[float]:
+    """A district's share of the column's total over all districts (a window function)."""
+    return cast(part, Float) / func.nullif(func.sum(part).over(), 0)
+
+
+def _whole(total: ColumnElement[int]) -> ColumnElement[float]:
+    """The totals row's share: all of it, or none when there is nothing."""
+    return case((total > 0, literal(1.0, Float)))
+
+
+def district_rows(campaign: Campaign, scope: set[int], today: date) -> list[Any]:
+    """One row per district shown (zeros included), then the totals row: one statement."""
+    districts = _districts(campaign, scope)
+    n = _nominations(campaign, scope, districts)
+    figures = _aggregates(n, today)
+    labelled = [expr.label(name) for name, expr in figures.items()]
+    quota = aliased(CampaignQuota)
+    per_district = (
+        select(literal(0).label("is_total"), districts.c.id.label("district_id"),
+               districts.c.code, districts.c.name, quota.quota, *labelled,
+               _share(figures["n_total"]).label("n_share"),
+               _share(figures["od_total"]).label("od_share"))
+        .select_from(districts)
+        .outerjoin(n, n.c.district_id == districts.c.id)
+        .outerjoin(quota, and_(quota.campaign_id == campaign.id,
+                               quota.district_id == districts.c.id))
+        .group_by(districts.c.id, districts.c.code, districts.c.name, quota.quota)
+    )
+    all_quotas = (select(func.sum(CampaignQuota.quota))
+                  .where(CampaignQuota.campaign_id == campaign.id,
+                         CampaignQuota.district_id.in_(select(districts.c.id)))
+                  .scalar_subquery())
+    totals = select(literal(1), null(), null(), null(), all_quotas, *figures.values(),
+                    _whole(figures["n_total"]), _whole(figures["od_total"])).select_from(n)
+    return list(db.session.execute(
+        union_all(per_district, totals).order_by(literal_column("is_total"),
+                                                 literal_column("code"))))
+
+
+def satisfaction_bands(campaign: Campaign, scope: set[int]) -> dict[str, Any]:
+    """Closed evaluations per satisfaction band (band key → row): one statement."""
+    districts = _districts(campaign, scope)
+    n = _nominations(campaign, scope, districts)
+    rate = n.c.satisfaction_rate
+    edges = [(rate < high if low is None else and_(rate >= low, rate < high), key)
+             for key, _, low, high in BANDS if high is not None]
+    banded = (
+        select(case((rate.is_(None), "no_ballots"), *edges, else_="95_100").label("band"),
+               n.c.passed)
+        .where(n.c.evaluation_status == EvaluationStatus.CLOSED)
+        .subquery("banded")
+    )
+    # Grouped by the computed column of a subquery: PostgreSQL would not match a CASE
+    # repeated in GROUP BY with its own bound parameters.
+    rows = db.session.execute(
+        select(banded.c.band, func.count().label("count"),
+               func.count().filter(banded.c.passed.is_(True)).label("passed"),
+               func.count().filter(banded.c.passed.is_(False)).label("failed"),
+               _share(func.count()).label("share"))
+        .group_by(banded.c.band))
+    return {row.band: row for row in rows}
+
+
+def most_overdue(campaign: Campaign, scope: set[int], today: date) -> list[Any]:
+    """The steps longest overdue (due before today, still under way), ranked among all the
+    overdue ones, with how many there are: one statement."""
+    district = aliased(Organization)
+    unit = aliased(Organization)
+    return list(db.session.execute(
+        select(Nomination.id, func.coalesce(Nomination.nominee_name, unit.name).label("unit"),
+               Nomination.status, Nomination.due_on, district.id.label("district_id"),
+               district.name.label("district"),
+               func.rank().over(order_by=Nomination.due_on).label("rank"),
+               func.row_number().over(partition_by=district.id,
+                                      order_by=(Nomination.due_on, Nomination.id))
+               .label("rank_in_district"),
+               func.count().over().label("of"))
+        .join(unit, unit.id == Nomination.org_id)
+        .join(OrgClosure, OrgClosure.descendant_id == Nomination.org_id)
+        .join(district, and_(district.id == OrgClosure.ancestor_id,
+                             district.level.in_(DISTRICT_LEVELS)))
+        .where(Nomination.campaign_id == campaign.id, in_subtree(Nomination.org_id, scope),
+               Nomination.status.in_(ACTIVE_STATES), Nomination.due_on < today)
+        .order_by(Nomination.due_on, Nomination.id)
+        .limit(OVERDUE_LIST_LIMIT)))
+
+
+# -- assembling ---------------------------------------------------------------------------
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _row(m: Any, today: date) -> DistrictRow:
+    oldest = m["od_oldest"]
+    return DistrictRow(
+        district_id=m["district_id"], code=m["code"] or "", name=m["name"] or "",
+        quota=m["quota"],
+        nominations=NominationCounts(
+            total=m["n_total"], share=_float(m["n_share"]),
+            by_state={s: m[f"state_{s}"] for s in STATE_NAMES},
+            by_stage={st: m[f"stage_{st}"] for st in STAGE_NAMES},
+            active=m["n_active"], commended=m["state_commended"], ended=m["n_ended"]),
+        evaluation=EvaluationFigures(
+            open=m["ev_open"], closed=m["ev_closed"], passed=m["ev_passed"],
+            failed=m["ev_failed"], avg_turnout=_float(m["ev_turnout"]),
+            avg_satisfaction=_float(m["ev_satisfaction"]),
+            min_satisfaction=_float(m["ev_min_satisfaction"])),
+        spot_checks=CheckOutcomes(
+            checks=m["sc_checks"], pending=m["sc_pending"], passed=m["sc_pass"],
+            rectify=m["sc_rectify"], failed=m["sc_fail"],
+            rectification_accepted=m["sc_accepted"], rectification_rejected=m["sc_rejected"],
+            rectification_open=m["sc_rectifying"]),
+        overdue=OverdueCounts(
+            total=m["od_total"], share=_float(m["od_share"]),
+            by_stage={st: m[f"od_{st}"] for st in STAGE_NAMES}, oldest_due_on=oldest,
+            most_days=(today - oldest).days if oldest else None),
+    )
+
+
+def dashboard(user: User, campaign_id: int, *, with_campaigns: bool = False) -> Dashboard:
+    """The dashboard of a campaign as the user may see it (Forbidden without a dashboard
+    role, NotFound for a campaign the user may not see)."""
+    scope = require_dashboard(user)
+    campaign = get_campaign(user, campaign_id)
+    today = beijing_today()
+    rows = [_row(r._mapping, today) for r in district_rows(campaign, scope, today)]
+    found = satisfaction_bands(campaign, scope)
+    bands = [Band(key, str(label), found[key].count if key in found else 0,
+                  found[key].passed if key in found else 0,
+                  found[key].failed if key in found else 0,
+                  _float(found[key].share) if key in found else None)
+             for key, label, _, _ in BANDS]
+    overdue = most_overdue(campaign, scope, today)
+    steps = [OverdueStep(r.id, r.unit, r.district_id, r.district, r.status, r.due_on,
+                         (today - r.due_on).days, r.rank, r.rank_in_district)
+             for r in overdue]
+    others = list(db.session.scalars(visible_campaigns(user))) if with_campaigns else []
+    return Dashboard(
+        campaign=campaign, today=today,
+        whole_city=bool(role_orgs(user, (Role.CITY, Role.ADMIN))),
+        rows=rows[:-1], total=rows[-1], bands=bands, overdue_steps=steps,
+        overdue_total=overdue[0].of if overdue else 0, other_campaigns=others)
