@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy import String, cast, literal, select, text
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.auth.models import Role, RoleAssignment, User
 from app.campaigns.models import Campaign
+from app.dbtypes import UTCDateTime
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import handed_in_honour_rectifications
@@ -155,44 +155,59 @@ def _row(user_id: int, step: Step, kind: Kind, today: date) -> dict:
 
 def _insert_ignoring_duplicates(rows: list[dict]) -> list[int]:
     """Insert, skipping rows whose (user, nomination, state, kind, day) exists; the ids of
-    the rows actually inserted."""
+    the rows actually inserted.
+
+    Rows already there today are left out first (one indexed read of the day's keys), so a
+    repeat run inserts nothing. The rest go in as one executemany: SQLAlchemy batches it into
+    multi-row INSERT … ON CONFLICT DO NOTHING RETURNING statements compiled once, instead
+    of compiling a statement with thousands of parameters per chunk."""
     if not rows:
         return []
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    created: list[int] = []
-    for start in range(0, len(rows), 1000):
-        stmt = (insert(Notification).values(rows[start:start + 1000])
-                .on_conflict_do_nothing(
-                    index_elements=["user_id", "nomination_id", "state", "kind", "day"])
-                .returning(Notification.id))
-        created.extend(db.session.scalars(stmt))
-    return created
-
-
-def _email_body(name: str, title: str, link: str) -> str:
-    return (f"{name}：\n\n{title}。\n\n请登录职工之家评选系统办理：{link}\n\n"
-            "（本邮件由系统自动发送，请勿回复。）")
+    days = {r["day"] for r in rows}
+    table = Notification.__table__
+    existing = set(db.session.execute(
+        select(table.c.user_id, table.c.nomination_id, table.c.state, table.c.kind, table.c.day)
+        .where(table.c.day.in_(days))).tuples())
+    fresh = [r for r in rows if (r["user_id"], r["nomination_id"], r["state"], r["kind"],
+                                 r["day"]) not in existing]
+    if not fresh:
+        return []
+    keys = ["user_id", "nomination_id", "state", "kind", "day"]
+    if db.session.get_bind().dialect.name == "postgresql":
+        # One statement whatever the number of rows: the columns as arrays, unnested.
+        columns = ["user_id", "nomination_id", "state", "kind", "day", "due_on", "title",
+                   "created_at"]
+        types = ["int[]", "int[]", "text[]", "text[]", "date[]", "date[]", "text[]",
+                 "timestamptz[]"]
+        arrays = ", ".join(f"CAST(:{c} AS {t})" for c, t in zip(columns, types, strict=True))
+        stmt = text(f"INSERT INTO notifications ({', '.join(columns)}) "
+                    f"SELECT * FROM unnest({arrays}) "
+                    f"ON CONFLICT ({', '.join(keys)}) DO NOTHING RETURNING id")
+        return list(db.session.scalars(stmt, {c: [r[c] for r in fresh] for c in columns}))
+    stmt = (sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
+            .returning(table.c.id))
+    return list(db.session.scalars(stmt, fresh))
 
 
 def _queue_emails(notification_ids: list[int]) -> int:
+    """One INSERT … SELECT: an e-mail for each new notification whose user has an address,
+    the body written by the database."""
     if not notification_ids:
         return 0
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
-    rows = db.session.execute(
-        select(Notification.id, Notification.title, Notification.nomination_id, User.email,
-               User.display_name)
-        .join(User, User.id == Notification.user_id)
-        .where(Notification.id.in_(notification_ids), User.email.is_not(None),
-               User.email != "")).all()
     now = utcnow()
-    if rows:
-        db.session.execute(OutboxEmail.__table__.insert(), [
-            {"notification_id": nid, "to_address": email, "subject": title,
-             "body": _email_body(name, title, f"{base}/nominations/{nomination_id}"),
-             "status": "pending", "attempts": 0, "next_attempt_at": now, "created_at": now}
-            for nid, title, nomination_id, email, name in rows])
-    return len(rows)
+    n, u = Notification.__table__, User.__table__
+    body = (u.c.display_name + literal("：\n\n") + n.c.title
+            + literal("。\n\n请登录职工之家评选系统办理：" + base + "/nominations/")
+            + cast(n.c.nomination_id, String) + literal("\n\n（本邮件由系统自动发送，请勿回复。）"))
+    chosen = (select(n.c.id, u.c.email, n.c.title, body, literal("pending"), literal(0),
+                     literal(now, UTCDateTime), literal(now, UTCDateTime))
+              .join(u, u.c.id == n.c.user_id)
+              .where(n.c.id.in_(notification_ids), u.c.email.is_not(None), u.c.email != ""))
+    result = db.session.execute(OutboxEmail.__table__.insert().from_select(
+        ["notification_id", "to_address", "subject", "body", "status", "attempts",
+         "next_attempt_at", "created_at"], chosen).returning(OutboxEmail.__table__.c.id))
+    return len(result.all())
 
 
 def sweep(today: date | None = None) -> SweepResult:
