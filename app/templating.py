@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
 
 from app.i18n import LANGUAGES
 from app.labels_en import EN
@@ -31,13 +33,42 @@ def due(day: date | None) -> dict | None:
     return {"date": day.isoformat(), "left": left, "colour": colour, "overdue": left < 0}
 
 
+def english() -> bool:
+    """Whether this request's UI language is English, read once per request (list pages
+    ask for every row)."""
+    try:
+        return g._english  # type: ignore[no-any-return]
+    except AttributeError:
+        g._english = str(get_locale()) == "en"
+        return g._english  # type: ignore[no-any-return]
+
+
 def label(text: str | None) -> str:
     """A domain label in the current UI language."""
     if not text:
         return ""
-    if str(get_locale()) == "en":
+    if english():
         return EN.get(text, text)
     return text
+
+
+def due_badge(day: date | None, prefix: bool = True) -> Markup:
+    """A step's due date with what it means today: days left, due today, or overdue.
+
+    Written in Python rather than as a Jinja macro: the worklist shows one per row."""
+    d = due(day)
+    if d is None:
+        return Markup("")
+    if d["left"] < 0:
+        when = _("overdue by %(n)s days", n=-d["left"])
+    elif d["left"] == 0:
+        when = _("due today")
+    else:
+        when = _("%(n)s days left", n=d["left"])
+    head = f"{escape(_('Due'))} " if prefix else ""
+    overdue = ' data-overdue="1"' if d["overdue"] else ""
+    return Markup(f'<span class="badge text-bg-{d["colour"]}" data-testid="due"{overdue}>'
+                  f'{head}{d["date"]} · {escape(when)}</span>')
 
 
 def beijing(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
@@ -61,4 +92,5 @@ def init_app(app: Flask) -> None:
         FINAL_STATES=FINAL_STATES,
         current_locale=lambda: str(get_locale()),
         due=due,
+        due_badge=due_badge,
     )

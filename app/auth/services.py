@@ -121,16 +121,17 @@ def user_for_token(token: str, kind: SessionKind) -> User | None:
               .where(Notification.user_id == LoginSession.user_id,
                      Notification.read_at.is_(None))
               .scalar_subquery())
+    # The user and their roles come in the same statement (a user holds a role or two).
     row = db.session.execute(
         select(LoginSession, unread)
-        .options(joinedload(LoginSession.user).selectinload(User.roles))
+        .options(joinedload(LoginSession.user).joinedload(User.roles))
         .where(
             LoginSession.token_hash == _token_hash(token),
             LoginSession.kind == kind,
             LoginSession.revoked_at.is_(None),
             LoginSession.expires_at > utcnow(),
         )
-    ).first()
+    ).unique().first()
     if row is None or not row[0].user.is_active:
         return None
     session, count = row
