@@ -167,10 +167,17 @@ def worklist_counts(user: User) -> dict[str, int]:
 def worklist(user: User, limit: int = 50) -> list[Nomination]:
     """What awaits this user's action, the earliest due first (overdue on top); steps
     without a due date last, longest waiting first."""
+    # The owned clause is itself scoped: each role's part lies within the subtrees where the
+    # user holds that role, an inspector's within their assignments — all of it inside
+    # what `visible_nomination_clause` allows — so the visibility test is not repeated (it
+    # doubled the subtree lookups). Only the columns the worklist shows are loaded.
     stmt = (
-        visible_nominations(user)
+        select(Nomination)
+        .join(Nomination.org)
+        .join(Nomination.campaign)
+        .options(contains_eager(Nomination.org).load_only(Organization.name),
+                 contains_eager(Nomination.campaign).load_only(Campaign.name))
         .where(_owned_clause(user))
-        .order_by(None)
         .order_by(Nomination.due_on.is_(None), Nomination.due_on.asc(),
                   Nomination.updated_at.asc(), Nomination.id.asc())
         .limit(limit)
