@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import current_app, request
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import joinedload
 
 from app.assessment.rates import satisfaction_threshold
 from app.assessment.services import category_of, latest_round
@@ -396,18 +397,26 @@ class BallotForm:
     award_label: str
 
 
-def ballot_form(token: str) -> BallotForm:
-    """What a member sees on opening the link, or BallotRefused saying why not."""
+def _votable_evaluation(token: str) -> MemberEvaluation:
+    """The evaluation a token votes in, or BallotRefused saying why it cannot (one query)."""
     row = db.session.execute(
-        select(BallotToken, MemberEvaluation)
+        select(BallotToken.status, MemberEvaluation)
         .join(MemberEvaluation, MemberEvaluation.id == BallotToken.evaluation_id)
         .where(BallotToken.token == token)
     ).first()
     if row is None:
         raise BallotRefused("评价链接无效，请核对链接或联系本单位工会。", status=404)
-    tok, evaluation = row
-    _refuse_unless_votable(tok.status, evaluation)
-    nomination = db.session.get(Nomination, evaluation.nomination_id)
+    status, evaluation = row
+    _refuse_unless_votable(status, evaluation)
+    return evaluation
+
+
+def ballot_form(token: str) -> BallotForm:
+    """What a member sees on opening the link, or BallotRefused saying why not."""
+    evaluation = _votable_evaluation(token)
+    nomination = db.session.scalar(
+        select(Nomination).options(joinedload(Nomination.org))
+        .where(Nomination.id == evaluation.nomination_id))
     assert nomination is not None
     return BallotForm(evaluation, nomination.org.name, nomination.award_label)
 
@@ -433,8 +442,7 @@ def cast_ballot(
     The UPDATE that spends the token only matches an unused token of an open evaluation, so
     of two racing requests exactly one spends it; the other changes nothing and is told.
     """
-    form = ballot_form(token)  # precise refusal for the common cases
-    evaluation = form.evaluation
+    evaluation = _votable_evaluation(token)  # precise refusal for the common cases
     errors: dict[str, list[str]] = {}
     choices = {c.value for c in Choice}
     if overall not in choices:
