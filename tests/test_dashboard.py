@@ -420,5 +420,4 @@ def test_statements_do_not_grow_with_rows(world, client, auth, api_as):
     assert body["overdue_total"] > 20 and len(body["overdue_steps"]) == 20
     assert many == few, f"{few} statements with 10 nominations, {many} with 1,000"
     page, export, api_count = few
-    print("statements (page, csv, api):", few)
     assert page <= 10 and export <= 9 and api_count <= 9, few
