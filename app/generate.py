@@ -493,13 +493,16 @@ class Generator:
             awaiting = [s for s in self.stories
                         if s.campaign == plan.index and s.state == "awaiting_draw"]
             if plan.draw_level == "city":
-                groups = [(self.city_id, awaiting, plan.draw_at, "ratio", "0.15")]
+                groups = [(self.city_id, awaiting, plan.draw_at, "ratio", "0.15",
+                           self.city_users[0])]
             else:  # this year's: half the districts have drawn their own
+                # (the district's own reviewer draws, as the application requires)
                 groups = [(self.districts[d][0],
                            [s for s in awaiting if s.union.district == d],
-                           self.now - timedelta(days=rng.uniform(8, 20)), "ratio", "0.2")
+                           self.now - timedelta(days=rng.uniform(8, 20)), "ratio", "0.2",
+                           self.reviewers[d][0])
                           for d in range(0, len(self.districts), 2)]
-            for scope, waiting, when, method, value in groups:
+            for scope, waiting, when, method, value, drawer in groups:
                 # Only what was waiting on the day of the draw; later ones wait for the next.
                 population = [s for s in waiting if when and s.last_at < when]
                 if not population or when is None:
@@ -514,12 +517,11 @@ class Generator:
                 self.draws.append((draw_id, self.plans[plan.index].id, scope, method, value,
                                    commitment(seed), seed, canon, population_digest(canon),
                                    result.strata, result.sample, "applied",
-                                   when - timedelta(days=7), self.city_users[0], when,
-                                   self.city_users[0], when))
+                                   when - timedelta(days=7), drawer, when, drawer, when))
                 for story in population:
                     drawn = story.id in sample
                     note = f"随机抽查抽签（编号 {draw_id}）：" + ("抽中。" if drawn else "未抽中。")
-                    story.act("draw" if drawn else "pass_without_check", self.city_users[0],
+                    story.act("draw" if drawn else "pass_without_check", drawer,
                               note, max(when, story.last_at + timedelta(minutes=5)))
                     if drawn:
                         story.drawn = True
@@ -1020,7 +1022,9 @@ class Generator:
             # (the closure table's subtree lookups) need no heap visits from the start.
             self.progress("· VACUUM ANALYZE")
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("VACUUM ANALYZE"))
+                # TRUNCATE false: never wait on another transaction's lock to give back
+                # empty pages at a table's end.
+                conn.execute(text("VACUUM (ANALYZE, TRUNCATE false)"))
         return self.writer.counts
 
 

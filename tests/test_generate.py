@@ -288,8 +288,6 @@ def test_flask_verify_draw_passes_every_generated_draw(app, small_city):  # type
         assert "验证通过" in result.output and "✗" not in result.output
 
 
-@pytest.mark.xfail(strict=True, reason="generate: district draws are made by the city's user, "
-                   "which the application refuses (drawing_org wants the district's reviewer)")
 def test_district_draws_are_made_by_the_districts_reviewer(small_city):  # type: ignore[no-untyped-def]
     """A campaign drawn per district: each draw is announced and made by a reviewer of its
     district (app.spot_checks.services.drawing_org), and so are the draw's events."""
