@@ -214,6 +214,19 @@ def test_evaluation_figures_in_the_api(figures, api_as):
     assert bands["below_80"]["share"] is None
 
 
+def test_an_evaluation_without_valid_ballots_is_its_own_band(world, api_as):
+    _evaluation(world.nomination(status="awaiting_draw", complete=False), "0.9", True)
+    _evaluation(world.nomination(status="evaluation_failed", complete=False), None, False)
+    db.session.commit()
+    body = api_as("city").get(f"/campaigns/{world.campaign.id}/dashboard").get_json()
+    bands = {b["key"]: b["count"] for b in body["satisfaction_bands"]}
+    assert bands["no_ballots"] == 1 and bands["90_95"] == 1
+    a = body["districts"][0]["evaluation"]
+    # Two closed, one failed; the average and the lowest are over the rates there are.
+    assert (a["closed"], a["failed"], a["avg_satisfaction"], a["min_satisfaction"]) == (
+        2, 1, pytest.approx(0.9), pytest.approx(0.9))
+
+
 def test_spot_check_outcomes_per_district(figures, client, auth):
     world = figures
     auth.login("city")

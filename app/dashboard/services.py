@@ -3,9 +3,11 @@
 
 The database does the counting. After one small statement for the districts shown, three
 statements give every figure, whatever the number of nominations:
-- `district_rows`: one row per district and a totals row — GROUP BY the district with
-  FILTER'd counts and averages, UNION ALL the same aggregates without the grouping, window
-  functions for each district's share of the total;
+- `district_rows`: one row per district and a totals row. The nominations are first folded
+  into groups alike in everything counted (district, state, evaluation result, check
+  outcome, overdue or not: about a hundred rows for a whole city); then GROUP BY the
+  district with FILTER'd sums and averages, UNION ALL the same aggregates without the
+  grouping, window functions for each district's share of the total;
 - `satisfaction_bands`: closed member evaluations bucketed by satisfaction rate (CASE),
   with the passed / failed counts and each band's share (a window function);
 - `most_overdue`: the steps longest overdue, ranked by a window function over all of them.
@@ -228,44 +230,71 @@ def _nominations(campaign: Campaign, scope: set[int], districts: list[int]) -> C
     )
 
 
-def _aggregates(n: CTE, today: date) -> dict[str, ColumnElement[Any]]:
-    """Every per-district figure, as aggregates over the nominations `n` (FILTER clauses),
-    by the name the row carries."""
+def _groups(n: CTE, today: date) -> CTE:
+    """The nominations `n` folded into groups alike in everything the figures count (a few
+    hundred rows, whatever the number of nominations), with the sums, counts and minima
+    the averages need; the figures then aggregate these groups, once per district and once
+    for the totals, instead of every nomination twice."""
+    overdue = case((and_(n.c.status.in_(ACTIVE_STATES), n.c.due_on < today), 1), else_=0)
+    alike = select(n.c.district_id, n.c.status, n.c.evaluation_status, n.c.passed,
+                   n.c.turnout, n.c.satisfaction_rate, n.c.due_on, n.c.conclusion,
+                   n.c.rectification_decision, overdue.label("overdue"),
+                   case((n.c.check_id.is_not(None), 1), else_=0).label("checked")).subquery()
+    keys = [alike.c.district_id, alike.c.status, alike.c.evaluation_status, alike.c.passed,
+            alike.c.conclusion, alike.c.rectification_decision, alike.c.overdue,
+            alike.c.checked]
+    rate, turnout = alike.c.satisfaction_rate, alike.c.turnout
+    return (
+        select(*keys, func.count().label("k"),
+               func.sum(turnout).label("turnout_sum"), func.count(turnout).label("turnout_n"),
+               func.sum(rate).label("rate_sum"), func.count(rate).label("rate_n"),
+               func.min(rate).label("rate_min"), func.min(alike.c.due_on).label("due_min"))
+        .group_by(*keys)
+        .cte("g")
+    )
+
+
+def _aggregates(g: CTE) -> dict[str, ColumnElement[Any]]:
+    """Every per-district figure, as aggregates over the groups `g` (FILTER clauses), by
+    the name the row carries."""
 
     def count(*where: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.count(n.c.id).filter(and_(*where)) if where else func.count(n.c.id)
+        total = func.sum(g.c.k).filter(and_(*where)) if where else func.sum(g.c.k)
+        return func.coalesce(total, 0)
 
-    def mean(column: ColumnElement[Any], where: ColumnElement[bool]) -> ColumnElement[float]:
-        return cast(func.avg(column).filter(where), Float)
+    def mean(total: ColumnElement[Any], n: ColumnElement[int],
+             where: ColumnElement[bool]) -> ColumnElement[float]:
+        return cast(func.sum(total).filter(where), Float) / func.nullif(
+            func.sum(n).filter(where), 0)
 
-    closed = n.c.evaluation_status == EvaluationStatus.CLOSED
-    overdue = and_(n.c.status.in_(ACTIVE_STATES), n.c.due_on < today)
+    closed = g.c.evaluation_status == EvaluationStatus.CLOSED
+    overdue = g.c.overdue == 1
     return {
         "n_total": count(),
-        **{f"state_{s}": count(n.c.status == s) for s in STATE_NAMES},
-        **{f"stage_{st}": count(n.c.status.in_(ACTIVE_BY_STAGE[st])) for st in STAGE_NAMES},
-        "n_active": count(n.c.status.in_(ACTIVE_STATES)),
-        "n_ended": count(n.c.status.in_(ENDED_STATES)),
-        "ev_open": count(n.c.evaluation_status == EvaluationStatus.OPEN),
+        **{f"state_{s}": count(g.c.status == s) for s in STATE_NAMES},
+        **{f"stage_{st}": count(g.c.status.in_(ACTIVE_BY_STAGE[st])) for st in STAGE_NAMES},
+        "n_active": count(g.c.status.in_(ACTIVE_STATES)),
+        "n_ended": count(g.c.status.in_(ENDED_STATES)),
+        "ev_open": count(g.c.evaluation_status == EvaluationStatus.OPEN),
         "ev_closed": count(closed),
-        "ev_passed": count(closed, n.c.passed.is_(True)),
-        "ev_failed": count(closed, n.c.passed.is_(False)),
-        "ev_turnout": mean(n.c.turnout, closed),
-        "ev_satisfaction": mean(n.c.satisfaction_rate, closed),
-        "ev_min_satisfaction": cast(func.min(n.c.satisfaction_rate).filter(closed), Float),
-        "sc_checks": count(n.c.check_id.is_not(None)),
-        "sc_pending": count(n.c.check_id.is_not(None), n.c.conclusion.is_(None)),
-        "sc_pass": count(n.c.conclusion == Conclusion.PASS),
-        "sc_rectify": count(n.c.conclusion == Conclusion.RECTIFY),
-        "sc_fail": count(n.c.conclusion == Conclusion.FAIL),
-        "sc_accepted": count(n.c.rectification_decision == "accept"),
-        "sc_rejected": count(n.c.rectification_decision == "reject"),
-        "sc_rectifying": count(n.c.conclusion == Conclusion.RECTIFY,
-                               n.c.rectification_decision.is_(None)),
+        "ev_passed": count(closed, g.c.passed.is_(True)),
+        "ev_failed": count(closed, g.c.passed.is_(False)),
+        "ev_turnout": mean(g.c.turnout_sum, g.c.turnout_n, closed),
+        "ev_satisfaction": mean(g.c.rate_sum, g.c.rate_n, closed),
+        "ev_min_satisfaction": cast(func.min(g.c.rate_min).filter(closed), Float),
+        "sc_checks": count(g.c.checked == 1),
+        "sc_pending": count(g.c.checked == 1, g.c.conclusion.is_(None)),
+        "sc_pass": count(g.c.conclusion == Conclusion.PASS),
+        "sc_rectify": count(g.c.conclusion == Conclusion.RECTIFY),
+        "sc_fail": count(g.c.conclusion == Conclusion.FAIL),
+        "sc_accepted": count(g.c.rectification_decision == "accept"),
+        "sc_rejected": count(g.c.rectification_decision == "reject"),
+        "sc_rectifying": count(g.c.conclusion == Conclusion.RECTIFY,
+                               g.c.rectification_decision.is_(None)),
         "od_total": count(overdue),
-        **{f"od_{st}": count(overdue, n.c.status.in_(ACTIVE_BY_STAGE[st]))
+        **{f"od_{st}": count(overdue, g.c.status.in_(ACTIVE_BY_STAGE[st]))
            for st in STAGE_NAMES},
-        "od_oldest": func.min(n.c.due_on).filter(overdue),
+        "od_oldest": func.min(g.c.due_min).filter(overdue),
     }
 
 
@@ -282,8 +311,8 @@ def _whole(total: ColumnElement[int]) -> ColumnElement[float]:
 def district_rows(campaign: Campaign, scope: set[int], districts: list[int],
                   today: date) -> list[Any]:
     """One row per district shown (zeros included), then the totals row: one statement."""
-    n = _nominations(campaign, scope, districts)
-    figures = _aggregates(n, today)
+    g = _groups(_nominations(campaign, scope, districts), today)
+    figures = _aggregates(g)
     labelled = [expr.label(name) for name, expr in figures.items()]
     district = aliased(Organization, name="district")
     quota = aliased(CampaignQuota)
@@ -293,7 +322,7 @@ def district_rows(campaign: Campaign, scope: set[int], districts: list[int],
                _share(figures["n_total"]).label("n_share"),
                _share(figures["od_total"]).label("od_share"))
         .select_from(district)
-        .outerjoin(n, n.c.district_id == district.id)
+        .outerjoin(g, g.c.district_id == district.id)
         .outerjoin(quota, and_(quota.campaign_id == campaign.id,
                                quota.district_id == district.id))
         .where(district.id.in_(districts))
@@ -304,7 +333,7 @@ def district_rows(campaign: Campaign, scope: set[int], districts: list[int],
                          CampaignQuota.district_id.in_(districts))
                   .scalar_subquery())
     totals = select(literal(1), null(), null(), null(), all_quotas, *figures.values(),
-                    _whole(figures["n_total"]), _whole(figures["od_total"])).select_from(n)
+                    _whole(figures["n_total"]), _whole(figures["od_total"])).select_from(g)
     return list(db.session.execute(
         union_all(per_district, totals).order_by(literal_column("is_total"),
                                                  literal_column("code"))))
