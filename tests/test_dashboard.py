@@ -346,6 +346,17 @@ def test_nav_and_campaign_page_link_to_the_dashboard(world, client, auth):
     assert response.headers["Location"].endswith(dashboard_url(world))
 
 
+def test_the_page_in_english(world, client, auth):
+    auth.login("city")
+    assert "已表彰" in client.get(dashboard_url(world)).text  # Chinese first, as by default
+    client.get("/lang/en")
+    html = client.get(dashboard_url(world)).text
+    # Domain labels are looked up per request, never fixed when the template compiled.
+    assert "Commended" in html and "已表彰" not in html
+    assert ">Member evaluation</a>" in html and ">Spot check</a>" in html
+    assert "below 80%" in html and "Nominations per district and stage" in html
+
+
 # -- exports ------------------------------------------------------------------------------
 
 

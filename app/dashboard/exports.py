@@ -36,7 +36,7 @@ def _rows(board: Dashboard) -> list[DistrictRow]:
 
 def _districts(board: Dashboard) -> Table:
     header = [_("District"), _("Quota"), *(label(STAGE_LABELS[s]) for s in STAGE_NAMES),
-              _("Under way"), label("已表彰"), _("Ended"), _("Total"), _("Share"),
+              _("Under way"), label(STATE_LABELS["commended"]), _("Ended"), _("Total"), _("Share"),
               *(label(STATE_LABELS[s]) for s in STATE_NAMES)]
     rows = [[_district(r), r.quota, *(r.nominations.by_stage[s] for s in STAGE_NAMES),
              r.nominations.active, r.nominations.commended, r.nominations.ended,
