@@ -332,8 +332,14 @@ def test_a_campaign_the_user_may_not_see_is_not_found(world, client, auth, api_a
     assert client.get(f"{dashboard_url(world)}/nonsense.csv").status_code == 404
 
 
-def test_api_needs_a_token(world, client):
+def test_api_needs_a_token_and_is_described(world, client):
     assert_json_error(client.get(f"/api/v1/campaigns/{world.campaign.id}/dashboard"), 401)
+    spec = client.get("/api/v1/openapi.json").get_json()
+    view = spec["paths"]["/api/v1/campaigns/{campaign_id}/dashboard"]["get"]
+    assert view["security"] == [{"bearerAuth": []}]
+    assert {"200", "401", "403", "404"} <= set(view["responses"])
+    assert {"districts", "total", "satisfaction_bands", "overdue_steps"} <= set(
+        spec["components"]["schemas"]["Dashboard"]["properties"])
 
 
 def test_nav_and_campaign_page_link_to_the_dashboard(world, client, auth):
