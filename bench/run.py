@@ -272,12 +272,14 @@ class Result:
 
 
 def wrk(label: str, url: str, script: Path, requests_file: Path | None, args: argparse.Namespace,
-        cookie: str | None = None, warmup: bool = True) -> Result:
-    env = dict(os.environ, BENCH_DIR=str(BENCH), BENCH_THREADS=str(args.threads))
+        cookie: str | None = None, warmup: bool = True, connections: int | None = None) -> Result:
+    threads = min(args.threads, connections or args.connections)
+    env = dict(os.environ, BENCH_DIR=str(BENCH), BENCH_THREADS=str(threads))
     if requests_file is not None:
         env["BENCH_REQUESTS"] = str(requests_file)
     headers = ["-H", f"Cookie: {cookie}"] if cookie else []
-    base = ["wrk", f"-t{args.threads}", f"-c{args.connections}", "-s", str(script), *headers]
+    base = ["wrk", f"-t{threads}", f"-c{connections or args.connections}", "-s", str(script),
+            *headers]
     if warmup:
         subprocess.run([*base, "-d2s", url], env=env, capture_output=True, check=True)
     say(f"· {label}：{args.duration} 秒 …")
@@ -408,7 +410,8 @@ def report(results: dict[str, Result], floor: Result, floor_ballot: Result, swee
         row(floor_ballot, None, "POST /ballot/<token>"),
     ]
     paths = {"worklist": "GET /", "nomination": "GET /nominations/<id>",
-             "dashboard": "GET /campaigns/<id>/dashboard", "union": "GET /",
+             "dashboard": "GET /campaigns/<id>/dashboard",
+             "dashboard_2": "GET /campaigns/<id>/dashboard (2 connections)", "union": "GET /",
              "ballot": "POST /api/v1/ballots/<token>"}
     for key, r in results.items():
         lines.append(row(r, floor_ballot if key == "ballot" else floor, paths[key]))
@@ -434,7 +437,11 @@ def report(results: dict[str, Result], floor: Result, floor_ballot: Result, swee
                       results[key].rps >= 0.5 * floor.rps),
                      (f"{name} p99 < 250 ms", results[key].p99_ms < 250)]
     if "dashboard" in results:
-        aims.append(("city dashboard p50 < 300 ms", results["dashboard"].p50_ms < 300))
+        aims.append(("city dashboard p50 < 300 ms at 16 connections",
+                     results["dashboard"].p50_ms < 300))
+    if "dashboard_2" in results:
+        aims.append(("city dashboard p50 < 300 ms at 2 connections",
+                     results["dashboard_2"].p50_ms < 300))
     lines += ["", "Aims: " + "; ".join(f"{label} {'✓' if ok else '✗'}" for label, ok in aims)
               + "."]
     return "\n".join(lines) + "\n"
@@ -521,6 +528,12 @@ def main() -> None:
             file = write_requests(lines)
             results[key] = wrk(label, base, BENCH / "wrk_report.lua", file, args,
                                cookie=cookies[who])
+            if key == "dashboard":
+                # A handful of city officers use it, not 16 at once: its own latency, with
+                # one connection per worker (no queueing).
+                results["dashboard_2"] = wrk("city dashboard, 2 connections", base,
+                                             BENCH / "wrk_report.lua", file, args,
+                                             cookie=cookies[who], connections=2)
             file.unlink()
         if "ballot" in chosen:
             file = write_requests(subjects["ballots"])
