@@ -55,7 +55,7 @@ from app.extensions import csrf, db
 from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.orgs.models import DISTRICT_LEVELS, Organization
-from app.templating import label
+from app.templating import english, label
 from app.timeutil import beijing_today
 from workflows.nomination import STATE_LABELS
 
@@ -67,15 +67,9 @@ LODGED = "objection_lodged"  # session key: (publicity id, objection id) for the
 # -- dates --------------------------------------------------------------------------------
 
 
-def _zh() -> bool:
-    from flask_babel import get_locale
-
-    return str(get_locale()) != "en"
-
-
 def long_date(day: date, *, with_year: bool = True) -> str:
     """“2026年11月23日” (“11月27日” without the year); ISO in English."""
-    if not _zh():
+    if english():
         return day.isoformat()
     return f"{day.year}年{day.month}月{day.day}日" if with_year else f"{day.month}月{day.day}日"
 
@@ -372,7 +366,7 @@ def _roll_form() -> tuple[RollFilterForm, dict[str, Any]]:
     if isinstance(wanted, int) and wanted not in years and 1949 <= wanted <= 2999:
         years = sorted([*years, wanted], reverse=True)  # asked for: shown, if empty
     form.year.choices = [("", _("All years"))] + [
-        (y, f"{y}年" if _zh() else str(y)) for y in years]
+        (y, str(y) if english() else f"{y}年") for y in years]
     form.level.choices = [("", _("All levels"))] + [
         (value, label(LEVEL_LABELS[CampaignLevel(value)])) for value in LEVELS]
     form.district.choices = [("", _("All districts"))] + [(i, n) for i, n in districts]
