@@ -88,6 +88,23 @@ def test_emails_are_queued_for_users_with_an_address(world, ctx):
     assert "今天到期" in mails[0].subject and f"/nominations/{nomination.id}" in mails[0].body
 
 
+def test_emails_are_queued_in_slices_and_none_is_lost(world, ctx, monkeypatch):
+    """Many new reminders in one sweep: their e-mails go in slices (a statement's parameters
+    are capped), each reminder with an address gets exactly one."""
+    from app.notifications import sweep as sweep_module
+
+    monkeypatch.setattr(sweep_module, "EMAIL_SLICE", 2)
+    world.user("reviewer_a").email = "shenhe@example.cn"
+    nominations = [world.nomination(status="submitted") for _ in range(5)]
+    for n in nominations:
+        _due(n, 0)
+    result = sweep()
+    mails = list(db.session.scalars(select(OutboxEmail)))
+    assert result.emails == len(mails) == 5
+    assert sorted(m.body.split("/nominations/")[1].split()[0] for m in mails) == sorted(
+        str(n.id) for n in nominations)
+
+
 def test_the_notification_centre(world, client, auth):
     nomination = world.nomination(status="submitted")
     _due(nomination, -1)

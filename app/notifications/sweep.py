@@ -30,6 +30,8 @@ from app.timeutil import beijing_today, utcnow
 from workflows.nomination import STATE_LABELS, STATE_OWNER
 
 # Who supervises an owner: an overdue step escalates to this role above the unit.
+EMAIL_SLICE = 10_000  # notifications per INSERT … SELECT of their e-mails
+
 SUPERVISOR = {"union": Role.REVIEWER, "reviewer": Role.CITY, "inspector": Role.CITY}
 
 
@@ -158,9 +160,10 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> list[int]:
     the rows actually inserted.
 
     Rows already there today are left out first (one indexed read of the day's keys), so a
-    repeat run inserts nothing. The rest go in as one executemany: SQLAlchemy batches it into
-    multi-row INSERT … ON CONFLICT DO NOTHING RETURNING statements compiled once, instead
-    of compiling a statement with thousands of parameters per chunk."""
+    repeat run inserts nothing. On PostgreSQL the rest go in as one INSERT … SELECT FROM
+    unnest(arrays) ON CONFLICT DO NOTHING RETURNING: eight array parameters whatever the
+    number of rows. Elsewhere, one executemany (SQLAlchemy batches it into multi-row
+    statements compiled once). The conflict clause still decides a race with another sweep."""
     if not rows:
         return []
     days = {r["day"] for r in rows}
@@ -200,14 +203,20 @@ def _queue_emails(notification_ids: list[int]) -> int:
     body = (u.c.display_name + literal("：\n\n") + n.c.title
             + literal("。\n\n请登录职工之家评选系统办理：" + base + "/nominations/")
             + cast(n.c.nomination_id, String) + literal("\n\n（本邮件由系统自动发送，请勿回复。）"))
-    chosen = (select(n.c.id, u.c.email, n.c.title, body, literal("pending"), literal(0),
-                     literal(now, UTCDateTime), literal(now, UTCDateTime))
-              .join(u, u.c.id == n.c.user_id)
-              .where(n.c.id.in_(notification_ids), u.c.email.is_not(None), u.c.email != ""))
-    result = db.session.execute(OutboxEmail.__table__.insert().from_select(
-        ["notification_id", "to_address", "subject", "body", "status", "attempts",
-         "next_attempt_at", "created_at"], chosen).returning(OutboxEmail.__table__.c.id))
-    return len(result.all())
+    queued = 0
+    # In slices: an IN list is one parameter per id, and drivers cap the parameters of a
+    # statement (PostgreSQL 65,535; SQLite 32,766).
+    for start in range(0, len(notification_ids), EMAIL_SLICE):
+        ids = notification_ids[start:start + EMAIL_SLICE]
+        chosen = (select(n.c.id, u.c.email, n.c.title, body, literal("pending"), literal(0),
+                         literal(now, UTCDateTime), literal(now, UTCDateTime))
+                  .join(u, u.c.id == n.c.user_id)
+                  .where(n.c.id.in_(ids), u.c.email.is_not(None), u.c.email != ""))
+        result = db.session.execute(OutboxEmail.__table__.insert().from_select(
+            ["notification_id", "to_address", "subject", "body", "status", "attempts",
+             "next_attempt_at", "created_at"], chosen).returning(OutboxEmail.__table__.c.id))
+        queued += len(result.all())
+    return queued
 
 
 def sweep(today: date | None = None) -> SweepResult:
