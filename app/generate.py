@@ -216,9 +216,7 @@ class Story:
     nominee: str | None
     created_at: datetime
     steps: list[tuple[str, int | None, str | None, datetime]] = field(default_factory=list)
-    returns: int = 0
     evaluation: Evaluation | None = None
-    drawn: bool = False
     check: dict | None = None
     state: str = "draft"
 
@@ -411,7 +409,6 @@ class Generator:
         for _ in range(rng.choice([0, 0, 0, 1, 1, 2])):
             t = self._between(t, 1, 8)
             story.act("return", self._reviewer(story), rng.choice(RETURN_COMMENTS), t)
-            story.returns += 1
             if fate == "returned" and rng.random() < 0.6:
                 return
             t = self._between(t, 1, 8)
@@ -419,7 +416,6 @@ class Generator:
         if fate == "returned":
             t = self._between(t, 1, 6)
             story.act("return", self._reviewer(story), rng.choice(RETURN_COMMENTS), t)
-            story.returns += 1
             return
         if fate == "submitted":
             return
@@ -524,7 +520,6 @@ class Generator:
                     story.act("draw" if drawn else "pass_without_check", drawer,
                               note, max(when, story.last_at + timedelta(minutes=5)))
                     if drawn:
-                        story.drawn = True
                         self._check(story, draw_id, plan)
 
     def _check(self, story: Story, draw_id: int, plan: CampaignPlan) -> None:

@@ -46,11 +46,13 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from app.generate import CITY_CODE, GENERATED_PASSWORD  # noqa: E402 (the repository's own)
+
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
 BIN = Path(sys.executable).parent
 BEIJING = timezone(timedelta(hours=8))
-PASSWORD = "city-scale-2026"  # app.generate.GENERATED_PASSWORD
 APP_PORT, ANCHOR_PORT = 8711, 8701
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 
@@ -93,7 +95,7 @@ def has_generated_data(url: str) -> bool:
     with psycopg.connect(libpq(url)) as conn:
         exists = conn.execute("SELECT to_regclass('organizations')").fetchone()[0]
         return bool(exists) and bool(conn.execute(
-            "SELECT 1 FROM organizations WHERE code = 'GC'").fetchone())
+            "SELECT 1 FROM organizations WHERE code = %s", (CITY_CODE,)).fetchone())
 
 
 def run_streaming(cmd: list[str], env: dict, cwd: Path) -> str:
@@ -230,7 +232,7 @@ def login(port: int, username: str) -> str:
         r'name="csrf_token"[^>]*value="([^"]+)"', page)
     assert token, "no CSRF token on the login page"
     body = urllib.parse.urlencode({"csrf_token": token.group(1), "username": username,
-                                   "password": PASSWORD}).encode()
+                                   "password": GENERATED_PASSWORD}).encode()
     request = urllib.request.Request(f"{base}/login", data=body,
                                      headers={"Cookie": cookie})
     try:
