@@ -47,7 +47,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from app.generate import CITY_CODE, GENERATED_PASSWORD  # noqa: E402 (the repository's own)
+from app.generate import CITY_CODE, GENERATED_PASSWORD, SCALES  # noqa: E402 (our own)
 
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
@@ -464,7 +464,7 @@ def update_readme(table: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", default="city")
+    parser.add_argument("--scale", default="city", choices=list(SCALES))
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--duration", type=int, default=10, help="seconds per page")
     parser.add_argument("--threads", type=int, default=2)
