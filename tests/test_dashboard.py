@@ -451,3 +451,17 @@ def test_statements_do_not_grow_with_rows(world, client, auth, api_as):
     assert many == few, f"{few} statements with 10 nominations, {many} with 1,000"
     page, export, api_count = few
     assert page <= 10 and export <= 9 and api_count <= 9, few
+    assert page == export, few  # the switcher's list stands in for the campaign lookup
+
+
+
+def test_the_switcher_lists_the_other_campaigns(world, client, auth):
+    older = Campaign(name="2025年度评选", year=2025, status=CampaignStatus.CLOSED, level="city",
+                     organizer_id=world.city.id, award_types=[AwardType.MODEL_HOME.value])
+    db.session.add(older)
+    db.session.commit()
+    auth.login("city")
+    html = client.get(dashboard_url(world)).text
+    assert f'href="/campaigns/{older.id}/dashboard"' in html
+    html = client.get(f"/campaigns/{older.id}/dashboard").text
+    assert "2025年度评选" in html and f'href="{dashboard_url(world)}"' in html

@@ -432,7 +432,12 @@ def dashboard(user: User, campaign_id: int, *, with_campaigns: bool = False) -> 
     """The dashboard of a campaign as the user may see it (Forbidden without a dashboard
     role, NotFound for a campaign the user may not see)."""
     scope = require_dashboard(user)
-    campaign = get_campaign(user, campaign_id)
+    # The page's campaign switcher lists the campaigns the user may see: the campaign is
+    # taken from that list rather than looked up again (get_campaign: the export's and the
+    # API's one lookup, and the 404 of a campaign not in the list).
+    others = list(db.session.scalars(visible_campaigns(user))) if with_campaigns else []
+    campaign = next((c for c in others if c.id == campaign_id), None) or get_campaign(
+        user, campaign_id)
     today = beijing_today()
     districts = district_ids(campaign, scope)
     rows = [_row(r._mapping, today) for r in district_rows(campaign, scope, districts, today)]
@@ -442,7 +447,6 @@ def dashboard(user: User, campaign_id: int, *, with_campaigns: bool = False) -> 
     steps = [OverdueStep(r.id, r.unit, r.district_id, r.district, r.status, r.due_on,
                          (today - r.due_on).days, r.rank, r.rank_in_district)
              for r in overdue]
-    others = list(db.session.scalars(visible_campaigns(user))) if with_campaigns else []
     return Dashboard(
         campaign=campaign, today=today,
         whole_city=bool(role_orgs(user, (Role.CITY, Role.ADMIN))),
