@@ -454,6 +454,38 @@ def test_statements_do_not_grow_with_rows(world, client, auth, api_as):
     assert page == export, few  # the switcher's list stands in for the campaign lookup
 
 
+# -- on a phone -----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+@pytest.mark.committing
+def test_the_page_fits_a_phone(app, phone):  # type: ignore[no-untyped-def]
+    """375 px wide: the tables scroll inside their boxes, the charts shrink, the page itself
+    never scrolls sideways."""
+    from playwright.sync_api import expect
+
+    from tests.browser_support import assert_fits_the_phone, log_in, screenshot
+    from tests.factories import build_world
+
+    with app.test_request_context():
+        world = build_world()
+        today = beijing_today()
+        for org, status, late in ((world.union_a, "submitted", 3), (world.union_b, "draft", 9),
+                                  (world.union_a2, "member_evaluation", None)):
+            n = world.nomination(org=org, status=status, complete=False)
+            if late:
+                n.due_on = today - timedelta(days=late)
+        db.session.commit()
+        campaign_id = world.campaign.id
+
+    log_in(phone, "city")
+    phone.goto(f"/campaigns/{campaign_id}/dashboard")
+    expect(phone.get_by_test_id("district-table")).to_be_attached()
+    expect(phone.get_by_test_id("overdue-steps")).to_be_visible()
+    assert_fits_the_phone(phone)
+    screenshot(phone, "dashboard-phone")
+    assert not phone.js_errors
+
 
 def test_the_switcher_lists_the_other_campaigns(world, client, auth):
     older = Campaign(name="2025年度评选", year=2025, status=CampaignStatus.CLOSED, level="city",
