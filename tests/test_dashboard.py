@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from itertools import cycle
@@ -27,7 +28,7 @@ from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckDraw
 from app.timeutil import beijing_today
 from tests.test_api import Api, assert_json_error
 from tests.test_query_budget import count_queries
-from workflows.nomination import STATE_NAMES
+from workflows.nomination import FINAL_STATES, STATE_NAMES
 
 
 class Tables(HTMLParser):
@@ -497,3 +498,13 @@ def test_the_switcher_lists_the_other_campaigns(world, client, auth):
     assert f'href="/campaigns/{older.id}/dashboard"' in html
     html = client.get(f"/campaigns/{older.id}/dashboard").text
     assert "2025年度评选" in html and f'href="{dashboard_url(world)}"' in html
+
+
+def test_final_states_are_marked_ended(world, client, auth):
+    auth.login("city")
+    html = client.get(dashboard_url(world)).text
+    rows = {m.group(1): m.group(0) for m in re.finditer(r'<tr data-state="(\w+)".*?</tr>',
+                                                         html, re.S)}
+    ended = {s for s, row in rows.items() if "text-bg-light border" in row}
+    assert ended == set(FINAL_STATES)
+    assert "text-bg-success" in rows["commended"]

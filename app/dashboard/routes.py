@@ -10,7 +10,7 @@ from app.campaigns.models import CampaignStatus
 from app.campaigns.services import visible_campaigns
 from app.dashboard import bp
 from app.dashboard.exports import SECTIONS, section_table, workbook_response
-from app.dashboard.services import ENDED_STATES, dashboard, require_dashboard
+from app.dashboard.services import dashboard, require_dashboard
 from app.errors import NotFound
 from app.exports import csv_response
 from app.extensions import db
@@ -33,7 +33,7 @@ def latest():  # type: ignore[no-untyped-def]
 @login_required
 def page(campaign_id: int):  # type: ignore[no-untyped-def]
     board = dashboard(current_user, campaign_id, with_campaigns=True)
-    return render_template("dashboard/page.html", board=board, ended_states=ENDED_STATES)
+    return render_template("dashboard/page.html", board=board)
 
 
 @bp.get("/campaigns/<int:campaign_id>/dashboard/<section>.csv")
