@@ -11,7 +11,6 @@ from typing import Any
 
 from flask import Response
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from app.dashboard.services import STAGE_NAMES, Dashboard, DistrictRow
 from app.exports import Sheet, xlsx_file, xlsx_sheets
@@ -100,20 +99,21 @@ def _overdue_steps(board: Dashboard) -> Table:
     return _("Most overdue steps"), header, rows
 
 
-# url name → (what the link says, the table). The order is the page's and the workbook's.
-SECTIONS: dict[str, tuple[Any, Callable[[Dashboard], Table]]] = {
-    "districts": (_l("Nominations per district"), _districts),
-    "states": (_l("Nominations per state"), _states),
-    "satisfaction": (_l("Member evaluation satisfaction"), _satisfaction),
-    "evaluations": (_l("Member evaluation per district"), _evaluations),
-    "spot-checks": (_l("Spot-check outcomes per district"), _spot_checks),
-    "overdue": (_l("Overdue steps per district"), _overdue),
-    "overdue-steps": (_l("Most overdue steps"), _overdue_steps),
+# url name → the table (its title, header and rows). The order is the page's and the
+# workbook's.
+SECTIONS: dict[str, Callable[[Dashboard], Table]] = {
+    "districts": _districts,
+    "states": _states,
+    "satisfaction": _satisfaction,
+    "evaluations": _evaluations,
+    "spot-checks": _spot_checks,
+    "overdue": _overdue,
+    "overdue-steps": _overdue_steps,
 }
 
 
 def section_table(board: Dashboard, section: str) -> Table:
-    return SECTIONS[section][1](board)
+    return SECTIONS[section](board)
 
 
 def workbook_response(board: Dashboard) -> Response:
