@@ -212,6 +212,13 @@ def district_ids(campaign: Campaign, scope: set[int]) -> list[int]:
         .order_by(Organization.code)))
 
 
+def _overdue(status: ColumnElement[str], due_on: ColumnElement[date],
+             today: date) -> ColumnElement[bool]:
+    """A step overdue: under way (someone's move, as for the reminder sweep and `flask
+    overdue`) and due before today; due today is not overdue yet."""
+    return and_(status.in_(ACTIVE_STATES), due_on < today)
+
+
 def _nominations(campaign: Campaign, scope: set[int], districts: list[int]) -> CTE:
     """The campaign's nominations in scope, each with its district, evaluation and check."""
     return (
@@ -235,7 +242,7 @@ def _groups(n: CTE, today: date) -> CTE:
     hundred rows, whatever the number of nominations), with the sums, counts and minima
     the averages need; the figures then aggregate these groups, once per district and once
     for the totals, instead of every nomination twice."""
-    overdue = case((and_(n.c.status.in_(ACTIVE_STATES), n.c.due_on < today), 1), else_=0)
+    overdue = case((_overdue(n.c.status, n.c.due_on, today), 1), else_=0)
     alike = select(n.c.district_id, n.c.status, n.c.evaluation_status, n.c.passed,
                    n.c.turnout, n.c.satisfaction_rate, n.c.due_on, n.c.conclusion,
                    n.c.rectification_decision, overdue.label("overdue"),
@@ -383,7 +390,7 @@ def most_overdue(campaign: Campaign, scope: set[int], districts: list[int],
                                OrgClosure.ancestor_id.in_(districts)))
         .join(district, district.id == OrgClosure.ancestor_id)
         .where(Nomination.campaign_id == campaign.id, in_subtree(Nomination.org_id, scope),
-               Nomination.status.in_(ACTIVE_STATES), Nomination.due_on < today)
+               _overdue(Nomination.status, Nomination.due_on, today))
         .order_by(Nomination.due_on, Nomination.id)
         .limit(OVERDUE_LIST_LIMIT)))
 
