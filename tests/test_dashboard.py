@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
-from app.auth.models import SessionKind
+from app.auth.models import Role, SessionKind
 from app.auth.services import start_session
 from app.campaigns.models import AwardType, Campaign, CampaignStatus
 from app.evaluation.models import EvaluationStatus, MemberEvaluation
@@ -26,6 +26,7 @@ from app.orgs.models import OrgLevel
 from app.orgs.services import create_org
 from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckDraw
 from app.timeutil import beijing_today
+from tests.factories import make_user
 from tests.test_api import Api, assert_json_error
 from tests.test_query_budget import count_queries
 from workflows.nomination import FINAL_STATES, STATE_NAMES
@@ -329,8 +330,42 @@ def test_a_campaign_the_user_may_not_see_is_not_found(world, client, auth, api_a
     for campaign_id in (hidden.id, 999999):
         assert client.get(f"/campaigns/{campaign_id}/dashboard").status_code == 404
         assert client.get(f"/campaigns/{campaign_id}/dashboard.xlsx").status_code == 404
+        assert client.get(f"/campaigns/{campaign_id}/dashboard/states.csv").status_code == 404
         assert_json_error(api_as("city").get(f"/campaigns/{campaign_id}/dashboard"), 404)
     assert client.get(f"{dashboard_url(world)}/nonsense.csv").status_code == 404
+
+
+def test_a_reviewers_exports_cover_only_their_district(figures, client, auth):
+    world = figures
+    auth.login("reviewer_b")
+    text = client.get(f"{dashboard_url(world)}/districts.csv").get_data(as_text=True)
+    body = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))[1:]
+    assert [r[0] for r in body] == ["乙区总工会", "合计"]
+    book = load_workbook(io.BytesIO(client.get(f"{dashboard_url(world)}.xlsx").data))
+    cells = {c.value for sheet in book for row in sheet.iter_rows() for c in row}
+    assert world.district_a.name not in cells and world.union_a.name not in cells
+
+
+def test_an_administrator_sees_every_district(figures, api_as):
+    world = figures
+    body = api_as("admin").get(f"/campaigns/{world.campaign.id}/dashboard").get_json()
+    assert [d["district_id"] for d in body["districts"]] == [world.district_a.id,
+                                                             world.district_b.id]
+    assert body["whole_city"] is True and body["total"]["nominations"]["total"] == 12
+
+
+def test_the_nav_entry_without_any_campaign(world, client, auth):
+    """A reviewer of a city that has no campaign yet: told so on the campaign list."""
+    other = create_org(code="Y", name="另一市总工会", level=OrgLevel.CITY)
+    district = create_org(code="Y-A", name="另一区总工会", level=OrgLevel.DISTRICT,
+                          parent=other)
+    make_user("reviewer_y", Role.REVIEWER, district)
+    db.session.commit()
+    auth.login("reviewer_y")
+    response = client.get("/dashboard")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/campaigns/")
+    assert "目前还没有可查看的评选活动。" in client.get(response.headers["Location"]).text
 
 
 def test_api_needs_a_token_and_is_described(world, client):
