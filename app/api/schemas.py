@@ -18,6 +18,7 @@ from workflows.nomination import ACTIONS, STATE_NAMES
 
 MAX_PER_PAGE = 100
 AWARD_TYPES = [a.value for a in AwardType]
+DATE_ERRORS = {"invalid": "请填写有效的日期（如 2026-05-01）。"}
 
 
 class BeijingDateTime(fields.DateTime):

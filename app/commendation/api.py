@@ -19,7 +19,8 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
-from app.api.schemas import BeijingDateTime
+from app.api.files import FileSchema, UploadSchema, created, present_file
+from app.api.schemas import DATE_ERRORS, BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
 from app.campaigns.models import CampaignLevel
 from app.commendation import services as svc
@@ -32,7 +33,6 @@ from app.commendation.models import (
 )
 from app.errors import NotFound
 from app.evaluation.services import public_base_url
-from app.evidence.models import Evidence, EvidenceKind
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 from workflows.nomination import STATE_LABELS, STATE_NAMES
@@ -42,7 +42,6 @@ blp = ApiBlueprint("api_commendation", __name__, url_prefix="/api/v1",
                                "objections, commendation and certificates, the honour roll, "
                                "rectification and revocation of honours.")
 
-DATE_ERRORS = {"invalid": "请填写有效的日期（如 2026-05-01）。"}
 ANSWERS = list(svc.ANSWERS)
 OBJECTION_STATUSES = ["open", "dismissed", "upheld"]
 CHECK_STATUSES = ["valid", "revoked", "unknown"]
@@ -300,9 +299,8 @@ class StatementSchema(Schema):
                            error_messages={"required": "请填写整改情况说明。"})
 
 
-class HonourUploadSchema(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"},
-                      error_messages={"required": "请选择要上传的文件。"})
+class HonourUploadSchema(UploadSchema):
+    """Evidence of the rectification."""
 
 
 class DecideRectificationSchema(Schema):
@@ -311,13 +309,8 @@ class DecideRectificationSchema(Schema):
                          metadata={"description": "Required when not accepted."})
 
 
-class HonourFileSchema(Schema):
-    evidence_id = fields.Int()
-    name = fields.Str()
-    content_type = fields.Str()
-    kind = fields.Str(metadata={"enum": [k.value for k in EvidenceKind]})
-    size = fields.Int(metadata={"description": "Bytes."})
-    download_url = fields.Str(metadata={"description": "Send the bearer token."})
+class HonourFileSchema(FileSchema):
+    """A file of the union's rectification."""
 
 
 class HonourRectificationSchema(Schema):
@@ -426,13 +419,6 @@ def present_check(result: svc.CertificateCheck) -> dict[str, Any]:
     }
 
 
-def _file(evidence: Evidence) -> dict[str, Any]:
-    return {"evidence_id": evidence.id, "name": evidence.original_name,
-            "content_type": evidence.content_type, "kind": evidence.kind,
-            "size": evidence.size,
-            "download_url": url_for("api_evidence.EvidenceDownload", evidence_id=evidence.id)}
-
-
 def present_rectification(order: HonourRectification, nomination: Nomination) -> dict[str, Any]:
     """An order, open or decided, with the union's files (one query for them)."""
     files = svc.rectification_files(order, nomination.id)
@@ -440,7 +426,7 @@ def present_rectification(order: HonourRectification, nomination: Nomination) ->
         "id": order.id, "nomination_id": nomination.id, "state": nomination.status,
         "origin": order.origin, "reason": order.reason, "deadline": order.deadline,
         "overdue": order.overdue, "ordered_at": order.ordered_at,
-        "statement": order.statement, "files": [_file(e) for e in files],
+        "statement": order.statement, "files": [present_file(e) for e in files],
         "submitted_at": order.submitted_at, "decision": order.decision,
         "decision_comment": order.decision_comment, "decided_at": order.decided_at,
     }
@@ -680,8 +666,7 @@ class HonourRectificationFiles(MethodView):
         """Evidence of the rectification (multipart `file`; any evidence type), with the
         checks of any evidence upload."""
         evidence = svc.add_rectification_file(api_user(), nomination_id, files["file"])
-        body = _file(evidence)
-        return body, {"Location": body["download_url"]}
+        return created(present_file(evidence))
 
 
 @blp.route("/nominations/<int:nomination_id>/honour/rectification/submit")

@@ -16,11 +16,12 @@ from marshmallow import Schema, ValidationError, fields
 from marshmallow.validate import Length, OneOf, Range
 from sqlalchemy import select
 
-from app.api.schemas import BeijingDateTime
+from app.api.files import FileSchema, UploadSchema, created, present_file
+from app.api.schemas import DATE_ERRORS, BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
 from app.auth.models import User
 from app.errors import Conflict, DomainError
-from app.evidence.models import Evidence, EvidenceKind
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.spot_checks import assign, checks, queries
@@ -47,7 +48,6 @@ blp = ApiBlueprint("api_spot_checks", __name__, url_prefix="/api/v1",
 FINDINGS = [f.value for f in Finding]
 CONCLUSIONS = [c.value for c in Conclusion]
 SEED_LENGTH = Length(max=128, error="种子不超过 128 个字符。")
-DATE_ERRORS = {"invalid": "请填写有效的日期（如 2026-05-01）。"}
 
 
 # -- schemas: the draw --------------------------------------------------------------------
@@ -184,13 +184,7 @@ class CheckSummarySchema(Schema):
     inspectors = fields.List(fields.Nested(TeamMemberSchema))
 
 
-class CheckFileSchema(Schema):
-    evidence_id = fields.Int()
-    name = fields.Str()
-    content_type = fields.Str()
-    kind = fields.Str(metadata={"enum": [k.value for k in EvidenceKind]})
-    size = fields.Int(metadata={"description": "Bytes."})
-    download_url = fields.Str(metadata={"description": "Send the bearer token."})
+class CheckFileSchema(FileSchema):
     thumbnail_url = fields.Str(allow_none=True, metadata={"description": "Images only."})
 
 
@@ -324,9 +318,8 @@ class FindingsSchema(Schema):
         "description": "Items left out are unchanged."})
 
 
-class CheckUploadSchema(Schema):
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"},
-                      error_messages={"required": "请选择要上传的文件。"})
+class CheckUploadSchema(UploadSchema):
+    """A photo, or evidence of an item's rectification."""
 
 
 class ConclusionProposalSchema(Schema):
@@ -373,14 +366,7 @@ def present_draw(draw: SpotCheckDraw) -> dict[str, Any]:
 
 
 def _file(evidence: Evidence) -> dict[str, Any]:
-    image = evidence.kind == EvidenceKind.IMAGE
-    return {
-        "evidence_id": evidence.id, "name": evidence.original_name,
-        "content_type": evidence.content_type, "kind": evidence.kind, "size": evidence.size,
-        "download_url": url_for("api_evidence.EvidenceDownload", evidence_id=evidence.id),
-        "thumbnail_url": url_for("api_evidence.EvidenceThumbnail", evidence_id=evidence.id)
-        if image else None,
-    }
+    return present_file(evidence, thumbnail=True)
 
 
 def _team(assignments: list[Any]) -> list[dict[str, Any]]:
@@ -711,8 +697,7 @@ class Photos(MethodView):
         """A photo taken on site for one item (multipart `file`): images only, with the
         checks of any evidence upload; a PDF or other file is refused with 422."""
         photo = checks.add_photo(api_user(), check_id, item_id, files["file"])
-        body = {**_file(photo.evidence), "id": photo.id, "item_id": item_id}
-        return body, {"Location": body["download_url"]}
+        return created({**_file(photo.evidence), "id": photo.id, "item_id": item_id})
 
 
 @blp.route("/spot-checks/<int:check_id>/photos/<int:photo_id>")
@@ -781,8 +766,7 @@ class RectificationFiles(MethodView):
         """Evidence of one item's rectification (multipart `file`), with the checks of any
         evidence upload."""
         evidence = checks.add_response_file(api_user(), check_id, item_id, files["file"])
-        body = _file(evidence)
-        return body, {"Location": body["download_url"]}
+        return created(_file(evidence))
 
 
 @blp.route("/spot-checks/<int:check_id>/rectification/<int:item_id>/files/<int:evidence_id>")
