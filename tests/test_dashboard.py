@@ -543,3 +543,21 @@ def test_final_states_are_marked_ended(world, client, auth):
     ended = {s for s, row in rows.items() if "text-bg-light border" in row}
     assert ended == set(FINAL_STATES)
     assert "text-bg-success" in rows["commended"]
+
+
+def _chart(html: str, testid: str) -> dict[str, str]:
+    """A chart's rows by data-key: the number printed at the end of each bar."""
+    figure = html.split(f'data-testid="{testid}"', 1)[1].split("</figure>", 1)[0]
+    return dict(re.findall(r'data-key="(\w+)">.*?</svg>\s*<span[^>]*>([^<]*)</span>', figure,
+                           re.S))
+
+
+def test_the_charts_per_district(figures, client, auth):
+    world = figures
+    auth.login("city")
+    html = client.get(dashboard_url(world)).text
+    a, b = str(world.district_a.id), str(world.district_b.id)
+    assert _chart(html, "district-chart") == {a: "7", b: "5"}
+    assert _chart(html, "satisfaction-chart") == {a: "89.7%", b: "92.5%"}
+    assert _chart(html, "check-chart") == {a: "1", b: "3"}
+    assert _chart(html, "overdue-chart") == {a: "2", b: "1"}
