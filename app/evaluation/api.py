@@ -48,13 +48,6 @@ class OpenSchema(Schema):
         "description": "Default: 会员数 from the self-assessment."})
 
 
-class CountsSchema(Schema):
-    satisfied = fields.Int()
-    basic = fields.Int()
-    dissatisfied = fields.Int()
-    total = fields.Int()
-
-
 class EvaluationSchema(Schema):
     nomination_id = fields.Int()
     status = fields.Str()
