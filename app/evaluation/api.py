@@ -12,7 +12,7 @@ from marshmallow.validate import Length, OneOf, Range
 from app.api.schemas import BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
 from app.errors import NotFound
-from app.evaluation.models import Choice, MemberEvaluation
+from app.evaluation.models import BallotToken, Choice, MemberEvaluation
 from app.evaluation.pdf import vote_url
 from app.evaluation.services import (
     MAX_COMMENT,
@@ -124,6 +124,12 @@ def vote_link(token: str) -> str:
     return vote_url(public_base_url(), token)
 
 
+def present_tokens(tokens: list[BallotToken]) -> list[dict[str, Any]]:
+    """Each token's serial, batch and status with its voting link (the union only)."""
+    return [{"serial": t.serial, "batch": t.batch, "status": t.status,
+             "url": vote_link(t.token)} for t in tokens]
+
+
 def _counts(c: Any) -> dict[str, int]:
     return {"satisfied": c.satisfied, "basic": c.basic, "dissatisfied": c.dissatisfied,
             "total": c.total}
@@ -189,13 +195,12 @@ class Tokens(MethodView):
     def get(self, args: dict[str, Any], nomination_id: int) -> list[dict[str, Any]]:
         """The voting links, for the union only (others: 404)."""
         user = api_user()
-        _nomination, evaluation = get_evaluation(user, nomination_id)
-        if not is_union(user, _nomination):
+        nomination, _evaluation = get_evaluation(user, nomination_id)
+        if not is_union(user, nomination):
             raise NotFound("没有找到评价链接。")
         _n, tokens = tokens_for_print(user, nomination_id, batch=args.get("batch"),
                                       unused_only=args["unused_only"])
-        return [{"serial": t.serial, "batch": t.batch, "status": t.status,
-                 "url": vote_link(t.token)} for t in tokens]
+        return present_tokens(tokens)
 
     @blp.token_required
     @blp.arguments(TokenCountSchema)
@@ -206,8 +211,7 @@ class Tokens(MethodView):
         user = api_user()
         batch = issue_tokens(user, nomination_id, data["count"])
         _n, tokens = tokens_for_print(user, nomination_id, batch=batch)
-        return [{"serial": t.serial, "batch": t.batch, "status": t.status,
-                 "url": vote_link(t.token)} for t in tokens]
+        return present_tokens(tokens)
 
 
 @blp.route("/nominations/<int:nomination_id>/evaluation/tokens/void")
