@@ -19,6 +19,10 @@ from workflows.nomination import ACTIONS, STATE_NAMES
 MAX_PER_PAGE = 100
 AWARD_TYPES = [a.value for a in AwardType]
 DATE_ERRORS = {"invalid": "请填写有效的日期（如 2026-05-01）。"}
+# Ids (and page numbers) are PostgreSQL integers: a larger number could match nothing, and
+# would fail in the database (an overflow, a 500) rather than answer 404 or an empty list.
+MAX_ID = 2**31 - 1
+ID_RANGE = Range(min=1, max=MAX_ID, error="须为 1 至 2147483647 之间的整数。")
 
 
 class BeijingDateTime(fields.DateTime):
@@ -89,12 +93,12 @@ class CampaignSchema(Schema):
 
 
 class NominationQuerySchema(Schema):
-    page = fields.Int(load_default=1, validate=Range(min=1))
+    page = fields.Int(load_default=1, validate=ID_RANGE)
     per_page = fields.Int(validate=Range(min=1, max=MAX_PER_PAGE),
                           metadata={"description": "Default: the server's page size (50)."})
     state = fields.Str(validate=OneOf(STATE_NAMES))
-    campaign_id = fields.Int(validate=Range(min=1))
-    district_id = fields.Int(validate=Range(min=1), metadata={
+    campaign_id = fields.Int(validate=ID_RANGE)
+    district_id = fields.Int(validate=ID_RANGE, metadata={
         "description": "Only nominations under this district or industry union."})
     q = fields.Str(validate=Length(max=100), metadata={
         "description": "Part of the organisation's or the nominee's name."})

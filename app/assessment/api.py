@@ -13,7 +13,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
-from app.api.schemas import BeijingDateTime
+from app.api.schemas import ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
 from app.assessment.models import FIGURE_FIELDS, Rating
 from app.assessment.services import (
@@ -99,7 +99,7 @@ class RoundSchema(Schema):
 
 
 class RoundQuerySchema(Schema):
-    round = fields.Int(validate=Range(min=1), metadata={"description": "Default: the latest."})
+    round = fields.Int(validate=ID_RANGE, metadata={"description": "Default: the latest."})
 
 
 class AnswerSchema(Schema):

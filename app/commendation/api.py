@@ -20,7 +20,7 @@ from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
 from app.api.files import FileSchema, UploadSchema, created, present_file
-from app.api.schemas import DATE_ERRORS, BeijingDateTime
+from app.api.schemas import DATE_ERRORS, ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
 from app.campaigns.models import CampaignLevel
 from app.commendation import services as svc
@@ -85,7 +85,7 @@ class CommendationBoardSchema(Schema):
 
 
 class ChoiceSchema(Schema):
-    nomination_id = fields.Int(required=True, validate=Range(min=1),
+    nomination_id = fields.Int(required=True, validate=ID_RANGE,
                                error_messages={"required": "缺少 nomination_id。"})
     selected = fields.Bool(required=True, error_messages={"required": "请说明是否选定。"})
     rank = fields.Int(load_default=None, allow_none=True, validate=Range(
@@ -136,7 +136,7 @@ class PublicityDetailSchema(PublicitySchema):
 
 
 class LodgeObjectionSchema(Schema):
-    nomination_id = fields.Int(required=True, validate=Range(min=1),
+    nomination_id = fields.Int(required=True, validate=ID_RANGE,
                                error_messages={"required": "请选择异议针对的单位。"})
     body = fields.Str(required=True, validate=Length(max=svc.MAX_TEXT),
                       error_messages={"required": "请写明异议的具体事实和理由。"},
@@ -259,7 +259,7 @@ class CertificateCheckSchema(Schema):
 class RollQuerySchema(Schema):
     year = fields.Int(validate=Range(min=2000, max=2100))
     level = fields.Str(validate=OneOf([v.value for v in CampaignLevel]))
-    district_id = fields.Int(validate=Range(min=1), metadata={
+    district_id = fields.Int(validate=ID_RANGE, metadata={
         "description": "Homes under this district or industry union."})
 
 

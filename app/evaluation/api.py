@@ -9,7 +9,7 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
-from app.api.schemas import BeijingDateTime
+from app.api.schemas import ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
 from app.errors import NotFound
 from app.evaluation.models import BallotToken, Choice, MemberEvaluation
@@ -65,12 +65,12 @@ class TokenCountSchema(Schema):
 
 
 class VoidSchema(Schema):
-    serials = fields.List(fields.Int(validate=Range(min=1)), required=True,
+    serials = fields.List(fields.Int(validate=ID_RANGE), required=True,
                           validate=Length(min=1))
 
 
 class TokenQuerySchema(Schema):
-    batch = fields.Int(validate=Range(min=1))
+    batch = fields.Int(validate=ID_RANGE)
     unused_only = fields.Bool(load_default=True)
 
 

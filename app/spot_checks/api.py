@@ -17,7 +17,7 @@ from marshmallow.validate import Length, OneOf, Range
 from sqlalchemy import select
 
 from app.api.files import FileSchema, UploadSchema, created, present_file
-from app.api.schemas import DATE_ERRORS, BeijingDateTime
+from app.api.schemas import DATE_ERRORS, ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
 from app.auth.models import User
 from app.errors import Conflict, DomainError
@@ -155,8 +155,8 @@ class AutoAssignSchema(Schema):
 
 
 class CheckQuerySchema(Schema):
-    campaign_id = fields.Int(validate=Range(min=1))
-    draw_id = fields.Int(validate=Range(min=1))
+    campaign_id = fields.Int(validate=ID_RANGE)
+    draw_id = fields.Int(validate=ID_RANGE)
 
 
 class TeamMemberSchema(Schema):
@@ -292,7 +292,7 @@ class InspectorCandidateSchema(Schema):
 
 
 class AssignInspectorSchema(Schema):
-    inspector_id = fields.Int(required=True, validate=Range(min=1),
+    inspector_id = fields.Int(required=True, validate=ID_RANGE,
                               error_messages={"required": "请选择抽查员。"})
 
 
