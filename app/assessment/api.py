@@ -44,7 +44,7 @@ class EvidenceRefSchema(Schema):
     name = fields.Str()
     content_type = fields.Str()
     size = fields.Int()
-    download_url = fields.Str()
+    download_url = fields.Str(metadata={"description": "Send the bearer token."})
 
 
 class CommentSchema(Schema):
@@ -139,7 +139,8 @@ class DiffSchema(Schema):
 def _evidence(links: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
     return [{"link_id": lk.id, "evidence_id": lk.evidence_id, "name": lk.evidence.original_name,
              "content_type": lk.evidence.content_type, "size": lk.evidence.size,
-             "download_url": url_for("evidence.download", evidence_id=lk.evidence_id)}
+             "download_url": url_for("api_evidence.EvidenceDownload",
+                                     evidence_id=lk.evidence_id)}
             for lk in links]
 
 
