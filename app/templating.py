@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import Flask, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from app.i18n import LANGUAGES
@@ -35,7 +36,7 @@ def due(day: date | None) -> dict | None:
 
 def english() -> bool:
     """Whether this request's UI language is English, read once per request (list pages
-    ask for every row)."""
+    ask for every row); kept on `g`, where Flask-Babel keeps the locale itself."""
     try:
         return g._english  # type: ignore[no-any-return]
     except AttributeError:
@@ -90,7 +91,9 @@ def beijing(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["beijing"] = beijing
-    app.jinja_env.filters["label"] = label
+    # pass_context: Jinja would otherwise fold `"已表彰" | label` on a literal once, at compile
+    # time, in whichever language rendered the template first.
+    app.jinja_env.filters["label"] = pass_context(lambda _context, text: label(text))
     app.jinja_env.globals.update(
         LANGUAGES=LANGUAGES,
         STATE_COLOURS=STATE_COLOURS,

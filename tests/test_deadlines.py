@@ -149,3 +149,14 @@ def test_a_calendar_without_working_days_falls_back_to_the_review_deadline(world
     nomination = world.nomination(status="draft")
     take_action(world.user("union_a"), nomination.id, "submit")  # no error page
     assert nomination.status == "submitted" and nomination.due_on == date(2027, 1, 15)
+
+
+def test_a_label_on_a_literal_follows_each_requests_language(app):
+    """Jinja must not fold `"…" | label` at compile time in the first language rendered:
+    a template is compiled once and then serves every request."""
+    # A fresh app context each, as each request of a server has.
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": "lang=zh"}):
+        template = app.jinja_env.from_string('{{ "已表彰" | label }}')
+        assert template.render() == "已表彰"
+    with app.app_context(), app.test_request_context("/", headers={"Cookie": "lang=en"}):
+        assert template.render() == "Commended"
