@@ -489,14 +489,16 @@ def manage_assign(campaign_id: int, check_id: int):  # type: ignore[no-untyped-d
 def manage_unassign(campaign_id: int, check_id: int):  # type: ignore[no-untyped-def]
     campaign, org = _scope(campaign_id)
     check = _own_check(campaign, org, check_id)
+    # Looked up in the team, never by the posted number (an overflowing one would fail in
+    # the database): whoever is not on it is not removed.
     inspector_id = request.form.get("inspector_id", type=int)
-    inspector = db.session.get(User, inspector_id) if inspector_id else None
-    if inspector is None:
+    member = next((a for a in check.assignments if a.inspector_id == inspector_id), None)
+    if member is None:
         flash(_("This inspector is not on the team."), "warning")
         return redirect(_page_url(campaign.id, f"check-{check.id}"), code=303)
-    name = inspector.display_name
+    name = member.inspector.display_name
     try:
-        unassign_inspector(current_user, check.id, inspector.id)
+        unassign_inspector(current_user, check.id, member.inspector_id)
     except (Conflict, NotFound) as exc:
         db.session.rollback()
         flash(exc.message, "danger")
