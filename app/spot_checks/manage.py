@@ -117,8 +117,6 @@ def _refused(campaign_id: int, exc: DomainError, fragment: str | None = None):  
     return redirect(_page_url(campaign_id, fragment), code=303)
 
 
-
-
 # -- what the page shows --------------------------------------------------------------------
 
 
