@@ -5,13 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 from app import settings
+
+
+class DatabaseId(IntegerConverter):
+    """`<int:…>` with the database's integer range: an oversized id in a URL is a plain
+    404, never an overflow raised by the database as a 500."""
+
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app; `test_config` overrides settings read from the environment."""
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    # Every `<int:…>` in a route: before any route is added.
+    app.url_map.converters["int"] = DatabaseId
     app.config.from_mapping(settings.load())
     if test_config:
         app.config.update(test_config)
@@ -51,6 +63,9 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app, babel)
     auth_session.init_app(app, login_manager)
     api.init_app(app)
+    from flask_smorest.spec.plugins import integerconverter2paramschema
+
+    api.register_converter(DatabaseId, integerconverter2paramschema)  # documented as integer
 
 
 def register_blueprints(app: Flask) -> None:

@@ -383,3 +383,11 @@ def test_openapi_document_describes_the_api(client):  # type: ignore[no-untyped-
     assert {"available_actions", "history", "version", "state"} <= set(
         schemas["NominationDetail"]["properties"])
     assert {"code", "message", "errors", "problems"} == set(schemas["ApiError"]["properties"])
+
+
+def test_an_oversized_id_in_a_url_is_404_not_500(world, client, auth, as_user):
+    """Every `<int:…>` route stops at the database's integer range."""
+    assert_json_error(as_user("union_a").get(f"/nominations/{10**20}"), 404)
+    auth.login("union_a")
+    assert client.get(f"/nominations/{10**20}").status_code == 404
+    assert client.get(f"/nominations/{2**31 - 1}").status_code == 404  # in range, not found
