@@ -123,3 +123,21 @@ def test_the_union_does_not_read_comments_before_the_decision(world, as_user):  
     assert [c["body"] for c in review["general_comments"]] == ["总体意见"]
     city = as_user("city").get(path).get_json()
     assert [c["body"] for c in city["general_comments"]] == ["总体意见"]
+
+
+def test_evidence_links_download_through_the_api(world, as_user):  # noqa: F811
+    """An API client follows `download_url` with its bearer token and gets the file (the web
+    page's download would send it to the login page)."""
+    from app.evidence.services import add_evidence
+    from tests.test_evidence import PDF, upload_file
+
+    nomination = world.nomination(status="draft", complete=False)
+    item = _items(world)[0]
+    add_evidence(world.user("union_a"), nomination.id, upload_file(PDF, "职代会记录.pdf"),
+                 item_id=item.id)
+    union = as_user("union_a")
+    body = union.get(f"/nominations/{nomination.id}/self-assessment").get_json()
+    [evidence] = next(i for i in body["items"] if i["item_id"] == item.id)["evidence"]
+    assert evidence["download_url"].startswith("/api/v1/")
+    download = union.client.get(evidence["download_url"], headers=union.headers)
+    assert download.status_code == 200 and download.data == PDF

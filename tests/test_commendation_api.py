@@ -413,3 +413,15 @@ def test_openapi_describes_the_commendation_api(client):
     assert "contact" in schemas["Objection"]["properties"]
     assert {"status", "revoked_on", "revoked_reason"} <= set(
         schemas["CertificateCheck"]["properties"])
+
+
+def test_oversized_numbers_on_the_public_endpoints_are_422_not_500(world, as_user, client,  # noqa: F811
+                                                                   candidates):
+    """Anyone may call these without a login: a number past the database's integer is a
+    field error in Chinese, never a database overflow."""
+    publicity = _publish(as_user("city"), world, candidates)
+    lodged = assert_json_error(_lodge(client, publicity["id"], 10**20), 422)
+    assert set(lodged["errors"]) == {"nomination_id"}
+    roll = assert_json_error(client.get(f"/api/v1/honours?district_id={10**20}"), 422)
+    assert "district_id" in str(roll["errors"])
+    assert_json_error(client.get(f"/api/v1/publicities/{10**20}"), 404)  # in the path: 404

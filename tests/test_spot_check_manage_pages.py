@@ -291,6 +291,19 @@ def test_unassign_through_the_page(world, client, auth):
     assert f'value="{world.users["inspector_a"].id}"' in form
 
 
+def test_removing_someone_not_on_the_team_is_refused_and_changes_nothing(world, client, auth):
+    add_inspectors(world)
+    _nomination, check = spot_check(world, org=world.union_b, inspectors=("inspector",
+                                                                          "inspector_a"))
+    auth.login("city")
+    for posted in (world.users["reviewer_a"].id, 10**20, "x"):
+        response = post_form(client, _url(world), {"inspector_id": posted},
+                             action=_url(world, f"/checks/{check.id}/unassign"))
+        assert response.status_code == 303, posted
+        assert _team(check.id) == {"inspector", "inspector_a"}
+        assert "该抽查员不在本抽查组中。" in _text(client.get(_url(world)).text)
+
+
 def test_a_check_of_another_organisation_is_not_found(world, client, auth):
     """A district reviewer never reaches the city's checks, not even by guessing ids."""
     _nomination, check = spot_check(world, org=world.union_b)
