@@ -748,6 +748,10 @@ def test_api_refusals(world, nomination, client):  # type: ignore[no-untyped-def
                             data={"file": (io.BytesIO(PDF), "a.pdf")})
     assert anonymous.status_code == 401
 
+    # A round number past the database's integer is a field error, not a database overflow.
+    huge = client.get(f"{base}?round_id={10**20}", headers=union)
+    assert huge.status_code == 422 and "round_id" in str(huge.get_json()["errors"])
+
     current_round(nomination).status = "submitted"
     db.session.commit()
     frozen = client.post(base, headers=union, content_type="multipart/form-data",

@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING, Any
 from flask import Request, Response, url_for
 from flask.views import MethodView
 from marshmallow import EXCLUDE, Schema, fields
-from marshmallow.validate import Range
 from werkzeug.datastructures import CombinedMultiDict
 
-from app.api.schemas import BeijingDateTime
+from app.api.schemas import ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint, ApiParser, api_user
 from app.evidence.models import EvidenceKind
 from app.evidence.routes import evidence_response, thumbnail_response
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
     from app.assessment.models import EvidenceLink
 
 class EvidenceQuerySchema(Schema):
-    round_id = fields.Int(validate=Range(min=1), metadata={
+    round_id = fields.Int(validate=ID_RANGE, metadata={
         "description": "A round of the nomination; default: the latest."})
 
 
@@ -51,7 +50,7 @@ class EvidenceUploadSchema(Schema):
 
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"},
                       error_messages={"required": "请选择要上传的文件。"})
-    item_id = fields.Int(load_default=None, allow_none=True, metadata={
+    item_id = fields.Int(load_default=None, allow_none=True, validate=ID_RANGE, metadata={
         "description": "The standard item the file supports; omit for the key figures."})
 
 
