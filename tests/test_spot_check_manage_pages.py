@@ -291,6 +291,27 @@ def test_unassign_through_the_page(world, client, auth):
     assert f'value="{world.users["inspector_a"].id}"' in form
 
 
+def test_auto_assign_before_any_draw_is_applied_is_refused(world, client, auth, awaiting):
+    add_inspectors(world)
+    auth.login("city")
+    response = post_form(client, _url(world), {}, action=_url(world, "/auto-assign"))
+    assert response.status_code == 303
+    assert "抽签生效后才能分配抽查员。" in _text(client.get(_url(world)).text)
+    assert db.session.scalar(select(func.count()).select_from(SpotCheckAssignment)) == 0
+
+
+def test_a_second_announcement_while_a_draw_is_open_is_refused(world, client, auth, awaiting):
+    auth.login("city")
+    post_form(client, _url(world), {"method": "ratio", "value": "0.2", "seed": ""},
+              action=_url(world, "/announce"))
+    first = db.session.scalar(select(SpotCheckDraw))
+    response = post_form(client, _url(world), {"method": "count", "value": "1", "seed": ""},
+                         action=_url(world, "/announce"))
+    page = client.get(_url(world)).text if response.status_code == 303 else response.text
+    assert f"已有进行中的抽签（编号 {first.id}）" in _text(page)
+    assert db.session.scalar(select(func.count()).select_from(SpotCheckDraw)) == 1
+
+
 def test_removing_someone_not_on_the_team_is_refused_and_changes_nothing(world, client, auth):
     add_inspectors(world)
     _nomination, check = spot_check(world, org=world.union_b, inspectors=("inspector",
