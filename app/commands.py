@@ -27,8 +27,13 @@ def init_app(app: Flask) -> None:
                 click.echo(f"  {username:<20} {role:<10} {name}")
 
     @app.cli.command("generate")
-    @click.option("--scale", type=click.Choice(list(SCALES)), default="city", show_default=True,
-                  help="city: 20,000 unions, 30,000 nominations, 1,000,000 ballots")
+    @click.option(
+        "--scale",
+        type=click.Choice(list(SCALES)),
+        default="city",
+        show_default=True,
+        help="city: 20,000 unions, 30,000 nominations, 1,000,000 ballots",
+    )
     @click.option("--seed", type=int, default=2026, show_default=True)
     def generate_command(scale: str, seed: int) -> None:
         """Load a synthetic city into the database (bulk statements; for benchmarks)."""
@@ -42,29 +47,47 @@ def init_app(app: Flask) -> None:
         except GenerateError as exc:
             raise click.ClickException(str(exc)) from None
         elapsed = time.monotonic() - started
-        click.echo(f"\n共写入 {sum(counts.values()):,} 行，用时 {elapsed:.0f} 秒，"
-                   f"峰值内存 {peak_memory_mb():.0f} MB。")
-        click.echo(f"生成的账号密码均为 {GENERATED_PASSWORD}：g-admin、g-city-1、"
-                   "g-rev-gd01-1（第一个区的审核人）、g-insp-c01（抽查员）、"
-                   "g-gd01-u00001-1（第一个基层工会）。")
+        click.echo(
+            f"\n共写入 {sum(counts.values()):,} 行，用时 {elapsed:.0f} 秒，"
+            f"峰值内存 {peak_memory_mb():.0f} MB。"
+        )
+        click.echo(
+            f"生成的账号密码均为 {GENERATED_PASSWORD}：g-admin、g-city-1、"
+            "g-rev-gd01-1（第一个区的审核人）、g-insp-c01（抽查员）、"
+            "g-gd01-u00001-1（第一个基层工会）。"
+        )
 
     @app.cli.command("create-user")
     @click.option("--username", required=True)
     @click.option("--password", required=True)
-    @click.option("--role", required=True,
-                  type=click.Choice(["union", "reviewer", "inspector", "city", "admin"]))
+    @click.option(
+        "--role",
+        required=True,
+        type=click.Choice(["union", "reviewer", "inspector", "city", "admin"]),
+    )
     @click.option("--org", "org_code", required=True, help="organisation code")
     @click.option("--name", "display_name", default=None, help="display name")
     @click.option("--email", default=None, help="e-mail address for reminders")
-    def create_user_command(username: str, password: str, role: str, org_code: str,
-                            display_name: str | None, email: str | None) -> None:
+    def create_user_command(
+        username: str,
+        password: str,
+        role: str,
+        org_code: str,
+        display_name: str | None,
+        email: str | None,
+    ) -> None:
         """Create a user, or grant an existing one the role at the organisation."""
         from app.auth.services import ensure_user
 
         try:
-            user, created = ensure_user(username=username, password=password, role=role,
-                                        org_code=org_code, display_name=display_name,
-                                        email=email)
+            user, created = ensure_user(
+                username=username,
+                password=password,
+                role=role,
+                org_code=org_code,
+                display_name=display_name,
+                email=email,
+            )
         except DomainError as exc:
             details = "; ".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
             raise click.ClickException(f"{exc.message} {details}".strip()) from None
@@ -105,12 +128,18 @@ def init_app(app: Flask) -> None:
 
         today = beijing_today()
         steps = due_steps(today, soon_days=-1)  # due before today
-        roles = {"union": "基层工会", "reviewer": "审核人", "inspector": "抽查员",
-                 "city": "市总工会"}
+        roles = {
+            "union": "基层工会",
+            "reviewer": "审核人",
+            "inspector": "抽查员",
+            "city": "市总工会",
+        }
         for step in steps:
-            click.echo(f"申报 {step.nomination_id}\t{step.unit}\t{STATE_LABELS[step.state]}\t"
-                       f"待{roles.get(step.owner, step.owner)}办理\t"
-                       f"期限 {step.due_on.isoformat()}\t逾期 {(today - step.due_on).days} 天")
+            click.echo(
+                f"申报 {step.nomination_id}\t{step.unit}\t{STATE_LABELS[step.state]}\t"
+                f"待{roles.get(step.owner, step.owner)}办理\t"
+                f"期限 {step.due_on.isoformat()}\t逾期 {(today - step.due_on).days} 天"
+            )
         click.echo(f"截至 {today.isoformat()}，共 {len(steps)} 项逾期。")
 
     @app.cli.command("remind")
@@ -119,9 +148,11 @@ def init_app(app: Flask) -> None:
         from app.notifications.jobs import sweep_job
 
         result = sweep_job()
-        click.echo(f"到期事项 {result['steps']} 个，新通知 {result['created']} 条，"
-                   f"邮件：已发送 {result['sent']}，待重试 {result['retrying']}，"
-                   f"失败 {result['failed']}。")
+        click.echo(
+            f"到期事项 {result['steps']} 个，新通知 {result['created']} 条，"
+            f"邮件：已发送 {result['sent']}，待重试 {result['retrying']}，"
+            f"失败 {result['failed']}。"
+        )
 
     @app.cli.command("verify-draw")
     @click.argument("draw_id", type=int)
@@ -141,8 +172,11 @@ def init_app(app: Flask) -> None:
         for stratum, counts in sorted(result.strata.items()):
             click.echo(f"  {stratum}: {counts['drawn']} / {counts['population']}")
         click.echo(f"重算样本 {result.recomputed}")
-        checks = [("种子与承诺一致", result.commitment_ok), ("名单哈希一致", result.population_ok),
-                  ("样本一致", result.sample_ok)]
+        checks = [
+            ("种子与承诺一致", result.commitment_ok),
+            ("名单哈希一致", result.population_ok),
+            ("样本一致", result.sample_ok),
+        ]
         for label, ok in checks:
             click.echo(f"{'✓' if ok else '✗'} {label}")
         if not result.ok:

@@ -67,30 +67,51 @@ def due_dates(nominations: Iterable) -> dict[int, date | None]:  # type: ignore[
 
     own: dict[int, date] = {}
     if evaluating := ids("member_evaluation"):
-        own.update((nid, to_beijing(closes).date()) for nid, closes in db.session.execute(
-            select(MemberEvaluation.nomination_id, MemberEvaluation.closes_at)
-            .where(MemberEvaluation.nomination_id.in_(evaluating),
-                   MemberEvaluation.closes_at.is_not(None))))
+        own.update(
+            (nid, to_beijing(closes).date())
+            for nid, closes in db.session.execute(
+                select(MemberEvaluation.nomination_id, MemberEvaluation.closes_at).where(
+                    MemberEvaluation.nomination_id.in_(evaluating),
+                    MemberEvaluation.closes_at.is_not(None),
+                )
+            )
+        )
     if rectifying := ids("rectification"):
-        own.update(db.session.execute(
-            select(SpotCheck.nomination_id, SpotCheck.rectification_deadline)
-            .where(SpotCheck.nomination_id.in_(rectifying),
-                   SpotCheck.rectification_deadline.is_not(None))).all())
+        own.update(
+            db.session.execute(
+                select(SpotCheck.nomination_id, SpotCheck.rectification_deadline).where(
+                    SpotCheck.nomination_id.in_(rectifying),
+                    SpotCheck.rectification_deadline.is_not(None),
+                )
+            ).all()
+        )
     if ordered := ids("honour_rectification"):
         # The open order; the latest wins (rows in id order).
-        own.update(db.session.execute(
-            select(HonourRectification.nomination_id, HonourRectification.deadline)
-            .where(HonourRectification.nomination_id.in_(ordered),
-                   HonourRectification.decision.is_(None))
-            .order_by(HonourRectification.id)).all())
+        own.update(
+            db.session.execute(
+                select(HonourRectification.nomination_id, HonourRectification.deadline)
+                .where(
+                    HonourRectification.nomination_id.in_(ordered),
+                    HonourRectification.decision.is_(None),
+                )
+                .order_by(HonourRectification.id)
+            ).all()
+        )
     if published := ids("publicity"):
         # The latest publicity the nomination is on (rows in id order).
-        own.update(db.session.execute(
-            select(PublicityEntry.nomination_id, Publicity.ends_on).join(Publicity)
-            .where(PublicityEntry.nomination_id.in_(published))
-            .order_by(Publicity.id)).all())
-    timed = [(n, _beijing_day(n.submitted_at)) for n in nominations
-             if n.status == "submitted" and n.campaign.review_working_days and n.submitted_at]
+        own.update(
+            db.session.execute(
+                select(PublicityEntry.nomination_id, Publicity.ends_on)
+                .join(Publicity)
+                .where(PublicityEntry.nomination_id.in_(published))
+                .order_by(Publicity.id)
+            ).all()
+        )
+    timed = [
+        (n, _beijing_day(n.submitted_at))
+        for n in nominations
+        if n.status == "submitted" and n.campaign.review_working_days and n.submitted_at
+    ]
     if timed:
         # The reviewer's service time: working days from the submission, one calendar read.
         starts = [start for _, start in timed]
@@ -104,8 +125,7 @@ def due_dates(nominations: Iterable) -> dict[int, date | None]:  # type: ignore[
     dates: dict[int, date | None] = {}
     for n in nominations:
         stage = STATE_STAGE_DEADLINE.get(n.status)
-        dates[n.id] = own[n.id] if n.id in own else (
-            n.campaign.due_date(stage) if stage else None)
+        dates[n.id] = own[n.id] if n.id in own else (n.campaign.due_date(stage) if stage else None)
     return dates
 
 
@@ -115,8 +135,7 @@ def due_date_for(nomination) -> date | None:  # type: ignore[no-untyped-def]
 
 
 # States whose step may have a date of its own (see `due_dates`).
-OWN_DATES = ("submitted", "member_evaluation", "rectification", "honour_rectification",
-             "publicity")
+OWN_DATES = ("submitted", "member_evaluation", "rectification", "honour_rectification", "publicity")
 
 
 def _store_all(nominations: list) -> int:  # type: ignore[type-arg]
@@ -128,8 +147,10 @@ def _store_all(nominations: list) -> int:  # type: ignore[type-arg]
     rows = [{"nid": nid, "due": due} for nid, due in due_dates(nominations).items()]
     if rows:
         table = Nomination.__table__
-        db.session.execute(table.update().where(table.c.id == bindparam("nid"))
-                           .values(due_on=bindparam("due")), rows)
+        db.session.execute(
+            table.update().where(table.c.id == bindparam("nid")).values(due_on=bindparam("due")),
+            rows,
+        )
     return len(rows)
 
 
@@ -150,11 +171,18 @@ def refresh_campaign(campaign_id: int) -> int:
         result = db.session.execute(
             Nomination.__table__.update()
             .where(Nomination.campaign_id == campaign_id, Nomination.status == status)
-            .values(due_on=campaign.due_date(stage)))
+            .values(due_on=campaign.due_date(stage))
+        )
         count += result.rowcount or 0
-    return count + _store_all(list(db.session.scalars(
-        select(Nomination).where(Nomination.campaign_id == campaign_id,
-                                 Nomination.status.in_(OWN_DATES)))))
+    return count + _store_all(
+        list(
+            db.session.scalars(
+                select(Nomination).where(
+                    Nomination.campaign_id == campaign_id, Nomination.status.in_(OWN_DATES)
+                )
+            )
+        )
+    )
 
 
 def store(nomination_id: int) -> None:
@@ -172,8 +200,13 @@ def refresh_service_times() -> int:
     review service time) after the working-day calendar changed. Caller commits."""
     from app.nominations.models import Nomination
 
-    return _store_all(list(db.session.scalars(
-        select(Nomination).join(Campaign, Campaign.id == Nomination.campaign_id)
-        .options(contains_eager(Nomination.campaign))
-        .where(Nomination.status == "submitted", Campaign.review_working_days.is_not(None)))))
-
+    return _store_all(
+        list(
+            db.session.scalars(
+                select(Nomination)
+                .join(Campaign, Campaign.id == Nomination.campaign_id)
+                .options(contains_eager(Nomination.campaign))
+                .where(Nomination.status == "submitted", Campaign.review_working_days.is_not(None))
+            )
+        )
+    )

@@ -70,8 +70,10 @@ UNIONS = {
         ("U06", "高新区外卖骑手行业工会", R, False, 2100, 1900),
     ],
 }
-BRANCHES = [("D1-U01", "B1", "东湖机械制造有限公司总装车间分工会"),
-            ("D2-U01", "B1", "西山纺织集团印染分厂分工会")]
+BRANCHES = [
+    ("D1-U01", "B1", "东湖机械制造有限公司总装车间分工会"),
+    ("D2-U01", "B1", "西山纺织集团印染分厂分工会"),
+]
 CAMPAIGN_NAME = "2026年度市级模范职工之家评选"
 
 
@@ -86,8 +88,13 @@ def seed_demo(progress: Callable[[str], None] = print) -> list[tuple[str, str, s
     logins: list[tuple[str, str, str]] = []
 
     def user(username: str, display: str, role: Role, org_code: str) -> User:
-        u, _ = ensure_user(username=username, password=DEMO_PASSWORD, role=role,
-                           org_code=org_code, display_name=display)
+        u, _ = ensure_user(
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            org_code=org_code,
+            display_name=display,
+        )
         logins.append((username, role.value, display))
         return u
 
@@ -100,13 +107,26 @@ def seed_demo(progress: Callable[[str], None] = print) -> list[tuple[str, str, s
         user(f"inspector-{dcode.lower()}", f"{dname}抽查员", Role.INSPECTOR, district.code)
         for suffix, name, category, soe, staff, members in UNIONS[dcode]:
             code = f"{dcode}-{suffix}"
-            _org(code, name, OrgLevel.GRASSROOTS, district, category=category,
-                 is_state_owned=soe, staff_count=staff, member_count=members)
+            _org(
+                code,
+                name,
+                OrgLevel.GRASSROOTS,
+                district,
+                category=category,
+                is_state_owned=soe,
+                staff_count=staff,
+                member_count=members,
+            )
             user(f"union-{code.lower()}", name, Role.UNION, code)
     for parent_code, suffix, name in BRANCHES:
         parent = db.session.scalar(select(Organization).where(Organization.code == parent_code))
-        _org(f"{parent_code}-{suffix}", name, OrgLevel.BRANCH, parent,
-             category=parent.category if parent else None)
+        _org(
+            f"{parent_code}-{suffix}",
+            name,
+            OrgLevel.BRANCH,
+            parent,
+            category=parent.category if parent else None,
+        )
     db.session.commit()
     progress("组织与用户已就绪")
 
@@ -116,14 +136,24 @@ def seed_demo(progress: Callable[[str], None] = print) -> list[tuple[str, str, s
     if campaign is None:
         today = beijing_today()
         campaign = Campaign(
-            name=CAMPAIGN_NAME, year=2026, level=CampaignLevel.CITY,
-            status=CampaignStatus.OPEN, organizer_id=city.id,
-            award_types=[a.value for a in AwardType], standard_version_id=standard.id,
+            name=CAMPAIGN_NAME,
+            year=2026,
+            level=CampaignLevel.CITY,
+            status=CampaignStatus.OPEN,
+            organizer_id=city.id,
+            award_types=[a.value for a in AwardType],
+            standard_version_id=standard.id,
         )
-        for stage, days in [(Stage.APPLICATION, 30), (Stage.REVIEW, 45), (Stage.EVALUATION, 75),
-                            (Stage.SPOT_CHECK, 105), (Stage.PUBLICITY, 130)]:
-            campaign.deadlines.append(CampaignDeadline(stage=stage,
-                                                       due_date=today + timedelta(days=days)))
+        for stage, days in [
+            (Stage.APPLICATION, 30),
+            (Stage.REVIEW, 45),
+            (Stage.EVALUATION, 75),
+            (Stage.SPOT_CHECK, 105),
+            (Stage.PUBLICITY, 130),
+        ]:
+            campaign.deadlines.append(
+                CampaignDeadline(stage=stage, due_date=today + timedelta(days=days))
+            )
         for dcode, _name in DISTRICTS:
             district = db.session.scalar(select(Organization).where(Organization.code == dcode))
             campaign.quotas.append(CampaignQuota(district_id=district.id, quota=3))
@@ -131,8 +161,9 @@ def seed_demo(progress: Callable[[str], None] = print) -> list[tuple[str, str, s
         db.session.commit()
     progress(f"评选活动：{campaign.name}")
 
-    if not db.session.scalar(select(func.count()).select_from(Nomination)
-                             .where(Nomination.campaign_id == campaign.id)):
+    if not db.session.scalar(
+        select(func.count()).select_from(Nomination).where(Nomination.campaign_id == campaign.id)
+    ):
         _demo_nominations(campaign)
         progress("示例申报已生成")
     return logins
@@ -147,8 +178,14 @@ DEMO_PATHS: list[tuple[str, list[tuple[str, str, str | None]]]] = [
     ("D1-U06", [("union", "submit", None)]),
     ("D2-U01", [("union", "submit", None)]),
     ("D2-U03", [("union", "submit", None), ("reviewer", "reject", "入会率未达到100%。")]),
-    ("D2-U05", [("union", "submit", None), ("reviewer", "return", "请上传集体合同文本。"),
-                ("union", "submit", "已补充集体合同。")]),
+    (
+        "D2-U05",
+        [
+            ("union", "submit", None),
+            ("reviewer", "return", "请上传集体合同文本。"),
+            ("union", "submit", "已补充集体合同。"),
+        ],
+    ),
     ("D2-U06", [("union", "withdraw", "本年度暂不申报。")]),
     ("D3-U01", [("union", "submit", None)]),
     ("D3-U02", []),
@@ -161,8 +198,13 @@ DEMO_PATHS: list[tuple[str, list[tuple[str, str, str | None]]]] = [
 DEMO_FIGURES = {
     "enterprise": {},
     "public_institution": {"contract_staff_count": 12, "contract_member_count": 12},
-    "regional": {"migrant_worker_count": 600, "migrant_member_count": 510, "subunit_count": 40,
-                 "unionised_subunit_count": 38, "collective_contract_count": 36},
+    "regional": {
+        "migrant_worker_count": 600,
+        "migrant_member_count": 510,
+        "subunit_count": 40,
+        "unionised_subunit_count": 38,
+        "collective_contract_count": 36,
+    },
 }
 
 
@@ -188,14 +230,20 @@ def _fill_self_assessment(union: User, nomination: Nomination) -> None:
     category = category_of(nomination)
     items = items_for(rnd.standard_version_id, category)
     save_self_assessment(
-        union, nomination.id, figures=DEMO_FIGURES[category],
-        answers={i.id: Answer("met", f"本单位已落实：{i.text[:30]}……详见佐证材料。")
-                 for i in items},
+        union,
+        nomination.id,
+        figures=DEMO_FIGURES[category],
+        answers={
+            i.id: Answer("met", f"本单位已落实：{i.text[:30]}……详见佐证材料。") for i in items
+        },
     )
-    link = add_evidence(union, nomination.id,
-                        _demo_evidence_pdf(f"{nomination.org.name}自查佐证材料汇编.pdf"))
-    db.session.execute(insert(EvidenceLink), [
-        {"round_id": rnd.id, "evidence_id": link.evidence_id, "item_id": i.id} for i in items])
+    link = add_evidence(
+        union, nomination.id, _demo_evidence_pdf(f"{nomination.org.name}自查佐证材料汇编.pdf")
+    )
+    db.session.execute(
+        insert(EvidenceLink),
+        [{"round_id": rnd.id, "evidence_id": link.evidence_id, "item_id": i.id} for i in items],
+    )
     db.session.commit()
 
 
@@ -208,23 +256,30 @@ def _demo_nominations(campaign: Campaign) -> None:
     for code, path in DEMO_PATHS:
         union = login(f"union-{code.lower()}")
         reviewer = login(f"reviewer-{code.split('-')[0].lower()}")
-        nomination = create_nomination(union, campaign_id=campaign.id,
-                                       award_type=AwardType.MODEL_HOME.value)
+        nomination = create_nomination(
+            union, campaign_id=campaign.id, award_type=AwardType.MODEL_HOME.value
+        )
         if path and path[0][1] == "submit":
             _fill_self_assessment(union, nomination)
         for who, action, comment in path:
-            take_action(union if who == "union" else reviewer, nomination.id, action,
-                        comment=comment)
+            take_action(
+                union if who == "union" else reviewer, nomination.id, action, comment=comment
+            )
         if code == DEMO_EVALUATION_UNION:
             _demo_evaluation(union, nomination)
     for code in DEMO_SPOT_CHECK_UNIONS:
         union = login(f"union-{code.lower()}")
-        nomination = create_nomination(union, campaign_id=campaign.id,
-                                       award_type=AwardType.MODEL_HOME.value)
+        nomination = create_nomination(
+            union, campaign_id=campaign.id, award_type=AwardType.MODEL_HOME.value
+        )
         _fill_self_assessment(union, nomination)
         take_action(union, nomination.id, "submit")
-        take_action(login(f"reviewer-{code.split('-')[0].lower()}"), nomination.id, "approve",
-                    comment="同意推荐。")
+        take_action(
+            login(f"reviewer-{code.split('-')[0].lower()}"),
+            nomination.id,
+            "approve",
+            comment="同意推荐。",
+        )
         _demo_passed_evaluation(union, nomination)
     _demo_draw(campaign, login("city"))
     _demo_publicity(campaign, login("city"))
@@ -243,13 +298,22 @@ def _demo_passed_evaluation(union: User, nomination: Nomination) -> None:
     from app.timeutil import utcnow
 
     now = utcnow()
-    evaluation = open_evaluation(union, nomination.id, opens_at=now - timedelta(days=3),
-                                 closes_at=now + timedelta(days=4), member_count=30)
-    for token in db.session.scalars(select(BallotToken.token).where(
-            BallotToken.evaluation_id == evaluation.id)).all():
-        cast_ballot(token, overall="satisfied",
-                    answers={d["code"]: "satisfied" for d in evaluation.dimensions},
-                    comment=None)
+    evaluation = open_evaluation(
+        union,
+        nomination.id,
+        opens_at=now - timedelta(days=3),
+        closes_at=now + timedelta(days=4),
+        member_count=30,
+    )
+    for token in db.session.scalars(
+        select(BallotToken.token).where(BallotToken.evaluation_id == evaluation.id)
+    ).all():
+        cast_ballot(
+            token,
+            overall="satisfied",
+            answers={d["code"]: "satisfied" for d in evaluation.dimensions},
+            comment=None,
+        )
     close_evaluation(evaluation.id, actor=union)
 
 
@@ -277,20 +341,36 @@ def _demo_evaluation(union: User, nomination: Nomination) -> None:
     from app.timeutil import utcnow
 
     now: datetime = utcnow()
-    evaluation = open_evaluation(union, nomination.id, opens_at=now - timedelta(hours=2),
-                                 closes_at=now + timedelta(days=14))
-    tokens = list(db.session.scalars(select(BallotToken.token).where(
-        BallotToken.evaluation_id == evaluation.id).order_by(BallotToken.serial)))
+    evaluation = open_evaluation(
+        union, nomination.id, opens_at=now - timedelta(hours=2), closes_at=now + timedelta(days=14)
+    )
+    tokens = list(
+        db.session.scalars(
+            select(BallotToken.token)
+            .where(BallotToken.evaluation_id == evaluation.id)
+            .order_by(BallotToken.serial)
+        )
+    )
     rng = random.Random(2026)  # the same demo every time
-    comments = ["职工书屋图书更新及时，希望延长开放时间。", "工会活动丰富，满意。",
-                "希望多组织健康讲座。", None, None, None]
+    comments = [
+        "职工书屋图书更新及时，希望延长开放时间。",
+        "工会活动丰富，满意。",
+        "希望多组织健康讲座。",
+        None,
+        None,
+        None,
+    ]
     for token in tokens[: len(tokens) * 2 // 3]:
         choice = rng.choices(["satisfied", "basic", "dissatisfied"], [80, 15, 5])[0]
-        cast_ballot(token, overall=choice,
-                    answers={d["code"]: rng.choices(["satisfied", "basic", "dissatisfied"],
-                                                    [75, 20, 5])[0]
-                             for d in evaluation.dimensions},
-                    comment=rng.choice(comments))
+        cast_ballot(
+            token,
+            overall=choice,
+            answers={
+                d["code"]: rng.choices(["satisfied", "basic", "dissatisfied"], [75, 20, 5])[0]
+                for d in evaluation.dimensions
+            },
+            comment=rng.choice(comments),
+        )
 
 
 def _demo_publicity(campaign: Campaign, city: User) -> None:
@@ -299,9 +379,17 @@ def _demo_publicity(campaign: Campaign, city: User) -> None:
     from app.commendation.services import board, lodge_objection, publish_list, save_selection
 
     rows = board(city, campaign.id).rows
-    save_selection(city, campaign.id, {r.nomination.id: {"selected": True, "rank": i}
-                                       for i, r in enumerate(rows, start=1)})
+    save_selection(
+        city,
+        campaign.id,
+        {r.nomination.id: {"selected": True, "rank": i} for i, r in enumerate(rows, start=1)},
+    )
     publicity = publish_list(city, campaign.id)
-    lodge_objection(publicity.id, rows[0].nomination.id,
-                    body="据了解，该单位去年未按期召开会员代表大会，与申报材料所述不符。",
-                    name="匿名职工", contact="13900000000", address="demo")
+    lodge_objection(
+        publicity.id,
+        rows[0].nomination.id,
+        body="据了解，该单位去年未按期召开会员代表大会，与申报材料所述不符。",
+        name="匿名职工",
+        contact="13900000000",
+        address="demo",
+    )

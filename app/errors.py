@@ -8,8 +8,12 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, problems: list[str] | None = None,
-                 errors: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        problems: list[str] | None = None,
+        errors: dict[str, list[str]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems or []

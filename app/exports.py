@@ -30,8 +30,11 @@ def csv_response(filename: str, header: list[str], rows: Iterable[list[Any]]) ->
     writer.writerow(header)
     for row in rows:
         writer.writerow([safe_cell(v) for v in row])
-    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"},
+    )
 
 
 @dataclass
@@ -45,8 +48,14 @@ class Sheet:
     widths: list[int] | None = None
 
 
-def xlsx_workbook(title: str, header: list[str], rows: Iterable[list[Any]], *,
-                  heading: str | None = None, widths: list[int] | None = None) -> bytes:
+def xlsx_workbook(
+    title: str,
+    header: list[str],
+    rows: Iterable[list[Any]],
+    *,
+    heading: str | None = None,
+    widths: list[int] | None = None,
+) -> bytes:
     """An .xlsx laid out as a union office files it: a bold title row over the table, the
     header frozen, columns sized for Chinese text. Text that starts like a formula is
     stored with a leading quote, never evaluated."""
@@ -96,8 +105,9 @@ def _fill_sheet(sheet: Any, spec: Sheet) -> None:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_response(filename: str, title: str, header: list[str], rows: Iterable[list[Any]],
-                  **kw: Any) -> Response:
+def xlsx_response(
+    filename: str, title: str, header: list[str], rows: Iterable[list[Any]], **kw: Any
+) -> Response:
     """An Excel download (see `xlsx_workbook`); `filename` without extension is fine."""
     return xlsx_file(filename, xlsx_workbook(title, header, rows, **kw))
 
@@ -108,5 +118,8 @@ def xlsx_file(filename: str, data: bytes) -> Response:
         filename += ".xlsx"
     from urllib.parse import quote
 
-    return Response(data, mimetype=XLSX, headers={
-        "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"})
+    return Response(
+        data,
+        mimetype=XLSX,
+        headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
+    )

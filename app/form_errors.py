@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 
-def apply_errors(form: Any, errors: dict[str, list[str]],
-                 aliases: dict[str, str] | None = None) -> list[str]:
+def apply_errors(
+    form: Any, errors: dict[str, list[str]], aliases: dict[str, str] | None = None
+) -> list[str]:
     """Put a DomainError's field errors next to the form's fields (a service field name may
     be mapped to a form field by `aliases`); return the messages of no field on the form."""
     rest: list[str] = []

@@ -52,36 +52,120 @@ class Scale:
 
 
 SCALES = {
-    "tiny": Scale("tiny", districts=2, unions=16, users=60, nominations=(3, 3, 4),
-                  ballots=300),
-    "small": Scale("small", districts=4, unions=1_200, users=4_000,
-                   nominations=(300, 300, 400), ballots=30_000),
-    "medium": Scale("medium", districts=12, unions=5_000, users=25_000,
-                    nominations=(2_200, 2_200, 3_600), ballots=250_000),
-    "city": Scale("city", districts=12, unions=20_000, users=100_000,
-                  nominations=(9_000, 9_000, 12_000), ballots=1_000_000),
+    "tiny": Scale("tiny", districts=2, unions=16, users=60, nominations=(3, 3, 4), ballots=300),
+    "small": Scale(
+        "small", districts=4, unions=1_200, users=4_000, nominations=(300, 300, 400), ballots=30_000
+    ),
+    "medium": Scale(
+        "medium",
+        districts=12,
+        unions=5_000,
+        users=25_000,
+        nominations=(2_200, 2_200, 3_600),
+        ballots=250_000,
+    ),
+    "city": Scale(
+        "city",
+        districts=12,
+        unions=20_000,
+        users=100_000,
+        nominations=(9_000, 9_000, 12_000),
+        ballots=1_000_000,
+    ),
 }
 
-DISTRICT_NAMES = ["东湖区", "西山区", "高新区", "南湾区", "北岭区", "滨海区", "青松区", "临江区",
-                  "云台县", "石门县", "桃源县", "金沙市"]
-PLACES = ["东方", "长江", "华夏", "明珠", "金桥", "恒通", "瑞丰", "新元", "远航", "天成", "宏达",
-          "鸿运", "正泰", "海川", "宁远", "青禾", "嘉和", "盛世", "永安", "兴业"]
-TRADES = ["机械", "电子", "纺织", "食品", "物流", "建材", "化工", "医药", "软件", "能源",
-          "汽车零部件", "精密制造", "商贸", "环保", "船舶"]
+DISTRICT_NAMES = [
+    "东湖区",
+    "西山区",
+    "高新区",
+    "南湾区",
+    "北岭区",
+    "滨海区",
+    "青松区",
+    "临江区",
+    "云台县",
+    "石门县",
+    "桃源县",
+    "金沙市",
+]
+PLACES = [
+    "东方",
+    "长江",
+    "华夏",
+    "明珠",
+    "金桥",
+    "恒通",
+    "瑞丰",
+    "新元",
+    "远航",
+    "天成",
+    "宏达",
+    "鸿运",
+    "正泰",
+    "海川",
+    "宁远",
+    "青禾",
+    "嘉和",
+    "盛世",
+    "永安",
+    "兴业",
+]
+TRADES = [
+    "机械",
+    "电子",
+    "纺织",
+    "食品",
+    "物流",
+    "建材",
+    "化工",
+    "医药",
+    "软件",
+    "能源",
+    "汽车零部件",
+    "精密制造",
+    "商贸",
+    "环保",
+    "船舶",
+]
 FORMS = ["有限公司", "股份有限公司", "集团有限公司", "科技有限公司"]
-AGENCIES = ["人民医院", "中心小学", "第一中学", "税务局", "市场监督管理局", "疾病预防控制中心",
-            "自然资源局", "图书馆", "职业技术学校", "社区卫生服务中心", "档案馆", "城管局"]
-REGIONALS = ["街道总工会", "工业园区联合工会", "商贸城联合工会", "建筑行业工会联合会",
-             "快递行业工会", "家政服务业工会联合会", "镇总工会"]
+AGENCIES = [
+    "人民医院",
+    "中心小学",
+    "第一中学",
+    "税务局",
+    "市场监督管理局",
+    "疾病预防控制中心",
+    "自然资源局",
+    "图书馆",
+    "职业技术学校",
+    "社区卫生服务中心",
+    "档案馆",
+    "城管局",
+]
+REGIONALS = [
+    "街道总工会",
+    "工业园区联合工会",
+    "商贸城联合工会",
+    "建筑行业工会联合会",
+    "快递行业工会",
+    "家政服务业工会联合会",
+    "镇总工会",
+]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀英霞平刚桂兰华红玉萍建国海燕志文斌宁慧"
 EVIDENCE_FILES = [
     ("职代会会议记录.pdf", "pdf", "application/pdf"),
     ("工会经费收支审查报告.pdf", "pdf", "application/pdf"),
-    ("集体合同文本.docx", "office",
-     "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    ("会员名册.xlsx", "office",
-     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    (
+        "集体合同文本.docx",
+        "office",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    (
+        "会员名册.xlsx",
+        "office",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     ("职工书屋.jpg", "image", "image/jpeg"),
     ("职工之家活动室.jpg", "image", "image/jpeg"),
     ("厂务公开栏.png", "image", "image/png"),
@@ -94,13 +178,26 @@ STATEMENTS = [
     "该项工作纳入年度重点，逐月检查落实情况。",
     "已完成，台账齐全，附会议纪要与照片。",
 ]
-RETURN_COMMENTS = ["请补充职代会会议记录。", "请上传集体合同文本。",
-                   "会员名册与填报的会员数不一致，请核对。", "请补充工会经费审查报告。",
-                   "自查说明过于简略，请逐项说明落实情况。"]
-REJECT_COMMENTS = ["入会率未达到标准要求。", "近三年内发生重大安全生产事故，不予推荐。",
-                   "经费管理存在问题，暂不推荐。"]
-BALLOT_COMMENTS = ["工会活动丰富，满意。", "希望多组织健康讲座。", "职工书屋图书更新及时。",
-                   "希望延长职工之家开放时间。", "食堂改善明显，点赞。", "希望增加技能培训。"]
+RETURN_COMMENTS = [
+    "请补充职代会会议记录。",
+    "请上传集体合同文本。",
+    "会员名册与填报的会员数不一致，请核对。",
+    "请补充工会经费审查报告。",
+    "自查说明过于简略，请逐项说明落实情况。",
+]
+REJECT_COMMENTS = [
+    "入会率未达到标准要求。",
+    "近三年内发生重大安全生产事故，不予推荐。",
+    "经费管理存在问题，暂不推荐。",
+]
+BALLOT_COMMENTS = [
+    "工会活动丰富，满意。",
+    "希望多组织健康讲座。",
+    "职工书屋图书更新及时。",
+    "希望延长职工之家开放时间。",
+    "食堂改善明显，点赞。",
+    "希望增加技能培训。",
+]
 CHOICES = ("satisfied", "basic", "dissatisfied")
 
 
@@ -133,14 +230,17 @@ class Writer:
         report_every = 250_000
         if self.postgres:
             raw = self.conn.connection.driver_connection
-            with raw.cursor() as cursor, cursor.copy(
-                    f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+            with (
+                raw.cursor() as cursor,
+                cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     if json_at:
                         row = list(row)
                         for i in json_at:
-                            row[i] = None if row[i] is None else json.dumps(row[i],
-                                                                           ensure_ascii=False)
+                            row[i] = (
+                                None if row[i] is None else json.dumps(row[i], ensure_ascii=False)
+                            )
                     copy.write_row(row)
                     count += 1
                     if count % report_every == 0:
@@ -169,9 +269,12 @@ class Writer:
         for name in self.counts:
             table = db.metadata.tables[name]
             if "id" in table.c and isinstance(table.c.id.type, Integer):
-                self.conn.execute(text(
-                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-                    f"(SELECT MAX(id) FROM {name}))"))
+                self.conn.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                        f"(SELECT MAX(id) FROM {name}))"
+                    )
+                )
 
 
 # -- the data set, in memory ----------------------------------------------------------------
@@ -291,8 +394,7 @@ class Generator:
         for u in range(s.unions):
             d = u % s.districts
             district_name = self.districts[d][2].removesuffix("总工会")
-            category = _weighted(rng, {"enterprise": 60, "public_institution": 25,
-                                       "regional": 15})
+            category = _weighted(rng, {"enterprise": 60, "public_institution": 25, "regional": 15})
             members = max(8, min(6_000, int(rng.lognormvariate(log(45), 0.9))))
             if category == "enterprise":
                 name = f"{rng.choice(PLACES)}{rng.choice(TRADES)}{rng.choice(FORMS)}工会"
@@ -303,9 +405,18 @@ class Generator:
             else:
                 name = f"{district_name}{rng.choice(PLACES)}{rng.choice(REGIONALS)}"
                 staff = int(members / rng.uniform(0.9, 0.98)) + 1
-            self.unions.append(Union(next(org_ids), f"GD{d + 1:02d}-U{u + 1:05d}", name, d,
-                                     category, category == "enterprise" and rng.random() < 0.2,
-                                     staff, members))
+            self.unions.append(
+                Union(
+                    next(org_ids),
+                    f"GD{d + 1:02d}-U{u + 1:05d}",
+                    name,
+                    d,
+                    category,
+                    category == "enterprise" and rng.random() < 0.2,
+                    staff,
+                    members,
+                )
+            )
         password = hash_password(GENERATED_PASSWORD)
         user_ids = self._ids("users")
         self.users: list[tuple] = []
@@ -313,30 +424,70 @@ class Generator:
 
         def user(username: str, name: str, role: str, org: int, email: bool) -> int:
             uid = next(user_ids)
-            self.users.append((uid, username, name, f"{username}@example.org" if email else None,
-                               password, True, self.now))
+            self.users.append(
+                (
+                    uid,
+                    username,
+                    name,
+                    f"{username}@example.org" if email else None,
+                    password,
+                    True,
+                    self.now,
+                )
+            )
             self.roles.append((uid, role, org))
             return uid
 
         self.admin = user("g-admin", "系统管理员", "admin", self.city_id, True)
-        self.city_users = [user(f"g-city-{i}", f"市总工会基层工作部{i}", "city", self.city_id, True)
-                           for i in range(1, 4)]
+        self.city_users = [
+            user(f"g-city-{i}", f"市总工会基层工作部{i}", "city", self.city_id, True)
+            for i in range(1, 4)
+        ]
         self.inspectors: list[tuple[int, int | None]] = [
-            (user(f"g-insp-c{i:02d}", f"市总抽查员{self._person()}", "inspector", self.city_id,
-                  True), None) for i in range(1, 11)]
+            (
+                user(
+                    f"g-insp-c{i:02d}",
+                    f"市总抽查员{self._person()}",
+                    "inspector",
+                    self.city_id,
+                    True,
+                ),
+                None,
+            )
+            for i in range(1, 11)
+        ]
         self.reviewers: list[list[int]] = []
         for d, (did, code, name) in enumerate(self.districts):
-            self.reviewers.append([user(f"g-rev-{code.lower()}-{i}", f"{name}审核人{i}",
-                                        "reviewer", did, True) for i in range(1, 4)])
-            self.inspectors += [(user(f"g-insp-{code.lower()}-{i}", f"{name}抽查员{i}",
-                                      "inspector", did, rng.random() < 0.5), d)
-                                for i in range(1, 5)]
+            self.reviewers.append(
+                [
+                    user(f"g-rev-{code.lower()}-{i}", f"{name}审核人{i}", "reviewer", did, True)
+                    for i in range(1, 4)
+                ]
+            )
+            self.inspectors += [
+                (
+                    user(
+                        f"g-insp-{code.lower()}-{i}",
+                        f"{name}抽查员{i}",
+                        "inspector",
+                        did,
+                        rng.random() < 0.5,
+                    ),
+                    d,
+                )
+                for i in range(1, 5)
+            ]
         left = max(s.unions, s.users - len(self.users))
         for u, union in enumerate(self.unions):
             n = left // s.unions + (1 if u < left % s.unions else 0)
             for k in range(1, n + 1):
-                uid = user(f"g-{union.code.lower()}-{k}", f"{union.name}{self._person()}",
-                           "union", union.id, rng.random() < 0.6)
+                uid = user(
+                    f"g-{union.code.lower()}-{k}",
+                    f"{union.name}{self._person()}",
+                    "union",
+                    union.id,
+                    rng.random() < 0.6,
+                )
                 union.users.append(uid)
 
     # campaigns ------------------------------------------------------------------------------
@@ -356,14 +507,48 @@ class Generator:
             return {stage: days(o) for stage, o in zip(stages, offsets, strict=True)}
 
         self.plans = [
-            CampaignPlan(0, next(ids), f"{year - 1}年度市级模范职工之家评选", year - 1, "city",
-                         "closed", at(-420), deadlines(-380, -350, -320, -280, -250), "city",
-                         at(-300), at(-262), at(-248)),
-            CampaignPlan(1, next(ids), f"{year}年度省级模范职工之家推荐评选", year, "province",
-                         "open", at(-240), deadlines(-200, -170, -130, -60, 4), "city",
-                         at(-120), at(-3), None),
-            CampaignPlan(2, next(ids), f"{year}年度市级模范职工之家评选", year, "city", "open",
-                         at(-80), deadlines(-45, -15, 12, 45, 75), "district", None, None, None),
+            CampaignPlan(
+                0,
+                next(ids),
+                f"{year - 1}年度市级模范职工之家评选",
+                year - 1,
+                "city",
+                "closed",
+                at(-420),
+                deadlines(-380, -350, -320, -280, -250),
+                "city",
+                at(-300),
+                at(-262),
+                at(-248),
+            ),
+            CampaignPlan(
+                1,
+                next(ids),
+                f"{year}年度省级模范职工之家推荐评选",
+                year,
+                "province",
+                "open",
+                at(-240),
+                deadlines(-200, -170, -130, -60, 4),
+                "city",
+                at(-120),
+                at(-3),
+                None,
+            ),
+            CampaignPlan(
+                2,
+                next(ids),
+                f"{year}年度市级模范职工之家评选",
+                year,
+                "city",
+                "open",
+                at(-80),
+                deadlines(-45, -15, 12, 45, 75),
+                "district",
+                None,
+                None,
+                None,
+            ),
         ]
 
     # nominations and their paths ------------------------------------------------------------
@@ -379,16 +564,27 @@ class Generator:
         fates = [
             {"withdrawn": 3, "rejected": 9, "evaluated": 88},
             {"withdrawn": 3, "rejected": 9, "evaluated": 88},
-            {"draft": 8, "returned": 5, "submitted": 15, "withdrawn": 2, "rejected": 5,
-             "member_evaluation": 25, "evaluated": 40},
+            {
+                "draft": 8,
+                "returned": 5,
+                "submitted": 15,
+                "withdrawn": 2,
+                "rejected": 5,
+                "member_evaluation": 25,
+                "evaluated": 40,
+            },
         ]
         for plan, count in zip(self.plans, self.scale.nominations, strict=True):
             for union in rng.sample(self.unions, min(count, len(self.unions))):
                 worker = rng.random() < 0.1
-                story = Story(next(ids), plan.index, union,
-                              "outstanding_worker" if worker else "model_home",
-                              self._person() if worker else None,
-                              self._between(plan.starts, 0, 25))
+                story = Story(
+                    next(ids),
+                    plan.index,
+                    union,
+                    "outstanding_worker" if worker else "model_home",
+                    self._person() if worker else None,
+                    self._between(plan.starts, 0, 25),
+                )
                 self._first_stage(story, plan, _weighted(rng, fates[plan.index]))
                 self.stories.append(story)
         self.progress(f"· 申报路径：{len(self.stories):,} 个")
@@ -431,15 +627,27 @@ class Generator:
         if fate == "evaluated" and opens > self.now - timedelta(days=2):
             fate = "member_evaluation"  # approved too recently to have finished
         if fate == "member_evaluation":
-            story.evaluation = Evaluation(0, story, opens, self.now + timedelta(
-                days=rng.uniform(1, 14)), rng.uniform(0.1, 0.75), rng.uniform(0, 0.08), False)
+            story.evaluation = Evaluation(
+                0,
+                story,
+                opens,
+                self.now + timedelta(days=rng.uniform(1, 14)),
+                rng.uniform(0.1, 0.75),
+                rng.uniform(0, 0.08),
+                False,
+            )
             return
         closes = opens + timedelta(days=14)
         fails = rng.random() < 0.08
         story.evaluation = Evaluation(
-            0, story, opens, min(closes, self.now - timedelta(hours=2)),
+            0,
+            story,
+            opens,
+            min(closes, self.now - timedelta(hours=2)),
             rng.uniform(0.75, 1.0) if not fails or rng.random() < 0.7 else rng.uniform(0.3, 0.55),
-            rng.uniform(0.12, 0.3) if fails else rng.uniform(0, 0.04), True)
+            rng.uniform(0.12, 0.3) if fails else rng.uniform(0, 0.04),
+            True,
+        )
 
     def evaluations(self) -> None:
         """Ballot counts scaled so the whole set holds the target number of ballots, then each
@@ -462,16 +670,22 @@ class Generator:
             basic = round((e.ballots - bad) * self.rng.uniform(0.05, 0.25))
             e.counts = (e.ballots - bad - basic, basic, bad)
             if e.closed:
-                threshold = satisfaction_threshold(union.category, union.state_owned,
-                                                   thresholds[union.category])
+                threshold = satisfaction_threshold(
+                    union.category, union.state_owned, thresholds[union.category]
+                )
                 rate = Fraction(e.ballots - bad, e.ballots)
                 e.threshold = threshold
-                e.passed = rate >= threshold and Fraction(e.ballots, union.members) >= \
-                    Fraction("0.6")
+                e.passed = rate >= threshold and Fraction(e.ballots, union.members) >= Fraction(
+                    "0.6"
+                )
                 story = e.nomination
-                story.act("pass_evaluation" if e.passed else "fail_evaluation", None,
-                          f"会员评家结束：有效票 {e.ballots} 张，满意率 {float(rate) * 100:.1f}%，"
-                          f"参评率 {e.ballots / union.members * 100:.1f}%。", e.closes_at)
+                story.act(
+                    "pass_evaluation" if e.passed else "fail_evaluation",
+                    None,
+                    f"会员评家结束：有效票 {e.ballots} 张，满意率 {float(rate) * 100:.1f}%，"
+                    f"参评率 {e.ballots / union.members * 100:.1f}%。",
+                    e.closes_at,
+                )
         self.evaluation_list = evaluations
 
     def draws_and_checks(self) -> None:
@@ -486,18 +700,26 @@ class Generator:
         ids = self._ids("spot_check_draws")
         self.draws: list[tuple] = []
         for plan in self.plans:
-            awaiting = [s for s in self.stories
-                        if s.campaign == plan.index and s.state == "awaiting_draw"]
+            awaiting = [
+                s for s in self.stories if s.campaign == plan.index and s.state == "awaiting_draw"
+            ]
             if plan.draw_level == "city":
-                groups = [(self.city_id, awaiting, plan.draw_at, "ratio", "0.15",
-                           self.city_users[0])]
+                groups = [
+                    (self.city_id, awaiting, plan.draw_at, "ratio", "0.15", self.city_users[0])
+                ]
             else:  # this year's: half the districts have drawn their own
                 # (the district's own reviewer draws, as the application requires)
-                groups = [(self.districts[d][0],
-                           [s for s in awaiting if s.union.district == d],
-                           self.now - timedelta(days=rng.uniform(8, 20)), "ratio", "0.2",
-                           self.reviewers[d][0])
-                          for d in range(0, len(self.districts), 2)]
+                groups = [
+                    (
+                        self.districts[d][0],
+                        [s for s in awaiting if s.union.district == d],
+                        self.now - timedelta(days=rng.uniform(8, 20)),
+                        "ratio",
+                        "0.2",
+                        self.reviewers[d][0],
+                    )
+                    for d in range(0, len(self.districts), 2)
+                ]
             for scope, waiting, when, method, value, drawer in groups:
                 # Only what was waiting on the day of the draw; later ones wait for the next.
                 population = [s for s in waiting if when and s.last_at < when]
@@ -505,35 +727,72 @@ class Generator:
                     continue
                 draw_id = next(ids)
                 seed = f"{plan.year}-{scope}-{self._hex(64)}"
-                entries = [{"nomination_id": s.id, "stratum": self.districts[s.union.district][1]}
-                           for s in population]
+                entries = [
+                    {"nomination_id": s.id, "stratum": self.districts[s.union.district][1]}
+                    for s in population
+                ]
                 result = run_draw(seed, entries, method, value)
                 sample = set(result.sample)
                 canon = canonical_population(entries)
-                self.draws.append((draw_id, self.plans[plan.index].id, scope, method, value,
-                                   commitment(seed), seed, canon, population_digest(canon),
-                                   result.strata, result.sample, "applied",
-                                   when - timedelta(days=7), drawer, when, drawer, when))
+                self.draws.append(
+                    (
+                        draw_id,
+                        self.plans[plan.index].id,
+                        scope,
+                        method,
+                        value,
+                        commitment(seed),
+                        seed,
+                        canon,
+                        population_digest(canon),
+                        result.strata,
+                        result.sample,
+                        "applied",
+                        when - timedelta(days=7),
+                        drawer,
+                        when,
+                        drawer,
+                        when,
+                    )
+                )
                 for story in population:
                     drawn = story.id in sample
                     note = f"随机抽查抽签（编号 {draw_id}）：" + ("抽中。" if drawn else "未抽中。")
-                    story.act("draw" if drawn else "pass_without_check", drawer,
-                              note, max(when, story.last_at + timedelta(minutes=5)))
+                    story.act(
+                        "draw" if drawn else "pass_without_check",
+                        drawer,
+                        note,
+                        max(when, story.last_at + timedelta(minutes=5)),
+                    )
                     if drawn:
                         self._check(story, draw_id, plan)
 
     def _check(self, story: Story, draw_id: int, plan: CampaignPlan) -> None:
         rng = self.rng
         district = story.union.district
-        team = rng.sample([uid for uid, d in self.inspectors
-                           if d is None or (d != district)], 2)
+        team = rng.sample([uid for uid, d in self.inspectors if d is None or (d != district)], 2)
         visited = self._between(story.last_at, 3, 15)
-        check = {"draw": draw_id, "team": team, "visited": visited, "assigned": story.last_at,
-                 "conclusion": None, "deadline": None, "decision": None}
+        check = {
+            "draw": draw_id,
+            "team": team,
+            "visited": visited,
+            "assigned": story.last_at,
+            "conclusion": None,
+            "deadline": None,
+            "decision": None,
+        }
         story.check = check
-        outcome = _weighted(rng, {"open": 30 if plan.index == 2 else 0, "pass": 45,
-                                  "rectify_open": 15 if plan.index == 2 else 0,
-                                  "rectify_ok": 12, "rectify_no": 3, "fail": 5})
+        outcome = _weighted(
+            rng,
+            {
+                "open": 30 if plan.index == 2 else 0,
+                "pass": 45,
+                "rectify_open": 15 if plan.index == 2 else 0,
+                "rectify_ok": 12,
+                "rectify_no": 3,
+                "fail": 5,
+            },
+        )
         if outcome == "open":
             check["visited"] = None if rng.random() < 0.5 else visited
             return
@@ -569,30 +828,52 @@ class Generator:
         self.certificates: list[tuple] = []
         self.selections: list[tuple] = []
         self.honour_orders: list[tuple] = []
-        pub_ids, entry_ids, obj_ids = (self._ids("publicities"), self._ids("publicity_entries"),
-                                       self._ids("objections"))
-        com_ids, cert_ids, sel_ids = (self._ids("commendations"), self._ids("certificates"),
-                                      self._ids("commendation_selections"))
+        pub_ids, entry_ids, obj_ids = (
+            self._ids("publicities"),
+            self._ids("publicity_entries"),
+            self._ids("objections"),
+        )
+        com_ids, cert_ids, sel_ids = (
+            self._ids("commendations"),
+            self._ids("certificates"),
+            self._ids("commendation_selections"),
+        )
         order_ids = self._ids("honour_rectifications")
         city = self.city_users[0]
         for plan in self.plans:
             if plan.publish_at is None:
                 continue
-            candidates = [s for s in self.stories
-                          if s.campaign == plan.index and s.state == "candidate"]
+            candidates = [
+                s for s in self.stories if s.campaign == plan.index and s.state == "candidate"
+            ]
             chosen = [s for s in candidates if rng.random() < 0.45]
             chosen_ids = {s.id for s in chosen}
             pub_id = next(pub_ids)
             starts = plan.publish_at.astimezone(BEIJING).date()
-            ends = plan.deadlines["publicity"] if plan.commend_at is None else \
-                starts + timedelta(days=6)
+            ends = (
+                plan.deadlines["publicity"]
+                if plan.commend_at is None
+                else starts + timedelta(days=6)
+            )
             com_id = next(com_ids) if plan.commend_at else None
-            self.publicities.append((pub_id, plan.id, f"{plan.name}拟表彰名单公示", 5, starts,
-                                     ends, plan.publish_at, city, com_id))
+            self.publicities.append(
+                (
+                    pub_id,
+                    plan.id,
+                    f"{plan.name}拟表彰名单公示",
+                    5,
+                    starts,
+                    ends,
+                    plan.publish_at,
+                    city,
+                    com_id,
+                )
+            )
             for position, story in enumerate(chosen, start=1):
                 self.entries.append((next(entry_ids), pub_id, story.id, position))
-                self.selections.append((next(sel_ids), story.id, position, True, city,
-                                        plan.publish_at))
+                self.selections.append(
+                    (next(sel_ids), story.id, position, True, city, plan.publish_at)
+                )
             for story in candidates:
                 when = max(plan.publish_at, story.last_at + timedelta(minutes=5))
                 story.act("publish" if story.id in chosen_ids else "not_select", city, None, when)
@@ -603,74 +884,170 @@ class Generator:
                         obj = next(obj_ids)
                         lodged = self._between(plan.publish_at, 0, 2)
                         upheld = rng.random() < 0.5
-                        self.objections.append((
-                            obj, pub_id, story.id, "反映该单位会员代表大会未按期召开。", None,
-                            f"139{rng.randint(10_000_000, 99_999_999)}", self._hex(256), lodged,
-                            "upheld" if upheld else "open",
-                            "rectification" if upheld else None,
-                            "经核实情况属实，责令限期整改。" if upheld else None,
-                            city if upheld else None, lodged + timedelta(hours=20) if upheld
-                            else None))
+                        self.objections.append(
+                            (
+                                obj,
+                                pub_id,
+                                story.id,
+                                "反映该单位会员代表大会未按期召开。",
+                                None,
+                                f"139{rng.randint(10_000_000, 99_999_999)}",
+                                self._hex(256),
+                                lodged,
+                                "upheld" if upheld else "open",
+                                "rectification" if upheld else None,
+                                "经核实情况属实，责令限期整改。" if upheld else None,
+                                city if upheld else None,
+                                lodged + timedelta(hours=20) if upheld else None,
+                            )
+                        )
                         if upheld:
                             t = lodged + timedelta(hours=20)
                             story.act("objection_rectification", city, "异议成立，限期整改。", t)
-                            self.honour_orders.append((
-                                next(order_ids), story.id, "objection", obj,
-                                "会员代表大会未按期召开", (t + timedelta(days=20)).astimezone(
-                                    BEIJING).date(), city, t))
+                            self.honour_orders.append(
+                                (
+                                    next(order_ids),
+                                    story.id,
+                                    "objection",
+                                    obj,
+                                    "会员代表大会未按期召开",
+                                    (t + timedelta(days=20)).astimezone(BEIJING).date(),
+                                    city,
+                                    t,
+                                )
+                            )
                     continue
                 if roll < 0.08:  # 异议成立 before the commendation
-                    story.act("uphold_objection", city, "异议成立，不予表彰。",
-                              plan.commend_at - timedelta(days=1))
+                    story.act(
+                        "uphold_objection",
+                        city,
+                        "异议成立，不予表彰。",
+                        plan.commend_at - timedelta(days=1),
+                    )
                     continue
                 story.act("commend", city, None, plan.commend_at)
                 serial_no = len(self.certificates) + 1
                 revoked = rng.random() < 0.01
-                self.certificates.append((
-                    next(cert_ids), com_id, story.id, f"{plan.year}-{serial_no:04d}",
-                    "-".join(self._hex(20).upper()[i:i + 4] for i in (0, 4)) + f"-{story.id:X}",
-                    plan.commend_at, plan.commend_at.astimezone(BEIJING).date() + timedelta(
-                        days=200) if revoked else None,
-                    "发生重大安全生产事故，撤销称号。" if revoked else None,
-                    city if revoked else None))
+                self.certificates.append(
+                    (
+                        next(cert_ids),
+                        com_id,
+                        story.id,
+                        f"{plan.year}-{serial_no:04d}",
+                        "-".join(self._hex(20).upper()[i : i + 4] for i in (0, 4))
+                        + f"-{story.id:X}",
+                        plan.commend_at,
+                        plan.commend_at.astimezone(BEIJING).date() + timedelta(days=200)
+                        if revoked
+                        else None,
+                        "发生重大安全生产事故，撤销称号。" if revoked else None,
+                        city if revoked else None,
+                    )
+                )
                 if revoked:
-                    story.act("revoke", city, "发生重大安全生产事故，撤销称号。",
-                              plan.commend_at + timedelta(days=200))
+                    story.act(
+                        "revoke",
+                        city,
+                        "发生重大安全生产事故，撤销称号。",
+                        plan.commend_at + timedelta(days=200),
+                    )
                 elif roll > 0.985:  # dynamic management: a commended home found below standard
                     t = self._between(plan.commend_at, 150, 300)
                     story.act("order_honour_rectification", city, "复查发现职工书屋长期关闭。", t)
-                    self.honour_orders.append((
-                        next(order_ids), story.id, "commended", None, "复查发现职工书屋长期关闭",
-                        (t + timedelta(days=30)).astimezone(BEIJING).date(), city, t))
+                    self.honour_orders.append(
+                        (
+                            next(order_ids),
+                            story.id,
+                            "commended",
+                            None,
+                            "复查发现职工书屋长期关闭",
+                            (t + timedelta(days=30)).astimezone(BEIJING).date(),
+                            city,
+                            t,
+                        )
+                    )
             if com_id is not None:
-                self.commendations.append((com_id, plan.id, f"示市工发〔{plan.year}〕{com_id}号",
-                                           plan.commend_at.astimezone(BEIJING).date(),
-                                           plan.commend_at, city))
+                self.commendations.append(
+                    (
+                        com_id,
+                        plan.id,
+                        f"示市工发〔{plan.year}〕{com_id}号",
+                        plan.commend_at.astimezone(BEIJING).date(),
+                        plan.commend_at,
+                        city,
+                    )
+                )
 
     # writing it all -------------------------------------------------------------------------
 
     def write(self) -> None:
         w = self.writer
-        w.write("organizations", ("id", "code", "name", "level", "parent_id", "category",
-                                  "is_state_owned", "staff_count", "member_count"),
-                [(self.city_id, CITY_CODE, "示范市总工会（生成数据）", "city", None, None, False,
-                  None, None)]
-                + [(did, code, name, "district", self.city_id, None, False, None, None)
-                   for did, code, name in self.districts]
-                + [(u.id, u.code, u.name, "grassroots", self.districts[u.district][0], u.category,
-                    u.state_owned, u.staff, u.members) for u in self.unions])
+        w.write(
+            "organizations",
+            (
+                "id",
+                "code",
+                "name",
+                "level",
+                "parent_id",
+                "category",
+                "is_state_owned",
+                "staff_count",
+                "member_count",
+            ),
+            [
+                (
+                    self.city_id,
+                    CITY_CODE,
+                    "示范市总工会（生成数据）",
+                    "city",
+                    None,
+                    None,
+                    False,
+                    None,
+                    None,
+                )
+            ]
+            + [
+                (did, code, name, "district", self.city_id, None, False, None, None)
+                for did, code, name in self.districts
+            ]
+            + [
+                (
+                    u.id,
+                    u.code,
+                    u.name,
+                    "grassroots",
+                    self.districts[u.district][0],
+                    u.category,
+                    u.state_owned,
+                    u.staff,
+                    u.members,
+                )
+                for u in self.unions
+            ],
+        )
         closure = [(self.city_id, self.city_id, 0)]
         for did, _c, _n in self.districts:
             closure += [(did, did, 0), (self.city_id, did, 1)]
         for u in self.unions:
-            closure += [(u.id, u.id, 0), (self.districts[u.district][0], u.id, 1),
-                        (self.city_id, u.id, 2)]
+            closure += [
+                (u.id, u.id, 0),
+                (self.districts[u.district][0], u.id, 1),
+                (self.city_id, u.id, 2),
+            ]
         w.write("org_closure", ("ancestor_id", "descendant_id", "depth"), closure)
-        w.write("users", ("id", "username", "display_name", "email", "password_hash",
-                          "is_active", "created_at"), self.users)
+        w.write(
+            "users",
+            ("id", "username", "display_name", "email", "password_hash", "is_active", "created_at"),
+            self.users,
+        )
         role_ids = self._ids("role_assignments")
-        w.write("role_assignments", ("id", "user_id", "role", "org_id"),
-                ((next(role_ids), *r) for r in self.roles))
+        w.write(
+            "role_assignments",
+            ("id", "user_id", "role", "org_id"),
+            ((next(role_ids), *r) for r in self.roles),
+        )
         self._write_campaigns()
         self._write_nominations()
         self._write_assessments()
@@ -680,47 +1057,138 @@ class Generator:
 
     def _write_campaigns(self) -> None:
         w = self.writer
-        w.write("campaigns", (
-            "id", "name", "year", "level", "status", "award_types", "organizer_id", "created_at",
-            "standard_version_id", "evaluation_rule", "evaluation_min_turnout", "draw_level",
-            "inspectors_per_check", "rectification_reviewer", "review_working_days",
-            "publicity_working_days"), [
-            (p.id, p.name, p.year, p.level, p.status, ["model_home", "outstanding_worker"],
-             self.city_id, p.starts, self.standard.id, "satisfied_or_basic", 0.6, p.draw_level,
-             2, "inspectors", None, 5) for p in self.plans])
+        w.write(
+            "campaigns",
+            (
+                "id",
+                "name",
+                "year",
+                "level",
+                "status",
+                "award_types",
+                "organizer_id",
+                "created_at",
+                "standard_version_id",
+                "evaluation_rule",
+                "evaluation_min_turnout",
+                "draw_level",
+                "inspectors_per_check",
+                "rectification_reviewer",
+                "review_working_days",
+                "publicity_working_days",
+            ),
+            [
+                (
+                    p.id,
+                    p.name,
+                    p.year,
+                    p.level,
+                    p.status,
+                    ["model_home", "outstanding_worker"],
+                    self.city_id,
+                    p.starts,
+                    self.standard.id,
+                    "satisfied_or_basic",
+                    0.6,
+                    p.draw_level,
+                    2,
+                    "inspectors",
+                    None,
+                    5,
+                )
+                for p in self.plans
+            ],
+        )
         deadline_ids = self._ids("campaign_deadlines")
-        w.write("campaign_deadlines", ("id", "campaign_id", "stage", "due_date"), [
-            (next(deadline_ids), p.id, stage, due) for p in self.plans
-            for stage, due in p.deadlines.items()])
+        w.write(
+            "campaign_deadlines",
+            ("id", "campaign_id", "stage", "due_date"),
+            [
+                (next(deadline_ids), p.id, stage, due)
+                for p in self.plans
+                for stage, due in p.deadlines.items()
+            ],
+        )
         quota_ids = self._ids("campaign_quotas")
         per = max(1, sum(self.scale.nominations) // (10 * len(self.districts)))
-        w.write("campaign_quotas", ("id", "campaign_id", "district_id", "quota"), [
-            (next(quota_ids), p.id, did, per)
-            for p in self.plans for did, _c, _n in self.districts])
+        w.write(
+            "campaign_quotas",
+            ("id", "campaign_id", "district_id", "quota"),
+            [
+                (next(quota_ids), p.id, did, per)
+                for p in self.plans
+                for did, _c, _n in self.districts
+            ],
+        )
 
     def _write_nominations(self) -> None:
         w = self.writer
-        w.write("nominations", (
-            "id", "campaign_id", "org_id", "award_type", "nominee_name", "status", "version",
-            "created_by_id", "created_at", "updated_at", "submitted_at"), (
-            (s.id, self.plans[s.campaign].id, s.union.id, s.award, s.nominee, s.state,
-             len(s.steps) + 1, s.union.users[0], s.created_at, s.last_at,
-             max((t for a, _u, _c, t in s.steps if a == "submit"), default=None))
-            for s in self.stories))
+        w.write(
+            "nominations",
+            (
+                "id",
+                "campaign_id",
+                "org_id",
+                "award_type",
+                "nominee_name",
+                "status",
+                "version",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+                "submitted_at",
+            ),
+            (
+                (
+                    s.id,
+                    self.plans[s.campaign].id,
+                    s.union.id,
+                    s.award,
+                    s.nominee,
+                    s.state,
+                    len(s.steps) + 1,
+                    s.union.users[0],
+                    s.created_at,
+                    s.last_at,
+                    max((t for a, _u, _c, t in s.steps if a == "submit"), default=None),
+                )
+                for s in self.stories
+            ),
+        )
         event_ids = self._ids("nomination_events")
 
         def events() -> Iterator[tuple]:
             for s in self.stories:
-                yield (next(event_ids), s.id, s.union.users[0], "create", None, "draft", None,
-                       s.created_at)
+                yield (
+                    next(event_ids),
+                    s.id,
+                    s.union.users[0],
+                    "create",
+                    None,
+                    "draft",
+                    None,
+                    s.created_at,
+                )
                 state = "draft"
                 for action, actor, comment, at in s.steps:
                     dest = ACTIONS[action].dest
                     yield (next(event_ids), s.id, actor, action, state, dest, comment, at)
                     state = dest
 
-        w.write("nomination_events", ("id", "nomination_id", "actor_id", "action", "from_state",
-                                      "to_state", "comment", "created_at"), events())
+        w.write(
+            "nomination_events",
+            (
+                "id",
+                "nomination_id",
+                "actor_id",
+                "action",
+                "from_state",
+                "to_state",
+                "comment",
+                "created_at",
+            ),
+            events(),
+        )
 
     def _write_assessments(self) -> None:
         """Rounds (one per submission, the last still open while drafting), answers for every
@@ -730,9 +1198,10 @@ class Generator:
         rng, w = self.rng, self.writer
         items: dict[str, list[tuple[int, bool]]] = defaultdict(list)
         for item_id, category, na in db.session.execute(
-                select(StandardItem.id, StandardItem.category, StandardItem.na_allowed)
-                .where(StandardItem.version_id == self.standard.id)
-                .order_by(StandardItem.position)):
+            select(StandardItem.id, StandardItem.category, StandardItem.na_allowed)
+            .where(StandardItem.version_id == self.standard.id)
+            .order_by(StandardItem.position)
+        ):
             items[str(category)].append((item_id, na))
         round_ids, evidence_ids = self._ids("assessment_rounds"), self._ids("evidence")
         rounds: list[tuple] = []
@@ -743,8 +1212,11 @@ class Generator:
         for s in self.stories:
             submits = [t for a, _u, _c, t in s.steps if a == "submit"]
             returns = [(u, c, t) for a, u, c, t in s.steps if a == "return"]
-            n_rounds = max(1, len(returns) + (1 if s.state in ("draft", "returned") or
-                                              len(submits) > len(returns) else 0))
+            n_rounds = max(
+                1,
+                len(returns)
+                + (1 if s.state in ("draft", "returned") or len(submits) > len(returns) else 0),
+            )
             if s.state == "draft" or (s.state == "withdrawn" and not submits):
                 n_rounds = 1
             files = []
@@ -752,9 +1224,20 @@ class Generator:
                 name, kind, ctype = EVIDENCE_FILES[(s.id + k) % len(EVIDENCE_FILES)]
                 eid = next(evidence_ids)
                 files.append(eid)
-                evidence.append((eid, s.id, f"gen/{self._hex()}", name, ctype, kind,
-                                 rng.randint(40_000, 8_000_000), self._hex(256),
-                                 s.union.users[0], s.created_at + timedelta(hours=k + 1)))
+                evidence.append(
+                    (
+                        eid,
+                        s.id,
+                        f"gen/{self._hex()}",
+                        name,
+                        ctype,
+                        kind,
+                        rng.randint(40_000, 8_000_000),
+                        self._hex(256),
+                        s.union.users[0],
+                        s.created_at + timedelta(hours=k + 1),
+                    )
+                )
             for number in range(1, n_rounds + 1):
                 rid = next(round_ids)
                 last = number == n_rounds
@@ -771,20 +1254,39 @@ class Generator:
                 union = s.union
                 extra = {}
                 if union.category == "public_institution":
-                    extra = {"contract_staff_count": union.staff // 20,
-                             "contract_member_count": union.staff // 20}
+                    extra = {
+                        "contract_staff_count": union.staff // 20,
+                        "contract_member_count": union.staff // 20,
+                    }
                 elif union.category == "regional":
-                    extra = {"migrant_worker_count": union.staff // 3,
-                             "migrant_member_count": union.members // 3,
-                             "subunit_count": 40, "unionised_subunit_count": 38,
-                             "collective_contract_count": 37}
-                rounds.append((rid, s.id, number, status, self.standard.id, created,
-                               submitted or created, submitted, union.staff, union.members,
-                               extra.get("contract_staff_count"),
-                               extra.get("contract_member_count"),
-                               extra.get("migrant_worker_count"), extra.get("migrant_member_count"),
-                               extra.get("subunit_count"), extra.get("unionised_subunit_count"),
-                               extra.get("collective_contract_count")))
+                    extra = {
+                        "migrant_worker_count": union.staff // 3,
+                        "migrant_member_count": union.members // 3,
+                        "subunit_count": 40,
+                        "unionised_subunit_count": 38,
+                        "collective_contract_count": 37,
+                    }
+                rounds.append(
+                    (
+                        rid,
+                        s.id,
+                        number,
+                        status,
+                        self.standard.id,
+                        created,
+                        submitted or created,
+                        submitted,
+                        union.staff,
+                        union.members,
+                        extra.get("contract_staff_count"),
+                        extra.get("contract_member_count"),
+                        extra.get("migrant_worker_count"),
+                        extra.get("migrant_member_count"),
+                        extra.get("subunit_count"),
+                        extra.get("unionised_subunit_count"),
+                        extra.get("collective_contract_count"),
+                    )
+                )
                 share = rng.uniform(0.2, 0.9) if (last and s.state == "draft") else 1.0
                 answered.append((rid, s, share, files))
                 if number <= len(returns):
@@ -795,14 +1297,45 @@ class Generator:
             if s.state == "rejected":
                 reviewer, body, at = next((u, c, t) for a, u, c, t in s.steps if a == "reject")
                 comments.append((rid, None, reviewer, body, at))
-        w.write("assessment_rounds", (
-            "id", "nomination_id", "number", "status", "standard_version_id", "created_at",
-            "updated_at", "submitted_at", "staff_count", "member_count", "contract_staff_count",
-            "contract_member_count", "migrant_worker_count", "migrant_member_count",
-            "subunit_count", "unionised_subunit_count", "collective_contract_count"), rounds)
-        w.write("evidence", ("id", "nomination_id", "storage_key", "original_name",
-                             "content_type", "kind", "size", "sha256", "uploaded_by_id",
-                             "uploaded_at"), evidence)
+        w.write(
+            "assessment_rounds",
+            (
+                "id",
+                "nomination_id",
+                "number",
+                "status",
+                "standard_version_id",
+                "created_at",
+                "updated_at",
+                "submitted_at",
+                "staff_count",
+                "member_count",
+                "contract_staff_count",
+                "contract_member_count",
+                "migrant_worker_count",
+                "migrant_member_count",
+                "subunit_count",
+                "unionised_subunit_count",
+                "collective_contract_count",
+            ),
+            rounds,
+        )
+        w.write(
+            "evidence",
+            (
+                "id",
+                "nomination_id",
+                "storage_key",
+                "original_name",
+                "content_type",
+                "kind",
+                "size",
+                "sha256",
+                "uploaded_by_id",
+                "uploaded_at",
+            ),
+            evidence,
+        )
         response_ids, link_ids = self._ids("item_responses"), self._ids("evidence_links")
 
         def answers(rid: int, s: Story, share: float) -> Iterator[tuple[int, int, str]]:
@@ -810,12 +1343,18 @@ class Generator:
             passes (answers, then the evidence they cite)."""
             r = random.Random(self.seed * 1_000_003 + rid)
             category_items = items[s.union.category]
-            for k, (item_id, na) in enumerate(category_items[:round(len(category_items) * share)]):
+            for k, (item_id, na) in enumerate(category_items[: round(len(category_items) * share)]):
                 yield k, item_id, "na" if na and r.random() < 0.3 else "met"
 
-        w.write("item_responses", ("id", "round_id", "item_id", "rating", "statement"), (
-            (next(response_ids), rid, item_id, rating, STATEMENTS[(s.id + k) % len(STATEMENTS)])
-            for rid, s, share, _files in answered for k, item_id, rating in answers(rid, s, share)))
+        w.write(
+            "item_responses",
+            ("id", "round_id", "item_id", "rating", "statement"),
+            (
+                (next(response_ids), rid, item_id, rating, STATEMENTS[(s.id + k) % len(STATEMENTS)])
+                for rid, s, share, _files in answered
+                for k, item_id, rating in answers(rid, s, share)
+            ),
+        )
 
         def links() -> Iterator[tuple]:
             for rid, s, share, files in answered:
@@ -826,8 +1365,11 @@ class Generator:
 
         w.write("evidence_links", ("id", "round_id", "evidence_id", "item_id"), links())
         comment_ids = self._ids("review_comments")
-        w.write("review_comments", ("id", "round_id", "item_id", "author_id", "body",
-                                    "created_at"), ((next(comment_ids), *c) for c in comments))
+        w.write(
+            "review_comments",
+            ("id", "round_id", "item_id", "author_id", "body", "created_at"),
+            ((next(comment_ids), *c) for c in comments),
+        )
 
     def _write_evaluations(self) -> None:
         w = self.writer
@@ -837,32 +1379,77 @@ class Generator:
             union = e.nomination.union
             closed = e.closed
             s, b, d = e.counts
-            rows.append((
-                e.id, e.nomination.id, "closed" if closed else "open", e.opens_at, e.closes_at,
-                union.members, dims[union.category], union.users[0], e.opens_at,
-                e.closes_at if closed else None, e.ballots if closed else None,
-                s if closed else None, b if closed else None, d if closed else None,
-                round(e.ballots / union.members, 6) if closed else None,
-                round((s + b) / e.ballots, 6) if closed else None,
-                float(e.threshold) if closed and e.threshold is not None else None,
-                0.6 if closed else None, "satisfied_or_basic" if closed else None,
-                e.passed if closed else None))
-        w.write("member_evaluations", (
-            "id", "nomination_id", "status", "opens_at", "closes_at", "member_count",
-            "dimensions", "opened_by_id", "opened_at", "closed_at", "valid_ballots", "satisfied",
-            "basic", "dissatisfied", "turnout", "satisfaction_rate", "threshold", "min_turnout",
-            "rule", "passed"), rows)
+            rows.append(
+                (
+                    e.id,
+                    e.nomination.id,
+                    "closed" if closed else "open",
+                    e.opens_at,
+                    e.closes_at,
+                    union.members,
+                    dims[union.category],
+                    union.users[0],
+                    e.opens_at,
+                    e.closes_at if closed else None,
+                    e.ballots if closed else None,
+                    s if closed else None,
+                    b if closed else None,
+                    d if closed else None,
+                    round(e.ballots / union.members, 6) if closed else None,
+                    round((s + b) / e.ballots, 6) if closed else None,
+                    float(e.threshold) if closed and e.threshold is not None else None,
+                    0.6 if closed else None,
+                    "satisfied_or_basic" if closed else None,
+                    e.passed if closed else None,
+                )
+            )
+        w.write(
+            "member_evaluations",
+            (
+                "id",
+                "nomination_id",
+                "status",
+                "opens_at",
+                "closes_at",
+                "member_count",
+                "dimensions",
+                "opened_by_id",
+                "opened_at",
+                "closed_at",
+                "valid_ballots",
+                "satisfied",
+                "basic",
+                "dissatisfied",
+                "turnout",
+                "satisfaction_rate",
+                "threshold",
+                "min_turnout",
+                "rule",
+                "passed",
+            ),
+            rows,
+        )
         token_ids = self._ids("ballot_tokens")
 
         def tokens() -> Iterator[tuple]:
             for e in self.evaluation_list:
                 members = e.nomination.union.members
                 for serial in range(1, members + 1):
-                    yield (next(token_ids), e.id, self._hex(160), serial, 1,
-                           "used" if serial <= e.ballots else "unused", e.opens_at)
+                    yield (
+                        next(token_ids),
+                        e.id,
+                        self._hex(160),
+                        serial,
+                        1,
+                        "used" if serial <= e.ballots else "unused",
+                        e.opens_at,
+                    )
 
-        w.write("ballot_tokens", ("id", "evaluation_id", "token", "serial", "batch", "status",
-                                  "issued_at"), tokens())
+        w.write(
+            "ballot_tokens",
+            ("id", "evaluation_id", "token", "serial", "batch", "status", "issued_at"),
+            tokens(),
+        )
 
         def cast(e: Evaluation) -> Iterator[tuple[str, date, str, str | None, list[str]]]:
             """An evaluation's ballots from its own seeded stream, so the answers can be
@@ -874,18 +1461,33 @@ class Generator:
             n_dims = len(dims[e.nomination.union.category])
             s, b, d = e.counts
             for overall in ("satisfied",) * s + ("basic",) * b + ("dissatisfied",) * d:
-                yield (f"{r.getrandbits(128):032x}", first + timedelta(days=r.randint(0, span)),
-                       overall, r.choice(BALLOT_COMMENTS) if r.random() < 0.08 else None,
-                       [overall if r.random() < 0.8 else r.choice(CHOICES)
-                        for _ in range(n_dims)])
+                yield (
+                    f"{r.getrandbits(128):032x}",
+                    first + timedelta(days=r.randint(0, span)),
+                    overall,
+                    r.choice(BALLOT_COMMENTS) if r.random() < 0.08 else None,
+                    [overall if r.random() < 0.8 else r.choice(CHOICES) for _ in range(n_dims)],
+                )
 
-        w.write("ballots", ("id", "evaluation_id", "voted_on", "overall", "comment"), (
-            (bid, e.id, day, overall, comment) for e in self.evaluation_list
-            for bid, day, overall, comment, _a in cast(e)))
-        w.write("ballot_answers", ("ballot_id", "dimension", "choice"), (
-            (bid, d["code"], choice) for e in self.evaluation_list
-            for bid, _d, _o, _c, chosen in cast(e)
-            for d, choice in zip(dims[e.nomination.union.category], chosen, strict=True)))
+        w.write(
+            "ballots",
+            ("id", "evaluation_id", "voted_on", "overall", "comment"),
+            (
+                (bid, e.id, day, overall, comment)
+                for e in self.evaluation_list
+                for bid, day, overall, comment, _a in cast(e)
+            ),
+        )
+        w.write(
+            "ballot_answers",
+            ("ballot_id", "dimension", "choice"),
+            (
+                (bid, d["code"], choice)
+                for e in self.evaluation_list
+                for bid, _d, _o, _c, chosen in cast(e)
+                for d, choice in zip(dims[e.nomination.union.category], chosen, strict=True)
+            ),
+        )
 
     def _dimensions(self) -> dict[str, list[dict[str, str]]]:
         from app.evaluation.services import SATISFACTION_DIMENSION
@@ -893,12 +1495,16 @@ class Generator:
 
         dims: dict[str, list[dict[str, str]]] = defaultdict(list)
         for category, code, label, _pos in db.session.execute(
-                select(StandardItem.category, StandardItem.dimension,
-                       StandardItem.dimension_label, func.min(StandardItem.position))
-                .where(StandardItem.version_id == self.standard.id)
-                .group_by(StandardItem.category, StandardItem.dimension,
-                          StandardItem.dimension_label)
-                .order_by(func.min(StandardItem.position))):
+            select(
+                StandardItem.category,
+                StandardItem.dimension,
+                StandardItem.dimension_label,
+                func.min(StandardItem.position),
+            )
+            .where(StandardItem.version_id == self.standard.id)
+            .group_by(StandardItem.category, StandardItem.dimension, StandardItem.dimension_label)
+            .order_by(func.min(StandardItem.position))
+        ):
             if code != SATISFACTION_DIMENSION:
                 dims[str(category)].append({"code": code, "label": label})
         return dims
@@ -907,19 +1513,41 @@ class Generator:
         from app.standards.models import StandardItem
 
         rng, w = self.rng, self.writer
-        w.write("spot_check_draws", (
-            "id", "campaign_id", "scope_org_id", "method", "value", "seed_commitment", "seed",
-            "population", "population_hash", "strata", "sample", "status", "announced_at",
-            "announced_by_id", "drawn_at", "drawn_by_id", "applied_at"), self.draws)
+        w.write(
+            "spot_check_draws",
+            (
+                "id",
+                "campaign_id",
+                "scope_org_id",
+                "method",
+                "value",
+                "seed_commitment",
+                "seed",
+                "population",
+                "population_hash",
+                "strata",
+                "sample",
+                "status",
+                "announced_at",
+                "announced_by_id",
+                "drawn_at",
+                "drawn_by_id",
+                "applied_at",
+            ),
+            self.draws,
+        )
         items: dict[str, list[int]] = defaultdict(list)
         for item_id, category in db.session.execute(
-                select(StandardItem.id, StandardItem.category)
-                .where(StandardItem.version_id == self.standard.id)
-                .order_by(StandardItem.position)):
+            select(StandardItem.id, StandardItem.category)
+            .where(StandardItem.version_id == self.standard.id)
+            .order_by(StandardItem.position)
+        ):
             items[str(category)].append(item_id)
         check_ids, assign_ids = self._ids("spot_checks"), self._ids("spot_check_assignments")
-        finding_ids, response_ids = (self._ids("check_findings"),
-                                     self._ids("rectification_responses"))
+        finding_ids, response_ids = (
+            self._ids("check_findings"),
+            self._ids("rectification_responses"),
+        )
         checks, assignments, findings, responses = [], [], [], []
         for s in self.stories:
             c = s.check
@@ -930,17 +1558,35 @@ class Generator:
             category_items = items[s.union.category]
             rectify = rng.sample(category_items, 2) if conclusion == "rectify" else None
             interviewed = rng.randint(10, 30) if c["visited"] else None
-            checks.append((
-                cid, s.id, c["draw"], c["visited"].astimezone(BEIJING).date() if c["visited"]
-                else None, f"{s.union.name}职工之家活动室" if c["visited"] else None, interviewed,
-                (interviewed - rng.randint(0, 2)) if interviewed else None, conclusion,
-                {"pass": "各项符合标准。", "fail": "多项不符合标准。",
-                 "rectify": "部分项目需整改。"}.get(conclusion or ""), rectify, c["deadline"],
-                c.get("concluded"), c.get("submitted"), c["decision"], c.get("decided"),
-                c["team"][1] if c["decision"] else None, c.get("concluded") or c["assigned"]))
+            checks.append(
+                (
+                    cid,
+                    s.id,
+                    c["draw"],
+                    c["visited"].astimezone(BEIJING).date() if c["visited"] else None,
+                    f"{s.union.name}职工之家活动室" if c["visited"] else None,
+                    interviewed,
+                    (interviewed - rng.randint(0, 2)) if interviewed else None,
+                    conclusion,
+                    {
+                        "pass": "各项符合标准。",
+                        "fail": "多项不符合标准。",
+                        "rectify": "部分项目需整改。",
+                    }.get(conclusion or ""),
+                    rectify,
+                    c["deadline"],
+                    c.get("concluded"),
+                    c.get("submitted"),
+                    c["decision"],
+                    c.get("decided"),
+                    c["team"][1] if c["decision"] else None,
+                    c.get("concluded") or c["assigned"],
+                )
+            )
             for inspector in c["team"]:
-                assignments.append((next(assign_ids), cid, inspector, None, c["assigned"],
-                                    c.get("concluded")))
+                assignments.append(
+                    (next(assign_ids), cid, inspector, None, c["assigned"], c.get("concluded"))
+                )
             if c["visited"]:
                 for item_id in category_items:
                     finding = "meets"
@@ -948,47 +1594,145 @@ class Generator:
                         finding = "partly"
                     elif conclusion == "fail" and rng.random() < 0.3:
                         finding = "fails"
-                    findings.append((next(finding_ids), cid, item_id, finding,
-                                     None if finding == "meets" else "现场查看记录不完整。",
-                                     c["team"][0]))
+                    findings.append(
+                        (
+                            next(finding_ids),
+                            cid,
+                            item_id,
+                            finding,
+                            None if finding == "meets" else "现场查看记录不完整。",
+                            c["team"][0],
+                        )
+                    )
             if rectify and c.get("submitted"):
                 for item_id in rectify:
-                    responses.append((next(response_ids), cid, item_id,
-                                      "已完成整改，补充了制度和记录。", [], c["submitted"]))
-        w.write("spot_checks", (
-            "id", "nomination_id", "draw_id", "visited_on", "place", "interviewed",
-            "interviewed_satisfied", "conclusion", "conclusion_notes", "rectification_items",
-            "rectification_deadline", "concluded_at", "rectification_submitted_at",
-            "rectification_decision", "rectification_decided_at", "rectification_decided_by_id",
-            "updated_at"), checks)
-        w.write("spot_check_assignments", ("id", "spot_check_id", "inspector_id",
-                                           "assigned_by_id", "assigned_at", "agreed_at"),
-                assignments)
-        w.write("check_findings", ("id", "spot_check_id", "item_id", "finding", "notes",
-                                   "updated_by_id"), findings)
-        w.write("rectification_responses", ("id", "spot_check_id", "item_id", "statement",
-                                            "evidence_ids", "updated_at"), responses)
+                    responses.append(
+                        (
+                            next(response_ids),
+                            cid,
+                            item_id,
+                            "已完成整改，补充了制度和记录。",
+                            [],
+                            c["submitted"],
+                        )
+                    )
+        w.write(
+            "spot_checks",
+            (
+                "id",
+                "nomination_id",
+                "draw_id",
+                "visited_on",
+                "place",
+                "interviewed",
+                "interviewed_satisfied",
+                "conclusion",
+                "conclusion_notes",
+                "rectification_items",
+                "rectification_deadline",
+                "concluded_at",
+                "rectification_submitted_at",
+                "rectification_decision",
+                "rectification_decided_at",
+                "rectification_decided_by_id",
+                "updated_at",
+            ),
+            checks,
+        )
+        w.write(
+            "spot_check_assignments",
+            ("id", "spot_check_id", "inspector_id", "assigned_by_id", "assigned_at", "agreed_at"),
+            assignments,
+        )
+        w.write(
+            "check_findings",
+            ("id", "spot_check_id", "item_id", "finding", "notes", "updated_by_id"),
+            findings,
+        )
+        w.write(
+            "rectification_responses",
+            ("id", "spot_check_id", "item_id", "statement", "evidence_ids", "updated_at"),
+            responses,
+        )
 
     def _write_commendation(self) -> None:
         w = self.writer
-        w.write("commendations", ("id", "campaign_id", "document_number", "decided_on",
-                                  "issued_at", "issued_by_id"), self.commendations)
-        w.write("publicities", ("id", "campaign_id", "title", "working_days", "starts_on",
-                                "ends_on", "published_at", "published_by_id", "commendation_id"),
-                self.publicities)
-        w.write("publicity_entries", ("id", "publicity_id", "nomination_id", "position"),
-                self.entries)
-        w.write("commendation_selections", ("id", "nomination_id", "rank", "selected",
-                                            "updated_by_id", "updated_at"), self.selections)
-        w.write("objections", ("id", "publicity_id", "nomination_id", "body", "name", "contact",
-                               "address_hash", "created_at", "status", "outcome", "answer",
-                               "answered_by_id", "answered_at"), self.objections)
-        w.write("certificates", ("id", "commendation_id", "nomination_id", "serial", "code",
-                                 "issued_at", "revoked_on", "revoked_reason", "revoked_by_id"),
-                self.certificates)
-        w.write("honour_rectifications", ("id", "nomination_id", "origin", "objection_id",
-                                          "reason", "deadline", "ordered_by_id", "ordered_at"),
-                self.honour_orders)
+        w.write(
+            "commendations",
+            ("id", "campaign_id", "document_number", "decided_on", "issued_at", "issued_by_id"),
+            self.commendations,
+        )
+        w.write(
+            "publicities",
+            (
+                "id",
+                "campaign_id",
+                "title",
+                "working_days",
+                "starts_on",
+                "ends_on",
+                "published_at",
+                "published_by_id",
+                "commendation_id",
+            ),
+            self.publicities,
+        )
+        w.write(
+            "publicity_entries", ("id", "publicity_id", "nomination_id", "position"), self.entries
+        )
+        w.write(
+            "commendation_selections",
+            ("id", "nomination_id", "rank", "selected", "updated_by_id", "updated_at"),
+            self.selections,
+        )
+        w.write(
+            "objections",
+            (
+                "id",
+                "publicity_id",
+                "nomination_id",
+                "body",
+                "name",
+                "contact",
+                "address_hash",
+                "created_at",
+                "status",
+                "outcome",
+                "answer",
+                "answered_by_id",
+                "answered_at",
+            ),
+            self.objections,
+        )
+        w.write(
+            "certificates",
+            (
+                "id",
+                "commendation_id",
+                "nomination_id",
+                "serial",
+                "code",
+                "issued_at",
+                "revoked_on",
+                "revoked_reason",
+                "revoked_by_id",
+            ),
+            self.certificates,
+        )
+        w.write(
+            "honour_rectifications",
+            (
+                "id",
+                "nomination_id",
+                "origin",
+                "objection_id",
+                "reason",
+                "deadline",
+                "ordered_by_id",
+                "ordered_at",
+            ),
+            self.honour_orders,
+        )
 
     # the run ----------------------------------------------------------------------------------
 
@@ -1033,8 +1777,9 @@ def peak_memory_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
-def generate(scale: str | Scale = "city", seed: int = 2026,
-             progress: Callable[[str], None] = print) -> dict[str, int]:
+def generate(
+    scale: str | Scale = "city", seed: int = 2026, progress: Callable[[str], None] = print
+) -> dict[str, int]:
     """Load the data set of `scale` into the current database; returns the rows per table."""
     chosen = SCALES[scale] if isinstance(scale, str) else scale
     return Generator(chosen, seed, progress).run()

@@ -98,6 +98,7 @@ def register_cron(app: Flask) -> None:
             raise click.ClickException("REDIS_URL is not set: no queue to schedule on.")
         scheduler = CronScheduler(connection=connection)
         for path, cron, interval in PERIODIC:
-            scheduler.register(import_attribute(path), QUEUE_NAME, cron=cron, interval=interval,
-                               job_timeout=600)
+            scheduler.register(
+                import_attribute(path), QUEUE_NAME, cron=cron, interval=interval, job_timeout=600
+            )
         scheduler.start()

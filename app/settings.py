@@ -94,7 +94,8 @@ def load() -> dict[str, object]:
         "OBJECTIONS_PER_ADDRESS_PER_DAY": env_int("OBJECTIONS_PER_ADDRESS_PER_DAY", 5),
         # Evidence files (佐证材料): stored outside the web root, limits in MB (MiB).
         "EVIDENCE_STORAGE_DIR": env_str(
-            "EVIDENCE_STORAGE_DIR", str(BASE_DIR / "instance" / "evidence")),
+            "EVIDENCE_STORAGE_DIR", str(BASE_DIR / "instance" / "evidence")
+        ),
         "EVIDENCE_MAX_FILE_MB": evidence_max_file_mb,
         "EVIDENCE_MAX_NOMINATION_MB": env_int("EVIDENCE_MAX_NOMINATION_MB", 200),
         # Whole requests: one file plus the form around it; larger ones get 413.

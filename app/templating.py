@@ -16,11 +16,22 @@ from app.timeutil import beijing_today, format_beijing
 from workflows.nomination import FINAL_STATES, STAGES, STATE_LABELS, STATE_STAGE
 
 STATE_COLOURS = {
-    "draft": "secondary", "submitted": "primary", "returned": "warning", "rejected": "danger",
-    "withdrawn": "secondary", "member_evaluation": "info", "evaluation_failed": "danger",
-    "awaiting_draw": "info", "spot_check": "info", "rectification": "warning",
-    "spot_check_failed": "danger", "candidate": "primary", "publicity": "primary",
-    "commended": "success", "not_commended": "secondary", "revoked": "dark",
+    "draft": "secondary",
+    "submitted": "primary",
+    "returned": "warning",
+    "rejected": "danger",
+    "withdrawn": "secondary",
+    "member_evaluation": "info",
+    "evaluation_failed": "danger",
+    "awaiting_draw": "info",
+    "spot_check": "info",
+    "rectification": "warning",
+    "spot_check_failed": "danger",
+    "candidate": "primary",
+    "publicity": "primary",
+    "commended": "success",
+    "not_commended": "secondary",
+    "revoked": "dark",
     "honour_rectification": "warning",
 }
 
@@ -77,8 +88,10 @@ def due_badge(day: date | None, prefix: bool = True) -> Markup:
         when = _("%(n)s days left", n=d["left"])
     head = f"{escape(_('Due'))} " if prefix else ""
     overdue = ' data-overdue="1"' if d["overdue"] else ""
-    return Markup(f'<span class="badge text-bg-{d["colour"]}" data-testid="due"{overdue}>'
-                  f'{head}{d["date"]} · {escape(when)}</span>')
+    return Markup(
+        f'<span class="badge text-bg-{d["colour"]}" data-testid="due"{overdue}>'
+        f"{head}{d['date']} · {escape(when)}</span>"
+    )
 
 
 def beijing(value: datetime | date | None, fmt: str = "%Y-%m-%d %H:%M") -> str:

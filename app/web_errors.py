@@ -31,8 +31,13 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def json_error(status: int, message: str, errors: dict[str, Any] | None = None,
-               problems: list[str] | None = None, headers: dict[str, str] | None = None):
+def json_error(
+    status: int,
+    message: str,
+    errors: dict[str, Any] | None = None,
+    problems: list[str] | None = None,
+    headers: dict[str, str] | None = None,
+):
     body: dict[str, Any] = {"code": status, "message": message}
     if errors:
         body["errors"] = errors
@@ -46,8 +51,9 @@ def json_error(status: int, message: str, errors: dict[str, Any] | None = None,
 
 
 def _page(status: int, message: str, problems: list[str] | None = None):
-    return render_template("error.html", status=status, message=message,
-                           problems=problems or []), status
+    return render_template(
+        "error.html", status=status, message=message, problems=problems or []
+    ), status
 
 
 def init_app(app: Flask) -> None:
@@ -60,8 +66,10 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
-        message = _("The form has expired or was not sent from this site. "
-                    "Please go back, reload the page and try again.")
+        message = _(
+            "The form has expired or was not sent from this site. "
+            "Please go back, reload the page and try again."
+        )
         if wants_json():
             return json_error(400, message)
         return _page(400, message)
@@ -73,8 +81,10 @@ def init_app(app: Flask) -> None:
         if status == 413:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             if limit:
-                message = _("The upload is too large: at most %(mb)s MB per request.",
-                            mb=round(limit / 1024 / 1024, 1))
+                message = _(
+                    "The upload is too large: at most %(mb)s MB per request.",
+                    mb=round(limit / 1024 / 1024, 1),
+                )
         headers = {}
         if status == 405:
             # Keep the Allow header that Werkzeug computed for the route.
@@ -86,8 +96,13 @@ def init_app(app: Flask) -> None:
             errors = data.get("errors") or data.get("messages")
             if status == 422 and errors:
                 # webargs nests by location ("json", "query"); flatten for clients.
-                if isinstance(errors, dict) and set(errors) <= {"json", "query", "form",
-                                                                 "files", "headers"}:
+                if isinstance(errors, dict) and set(errors) <= {
+                    "json",
+                    "query",
+                    "form",
+                    "files",
+                    "headers",
+                }:
                     flat: dict[str, Any] = {}
                     for part in errors.values():
                         flat.update(part)

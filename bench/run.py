@@ -94,15 +94,17 @@ def drop_database(url: str) -> None:
 def has_generated_data(url: str) -> bool:
     with psycopg.connect(libpq(url)) as conn:
         exists = conn.execute("SELECT to_regclass('organizations')").fetchone()[0]
-        return bool(exists) and bool(conn.execute(
-            "SELECT 1 FROM organizations WHERE code = %s", (CITY_CODE,)).fetchone())
+        return bool(exists) and bool(
+            conn.execute("SELECT 1 FROM organizations WHERE code = %s", (CITY_CODE,)).fetchone()
+        )
 
 
 def run_streaming(cmd: list[str], env: dict, cwd: Path) -> str:
     """Run a command, echoing its output as it comes (progress), and return the output."""
     lines = []
-    with subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, text=True) as proc:
+    with subprocess.Popen(
+        cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
             lines.append(line)
@@ -114,8 +116,12 @@ def run_streaming(cmd: list[str], env: dict, cwd: Path) -> str:
 
 def app_env(url: str) -> dict:
     env = dict(os.environ)
-    env.update(DATABASE_URL=url, SECRET_KEY="bench-only-secret", FLASK_DEBUG="0",
-               REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"))
+    env.update(
+        DATABASE_URL=url,
+        SECRET_KEY="bench-only-secret",
+        FLASK_DEBUG="0",
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
+    )
     return env
 
 
@@ -132,14 +138,18 @@ def prepare_app_database(url: str, scale: str, regenerate: bool) -> dict | None:
     run_streaming([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], env, ROOT)
     say(f"· 生成数据集（--scale {scale}）")
     started = time.monotonic()
-    output = run_streaming([str(BIN / "flask"), "--app", "wsgi", "generate", "--scale", scale],
-                           env, ROOT)
+    output = run_streaming(
+        [str(BIN / "flask"), "--app", "wsgi", "generate", "--scale", scale], env, ROOT
+    )
     peak = re.search(r"峰值内存 (\d+) MB", output)
     rows = re.search(r"共写入 ([\d,]+) 行", output)
-    figures = {"scale": scale, "seconds": round(time.monotonic() - started),
-               "peak_mb": int(peak.group(1)) if peak else None,
-               "rows": int(rows.group(1).replace(",", "")) if rows else None,
-               "date": datetime.now(BEIJING).strftime("%Y-%m-%d")}
+    figures = {
+        "scale": scale,
+        "seconds": round(time.monotonic() - started),
+        "peak_mb": int(peak.group(1)) if peak else None,
+        "rows": int(rows.group(1).replace(",", "")) if rows else None,
+        "date": datetime.now(BEIJING).strftime("%Y-%m-%d"),
+    }
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"generate-{scale}.json").write_text(json.dumps(figures, indent=2) + "\n")
     return figures
@@ -147,6 +157,7 @@ def prepare_app_database(url: str, scale: str, regenerate: bool) -> dict | None:
 
 def dataset_figures(url: str) -> dict:
     with psycopg.connect(libpq(url)) as conn:
+
         def count(sql: str) -> int:
             return int(conn.execute(sql).fetchone()[0])
 
@@ -198,8 +209,21 @@ class Server:
 def start_gunicorn(target: str, port: int, env: dict, cwd: Path, workers: int) -> Server:
     log = open(RESULTS / f"gunicorn-{port}.log", "w")  # noqa: SIM115 (lives with the server)
     proc = subprocess.Popen(
-        [str(BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", target], env=env, cwd=cwd, stdout=log, stderr=log)
+        [
+            str(BIN / "gunicorn"),
+            "-w",
+            str(workers),
+            "-b",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ],
+        env=env,
+        cwd=cwd,
+        stdout=log,
+        stderr=log,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -229,12 +253,13 @@ def login(port: int, username: str) -> str:
         page = response.read().decode()
         cookie = response.headers.get("Set-Cookie", "").split(";")[0]
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
-        r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        r'name="csrf_token"[^>]*value="([^"]+)"', page
+    )
     assert token, "no CSRF token on the login page"
-    body = urllib.parse.urlencode({"csrf_token": token.group(1), "username": username,
-                                   "password": GENERATED_PASSWORD}).encode()
-    request = urllib.request.Request(f"{base}/login", data=body,
-                                     headers={"Cookie": cookie})
+    body = urllib.parse.urlencode(
+        {"csrf_token": token.group(1), "username": username, "password": GENERATED_PASSWORD}
+    ).encode()
+    request = urllib.request.Request(f"{base}/login", data=body, headers={"Cookie": cookie})
     try:
         opener.open(request)
     except urllib.error.HTTPError as exc:  # the 302 after a successful login
@@ -273,28 +298,57 @@ class Result:
         return self.requests / self.seconds if self.seconds else 0.0
 
 
-def wrk(label: str, url: str, script: Path, requests_file: Path | None, args: argparse.Namespace,
-        cookie: str | None = None, warmup: bool = True, connections: int | None = None) -> Result:
+def wrk(
+    label: str,
+    url: str,
+    script: Path,
+    requests_file: Path | None,
+    args: argparse.Namespace,
+    cookie: str | None = None,
+    warmup: bool = True,
+    connections: int | None = None,
+) -> Result:
     threads = min(args.threads, connections or args.connections)
     env = dict(os.environ, BENCH_DIR=str(BENCH), BENCH_THREADS=str(threads))
     if requests_file is not None:
         env["BENCH_REQUESTS"] = str(requests_file)
     headers = ["-H", f"Cookie: {cookie}"] if cookie else []
-    base = ["wrk", f"-t{threads}", f"-c{connections or args.connections}", "-s", str(script),
-            *headers]
+    base = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections or args.connections}",
+        "-s",
+        str(script),
+        *headers,
+    ]
     if warmup:
         subprocess.run([*base, "-d2s", url], env=env, capture_output=True, check=True)
     say(f"· {label}：{args.duration} 秒 …")
-    out = subprocess.run([*base, f"-d{args.duration}s", "--timeout", "10s", url], env=env,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [*base, f"-d{args.duration}s", "--timeout", "10s", url],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = next(ln for ln in out.splitlines() if ln.startswith("BENCH_JSON "))
     data = json.loads(line.removeprefix("BENCH_JSON "))
-    errors = sum(data[k] for k in ("status_errors", "connect_errors", "read_errors",
-                                   "write_errors", "timeouts"))
-    result = Result(label, data["requests"], data["duration_us"] / 1e6, data["p50_us"] / 1000,
-                    data["p99_us"] / 1000, errors)
-    say(f"  {result.rps:,.0f} 次/秒，p50 {result.p50_ms:.1f} ms，p99 {result.p99_ms:.1f} ms，"
-        f"错误 {result.errors}")
+    errors = sum(
+        data[k]
+        for k in ("status_errors", "connect_errors", "read_errors", "write_errors", "timeouts")
+    )
+    result = Result(
+        label,
+        data["requests"],
+        data["duration_us"] / 1e6,
+        data["p50_us"] / 1000,
+        data["p99_us"] / 1000,
+        errors,
+    )
+    say(
+        f"  {result.rps:,.0f} 次/秒，p50 {result.p50_ms:.1f} ms，p99 {result.p99_ms:.1f} ms，"
+        f"错误 {result.errors}"
+    )
     return result
 
 
@@ -312,32 +366,45 @@ def pick_subjects(url: str) -> dict:
     """Users and rows the run loads: a district's reviewer, the city, a union with
     nominations, nominations of that district, the current campaign, unused ballot tokens."""
     with psycopg.connect(libpq(url)) as conn:
-        district = conn.execute(
-            "SELECT id FROM organizations WHERE code = 'GD01'").fetchone()[0]
+        district = conn.execute("SELECT id FROM organizations WHERE code = 'GD01'").fetchone()[0]
         campaign = conn.execute(
-            "SELECT id FROM campaigns WHERE status = 'open' ORDER BY year DESC, id DESC"
-            " LIMIT 1").fetchone()[0]
-        nominations = [r[0] for r in conn.execute(
-            "SELECT n.id FROM nominations n JOIN org_closure c ON c.descendant_id = n.org_id"
-            " WHERE c.ancestor_id = %s AND n.campaign_id = %s ORDER BY n.id LIMIT 400",
-            (district, campaign))]
+            "SELECT id FROM campaigns WHERE status = 'open' ORDER BY year DESC, id DESC LIMIT 1"
+        ).fetchone()[0]
+        nominations = [
+            r[0]
+            for r in conn.execute(
+                "SELECT n.id FROM nominations n JOIN org_closure c ON c.descendant_id = n.org_id"
+                " WHERE c.ancestor_id = %s AND n.campaign_id = %s ORDER BY n.id LIMIT 400",
+                (district, campaign),
+            )
+        ]
         union_user = conn.execute(
             "SELECT u.username FROM users u JOIN role_assignments r ON r.user_id = u.id"
             " JOIN nominations n ON n.org_id = r.org_id"
             " WHERE r.role = 'union' AND n.campaign_id = %s AND n.status = 'member_evaluation'"
-            " ORDER BY u.username LIMIT 1", (campaign,)).fetchone()[0]
+            " ORDER BY u.username LIMIT 1",
+            (campaign,),
+        ).fetchone()[0]
         ballots = []
         for token, dims in conn.execute(
-                "SELECT t.token, e.dimensions FROM ballot_tokens t"
-                " JOIN member_evaluations e ON e.id = t.evaluation_id"
-                " WHERE e.status = 'open' AND t.status = 'unused' AND e.closes_at > now()"
-                " AND e.opens_at < now() ORDER BY t.id DESC LIMIT 60000"):
+            "SELECT t.token, e.dimensions FROM ballot_tokens t"
+            " JOIN member_evaluations e ON e.id = t.evaluation_id"
+            " WHERE e.status = 'open' AND t.status = 'unused' AND e.closes_at > now()"
+            " AND e.opens_at < now() ORDER BY t.id DESC LIMIT 60000"
+        ):
             answers = {d["code"]: "satisfied" for d in dims}
             body = json.dumps({"overall": "satisfied", "answers": answers})
             ballots.append(f"POST\t/api/v1/ballots/{token}\t{body}")
     reviewer = "g-rev-gd01-1"
-    return {"district": district, "campaign": campaign, "nominations": nominations,
-            "reviewer": reviewer, "union": union_user, "city": "g-city-1", "ballots": ballots}
+    return {
+        "district": district,
+        "campaign": campaign,
+        "nominations": nominations,
+        "reviewer": reviewer,
+        "union": union_user,
+        "city": "g-city-1",
+        "ballots": ballots,
+    }
 
 
 def time_sweep(url: str) -> dict:
@@ -360,8 +427,14 @@ def time_sweep(url: str) -> dict:
         " 'steps': first.steps, 'created': first.created, 'emails': first.emails,"
         " 'created_again': again.created}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=app_env(url), cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=app_env(url),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     line = next(ln for ln in out.splitlines() if ln.startswith("SWEEP_JSON "))
     return json.loads(line.removeprefix("SWEEP_JSON "))
 
@@ -380,20 +453,32 @@ def machine() -> str:
         pass
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     pg = subprocess.run(["psql", "--version"], capture_output=True, text=True).stdout.strip()
-    return (f"{cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB RAM; {platform.system()} "
-            f"{platform.release()}; Python {platform.python_version()}; "
-            f"{pg.replace('psql (PostgreSQL)', 'PostgreSQL')}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem_gib:.0f} GiB RAM; {platform.system()} "
+        f"{platform.release()}; Python {platform.python_version()}; "
+        f"{pg.replace('psql (PostgreSQL)', 'PostgreSQL')}"
+    )
 
 
-def report(results: dict[str, Result], floor: Result, floor_ballot: Result, sweep: dict,
-           data: dict, worker_mb: float, anchor_mb: float, generator: dict | None,
-           args: argparse.Namespace) -> str:
+def report(
+    results: dict[str, Result],
+    floor: Result,
+    floor_ballot: Result,
+    sweep: dict,
+    data: dict,
+    worker_mb: float,
+    anchor_mb: float,
+    generator: dict | None,
+    args: argparse.Namespace,
+) -> str:
     now = datetime.now(BEIJING).strftime("%Y-%m-%d %H:%M")
 
     def row(r: Result, ratio_to: Result | None, path: str) -> str:
         ratio = f"{r.rps / ratio_to.rps:.2f}" if ratio_to and ratio_to.rps else "1.00"
-        return (f"| {r.label} | `{path}` | {r.rps:,.0f} | {ratio} | {r.p50_ms:.1f} | "
-                f"{r.p99_ms:.1f} | {r.errors} |")
+        return (
+            f"| {r.label} | `{path}` | {r.rps:,.0f} | {ratio} | {r.p50_ms:.1f} | "
+            f"{r.p99_ms:.1f} | {r.errors} |"
+        )
 
     lines = [
         f"Run {now} (Beijing time) with `.venv/bin/python bench/run.py` on {machine()}.",
@@ -411,10 +496,14 @@ def report(results: dict[str, Result], floor: Result, floor_ballot: Result, swee
         row(floor, None, "GET /worklist/1"),
         row(floor_ballot, None, "POST /ballot/<token>"),
     ]
-    paths = {"worklist": "GET /", "nomination": "GET /nominations/<id>",
-             "dashboard": "GET /campaigns/<id>/dashboard",
-             "dashboard_2": "GET /campaigns/<id>/dashboard (2 connections)", "union": "GET /",
-             "ballot": "POST /api/v1/ballots/<token>"}
+    paths = {
+        "worklist": "GET /",
+        "nomination": "GET /nominations/<id>",
+        "dashboard": "GET /campaigns/<id>/dashboard",
+        "dashboard_2": "GET /campaigns/<id>/dashboard (2 connections)",
+        "union": "GET /",
+        "ballot": "POST /api/v1/ballots/<token>",
+    }
     for key, r in results.items():
         lines.append(row(r, floor_ballot if key == "ballot" else floor, paths[key]))
     lines += [
@@ -431,21 +520,24 @@ def report(results: dict[str, Result], floor: Result, floor_ballot: Result, swee
         lines.append(
             f"Generator (`flask --app wsgi generate --scale {generator['scale']}`, "
             f"{generator['date']}): {generator['rows']:,} rows in {generator['seconds']} s, "
-            f"peak memory {generator['peak_mb']} MB.")
+            f"peak memory {generator['peak_mb']} MB."
+        )
     aims = [("sweep < 5 s", sweep["first_s"] < 5)]
     for key, name in (("worklist", "worklist"), ("nomination", "nomination page")):
         if key in results:
-            aims += [(f"{name} ≥ 50% of the floor's requests/s",
-                      results[key].rps >= 0.5 * floor.rps),
-                     (f"{name} p99 < 250 ms", results[key].p99_ms < 250)]
+            aims += [
+                (f"{name} ≥ 50% of the floor's requests/s", results[key].rps >= 0.5 * floor.rps),
+                (f"{name} p99 < 250 ms", results[key].p99_ms < 250),
+            ]
     if "dashboard" in results:
-        aims.append(("city dashboard p50 < 300 ms at 16 connections",
-                     results["dashboard"].p50_ms < 300))
+        aims.append(
+            ("city dashboard p50 < 300 ms at 16 connections", results["dashboard"].p50_ms < 300)
+        )
     if "dashboard_2" in results:
-        aims.append(("city dashboard p50 < 300 ms at 2 connections",
-                     results["dashboard_2"].p50_ms < 300))
-    lines += ["", "Aims: " + "; ".join(f"{label} {'✓' if ok else '✗'}" for label, ok in aims)
-              + "."]
+        aims.append(
+            ("city dashboard p50 < 300 ms at 2 connections", results["dashboard_2"].p50_ms < 300)
+        )
+    lines += ["", "Aims: " + "; ".join(f"{label} {'✓' if ok else '✗'}" for label, ok in aims) + "."]
     return "\n".join(lines) + "\n"
 
 
@@ -470,8 +562,11 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--update-readme", action="store_true")
-    parser.add_argument("--pages", default="worklist,nomination,dashboard,union,ballot",
-                        help="which rows to run (comma-separated; all by default)")
+    parser.add_argument(
+        "--pages",
+        default="worklist,nomination,dashboard,union,ballot",
+        help="which rows to run (comma-separated; all by default)",
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: ./scripts/system-packages.sh wrk")
@@ -479,8 +574,9 @@ def main() -> None:
     if not (anchor_dir / "anchor_app.py").exists():
         raise SystemExit(f"no anchor_app.py in {anchor_dir} (set ANCHOR_DIR)")
     RESULTS.mkdir(exist_ok=True)
-    app_url = os.environ.get("BENCH_DATABASE_URL",
-                             "postgresql+psycopg://postgres@127.0.0.1/bench_city")
+    app_url = os.environ.get(
+        "BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/bench_city"
+    )
     anchor_url = os.environ.get("ANCHOR_DB", "postgresql+psycopg://postgres@127.0.0.1/bench_anchor")
 
     generated = prepare_app_database(app_url, args.scale, args.regenerate)
@@ -495,14 +591,21 @@ def main() -> None:
     run_streaming([str(BIN / "flask"), "--app", "anchor_app", "seed"], anchor_env, anchor_dir)
     anchor = start_gunicorn("anchor_app:app", ANCHOR_PORT, anchor_env, anchor_dir, 2)
     try:
-        floor = wrk("地板：50 行列表", f"http://127.0.0.1:{ANCHOR_PORT}/worklist/1",
-                    BENCH / "wrk_report.lua", None, args)
+        floor = wrk(
+            "地板：50 行列表",
+            f"http://127.0.0.1:{ANCHOR_PORT}/worklist/1",
+            BENCH / "wrk_report.lua",
+            None,
+            args,
+        )
         wrapper = RESULTS / "anchor_ballots_run.lua"
-        wrapper.write_text(f'dofile("{anchor_dir / "anchor_ballots.lua"}")\n'
-                           f'dofile("{BENCH / "wrk_done.lua"}")\n')
+        wrapper.write_text(
+            f'dofile("{anchor_dir / "anchor_ballots.lua"}")\ndofile("{BENCH / "wrk_done.lua"}")\n'
+        )
         # No warm-up: every request spends one of the seeded tokens.
-        floor_ballot = wrk("地板：投票", f"http://127.0.0.1:{ANCHOR_PORT}", wrapper, None, args,
-                           warmup=False)
+        floor_ballot = wrk(
+            "地板：投票", f"http://127.0.0.1:{ANCHOR_PORT}", wrapper, None, args, warmup=False
+        )
         floor.label, floor_ballot.label = "floor: list of 50 rows", "floor: ballot"
         anchor_mb = anchor.peak_worker_mb()
     finally:
@@ -514,12 +617,19 @@ def main() -> None:
         base = f"http://127.0.0.1:{APP_PORT}"
         cookies = {who: login(APP_PORT, subjects[who]) for who in ("reviewer", "city", "union")}
         pages = [
-            ("worklist", "reviewer's worklist (待办)", "reviewer",
-             ["GET\t/"]),
-            ("nomination", "nomination page", "reviewer",
-             [f"GET\t/nominations/{n}" for n in subjects["nominations"]]),
-            ("dashboard", "city dashboard", "city",
-             [f"GET\t/campaigns/{subjects['campaign']}/dashboard"]),
+            ("worklist", "reviewer's worklist (待办)", "reviewer", ["GET\t/"]),
+            (
+                "nomination",
+                "nomination page",
+                "reviewer",
+                [f"GET\t/nominations/{n}" for n in subjects["nominations"]],
+            ),
+            (
+                "dashboard",
+                "city dashboard",
+                "city",
+                [f"GET\t/campaigns/{subjects['campaign']}/dashboard"],
+            ),
             ("union", "union's home", "union", ["GET\t/"]),
         ]
         chosen = set(args.pages.split(","))
@@ -528,30 +638,39 @@ def main() -> None:
                 continue
             check_page(APP_PORT, lines[0].split("\t")[1], cookies[who])
             file = write_requests(lines)
-            results[key] = wrk(label, base, BENCH / "wrk_report.lua", file, args,
-                               cookie=cookies[who])
+            results[key] = wrk(
+                label, base, BENCH / "wrk_report.lua", file, args, cookie=cookies[who]
+            )
             if key == "dashboard":
                 # A handful of city officers use it, not 16 at once: its own latency, with
                 # one connection per worker (no queueing).
-                results["dashboard_2"] = wrk("city dashboard, 2 connections", base,
-                                             BENCH / "wrk_report.lua", file, args,
-                                             cookie=cookies[who], connections=2)
+                results["dashboard_2"] = wrk(
+                    "city dashboard, 2 connections",
+                    base,
+                    BENCH / "wrk_report.lua",
+                    file,
+                    args,
+                    cookie=cookies[who],
+                    connections=2,
+                )
             file.unlink()
         if "ballot" in chosen:
             file = write_requests(subjects["ballots"])
-            results["ballot"] = wrk("ballot (会员评家)", base, BENCH / "wrk_report.lua", file,
-                                    args, warmup=False)
+            results["ballot"] = wrk(
+                "ballot (会员评家)", base, BENCH / "wrk_report.lua", file, args, warmup=False
+            )
             file.unlink()
         worker_mb = server.peak_worker_mb()
     finally:
         server.stop()
     say("· 提醒扫描：全量数据")
     sweep = time_sweep(app_url)
-    say(f"  首次 {sweep['first_s']:.2f} 秒（{sweep['steps']:,} 个到期事项），"
-        f"重复 {sweep['repeat_s']:.2f} 秒")
+    say(
+        f"  首次 {sweep['first_s']:.2f} 秒（{sweep['steps']:,} 个到期事项），"
+        f"重复 {sweep['repeat_s']:.2f} 秒"
+    )
 
-    table = report(results, floor, floor_ballot, sweep, data, worker_mb, anchor_mb, generator,
-                   args)
+    table = report(results, floor, floor_ballot, sweep, data, worker_mb, anchor_mb, generator, args)
     (RESULTS / "latest.md").write_text(table)
     say("\n" + table)
     if args.update_readme:

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 ./scripts/bootstrap.sh dev
 ./scripts/system-packages.sh chromium chromium-driver poppler-utils zbar-tools
 echo "· lint: ruff"
-.venv/bin/ruff check app workflows tests
+.venv/bin/ruff check app workflows tests bench scripts
+.venv/bin/ruff format --check --quiet app workflows tests bench scripts wsgi.py
 echo "· database: ${TEST_DATABASE_URL:-temporary SQLite}"
 exec .venv/bin/pytest "$@"

@@ -21,8 +21,14 @@ from werkzeug.serving import make_server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--no-first-run", "--disable-quic", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parent / "_artifacts"  # gitignored
 PHONE = {"width": 375, "height": 812}
@@ -53,10 +59,12 @@ def chromium():  # type: ignore[no-untyped-def]
     """A headless Debian chromium driven by Playwright; skips when either is missing."""
     executable = chromium_path()
     if executable is None:
-        pytest.skip("chromium is not installed (apt-get install chromium; scripts/test.sh "
-                    "does this in CI)")
-    sync_api = pytest.importorskip("playwright.sync_api",
-                                   reason="playwright is not installed (pip install -e .[dev])")
+        pytest.skip(
+            "chromium is not installed (apt-get install chromium; scripts/test.sh does this in CI)"
+        )
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install -e .[dev])"
+    )
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
@@ -72,8 +80,13 @@ def phone_page(browser, base_url: str):  # type: ignore[no-untyped-def]
     `page.js_errors` collects uncaught script errors.
     """
     context = browser.new_context(
-        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-        locale="zh-CN", timezone_id="Asia/Shanghai", base_url=base_url,
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        base_url=base_url,
     )
     context.set_default_timeout(10_000)
     page = context.new_page()
@@ -97,7 +110,8 @@ def horizontal_overflow(page) -> int:  # type: ignore[no-untyped-def]
     """How many CSS pixels the page is wider than the viewport (0 when it fits)."""
     return page.evaluate(
         "Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)"
-        " - window.innerWidth")
+        " - window.innerWidth"
+    )
 
 
 HOME = re.compile(r"^http://127\.0\.0\.1:\d+/$")
@@ -135,4 +149,3 @@ def log_out(page) -> None:  # type: ignore[no-untyped-def]
 def assert_fits_the_phone(page) -> None:  # type: ignore[no-untyped-def]
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert horizontal_overflow(page) <= 0
-

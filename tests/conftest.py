@@ -57,14 +57,16 @@ def _reset_database(url: str) -> None:
 def app() -> Iterator[Flask]:
     url = database_url()
     _reset_database(url)
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": url,
-        "SERVER_NAME": None,
-        # Evidence files of the whole run go to a temporary folder, never into instance/.
-        "EVIDENCE_STORAGE_DIR": str(_TMP / "evidence"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SERVER_NAME": None,
+            # Evidence files of the whole run go to a temporary folder, never into instance/.
+            "EVIDENCE_STORAGE_DIR": str(_TMP / "evidence"),
+        }
+    )
     with app.app_context():
         upgrade()
     yield app
@@ -179,8 +181,10 @@ class AuthActions:
 
     def login(self, username: str, password: str = "password-123"):  # type: ignore[no-untyped-def]
         page = self._client.get("/login")
-        return self._client.post("/login", data={
-            "username": username, "password": password, "csrf_token": csrf_from(page.text)})
+        return self._client.post(
+            "/login",
+            data={"username": username, "password": password, "csrf_token": csrf_from(page.text)},
+        )
 
     def logout(self):  # type: ignore[no-untyped-def]
         page = self._client.get("/")

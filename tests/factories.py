@@ -93,14 +93,24 @@ class World:
         db.session.flush()
         db.session.add(
             NominationEvent(
-                nomination=nomination, actor_id=None, action="create", from_state=None,
+                nomination=nomination,
+                actor_id=None,
+                action="create",
+                from_state=None,
                 to_state=status,
             )
         )
-        round_status = {"draft": RoundStatus.EDITING, "returned": RoundStatus.EDITING,
-                        "submitted": RoundStatus.SUBMITTED}.get(status, RoundStatus.CLOSED)
-        rnd = AssessmentRound(nomination_id=nomination.id, number=1, status=round_status,
-                              standard_version_id=self.campaign.standard_version_id)
+        round_status = {
+            "draft": RoundStatus.EDITING,
+            "returned": RoundStatus.EDITING,
+            "submitted": RoundStatus.SUBMITTED,
+        }.get(status, RoundStatus.CLOSED)
+        rnd = AssessmentRound(
+            nomination_id=nomination.id,
+            number=1,
+            status=round_status,
+            standard_version_id=self.campaign.standard_version_id,
+        )
         db.session.add(rnd)
         db.session.flush()
         if complete:
@@ -112,11 +122,21 @@ class World:
 # Figures that meet every threshold, per category.
 GOOD_FIGURES = {
     "enterprise": {"staff_count": 100, "member_count": 100},
-    "public_institution": {"staff_count": 50, "member_count": 50, "contract_staff_count": 5,
-                           "contract_member_count": 5},
-    "regional": {"staff_count": 1000, "member_count": 950, "migrant_worker_count": 100,
-                 "migrant_member_count": 90, "subunit_count": 20, "unionised_subunit_count": 19,
-                 "collective_contract_count": 18},
+    "public_institution": {
+        "staff_count": 50,
+        "member_count": 50,
+        "contract_staff_count": 5,
+        "contract_member_count": 5,
+    },
+    "regional": {
+        "staff_count": 1000,
+        "member_count": 950,
+        "migrant_worker_count": 100,
+        "migrant_member_count": 90,
+        "subunit_count": 20,
+        "unionised_subunit_count": 19,
+        "collective_contract_count": 18,
+    },
 }
 
 
@@ -125,19 +145,34 @@ def fill_round(rnd: AssessmentRound, org: Organization) -> None:
     category = org.category.value if hasattr(org.category, "value") else str(org.category)
     for name, value in GOOD_FIGURES[category].items():
         setattr(rnd, name, value)
-    evidence = Evidence(nomination_id=rnd.nomination_id, storage_key=f"test/{uuid4().hex}",
-                        original_name="自查材料汇编.pdf", content_type="application/pdf",
-                        kind="pdf", size=1024, sha256="0" * 64)
+    evidence = Evidence(
+        nomination_id=rnd.nomination_id,
+        storage_key=f"test/{uuid4().hex}",
+        original_name="自查材料汇编.pdf",
+        content_type="application/pdf",
+        kind="pdf",
+        size=1024,
+        sha256="0" * 64,
+    )
     db.session.add(evidence)
     db.session.flush()
-    items = db.session.scalars(select(StandardItem.id).where(
-        StandardItem.version_id == rnd.standard_version_id, StandardItem.category == category))
+    items = db.session.scalars(
+        select(StandardItem.id).where(
+            StandardItem.version_id == rnd.standard_version_id, StandardItem.category == category
+        )
+    )
     rows = [(item_id) for item_id in items]
-    db.session.execute(insert(ItemResponse), [
-        {"round_id": rnd.id, "item_id": i, "rating": "met", "statement": "已按标准落实。"}
-        for i in rows])
-    db.session.execute(insert(EvidenceLink), [
-        {"round_id": rnd.id, "evidence_id": evidence.id, "item_id": i} for i in rows])
+    db.session.execute(
+        insert(ItemResponse),
+        [
+            {"round_id": rnd.id, "item_id": i, "rating": "met", "statement": "已按标准落实。"}
+            for i in rows
+        ],
+    )
+    db.session.execute(
+        insert(EvidenceLink),
+        [{"round_id": rnd.id, "evidence_id": evidence.id, "item_id": i} for i in rows],
+    )
 
 
 def build_world() -> World:
@@ -224,13 +259,22 @@ def add_inspectors(world: World) -> dict[str, User]:
     return extra
 
 
-def spot_check(world: World, org: Organization | None = None,
-               inspectors: tuple[str, ...] = ()) -> tuple[Nomination, SpotCheck]:
+def spot_check(
+    world: World, org: Organization | None = None, inspectors: tuple[str, ...] = ()
+) -> tuple[Nomination, SpotCheck]:
     """A nomination drawn for a spot check (by an applied draw), with inspectors assigned."""
     nomination = world.nomination(org=org, status="spot_check")
-    draw = SpotCheckDraw(campaign_id=world.campaign.id, scope_org_id=world.city.id,
-                         method="count", value="1", seed_commitment="0" * 64, seed="test",
-                         population=[], sample=[nomination.id], status=DrawStatus.APPLIED)
+    draw = SpotCheckDraw(
+        campaign_id=world.campaign.id,
+        scope_org_id=world.city.id,
+        method="count",
+        value="1",
+        seed_commitment="0" * 64,
+        seed="test",
+        population=[],
+        sample=[nomination.id],
+        status=DrawStatus.APPLIED,
+    )
     db.session.add(draw)
     db.session.flush()
     check = SpotCheck(nomination_id=nomination.id, draw_id=draw.id)
@@ -248,17 +292,33 @@ def satisfy_commendation_guards(world: World, nomination: Nomination, action: st
     from workflows.nomination import ACTIONS
 
     guards = set(ACTIONS[action].guards)
-    origin = ("objection" if "rectifying_before_commendation" in guards else
-              "commended" if "rectifying_commended_home" in guards else None)
+    origin = (
+        "objection"
+        if "rectifying_before_commendation" in guards
+        else "commended"
+        if "rectifying_commended_home" in guards
+        else None
+    )
     if origin:
-        db.session.add(HonourRectification(nomination_id=nomination.id, origin=origin,
-                                           reason="整改", deadline=date(2099, 1, 1)))
+        db.session.add(
+            HonourRectification(
+                nomination_id=nomination.id, origin=origin, reason="整改", deadline=date(2099, 1, 1)
+            )
+        )
     if "holds_the_title" in guards or origin == "commended":
-        commendation = Commendation(campaign_id=world.campaign.id,
-                                    document_number=f"测试〔2026〕{nomination.id}号",
-                                    decided_on=date(2026, 11, 1))
+        commendation = Commendation(
+            campaign_id=world.campaign.id,
+            document_number=f"测试〔2026〕{nomination.id}号",
+            decided_on=date(2026, 11, 1),
+        )
         db.session.add(commendation)
         db.session.flush()
-        db.session.add(Certificate(commendation_id=commendation.id, nomination_id=nomination.id,
-                                   serial=f"T-{nomination.id}", code=f"TEST-{nomination.id}"))
+        db.session.add(
+            Certificate(
+                commendation_id=commendation.id,
+                nomination_id=nomination.id,
+                serial=f"T-{nomination.id}",
+                code=f"TEST-{nomination.id}",
+            )
+        )
     db.session.commit()

@@ -22,10 +22,6 @@ def browser(app: Flask) -> FlaskClient:
     return IsolatedClient(app, app.response_class, use_cookies=True)
 
 
-
-
-
-
 def user_by_name(username: str) -> User | None:
     return db.session.scalar(select(User).where(User.username == username))
 
@@ -34,8 +30,17 @@ def user_by_name(username: str) -> User | None:
 
 
 @pytest.mark.parametrize("username", ["union_a", "reviewer_a", "inspector", "city"])
-@pytest.mark.parametrize("path", ["/admin/users", "/admin/users/new", "/admin/users/export.csv",
-                                  "/admin/orgs", "/admin/orgs/new", "/admin/orgs/export.csv"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/users/export.csv",
+        "/admin/orgs",
+        "/admin/orgs/new",
+        "/admin/orgs/export.csv",
+    ],
+)
 def test_non_admin_gets_403(world, client, auth, username, path):
     auth.login(username)
     assert client.get(path).status_code == 403
@@ -70,9 +75,17 @@ def test_admin_creates_a_user_who_can_log_in(world, client, auth, app):
     assert f'value="{world.union_b.id}"' in page.text
     # Branches take no role, so they are not offered.
     assert f'value="{world.branch_a.id}"' not in page.text
-    response = post_form(client, "/admin/users/new", {
-        "username": "new_union", "display_name": "乙区新工会干事", "password": "s3cret-pass",
-        "role": "union", "org_id": world.union_b.id})
+    response = post_form(
+        client,
+        "/admin/users/new",
+        {
+            "username": "new_union",
+            "display_name": "乙区新工会干事",
+            "password": "s3cret-pass",
+            "role": "union",
+            "org_id": world.union_b.id,
+        },
+    )
     assert response.status_code == 302
     user = user_by_name("new_union")
     assert user is not None and user.is_active
@@ -81,25 +94,42 @@ def test_admin_creates_a_user_who_can_log_in(world, client, auth, app):
 
     fresh = browser(app)
     login_page = fresh.get("/login")
-    response = fresh.post("/login", data={"username": "new_union", "password": "s3cret-pass",
-                                          "csrf_token": csrf_from(login_page.text)})
+    response = fresh.post(
+        "/login",
+        data={
+            "username": "new_union",
+            "password": "s3cret-pass",
+            "csrf_token": csrf_from(login_page.text),
+        },
+    )
     assert response.status_code == 302
     assert "乙区新工会干事" in fresh.get("/").text
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"password": "short"}, "password"),
-    ({"role": "union", "org_key": "district_a"}, "org_id"),  # a union sits at a grassroots union
-    ({"role": "reviewer", "org_key": "union_a"}, "org_id"),
-    ({"username": "union_a"}, "username"),  # taken
-    ({"username": "has space"}, "username"),
-    ({"display_name": ""}, "display_name"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"password": "short"}, "password"),
+        (
+            {"role": "union", "org_key": "district_a"},
+            "org_id",
+        ),  # a union sits at a grassroots union
+        ({"role": "reviewer", "org_key": "union_a"}, "org_id"),
+        ({"username": "union_a"}, "username"),  # taken
+        ({"username": "has space"}, "username"),
+        ({"display_name": ""}, "display_name"),
+    ],
+)
 def test_create_user_errors_are_shown_next_to_the_field(world, client, auth, data, field):
     auth.login("admin")
     before = db.session.scalar(select(func.count()).select_from(User))
-    form = {"username": "someone", "display_name": "某人", "password": "long-enough",
-            "role": "union", "org_id": world.union_a.id}
+    form = {
+        "username": "someone",
+        "display_name": "某人",
+        "password": "long-enough",
+        "role": "union",
+        "org_id": world.union_a.id,
+    }
     form.update({k: v for k, v in data.items() if k != "org_key"})
     if "org_key" in data:
         form["org_id"] = getattr(world, data["org_key"]).id
@@ -110,8 +140,9 @@ def test_create_user_errors_are_shown_next_to_the_field(world, client, auth, dat
 
 
 def test_user_search_and_csv_export(world, client, auth):
-    db.session.add(User(username="mallory", display_name="=HYPERLINK(\"http://x\")",
-                        password_hash="x"))
+    db.session.add(
+        User(username="mallory", display_name='=HYPERLINK("http://x")', password_hash="x")
+    )
     db.session.commit()
     auth.login("admin")
     page = client.get("/admin/users?q=审核")
@@ -128,7 +159,7 @@ def test_user_search_and_csv_export(world, client, auth):
     rows = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
     assert rows[0][:2] == ["用户名", "姓名"]
     by_name = {r[0]: r for r in rows[1:]}
-    assert by_name["mallory"][1] == "'=HYPERLINK(\"http://x\")"
+    assert by_name["mallory"][1] == '\'=HYPERLINK("http://x")'
     assert "区县审核人@甲区总工会" in by_name["reviewer_a"][3]
     only = client.get("/admin/users/export.csv?q=mallory").data.decode("utf-8")
     assert [r[0] for r in csv.reader(io.StringIO(only.lstrip("\ufeff")))][1:] == ["mallory"]
@@ -138,26 +169,32 @@ def test_grant_and_remove_a_role(world, client, auth):
     auth.login("admin")
     target = world.users["reviewer_a"].id
     url = f"/admin/users/{target}"
-    response = post_form(client, url, {"role": "inspector", "org_id": world.city.id},
-                    action=f"{url}/roles")
+    response = post_form(
+        client, url, {"role": "inspector", "org_id": world.city.id}, action=f"{url}/roles"
+    )
     assert response.status_code == 302
     roles = {(a.role, a.org_id) for a in world.user("reviewer_a").roles}
     assert roles == {(Role.REVIEWER, world.district_a.id), (Role.INSPECTOR, world.city.id)}
 
     # The wrong tier for the role: shown next to the organisation, nothing granted.
-    response = post_form(client, url, {"role": "city", "org_id": world.district_b.id},
-                    action=f"{url}/roles")
+    response = post_form(
+        client, url, {"role": "city", "org_id": world.district_b.id}, action=f"{url}/roles"
+    )
     assert response.status_code == 422
     assert "市总工会" in field_error(response.text, "org_id")
     # The same role twice.
-    response = post_form(client, url, {"role": "inspector", "org_id": world.city.id},
-                    action=f"{url}/roles")
+    response = post_form(
+        client, url, {"role": "inspector", "org_id": world.city.id}, action=f"{url}/roles"
+    )
     assert response.status_code == 409
     assert field_error(response.text, "org_id")
     assert len(world.user("reviewer_a").roles) == 2
 
-    assignment = db.session.scalar(select(RoleAssignment).where(
-        RoleAssignment.user_id == target, RoleAssignment.role == Role.INSPECTOR))
+    assignment = db.session.scalar(
+        select(RoleAssignment).where(
+            RoleAssignment.user_id == target, RoleAssignment.role == Role.INSPECTOR
+        )
+    )
     response = post_form(client, url, {}, action=f"{url}/roles/{assignment.id}/remove")
     assert response.status_code == 302
     assert [a.role for a in world.user("reviewer_a").roles] == [Role.REVIEWER]
@@ -178,8 +215,14 @@ def test_admin_cannot_remove_own_admin_role_or_deactivate_self(world, client, au
 def test_reset_password(world, client, auth, app):
     other = browser(app)
     page = other.get("/login")
-    other.post("/login", data={"username": "union_b", "password": "password-123",
-                               "csrf_token": csrf_from(page.text)})
+    other.post(
+        "/login",
+        data={
+            "username": "union_b",
+            "password": "password-123",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert other.get("/").status_code == 200
 
     auth.login("admin")
@@ -194,19 +237,37 @@ def test_reset_password(world, client, auth, app):
     assert other.get("/").status_code == 302
 
     page = other.get("/login")
-    response = other.post("/login", data={"username": "union_b", "password": "password-123",
-                                          "csrf_token": csrf_from(page.text)})
+    response = other.post(
+        "/login",
+        data={
+            "username": "union_b",
+            "password": "password-123",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert response.status_code == 401
-    response = other.post("/login", data={"username": "union_b", "password": "brand-new-pass",
-                                          "csrf_token": csrf_from(page.text)})
+    response = other.post(
+        "/login",
+        data={
+            "username": "union_b",
+            "password": "brand-new-pass",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert response.status_code == 302
 
 
 def test_deactivating_logs_the_user_out_at_once(world, client, auth, app):
     victim = browser(app)
     page = victim.get("/login")
-    victim.post("/login", data={"username": "union_a", "password": "password-123",
-                                "csrf_token": csrf_from(page.text)})
+    victim.post(
+        "/login",
+        data={
+            "username": "union_a",
+            "password": "password-123",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert victim.get("/").status_code == 200
     user_id = world.users["union_a"].id
 
@@ -215,22 +276,37 @@ def test_deactivating_logs_the_user_out_at_once(world, client, auth, app):
     response = post_form(client, url, {}, action=f"{url}/deactivate")
     assert response.status_code == 302
     assert not world.user("union_a").is_active
-    live = db.session.scalar(select(func.count()).select_from(LoginSession).where(
-        LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)))
+    live = db.session.scalar(
+        select(func.count())
+        .select_from(LoginSession)
+        .where(LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None))
+    )
     assert live == 0
 
     response = victim.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     page = victim.get("/login")
-    response = victim.post("/login", data={"username": "union_a", "password": "password-123",
-                                           "csrf_token": csrf_from(page.text)})
+    response = victim.post(
+        "/login",
+        data={
+            "username": "union_a",
+            "password": "password-123",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert response.status_code == 401
     assert "已停用" in client.get("/admin/users?q=union_a").text
 
     response = post_form(client, url, {}, action=f"{url}/reactivate")
     assert response.status_code == 302
-    response = victim.post("/login", data={"username": "union_a", "password": "password-123",
-                                           "csrf_token": csrf_from(page.text)})
+    response = victim.post(
+        "/login",
+        data={
+            "username": "union_a",
+            "password": "password-123",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert response.status_code == 302
 
 
@@ -238,15 +314,16 @@ def test_deactivating_logs_the_user_out_at_once(world, client, auth, app):
 
 
 def _tree_rows(html: str) -> list[tuple[str, int]]:
-    return [(code, int(depth)) for depth, code in
-            re.findall(r'<tr data-depth="(\d+)" data-code="([^"]+)"', html)]
+    return [
+        (code, int(depth))
+        for depth, code in re.findall(r'<tr data-depth="(\d+)" data-code="([^"]+)"', html)
+    ]
 
 
 def test_org_list_is_the_tree_with_filters(world, client, auth):
     auth.login("admin")
     rows = _tree_rows(client.get("/admin/orgs").text)
-    assert rows == [("C", 0), ("A", 1), ("A-1", 2), ("A-1-1", 3), ("A-2", 2),
-                    ("B", 1), ("B-1", 2)]
+    assert rows == [("C", 0), ("A", 1), ("A-1", 2), ("A-1-1", 3), ("A-2", 2), ("B", 1), ("B-1", 2)]
     rows = _tree_rows(client.get("/admin/orgs?level=grassroots").text)
     assert rows == [("A-1", 2), ("A-2", 2), ("B-1", 2)]
     rows = _tree_rows(client.get("/admin/orgs?category=enterprise").text)
@@ -281,35 +358,57 @@ def test_create_org_under_a_district(world, client, auth):
     page = client.get(f"/admin/orgs/new?parent_id={world.district_a.id}")
     assert re.search(rf'<option[^>]* selected value="{world.district_a.id}"', page.text)
     assert re.search(r'<option selected value="grassroots"', page.text)
-    response = post_form(client, "/admin/orgs/new", {
-        "code": "A-3", "name": "甲区开发区总工会", "level": "grassroots",
-        "parent_id": world.district_a.id, "category": "regional",
-        "staff_count": "300", "member_count": "280"})
+    response = post_form(
+        client,
+        "/admin/orgs/new",
+        {
+            "code": "A-3",
+            "name": "甲区开发区总工会",
+            "level": "grassroots",
+            "parent_id": world.district_a.id,
+            "category": "regional",
+            "staff_count": "300",
+            "member_count": "280",
+        },
+    )
     assert response.status_code == 302, response.text
     org = db.session.scalar(select(Organization).where(Organization.code == "A-3"))
     assert org.parent_id == world.district_a.id and org.level == OrgLevel.GRASSROOTS
     assert org.category == OrgCategory.REGIONAL and org.member_count == 280
-    closure = dict(db.session.execute(select(OrgClosure.ancestor_id, OrgClosure.depth).where(
-        OrgClosure.descendant_id == org.id)).all())
+    closure = dict(
+        db.session.execute(
+            select(OrgClosure.ancestor_id, OrgClosure.depth).where(
+                OrgClosure.descendant_id == org.id
+            )
+        ).all()
+    )
     assert closure == {org.id: 0, world.district_a.id: 1, world.city.id: 2}
     assert ("A-3", 2) in _tree_rows(client.get("/admin/orgs").text)
 
 
-@pytest.mark.parametrize("form, field", [
-    # A branch belongs under a grassroots union, not a district.
-    ({"level": "branch", "parent_key": "district_a"}, "parent_id"),
-    ({"level": "district", "parent_key": "district_a"}, "parent_id"),
-    ({"level": "grassroots", "category": ""}, "category"),
-    ({"code": "A-1"}, "code"),  # taken
-    ({"staff_count": "10", "member_count": "20"}, "member_count"),
-    ({"staff_count": "-1"}, "staff_count"),
-    ({"level": "city"}, "level"),
-])
+@pytest.mark.parametrize(
+    "form, field",
+    [
+        # A branch belongs under a grassroots union, not a district.
+        ({"level": "branch", "parent_key": "district_a"}, "parent_id"),
+        ({"level": "district", "parent_key": "district_a"}, "parent_id"),
+        ({"level": "grassroots", "category": ""}, "category"),
+        ({"code": "A-1"}, "code"),  # taken
+        ({"staff_count": "10", "member_count": "20"}, "member_count"),
+        ({"staff_count": "-1"}, "staff_count"),
+        ({"level": "city"}, "level"),
+    ],
+)
 def test_create_org_errors_next_to_the_field(world, client, auth, form, field):
     auth.login("admin")
     before = _org_count()
-    data = {"code": "NEW-1", "name": "新组织", "level": "grassroots",
-            "parent_id": world.district_a.id, "category": "enterprise"}
+    data = {
+        "code": "NEW-1",
+        "name": "新组织",
+        "level": "grassroots",
+        "parent_id": world.district_a.id,
+        "category": "enterprise",
+    }
     data.update({k: v for k, v in form.items() if k != "parent_key"})
     if "parent_key" in form:
         data["parent_id"] = getattr(world, form["parent_key"]).id
@@ -322,9 +421,17 @@ def test_create_org_errors_next_to_the_field(world, client, auth, form, field):
 
 def test_wrong_parent_level_message(world, client, auth):
     auth.login("admin")
-    response = post_form(client, "/admin/orgs/new", {
-        "code": "A-9", "name": "车间分工会", "level": "branch",
-        "parent_id": world.district_a.id, "category": "enterprise"})
+    response = post_form(
+        client,
+        "/admin/orgs/new",
+        {
+            "code": "A-9",
+            "name": "车间分工会",
+            "level": "branch",
+            "parent_id": world.district_a.id,
+            "category": "enterprise",
+        },
+    )
     assert response.status_code == 422
     assert field_error(response.text, "parent_id") == "分工会的上级必须是基层工会。"
 
@@ -334,19 +441,35 @@ def test_edit_org(world, client, auth):
     url = f"/admin/orgs/{world.union_a2.id}/edit"
     page = client.get(url)
     assert 'value="甲区医院工会"' in page.text
-    response = post_form(client, url, {
-        "name": "甲区人民医院工会", "category": "public_institution",
-        "staff_count": "60", "member_count": "58",
-        # Neither the code nor the parent can be changed here.
-        "code": "HACK", "parent_id": world.district_b.id})
+    response = post_form(
+        client,
+        url,
+        {
+            "name": "甲区人民医院工会",
+            "category": "public_institution",
+            "staff_count": "60",
+            "member_count": "58",
+            # Neither the code nor the parent can be changed here.
+            "code": "HACK",
+            "parent_id": world.district_b.id,
+        },
+    )
     assert response.status_code == 302
     org = db.session.get(Organization, world.union_a2.id)
     db.session.refresh(org)
     assert (org.name, org.staff_count, org.member_count) == ("甲区人民医院工会", 60, 58)
     assert (org.code, org.parent_id) == ("A-2", world.district_a.id)
 
-    response = post_form(client, url, {"name": "甲区人民医院工会", "category": "public_institution",
-                                  "staff_count": "10", "member_count": "58"})
+    response = post_form(
+        client,
+        url,
+        {
+            "name": "甲区人民医院工会",
+            "category": "public_institution",
+            "staff_count": "10",
+            "member_count": "58",
+        },
+    )
     assert response.status_code == 422
     assert field_error(response.text, "member_count")
     response = post_form(client, url, {"name": "甲区人民医院工会", "category": ""})
@@ -358,18 +481,34 @@ def test_category_is_fixed_while_a_nomination_is_under_way(world, client, auth):
     nomination = world.nomination(world.union_a, "submitted")
     auth.login("admin")
     url = f"/admin/orgs/{world.union_a.id}/edit"
-    response = post_form(client, url, {"name": "甲区机械厂工会", "category": "regional",
-                                  "is_state_owned": "y", "staff_count": "100",
-                                  "member_count": "100"})
+    response = post_form(
+        client,
+        url,
+        {
+            "name": "甲区机械厂工会",
+            "category": "regional",
+            "is_state_owned": "y",
+            "staff_count": "100",
+            "member_count": "100",
+        },
+    )
     assert response.status_code == 422
     assert str(nomination.id) in field_error(response.text, "category")
     org = db.session.get(Organization, world.union_a.id)
     db.session.refresh(org)
     assert org.category == OrgCategory.ENTERPRISE
     # Other changes still go through.
-    response = post_form(client, url, {"name": "甲区机械厂工会（新）", "category": "enterprise",
-                                  "is_state_owned": "y", "staff_count": "120",
-                                  "member_count": "110"})
+    response = post_form(
+        client,
+        url,
+        {
+            "name": "甲区机械厂工会（新）",
+            "category": "enterprise",
+            "is_state_owned": "y",
+            "staff_count": "120",
+            "member_count": "110",
+        },
+    )
     assert response.status_code == 302
     db.session.refresh(org)
     assert org.name == "甲区机械厂工会（新）" and org.is_state_owned
@@ -377,8 +516,14 @@ def test_category_is_fixed_while_a_nomination_is_under_way(world, client, auth):
 
 def test_admin_pages_render_for_phone_layout(world, client, auth):
     auth.login("admin")
-    for path in ["/admin/users", "/admin/users/new", f"/admin/users/{world.users['city'].id}",
-                 "/admin/orgs", "/admin/orgs/new", f"/admin/orgs/{world.union_a.id}/edit"]:
+    for path in [
+        "/admin/users",
+        "/admin/users/new",
+        f"/admin/users/{world.users['city'].id}",
+        "/admin/orgs",
+        "/admin/orgs/new",
+        f"/admin/orgs/{world.union_a.id}/edit",
+    ]:
         page = client.get(path)
         assert page.status_code == 200, path
         assert 'name="viewport"' in page.text

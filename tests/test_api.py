@@ -62,8 +62,7 @@ def assert_json_error(response, status: int) -> dict[str, Any]:  # type: ignore[
 
 
 def test_token_is_issued_and_works(client, world):  # type: ignore[no-untyped-def]
-    response = client.post("/api/v1/auth/token",
-                           json={"username": "union_a", "password": PASSWORD})
+    response = client.post("/api/v1/auth/token", json={"username": "union_a", "password": PASSWORD})
     assert response.status_code == 200
     body = response.get_json()
     assert body["expires_at"].endswith(BEIJING_SUFFIX)
@@ -72,8 +71,9 @@ def test_token_is_issued_and_works(client, world):  # type: ignore[no-untyped-de
 
 
 def test_wrong_password_is_401_json(client, world):  # type: ignore[no-untyped-def]
-    response = client.post("/api/v1/auth/token",
-                           json={"username": "union_a", "password": "wrong-password"})
+    response = client.post(
+        "/api/v1/auth/token", json={"username": "union_a", "password": "wrong-password"}
+    )
     assert_json_error(response, 401)
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert "token" not in response.get_json()
@@ -88,28 +88,31 @@ def test_token_requests_are_throttled(client, world):  # type: ignore[no-untyped
     for _ in range(5):
         db.session.add(LoginAttempt(username="union_a", ip_address="10.0.0.9"))
     db.session.commit()
-    response = client.post("/api/v1/auth/token",
-                           json={"username": "union_a", "password": PASSWORD})
+    response = client.post("/api/v1/auth/token", json={"username": "union_a", "password": PASSWORD})
     assert_json_error(response, 429)
 
 
 def test_revoked_token_stops_working(client, world):  # type: ignore[no-untyped-def]
-    token = client.post("/api/v1/auth/token",
-                        json={"username": "reviewer_a", "password": PASSWORD}).get_json()["token"]
+    token = client.post(
+        "/api/v1/auth/token", json={"username": "reviewer_a", "password": PASSWORD}
+    ).get_json()["token"]
     api = Api(client, token)
     assert api.get("/nominations").status_code == 200
     assert api.delete("/auth/token").status_code == 204
     assert_json_error(api.get("/nominations"), 401)
 
 
-@pytest.mark.parametrize(("method", "path"), [
-    ("get", "/campaigns"),
-    ("get", "/nominations"),
-    ("post", "/nominations"),
-    ("get", "/nominations/1"),
-    ("post", "/nominations/1/actions/submit"),
-    ("delete", "/auth/token"),
-])
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/campaigns"),
+        ("get", "/nominations"),
+        ("post", "/nominations"),
+        ("get", "/nominations/1"),
+        ("post", "/nominations/1/actions/submit"),
+        ("delete", "/auth/token"),
+    ],
+)
 @pytest.mark.parametrize("token", [None, "not-a-token"])
 def test_every_endpoint_needs_a_token(client, world, method, path, token):  # type: ignore[no-untyped-def]
     # Even an invalid body is answered 401 first: nothing is parsed for an anonymous caller.
@@ -134,8 +137,7 @@ def test_campaigns_list(as_user, world):  # type: ignore[no-untyped-def]
     assert campaign["id"] == world.campaign.id
     assert campaign["name"] == world.campaign.name
     assert (campaign["year"], campaign["level"], campaign["status"]) == (2026, "city", "open")
-    assert set(campaign["award_types"]) == {"model_home", "model_small_home",
-                                            "outstanding_worker"}
+    assert set(campaign["award_types"]) == {"model_home", "model_small_home", "outstanding_worker"}
     assert campaign["deadlines"] == [{"stage": "application", "due_date": "2026-12-31"}]
     assert sorted(campaign["quotas"], key=lambda q: q["district_code"]) == [
         {"district_code": "A", "district_name": "甲区总工会", "quota": 2},
@@ -147,8 +149,11 @@ def test_campaigns_list(as_user, world):  # type: ignore[no-untyped-def]
 
 
 def test_nominations_are_paginated(as_user, world):  # type: ignore[no-untyped-def]
-    ids = {world.nomination(org=world.union_a).id, world.nomination(org=world.union_a2).id,
-           world.nomination(org=world.union_a, status="submitted").id}
+    ids = {
+        world.nomination(org=world.union_a).id,
+        world.nomination(org=world.union_a2).id,
+        world.nomination(org=world.union_a, status="submitted").id,
+    }
     world.nomination(org=world.union_b)  # another district: never listed for reviewer_a
     api = as_user("reviewer_a")
 
@@ -174,12 +179,15 @@ def test_nominations_filter_by_state_campaign_and_name(as_user, world):  # type:
     assert api.get("/nominations?q=医院").get_json()["total"] == 1
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ("state=bogus", "state"),
-    ("campaign_id=abc", "campaign_id"),
-    ("per_page=101", "per_page"),
-    ("page=0", "page"),
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("state=bogus", "state"),
+        ("campaign_id=abc", "campaign_id"),
+        ("per_page=101", "per_page"),
+        ("page=0", "page"),
+    ],
+)
 def test_bad_filters_are_422_with_field_errors(as_user, world, query, field):  # type: ignore[no-untyped-def]
     body = assert_json_error(as_user("reviewer_a").get(f"/nominations?{query}"), 422)
     assert list(body["errors"]) == [field]
@@ -189,8 +197,9 @@ def test_bad_filters_are_422_with_field_errors(as_user, world, query, field):  #
 
 
 def test_union_creates_a_draft(as_user, world):  # type: ignore[no-untyped-def]
-    response = as_user("union_a").post("/nominations", json={
-        "campaign_id": world.campaign.id, "award_type": "model_home"})
+    response = as_user("union_a").post(
+        "/nominations", json={"campaign_id": world.campaign.id, "award_type": "model_home"}
+    )
     assert response.status_code == 201
     body = response.get_json()
     assert response.headers["Location"].endswith(f"/api/v1/nominations/{body['id']}")
@@ -204,19 +213,29 @@ def test_union_creates_a_draft(as_user, world):  # type: ignore[no-untyped-def]
 
 def test_create_validates_the_body(as_user, world):  # type: ignore[no-untyped-def]
     body = assert_json_error(
-        as_user("union_a").post("/nominations", json={"award_type": "medal"}), 422)
+        as_user("union_a").post("/nominations", json={"award_type": "medal"}), 422
+    )
     assert set(body["errors"]) == {"campaign_id", "award_type"}
 
 
 def test_create_reports_the_services_field_errors(as_user, world):  # type: ignore[no-untyped-def]
-    body = assert_json_error(as_user("union_a").post("/nominations", json={
-        "campaign_id": world.campaign.id, "award_type": "outstanding_worker"}), 422)
+    body = assert_json_error(
+        as_user("union_a").post(
+            "/nominations",
+            json={"campaign_id": world.campaign.id, "award_type": "outstanding_worker"},
+        ),
+        422,
+    )
     assert "nominee_name" in body["errors"]
 
 
 def test_reviewer_may_not_create(as_user, world):  # type: ignore[no-untyped-def]
-    assert_json_error(as_user("reviewer_a").post("/nominations", json={
-        "campaign_id": world.campaign.id, "award_type": "model_home"}), 403)
+    assert_json_error(
+        as_user("reviewer_a").post(
+            "/nominations", json={"campaign_id": world.campaign.id, "award_type": "model_home"}
+        ),
+        403,
+    )
 
 
 def test_duplicate_nomination_is_409(as_user, world):  # type: ignore[no-untyped-def]
@@ -243,7 +262,10 @@ def test_detail_has_actions_and_history(as_user, world):  # type: ignore[no-unty
     assert set(body["available_actions"]) == {"return", "approve", "reject"}
     [event] = body["history"]
     assert (event["action"], event["from_state"], event["to_state"]) == (
-        "create", None, "submitted")
+        "create",
+        None,
+        "submitted",
+    )
     assert event["actor"] is None
     assert event["created_at"].endswith(BEIJING_SUFFIX)
 
@@ -268,14 +290,16 @@ def test_submit_return_and_resubmit(as_user, world):  # type: ignore[no-untyped-
     assert body["history"][-1]["action"] == "submit"
     assert body["history"][-1]["actor"] == "甲区机械厂工会干事"
 
-    refused = assert_json_error(reviewer.act(nomination.id, "return", version=body["version"]),
-                                422)
+    refused = assert_json_error(reviewer.act(nomination.id, "return", version=body["version"]), 422)
     assert "comment" in refused["errors"]
-    assert reviewer.act(nomination.id, "return", version=body["version"],
-                        comment="   ").status_code == 422
+    assert (
+        reviewer.act(nomination.id, "return", version=body["version"], comment="   ").status_code
+        == 422
+    )
 
-    response = reviewer.act(nomination.id, "return", version=body["version"],
-                            comment="请补充会员代表大会记录。")
+    response = reviewer.act(
+        nomination.id, "return", version=body["version"], comment="请补充会员代表大会记录。"
+    )
     assert response.status_code == 200
     returned = response.get_json()
     assert returned["state"] == "returned"
@@ -291,58 +315,68 @@ def test_stale_version_is_409(as_user, world):  # type: ignore[no-untyped-def]
     nomination = world.nomination(org=world.union_a, status="submitted")
     stale = nomination.version - 1
     assert_json_error(as_user("reviewer_a").act(nomination.id, "approve", version=stale), 409)
-    assert as_user("reviewer_a").get(f"/nominations/{nomination.id}").get_json()[
-        "state"] == "submitted"
+    assert (
+        as_user("reviewer_a").get(f"/nominations/{nomination.id}").get_json()["state"]
+        == "submitted"
+    )
 
 
 def test_union_may_not_approve(as_user, world):  # type: ignore[no-untyped-def]
     nomination = world.nomination(org=world.union_a, status="submitted")
-    assert_json_error(as_user("union_a").act(nomination.id, "approve",
-                                             version=nomination.version), 403)
+    assert_json_error(
+        as_user("union_a").act(nomination.id, "approve", version=nomination.version), 403
+    )
 
 
 def test_state_not_allowing_the_action_is_409(as_user, world):  # type: ignore[no-untyped-def]
     nomination = world.nomination(org=world.union_a, status="draft")
-    assert_json_error(as_user("reviewer_a").act(nomination.id, "approve",
-                                                version=nomination.version), 409)
+    assert_json_error(
+        as_user("reviewer_a").act(nomination.id, "approve", version=nomination.version), 409
+    )
 
 
 def test_approve_moves_to_member_evaluation(as_user, world):  # type: ignore[no-untyped-def]
     nomination = world.nomination(org=world.union_a, status="submitted")
-    body = as_user("reviewer_a").act(nomination.id, "approve",
-                                     version=nomination.version).get_json()
+    body = (
+        as_user("reviewer_a").act(nomination.id, "approve", version=nomination.version).get_json()
+    )
     assert (body["state"], body["state_label"]) == ("member_evaluation", "会员评家")
 
 
 def test_unknown_action_is_404(as_user, world):  # type: ignore[no-untyped-def]
     nomination = world.nomination(org=world.union_a)
-    assert_json_error(as_user("union_a").act(nomination.id, "explode",
-                                             version=nomination.version), 404)
+    assert_json_error(
+        as_user("union_a").act(nomination.id, "explode", version=nomination.version), 404
+    )
 
 
 def test_system_action_is_refused(as_user, world):  # type: ignore[no-untyped-def]
     nomination = world.nomination(org=world.union_a, status="awaiting_draw")
-    assert_json_error(as_user("city").act(nomination.id, "draw",
-                                          version=nomination.version), 403)
+    assert_json_error(as_user("city").act(nomination.id, "draw", version=nomination.version), 403)
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({}, "version"),
-    ({"version": "one"}, "version"),
-    ({"version": 1, "comment": 5}, "comment"),
-    ({"version": 1, "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "version"),
+        ({"version": "one"}, "version"),
+        ({"version": 1, "comment": 5}, "comment"),
+        ({"version": 1, "colour": "red"}, "colour"),
+    ],
+)
 def test_action_body_is_validated(as_user, world, body, field):  # type: ignore[no-untyped-def]
     nomination = world.nomination(org=world.union_a)
-    response = as_user("union_a").post(f"/nominations/{nomination.id}/actions/submit",
-                                       json=body)
+    response = as_user("union_a").post(f"/nominations/{nomination.id}/actions/submit", json=body)
     assert field in assert_json_error(response, 422)["errors"]
 
 
 def test_malformed_json_is_a_json_error(as_user, world):  # type: ignore[no-untyped-def]
     nomination = world.nomination(org=world.union_a)
-    response = as_user("union_a").post(f"/nominations/{nomination.id}/actions/submit",
-                                       data="{not json", content_type="application/json")
+    response = as_user("union_a").post(
+        f"/nominations/{nomination.id}/actions/submit",
+        data="{not json",
+        content_type="application/json",
+    )
     assert assert_json_error(response, 400)["message"] == "请求体不是有效的 JSON。"
 
 
@@ -375,13 +409,16 @@ def test_openapi_document_describes_the_api(client):  # type: ignore[no-untyped-
     assert "get" in paths["/api/v1/nominations/{nomination_id}"]
     assert "post" in paths["/api/v1/nominations/{nomination_id}/actions/{action}"]
     assert spec["components"]["securitySchemes"]["bearerAuth"] == {
-        "type": "http", "scheme": "bearer",
-        "description": "A token from `POST /api/v1/auth/token`."}
+        "type": "http",
+        "scheme": "bearer",
+        "description": "A token from `POST /api/v1/auth/token`.",
+    }
     assert paths["/api/v1/nominations"]["get"]["security"] == [{"bearerAuth": []}]
     assert "security" not in paths["/api/v1/auth/token"]["post"]
     schemas = spec["components"]["schemas"]
     assert {"available_actions", "history", "version", "state"} <= set(
-        schemas["NominationDetail"]["properties"])
+        schemas["NominationDetail"]["properties"]
+    )
     assert {"code", "message", "errors", "problems"} == set(schemas["ApiError"]["properties"])
 
 

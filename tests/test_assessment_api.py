@@ -10,9 +10,16 @@ from tests.test_api import as_user, assert_json_error  # noqa: F401  (fixture re
 
 
 def _items(world, category="enterprise"):  # type: ignore[no-untyped-def]
-    return list(db.session.scalars(select(StandardItem).where(
-        StandardItem.version_id == world.campaign.standard_version_id,
-        StandardItem.category == category).order_by(StandardItem.position)))
+    return list(
+        db.session.scalars(
+            select(StandardItem)
+            .where(
+                StandardItem.version_id == world.campaign.standard_version_id,
+                StandardItem.category == category,
+            )
+            .order_by(StandardItem.position)
+        )
+    )
 
 
 def test_read_and_fill_the_self_assessment(world, as_user):  # noqa: F811
@@ -26,9 +33,13 @@ def test_read_and_fill_the_self_assessment(world, as_user):  # noqa: F811
 
     first = body["items"][0]
     response = union.client.patch(
-        f"/api/v1/nominations/{nomination.id}/self-assessment", headers=union.headers,
-        json={"figures": {"staff_count": 100, "member_count": 95},
-              "items": [{"item_id": first["item_id"], "rating": "met", "statement": "已落实"}]})
+        f"/api/v1/nominations/{nomination.id}/self-assessment",
+        headers=union.headers,
+        json={
+            "figures": {"staff_count": 100, "member_count": 95},
+            "items": [{"item_id": first["item_id"], "rating": "met", "statement": "已落实"}],
+        },
+    )
     assert response.status_code == 200, response.text
     body = response.get_json()
     [rate] = body["rates"]
@@ -40,15 +51,19 @@ def test_invalid_fill_is_422_with_field_errors_and_saves_nothing(world, as_user)
     nomination = world.nomination(status="draft", complete=False)
     union = as_user("union_a")
     response = union.client.patch(
-        f"/api/v1/nominations/{nomination.id}/self-assessment", headers=union.headers,
-        json={"figures": {"staff_count": 10, "member_count": 11}})
+        f"/api/v1/nominations/{nomination.id}/self-assessment",
+        headers=union.headers,
+        json={"figures": {"staff_count": 10, "member_count": 11}},
+    )
     body = assert_json_error(response, 422)
     assert "figures.member_count" in body["errors"]
     saved = union.get(f"/nominations/{nomination.id}/self-assessment").get_json()
     assert saved["figures"]["staff_count"] is None
     response = union.client.patch(
-        f"/api/v1/nominations/{nomination.id}/self-assessment", headers=union.headers,
-        json={"items": [{"item_id": 1, "rating": "excellent"}]})
+        f"/api/v1/nominations/{nomination.id}/self-assessment",
+        headers=union.headers,
+        json={"items": [{"item_id": 1, "rating": "excellent"}]},
+    )
     assert_json_error(response, 422)
 
 
@@ -59,10 +74,16 @@ def test_review_round_trip_through_the_api(world, as_user):  # noqa: F811
     assert union.act(nomination.id, "submit", version=version).status_code == 200
 
     item = _items(world)[2]
-    assert_json_error(union.post(f"/nominations/{nomination.id}/review-comments",
-                                 json={"item_id": item.id, "body": "x"}), 403)
-    response = reviewer.post(f"/nominations/{nomination.id}/review-comments",
-                             json={"item_id": item.id, "body": "请补充会议纪要。"})
+    assert_json_error(
+        union.post(
+            f"/nominations/{nomination.id}/review-comments", json={"item_id": item.id, "body": "x"}
+        ),
+        403,
+    )
+    response = reviewer.post(
+        f"/nominations/{nomination.id}/review-comments",
+        json={"item_id": item.id, "body": "请补充会议纪要。"},
+    )
     assert response.status_code == 201, response.text
     version = reviewer.get(f"/nominations/{nomination.id}").get_json()["version"]
     response = reviewer.act(nomination.id, "return", version=version)
@@ -73,10 +94,11 @@ def test_review_round_trip_through_the_api(world, as_user):  # noqa: F811
     [commented] = [i for i in body["items"] if i["item_id"] == item.id]
     assert [c["body"] for c in commented["previous_comments"]] == ["请补充会议纪要。"]
 
-    union.client.patch(f"/api/v1/nominations/{nomination.id}/self-assessment",
-                       headers=union.headers,
-                       json={"items": [{"item_id": item.id, "rating": "met",
-                                        "statement": "已补充会议纪要。"}]})
+    union.client.patch(
+        f"/api/v1/nominations/{nomination.id}/self-assessment",
+        headers=union.headers,
+        json={"items": [{"item_id": item.id, "rating": "met", "statement": "已补充会议纪要。"}]},
+    )
     rounds = reviewer.get(f"/nominations/{nomination.id}/rounds").get_json()
     assert [(r["number"], r["status"]) for r in rounds] == [(1, "returned"), (2, "editing")]
     diff = reviewer.get(f"/nominations/{nomination.id}/rounds/1/diff/2").get_json()
@@ -89,20 +111,25 @@ def test_review_round_trip_through_the_api(world, as_user):  # noqa: F811
 def test_other_district_gets_404(world, as_user):  # noqa: F811
     nomination = world.nomination(status="submitted", complete=True)
     other = as_user("reviewer_b")
-    for path in (f"/nominations/{nomination.id}/self-assessment",
-                 f"/nominations/{nomination.id}/rounds",
-                 f"/nominations/{nomination.id}/rounds/1/diff/1"):
+    for path in (
+        f"/nominations/{nomination.id}/self-assessment",
+        f"/nominations/{nomination.id}/rounds",
+        f"/nominations/{nomination.id}/rounds/1/diff/1",
+    ):
         assert_json_error(other.get(path), 404)
-    assert_json_error(other.post(f"/nominations/{nomination.id}/review-comments",
-                                 json={"body": "越权"}), 404)
+    assert_json_error(
+        other.post(f"/nominations/{nomination.id}/review-comments", json={"body": "越权"}), 404
+    )
 
 
 def test_openapi_describes_the_self_assessment(client):
     spec = client.get("/api/v1/openapi.json").get_json()
-    for path in ("/api/v1/nominations/{nomination_id}/self-assessment",
-                 "/api/v1/nominations/{nomination_id}/review-comments",
-                 "/api/v1/nominations/{nomination_id}/rounds/{old}/diff/{new}",
-                 "/api/v1/nominations/{nomination_id}/evidence"):
+    for path in (
+        "/api/v1/nominations/{nomination_id}/self-assessment",
+        "/api/v1/nominations/{nomination_id}/review-comments",
+        "/api/v1/nominations/{nomination_id}/rounds/{old}/diff/{new}",
+        "/api/v1/nominations/{nomination_id}/evidence",
+    ):
         assert path in spec["paths"], sorted(spec["paths"])
 
 
@@ -133,8 +160,9 @@ def test_evidence_links_download_through_the_api(world, as_user):  # noqa: F811
 
     nomination = world.nomination(status="draft", complete=False)
     item = _items(world)[0]
-    add_evidence(world.user("union_a"), nomination.id, upload_file(PDF, "职代会记录.pdf"),
-                 item_id=item.id)
+    add_evidence(
+        world.user("union_a"), nomination.id, upload_file(PDF, "职代会记录.pdf"), item_id=item.id
+    )
     union = as_user("union_a")
     body = union.get(f"/nominations/{nomination.id}/self-assessment").get_json()
     [evidence] = next(i for i in body["items"] if i["item_id"] == item.id)["evidence"]

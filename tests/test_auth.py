@@ -43,10 +43,20 @@ class Site:
     def db(self) -> Iterator[World]:
         """An app context with the world reloaded into its session."""
         with self.app.app_context():
-            orgs = {code: get_org_by_code(code) for code in ("C", "A", "B", "A-1", "A-2", "B-1",
-                                                              "A-1-1")}
-            world = World(orgs["C"], orgs["A"], orgs["B"], orgs["A-1"], orgs["A-2"],
-                          orgs["B-1"], orgs["A-1-1"], db.session.scalar(select(Campaign)))
+            orgs = {
+                code: get_org_by_code(code)
+                for code in ("C", "A", "B", "A-1", "A-2", "B-1", "A-1-1")
+            }
+            world = World(
+                orgs["C"],
+                orgs["A"],
+                orgs["B"],
+                orgs["A-1"],
+                orgs["A-2"],
+                orgs["B-1"],
+                orgs["A-1-1"],
+                db.session.scalar(select(Campaign)),
+            )
             world.users = {u.username: u for u in db.session.scalars(select(User))}
             yield world
 
@@ -155,8 +165,9 @@ def test_wrong_password_is_401_with_the_error_at_the_password_field(site, client
     assert field, html
     assert "is-invalid" in field.group(0)
     assert 'aria-describedby="password-err"' in field.group(0)
-    error = re.search(r'<div class="invalid-feedback d-block" id="password-err">([^<]*)</div>',
-                      html)
+    error = re.search(
+        r'<div class="invalid-feedback d-block" id="password-err">([^<]*)</div>', html
+    )
     assert error and "用户名或密码错误" in error.group(1)
     assert html.index(field.group(0)) < html.index('id="password-err"')
     # The username is not blamed: which part was wrong is not revealed.
@@ -180,8 +191,7 @@ def test_empty_form_is_422(site, client):
     assert site.count(LoginSession) == 0
 
 
-def test_too_many_failures_lock_the_username_even_with_the_right_password(app, site, client,
-                                                                       auth):
+def test_too_many_failures_lock_the_username_even_with_the_right_password(app, site, client, auth):
     limit = app.config["LOGIN_MAX_FAILURES"]
     for _ in range(limit):
         assert auth.login("reviewer_a", "wrong-password").status_code == 401
@@ -204,8 +214,9 @@ def test_failures_outside_the_window_do_not_count(app, site, auth):
     old = utcnow() - timedelta(minutes=app.config["LOGIN_FAILURE_WINDOW_MINUTES"] + 1)
     with site.db():
         for _ in range(app.config["LOGIN_MAX_FAILURES"]):
-            db.session.add(LoginAttempt(username="reviewer_a", ip_address="127.0.0.1",
-                                        attempted_at=old))
+            db.session.add(
+                LoginAttempt(username="reviewer_a", ip_address="127.0.0.1", attempted_at=old)
+            )
         db.session.commit()
     assert auth.login("reviewer_a", PASSWORD).status_code == 302
 
@@ -268,24 +279,37 @@ def test_login_page_sends_a_logged_in_user_home(site, client, auth):
 
 def test_same_site_next_is_followed(site, client):
     page = client.get("/login?next=/nominations/")
-    response = client.post("/login?next=/nominations/", data={
-        "username": "reviewer_a", "password": PASSWORD, "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        "/login?next=/nominations/",
+        data={"username": "reviewer_a", "password": PASSWORD, "csrf_token": csrf_from(page.text)},
+    )
     assert response.status_code == 302
     assert _path(response.location) == "/nominations/"
 
 
 def _login_with_next(client: FlaskClient, target: str):  # type: ignore[no-untyped-def]
     page = client.get("/login", query_string={"next": target})
-    response = client.post("/login", query_string={"next": target}, data={
-        "username": "reviewer_a", "password": PASSWORD, "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        "/login",
+        query_string={"next": target},
+        data={"username": "reviewer_a", "password": PASSWORD, "csrf_token": csrf_from(page.text)},
+    )
     assert response.status_code == 302
     return response.headers["Location"]  # as sent on the wire
 
 
-@pytest.mark.parametrize("target", [
-    "//evil.example", "//evil.example/login", "https://evil.example", "https://evil.example/",
-    "http://evil.example/x", "/\t/evil.example", "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example",
+        "//evil.example/login",
+        "https://evil.example",
+        "https://evil.example/",
+        "http://evil.example/x",
+        "/\t/evil.example",
+        "javascript:alert(1)",
+    ],
+)
 def test_off_site_next_is_ignored(site, client, target):
     location = _login_with_next(client, target)
     assert "evil" not in location and "javascript" not in location
@@ -315,14 +339,14 @@ def test_login_post_without_csrf_is_refused(site, client):
 
 def test_login_post_with_a_forged_csrf_token_is_refused(site, client):
     client.get("/login")
-    response = client.post("/login", data={"username": "reviewer_a", "password": PASSWORD,
-                                           "csrf_token": "forged"})
+    response = client.post(
+        "/login", data={"username": "reviewer_a", "password": PASSWORD, "csrf_token": "forged"}
+    )
     assert response.status_code == 400
     assert site.count(LoginSession) == 0
 
 
-def _action_post(client: FlaskClient, nomination_id: int, version: int,
-                 csrf_token: str | None):  # type: ignore[no-untyped-def]
+def _action_post(client: FlaskClient, nomination_id: int, version: int, csrf_token: str | None):  # type: ignore[no-untyped-def]
     data = {"action": "approve", "version": str(version), "comment": "同意推荐"}
     if csrf_token is not None:
         data["csrf_token"] = csrf_token
@@ -333,8 +357,11 @@ def _state(site: Site, nomination_id: int) -> tuple[str, int, int]:
     """(status, version, number of audit rows) of a nomination."""
     with site.db():
         nomination = db.session.get(Nomination, nomination_id)
-        events = db.session.scalar(select(func.count()).select_from(NominationEvent).where(
-            NominationEvent.nomination_id == nomination_id))
+        events = db.session.scalar(
+            select(func.count())
+            .select_from(NominationEvent)
+            .where(NominationEvent.nomination_id == nomination_id)
+        )
         return nomination.status, nomination.version, events
 
 
@@ -412,8 +439,11 @@ def test_logging_in_again_issues_a_new_session(app, site, client, auth):
 def test_revoked_or_expired_session_row_refuses(site, client, auth, how):
     auth.login("reviewer_a")
     assert client.get("/").status_code == 200
-    values = ({"revoked_at": utcnow()} if how == "revoked"
-              else {"expires_at": utcnow() - timedelta(seconds=1)})
+    values = (
+        {"revoked_at": utcnow()}
+        if how == "revoked"
+        else {"expires_at": utcnow() - timedelta(seconds=1)}
+    )
     site.execute(update(LoginSession).values(**values))
     _assert_sent_to_login(client.get("/"))
 
@@ -451,9 +481,13 @@ def test_behind_a_trusted_proxy_the_client_address_is_forwarded():
     from app import create_app
 
     for proxies, expected in ((0, "10.0.0.1"), (1, "203.0.113.7")):
-        app = create_app({"TESTING": True, "TRUSTED_PROXIES": proxies,
-                          "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+        app = create_app(
+            {"TESTING": True, "TRUSTED_PROXIES": proxies, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+        )
         app.add_url_rule("/_addr", "addr", lambda: request.remote_addr or "")
-        response = app.test_client().get("/_addr", headers={"X-Forwarded-For": "203.0.113.7"},
-                                         environ_base={"REMOTE_ADDR": "10.0.0.1"})
+        response = app.test_client().get(
+            "/_addr",
+            headers={"X-Forwarded-For": "203.0.113.7"},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
         assert response.text == expected

@@ -28,9 +28,6 @@ def _submitted_nomination(app: Flask) -> int:
         return world.nomination(status="submitted").id
 
 
-
-
-
 def test_reviewer_returns_on_a_phone_and_the_union_sees_why(app, phone):
     from playwright.sync_api import expect
 
@@ -44,8 +41,9 @@ def test_reviewer_returns_on_a_phone_and_the_union_sees_why(app, phone):
 
     # -- the district reviewer returns it with a comment ---------------------------------
     log_in(page, "reviewer_a")
-    expect(page.locator(f"[data-testid=worklist] a[href$='/nominations/{nomination_id}']")) \
-        .to_be_visible()
+    expect(
+        page.locator(f"[data-testid=worklist] a[href$='/nominations/{nomination_id}']")
+    ).to_be_visible()
     assert_fits_the_phone(page)
 
     page.goto(f"/nominations/{nomination_id}")
@@ -65,8 +63,9 @@ def test_reviewer_returns_on_a_phone_and_the_union_sees_why(app, phone):
 
     # -- the union sees the state, the reviewer's comment and can resubmit ---------------
     log_in(page, "union_a")
-    expect(page.locator(f"[data-testid=worklist] a[href$='/nominations/{nomination_id}']")) \
-        .to_be_visible()
+    expect(
+        page.locator(f"[data-testid=worklist] a[href$='/nominations/{nomination_id}']")
+    ).to_be_visible()
     page.goto(f"/nominations/{nomination_id}")
     expect(page.get_by_test_id("state")).to_have_text("退回修改")
     comment = page.get_by_test_id("event-comment")

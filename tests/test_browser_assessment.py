@@ -38,17 +38,31 @@ def _draft_missing_one_item(app: Flask) -> tuple[int, int, str]:
     with app.app_context():
         world = build_world()
         nomination = world.nomination(status="draft", complete=True)
-        rnd = db.session.scalar(select(AssessmentRound).where(
-            AssessmentRound.nomination_id == nomination.id))
-        items = list(db.session.scalars(select(StandardItem).where(
-            StandardItem.version_id == rnd.standard_version_id,
-            StandardItem.category == "enterprise").order_by(StandardItem.position)))
+        rnd = db.session.scalar(
+            select(AssessmentRound).where(AssessmentRound.nomination_id == nomination.id)
+        )
+        items = list(
+            db.session.scalars(
+                select(StandardItem)
+                .where(
+                    StandardItem.version_id == rnd.standard_version_id,
+                    StandardItem.category == "enterprise",
+                )
+                .order_by(StandardItem.position)
+            )
+        )
         first_dimension = items[0].dimension
         item = next(i for i in items if i.dimension != first_dimension)
-        db.session.execute(delete(ItemResponse).where(
-            ItemResponse.round_id == rnd.id, ItemResponse.item_id == item.id))
-        db.session.execute(delete(EvidenceLink).where(
-            EvidenceLink.round_id == rnd.id, EvidenceLink.item_id == item.id))
+        db.session.execute(
+            delete(ItemResponse).where(
+                ItemResponse.round_id == rnd.id, ItemResponse.item_id == item.id
+            )
+        )
+        db.session.execute(
+            delete(EvidenceLink).where(
+                EvidenceLink.round_id == rnd.id, EvidenceLink.item_id == item.id
+            )
+        )
         db.session.commit()
         return nomination.id, item.id, item.code
 
@@ -65,9 +79,6 @@ def _photo(tmp_path, name: str = PHOTO) -> str:  # type: ignore[no-untyped-def]
     path = tmp_path / name
     image.save(path, "PNG")
     return str(path)
-
-
-
 
 
 def test_union_fills_uploads_submits_reviewer_returns_union_sees_comment(app, phone, tmp_path):

@@ -29,7 +29,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.committing]
 COMMENT = "希望工会多组织读书活动和健步走，职工书屋延长开放时间。"
 
 
-
 @pytest.fixture
 def browser(live_server: str):  # type: ignore[no-untyped-def]
     with chromium() as browser:
@@ -46,18 +45,36 @@ def _open_evaluation(app: Flask) -> tuple[int, int, list[str], list[dict], int]:
         world = build_world()
         nomination = world.nomination(status="member_evaluation", complete=True)
         now = utcnow()
-        evaluation = open_evaluation(world.user("union_a"), nomination.id,
-                                     opens_at=now - timedelta(minutes=5),
-                                     closes_at=now + timedelta(days=7), member_count=8)
-        tokens = list(db.session.scalars(select(BallotToken.token).where(
-            BallotToken.evaluation_id == evaluation.id).order_by(BallotToken.serial)))
+        evaluation = open_evaluation(
+            world.user("union_a"),
+            nomination.id,
+            opens_at=now - timedelta(minutes=5),
+            closes_at=now + timedelta(days=7),
+            member_count=8,
+        )
+        tokens = list(
+            db.session.scalars(
+                select(BallotToken.token)
+                .where(BallotToken.evaluation_id == evaluation.id)
+                .order_by(BallotToken.serial)
+            )
+        )
         dimensions = list(evaluation.dimensions)
         # Others have voted already, so the result has some spread.
-        for token, choice in zip(tokens[1:5], ["satisfied", "satisfied", "basic", "satisfied"],
-                                 strict=True):
-            cast_ballot(token, overall=choice, answers={
-                d["code"]: ("dissatisfied" if d is dimensions[-1] and choice == "basic"
-                            else choice) for d in dimensions}, comment=None)
+        for token, choice in zip(
+            tokens[1:5], ["satisfied", "satisfied", "basic", "satisfied"], strict=True
+        ):
+            cast_ballot(
+                token,
+                overall=choice,
+                answers={
+                    d["code"]: (
+                        "dissatisfied" if d is dimensions[-1] and choice == "basic" else choice
+                    )
+                    for d in dimensions
+                },
+                comment=None,
+            )
         # Another nomination of the union, approved, whose evaluation is still to be opened.
         to_open = world.nomination(status="member_evaluation", complete=True)
         return nomination.id, evaluation.id, tokens, dimensions, to_open.id
@@ -170,7 +187,8 @@ def test_member_votes_on_a_phone_then_the_link_is_used(app, browser, live_server
         expect(page.get_by_test_id("verdict")).to_be_visible()
         expect(page.get_by_test_id("comments")).to_contain_text(COMMENT)
         expect(page.get_by_test_id("result-chart").locator("svg")).to_have_count(
-            1 + len(dimensions))
+            1 + len(dimensions)
+        )
         _assert_fits(page)
         screenshot(page, "evaluation-union-closed-phone")
         page.set_viewport_size({"width": 1280, "height": 900})

@@ -43,7 +43,8 @@ def test_notification_centre_on_a_phone(app, phone):
     screenshot(phone, "notifications-phone")
     # open the overdue one: it is marked read and the nomination opens
     phone.locator("[data-testid='notification']", has_text="已逾期").get_by_role(
-        "button", name="查看").click()
+        "button", name="查看"
+    ).click()
     phone.wait_for_url(f"**/nominations/{overdue}")
     assert phone.get_by_test_id("unread-count").inner_text() == "2"
     # mark one read, then all

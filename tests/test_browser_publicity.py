@@ -34,8 +34,11 @@ def _published(app: Flask) -> tuple[int, int, int, int]:
         city = world.user("city")
         a = world.nomination(org=world.union_a, status="candidate")
         b = world.nomination(org=world.union_b, status="candidate")
-        svc.save_selection(city, world.campaign.id, {a.id: {"selected": True, "rank": 1},
-                                                     b.id: {"selected": True, "rank": 2}})
+        svc.save_selection(
+            city,
+            world.campaign.id,
+            {a.id: {"selected": True, "rank": 1}, b.id: {"selected": True, "rank": 2}},
+        )
         publicity = svc.publish_list(city, world.campaign.id)
         return world.campaign.id, publicity.id, a.id, b.id
 
@@ -93,8 +96,9 @@ def test_an_objection_lodged_on_a_phone_is_answered_by_the_city(app, phone):
     assert_fits_the_phone(page)
     screenshot(page, "publicity-objection-thanks-phone")
     page.goto(list_url)
-    expect(page.locator(f'tr[data-nomination="{b}"]').get_by_test_id("objection-count")
-           ).to_have_text("1 件，1 件核查中")
+    expect(
+        page.locator(f'tr[data-nomination="{b}"]').get_by_test_id("objection-count")
+    ).to_have_text("1 件，1 件核查中")
     assert page.js_errors == [], page.js_errors
 
     # -- the city answers it on its commendation page ---------------------------------------
@@ -143,8 +147,9 @@ def test_the_roll_and_the_certificate_check_on_a_phone(app, phone):
 
         city = db.session.scalar(db.select(User).where(User.username == "city"))
         end_period(db.session.get(Publicity, publicity_id))
-        commendation = svc.commend(city, publicity_id, document_number=DOCUMENT,
-                                   decided_on=beijing_today())
+        commendation = svc.commend(
+            city, publicity_id, document_number=DOCUMENT, decided_on=beijing_today()
+        )
         codes = {c.nomination_id: (c.serial, c.code) for c in commendation.certificates}
         svc.revoke(city, a, reason="复查发现申报材料弄虚作假。")
     page = phone

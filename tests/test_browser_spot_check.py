@@ -34,8 +34,9 @@ def _check(app: Flask) -> tuple[int, int, list[int]]:
     with app.app_context():
         world = build_world()
         add_inspectors(world)
-        nomination, check = spot_check(world, org=world.union_a,
-                                       inspectors=("inspector", "inspector_b"))
+        nomination, check = spot_check(
+            world, org=world.union_a, inspectors=("inspector", "inspector_b")
+        )
         view = checks.check_view(check, nomination)
         return nomination.id, check.id, [row.item.id for row in view.items]
 

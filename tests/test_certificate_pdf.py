@@ -41,8 +41,15 @@ def test_the_certificate_carries_the_unit_the_decision_the_serial_and_the_code(w
     assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
     text = _text(data)[0]
     flat = re.sub(r"\s+", "", text)
-    for expected in ("甲区机械厂工会", "模范职工之家", "2026年度市级模范职工之家", DOCUMENT,
-                     "测试市总工会", certificate.serial, certificate.code):
+    for expected in (
+        "甲区机械厂工会",
+        "模范职工之家",
+        "2026年度市级模范职工之家",
+        DOCUMENT,
+        "测试市总工会",
+        certificate.serial,
+        certificate.code,
+    ):
         assert expected in flat, expected
     assert f"证书编号：{certificate.serial}" in flat and f"验证码：{certificate.code}" in flat
     assert certificate_url(BASE, certificate.code) in flat
@@ -61,16 +68,31 @@ def test_a_revoked_title_prints_stamped(world, ctx):
     assert "已撤销" in flat and "不再有效" in flat
 
 
-@pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
-                    reason="needs pdftoppm (poppler-utils) and zbarimg (zbar-tools)")
+@pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="needs pdftoppm (poppler-utils) and zbarimg (zbar-tools)",
+)
 def test_the_qr_code_scans_to_the_public_check(world, ctx, tmp_path):
     commendation, _a, _b = commended(world)
     certificate = commendation.certificates[1]
     (tmp_path / "certificate.pdf").write_bytes(certificates_pdf([certificate], BASE))
-    subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "certificate.pdf"),
-                    str(tmp_path / "page")], check=True)
-    scanned = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page-1.png")],
-                             capture_output=True, text=True, check=True).stdout.split()
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "150",
+            "-png",
+            str(tmp_path / "certificate.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    scanned = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(tmp_path / "page-1.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert scanned == [f"{BASE}/certificates/{certificate.code}"]
 
 

@@ -11,8 +11,10 @@ from app.orgs.models import Organization
 
 
 def _counts():
-    return tuple(db.session.scalar(select(func.count()).select_from(m))
-                 for m in (Organization, User, RoleAssignment, Nomination))
+    return tuple(
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (Organization, User, RoleAssignment, Nomination)
+    )
 
 
 def test_seed_demo_is_idempotent(app):
@@ -25,8 +27,16 @@ def test_seed_demo_is_idempotent(app):
         orgs, users, _roles, nominations = after_first
         assert orgs >= 20 + 4 and users >= 20 and nominations >= 10
         states = set(db.session.scalars(select(Nomination.status)))
-        assert {"draft", "submitted", "returned", "member_evaluation", "rejected",
-                "withdrawn", "spot_check", "publicity"} <= states
+        assert {
+            "draft",
+            "submitted",
+            "returned",
+            "member_evaluation",
+            "rejected",
+            "withdrawn",
+            "spot_check",
+            "publicity",
+        } <= states
         # the demo's draw verifies, and every drawn nomination has two inspectors
         from app.spot_checks.models import SpotCheck, SpotCheckDraw
         from app.spot_checks.services import verify_draw
@@ -41,8 +51,17 @@ def test_seed_demo_is_idempotent(app):
 
 def test_create_user_is_idempotent(app, world):
     runner = app.test_cli_runner()
-    args = ["create-user", "--username", "zhang", "--password", "secret-pass-1",
-            "--role", "reviewer", "--org", "A"]
+    args = [
+        "create-user",
+        "--username",
+        "zhang",
+        "--password",
+        "secret-pass-1",
+        "--role",
+        "reviewer",
+        "--org",
+        "A",
+    ]
     with app.app_context():
         result = runner.invoke(args=args)
         assert result.exit_code == 0, result.output
@@ -54,13 +73,46 @@ def test_create_user_is_idempotent(app, world):
 def test_create_user_refuses_bad_input(app, world):
     runner = app.test_cli_runner()
     with app.app_context():
-        result = runner.invoke(args=["create-user", "--username", "li", "--password", "short",
-                                     "--role", "union", "--org", "A-1"])
+        result = runner.invoke(
+            args=[
+                "create-user",
+                "--username",
+                "li",
+                "--password",
+                "short",
+                "--role",
+                "union",
+                "--org",
+                "A-1",
+            ]
+        )
         assert result.exit_code != 0 and "密码" in result.output
-        result = runner.invoke(args=["create-user", "--username", "li", "--password",
-                                     "long-enough-1", "--role", "union", "--org", "NOPE"])
+        result = runner.invoke(
+            args=[
+                "create-user",
+                "--username",
+                "li",
+                "--password",
+                "long-enough-1",
+                "--role",
+                "union",
+                "--org",
+                "NOPE",
+            ]
+        )
         assert result.exit_code != 0 and "NOPE" in result.output
-        result = runner.invoke(args=["create-user", "--username", "li", "--password",
-                                     "long-enough-1", "--role", "union", "--org", "A"])
+        result = runner.invoke(
+            args=[
+                "create-user",
+                "--username",
+                "li",
+                "--password",
+                "long-enough-1",
+                "--role",
+                "union",
+                "--org",
+                "A",
+            ]
+        )
         assert result.exit_code != 0 and "层级" in result.output
         assert db.session.scalar(select(User).where(User.username == "li")) is None

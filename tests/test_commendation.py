@@ -23,15 +23,20 @@ NATIONAL_DAY = {date(2026, 10, d): False for d in range(1, 8)} | {date(2026, 10,
 
 def test_working_days_skip_a_holiday_and_count_a_make_up_day():
     # published on Tue 29 Sep: 29, 30 Sep, then the holiday, then Thu 8, Fri 9, Sat 10 (班)
-    assert working_period(date(2026, 9, 29), 5, NATIONAL_DAY) == (date(2026, 9, 29),
-                                                                   date(2026, 10, 10))
+    assert working_period(date(2026, 9, 29), 5, NATIONAL_DAY) == (
+        date(2026, 9, 29),
+        date(2026, 10, 10),
+    )
     # without the calendar the same five days would end on Mon 5 Oct
     assert working_period(date(2026, 9, 29), 5, {}) == (date(2026, 9, 29), date(2026, 10, 5))
     # published on a holiday: starts on the next working day
-    assert working_period(date(2026, 10, 3), 1, NATIONAL_DAY) == (date(2026, 10, 8),
-                                                                  date(2026, 10, 8))
+    assert working_period(date(2026, 10, 3), 1, NATIONAL_DAY) == (
+        date(2026, 10, 8),
+        date(2026, 10, 8),
+    )
     assert is_workday(date(2026, 10, 10), NATIONAL_DAY) and not is_workday(
-        date(2026, 10, 11), NATIONAL_DAY)
+        date(2026, 10, 11), NATIONAL_DAY
+    )
     assert workdays_between(date(2026, 9, 28), date(2026, 10, 11), NATIONAL_DAY) == 6
     with pytest.raises(ValueError):
         working_period(date(2026, 1, 1), 0, {})
@@ -39,9 +44,15 @@ def test_working_days_skip_a_holiday_and_count_a_make_up_day():
 
 def test_the_city_calendar_changes_the_publicity_period(world, ctx):
     city = world.user("city")
-    assert svc.import_calendar(city, "2026-10-01 休 国庆节\n2026-10-02 休 国庆节\n"
-                                     "2026-10-03 休\n2026-10-05 休\n2026-10-06 休\n"
-                                     "2026-10-07 休 国庆节\n2026-10-10 班 国庆调休上班\n") == 7
+    assert (
+        svc.import_calendar(
+            city,
+            "2026-10-01 休 国庆节\n2026-10-02 休 国庆节\n"
+            "2026-10-03 休\n2026-10-05 休\n2026-10-06 休\n"
+            "2026-10-07 休 国庆节\n2026-10-10 班 国庆调休上班\n",
+        )
+        == 7
+    )
     assert svc.publicity_period(date(2026, 9, 29), 5) == (date(2026, 9, 29), date(2026, 10, 10))
     with pytest.raises(Invalid) as info:
         svc.import_calendar(city, "2026-13-01 休\n")
@@ -49,7 +60,8 @@ def test_the_city_calendar_changes_the_publicity_period(world, ctx):
     # the same new day twice in one paste (a corrected line below the first): the last wins
     svc.import_calendar(city, "2027-01-01 班\n2027-01-01 休 元旦\n")
     assert [(d.day, d.is_workday, d.note) for d in svc.calendar_year(2027)] == [
-        (date(2027, 1, 1), False, "元旦")]
+        (date(2027, 1, 1), False, "元旦")
+    ]
     with pytest.raises(Forbidden):
         svc.set_calendar_day(world.user("reviewer_a"), date(2026, 5, 1), False, "劳动节")
     svc.set_calendar_day(city, date(2026, 10, 10), False, None)  # back to a weekend day
@@ -70,30 +82,49 @@ def test_a_selection_over_a_district_quota_is_refused(world, ctx, candidates):
     city = world.user("city")
     board = svc.board(city, world.campaign.id)
     assert {(d.name, d.quota, d.candidates) for d in board.districts} == {
-        ("甲区总工会", 2, 3), ("乙区总工会", 1, 2)}
+        ("甲区总工会", 2, 3),
+        ("乙区总工会", 1, 2),
+    }
     row = board.rows[0]
     assert row.items_met == row.items_total > 0 and row.check == "未抽中"
     with pytest.raises(Invalid) as info:
-        svc.save_selection(city, world.campaign.id, {
-            n.id: {"selected": True, "rank": i} for i, n in enumerate(candidates[:3], 1)})
+        svc.save_selection(
+            city,
+            world.campaign.id,
+            {n.id: {"selected": True, "rank": i} for i, n in enumerate(candidates[:3], 1)},
+        )
     assert info.value.errors == {
-        f"district_{world.district_a.id}": ["甲区总工会名额 2 个，已选 3 个，超出名额。"]}
+        f"district_{world.district_a.id}": ["甲区总工会名额 2 个，已选 3 个，超出名额。"]
+    }
     assert svc.board(city, world.campaign.id).selected == []  # nothing saved
-    svc.save_selection(city, world.campaign.id, {
-        candidates[0].id: {"selected": True, "rank": 1},
-        candidates[1].id: {"selected": True, "rank": 2},
-        candidates[3].id: {"selected": True, "rank": 3}})
+    svc.save_selection(
+        city,
+        world.campaign.id,
+        {
+            candidates[0].id: {"selected": True, "rank": 1},
+            candidates[1].id: {"selected": True, "rank": 2},
+            candidates[3].id: {"selected": True, "rank": 3},
+        },
+    )
     assert [r.nomination.id for r in svc.board(city, world.campaign.id).selected] == [
-        candidates[0].id, candidates[1].id, candidates[3].id]
+        candidates[0].id,
+        candidates[1].id,
+        candidates[3].id,
+    ]
     with pytest.raises(Forbidden):
         svc.board(world.user("reviewer_a"), world.campaign.id)
 
 
 def _publish(world, candidates):  # type: ignore[no-untyped-def]
     city = world.user("city")
-    svc.save_selection(city, world.campaign.id, {
-        candidates[0].id: {"selected": True, "rank": 1},
-        candidates[3].id: {"selected": True, "rank": 2}})
+    svc.save_selection(
+        city,
+        world.campaign.id,
+        {
+            candidates[0].id: {"selected": True, "rank": 1},
+            candidates[3].id: {"selected": True, "rank": 2},
+        },
+    )
     return svc.publish_list(city, world.campaign.id)
 
 
@@ -106,14 +137,21 @@ def _end_period(publicity) -> None:  # type: ignore[no-untyped-def]
 
 def test_publishing_moves_selected_to_publicity_and_the_rest_out(world, ctx, candidates):
     publicity = _publish(world, candidates)
-    assert [n.status for n in candidates] == ["publicity", "not_commended", "not_commended",
-                                              "publicity", "not_commended"]
+    assert [n.status for n in candidates] == [
+        "publicity",
+        "not_commended",
+        "not_commended",
+        "publicity",
+        "not_commended",
+    ]
     assert svc.is_open(publicity) and publicity.working_days == 5
     assert candidates[0].due_on == publicity.ends_on  # the city's next step: after the period
     assert workdays_between(publicity.starts_on, publicity.ends_on, {}) == 5
     entries = svc.public_entries(publicity)
-    assert [(e.unit, e.district) for e in entries] == [("甲区机械厂工会", "甲区总工会"),
-                                                       ("乙区街道总工会", "乙区总工会")]
+    assert [(e.unit, e.district) for e in entries] == [
+        ("甲区机械厂工会", "甲区总工会"),
+        ("乙区街道总工会", "乙区总工会"),
+    ]
 
 
 # -- objections ---------------------------------------------------------------------------
@@ -121,55 +159,86 @@ def test_publishing_moves_selected_to_publicity_and_the_rest_out(world, ctx, can
 
 def test_an_open_objection_blocks_commendation_until_answered(world, ctx, candidates):
     publicity = _publish(world, candidates)
-    objection = svc.lodge_objection(publicity.id, candidates[0].id,
-                                    body="该单位职代会近两年未召开，与申报材料不符。",
-                                    name=None, contact="13800000000", address="10.0.0.1")
+    objection = svc.lodge_objection(
+        publicity.id,
+        candidates[0].id,
+        body="该单位职代会近两年未召开，与申报材料不符。",
+        name=None,
+        contact="13800000000",
+        address="10.0.0.1",
+    )
     with pytest.raises(Invalid):
-        svc.lodge_objection(publicity.id, candidates[0].id, body="不好", name=None,
-                            contact="", address="10.0.0.1")
+        svc.lodge_objection(
+            publicity.id, candidates[0].id, body="不好", name=None, contact="", address="10.0.0.1"
+        )
     _end_period(publicity)
     city = world.user("city")
     with pytest.raises(Conflict) as blocked:
-        svc.commend(city, publicity.id, document_number="示工发〔2026〕1号",
-                    decided_on=beijing_today())
+        svc.commend(
+            city, publicity.id, document_number="示工发〔2026〕1号", decided_on=beijing_today()
+        )
     assert blocked.value.problems == [f"异议 {objection.id}：甲区机械厂工会"]
     with pytest.raises(Invalid):  # an answer needs its reasons
         svc.answer_objection(city, objection.id, decision="dismiss", answer=" ")
-    svc.answer_objection(city, objection.id, decision="dismiss",
-                         answer="经核查，该单位2025年5月召开职代会，有会议纪要为证，异议不成立。")
+    svc.answer_objection(
+        city,
+        objection.id,
+        decision="dismiss",
+        answer="经核查，该单位2025年5月召开职代会，有会议纪要为证，异议不成立。",
+    )
     assert objection.status == ObjectionStatus.DISMISSED
-    commendation = svc.commend(city, publicity.id, document_number="示工发〔2026〕1号",
-                               decided_on=beijing_today())
+    commendation = svc.commend(
+        city, publicity.id, document_number="示工发〔2026〕1号", decided_on=beijing_today()
+    )
     assert {n.status for n in (candidates[0], candidates[3])} == {"commended"}
     serials = [c.serial for c in commendation.certificates]
     assert serials == ["2026-0001", "2026-0002"]
     with pytest.raises(Conflict):
-        svc.commend(city, publicity.id, document_number="示工发〔2026〕2号",
-                    decided_on=beijing_today())
+        svc.commend(
+            city, publicity.id, document_number="示工发〔2026〕2号", decided_on=beijing_today()
+        )
 
 
 def test_commendation_waits_for_the_end_of_the_period(world, ctx, candidates):
     publicity = _publish(world, candidates)
     with pytest.raises(Conflict) as info:
-        svc.commend(world.user("city"), publicity.id, document_number="x号",
-                    decided_on=beijing_today())
+        svc.commend(
+            world.user("city"), publicity.id, document_number="x号", decided_on=beijing_today()
+        )
     assert "期满后方可发文表彰" in info.value.message
 
 
 def test_an_upheld_objection_takes_the_candidate_off(world, ctx, candidates):
     publicity = _publish(world, candidates)
     city = world.user("city")
-    first = svc.lodge_objection(publicity.id, candidates[3].id, body="该街道工会会员档案缺失严重。",
-                                name="王", contact="w@example.cn", address="10.0.0.2")
-    svc.answer_objection(city, first.id, decision="not_commended",
-                         answer="经实地核查，会员档案确有缺失，异议成立。")
+    first = svc.lodge_objection(
+        publicity.id,
+        candidates[3].id,
+        body="该街道工会会员档案缺失严重。",
+        name="王",
+        contact="w@example.cn",
+        address="10.0.0.2",
+    )
+    svc.answer_objection(
+        city, first.id, decision="not_commended", answer="经实地核查，会员档案确有缺失，异议成立。"
+    )
     assert candidates[3].status == "not_commended"
     assert candidates[3].events[-1].comment.startswith("异议成立")
-    second = svc.lodge_objection(publicity.id, candidates[0].id, body="该厂工会经费使用不规范。",
-                                 name=None, contact="139", address="10.0.0.3")
-    svc.answer_objection(city, second.id, decision="rectification",
-                         answer="经审计，经费台账不全，限期整改。",
-                         deadline=beijing_today() + timedelta(days=20))
+    second = svc.lodge_objection(
+        publicity.id,
+        candidates[0].id,
+        body="该厂工会经费使用不规范。",
+        name=None,
+        contact="139",
+        address="10.0.0.3",
+    )
+    svc.answer_objection(
+        city,
+        second.id,
+        decision="rectification",
+        answer="经审计，经费台账不全，限期整改。",
+        deadline=beijing_today() + timedelta(days=20),
+    )
     assert candidates[0].status == "honour_rectification"
     # the union answers; the city accepts → a candidate again
     from tests.test_spot_checks import _photo
@@ -187,13 +256,31 @@ def test_objections_are_rate_limited_per_address(world, ctx, candidates, app):
     app.config["OBJECTIONS_PER_ADDRESS_PER_DAY"] = 2
     try:
         for _ in range(2):
-            svc.lodge_objection(publicity.id, candidates[0].id, body="同一地址反复提交的异议内容。",
-                                name=None, contact="1", address="10.9.9.9")
+            svc.lodge_objection(
+                publicity.id,
+                candidates[0].id,
+                body="同一地址反复提交的异议内容。",
+                name=None,
+                contact="1",
+                address="10.9.9.9",
+            )
         with pytest.raises(TooManyAttempts):
-            svc.lodge_objection(publicity.id, candidates[0].id, body="同一地址反复提交的异议内容。",
-                                name=None, contact="1", address="10.9.9.9")
-        svc.lodge_objection(publicity.id, candidates[0].id, body="另一个地址提交的异议内容。",
-                            name=None, contact="1", address="10.9.9.8")
+            svc.lodge_objection(
+                publicity.id,
+                candidates[0].id,
+                body="同一地址反复提交的异议内容。",
+                name=None,
+                contact="1",
+                address="10.9.9.9",
+            )
+        svc.lodge_objection(
+            publicity.id,
+            candidates[0].id,
+            body="另一个地址提交的异议内容。",
+            name=None,
+            contact="1",
+            address="10.9.9.8",
+        )
     finally:
         app.config["OBJECTIONS_PER_ADDRESS_PER_DAY"] = 5
 
@@ -204,8 +291,12 @@ def test_objections_are_rate_limited_per_address(world, ctx, candidates, app):
 def _commended(world, candidates):  # type: ignore[no-untyped-def]
     publicity = _publish(world, candidates)
     _end_period(publicity)
-    return svc.commend(world.user("city"), publicity.id, document_number="示工发〔2026〕9号",
-                       decided_on=beijing_today())
+    return svc.commend(
+        world.user("city"),
+        publicity.id,
+        document_number="示工发〔2026〕9号",
+        decided_on=beijing_today(),
+    )
 
 
 def test_certificate_check_real_forged_and_revoked(world, ctx, candidates):
@@ -222,8 +313,10 @@ def test_certificate_check_real_forged_and_revoked(world, ctx, candidates):
     revoked = svc.check_certificate(certificate.code)
     assert revoked.status == "revoked" and revoked.certificate.revoked_reason
     roll = svc.honour_roll(year=2026)
-    assert [(e.unit, e.revoked) for e in roll] == [("甲区机械厂工会", True),
-                                                   ("乙区街道总工会", False)]
+    assert [(e.unit, e.revoked) for e in roll] == [
+        ("甲区机械厂工会", True),
+        ("乙区街道总工会", False),
+    ]
     assert svc.honour_roll(district_id=world.district_b.id)[0].unit == "乙区街道总工会"
     assert svc.honour_roll(year=2025) == []
 
@@ -232,8 +325,12 @@ def test_a_commended_home_ordered_to_rectify_keeps_or_loses_its_title(world, ctx
     _commended(world, candidates)
     city = world.user("city")
     home = candidates[3]
-    svc.order_honour_rectification(city, home.id, reason="复查发现集体合同到期未续签。",
-                                   deadline=beijing_today() + timedelta(days=30))
+    svc.order_honour_rectification(
+        city,
+        home.id,
+        reason="复查发现集体合同到期未续签。",
+        deadline=beijing_today() + timedelta(days=30),
+    )
     assert home.status == "honour_rectification"
     with pytest.raises(Conflict):  # not yet due, nothing handed in
         svc.decide_rectification(city, home.id, accept=False, comment="未整改")
@@ -246,12 +343,12 @@ def test_a_commended_home_ordered_to_rectify_keeps_or_loses_its_title(world, ctx
     svc.decide_rectification(city, home.id, accept=True, comment=None)
     assert home.status == "commended"
     # again, and this time not rectified: the title is revoked
-    svc.order_honour_rectification(city, home.id, reason="再次复查仍不达标。",
-                                   deadline=beijing_today() + timedelta(days=30))
+    svc.order_honour_rectification(
+        city, home.id, reason="再次复查仍不达标。", deadline=beijing_today() + timedelta(days=30)
+    )
     svc.open_rectification(home.id).deadline = beijing_today() - timedelta(days=1)
     db.session.commit()
     svc.decide_rectification(city, home.id, accept=False, comment="逾期未整改。")
     assert home.status == "revoked"
-    certificate = db.session.scalar(select(Certificate).where(
-        Certificate.nomination_id == home.id))
+    certificate = db.session.scalar(select(Certificate).where(Certificate.nomination_id == home.id))
     assert certificate.revoked_on == beijing_today()

@@ -25,8 +25,16 @@ from tests.test_commendation import _end_period
 from tests.test_query_budget import count_queries
 
 OBJECTION = "该单位职代会近两年未召开，与申报材料不符。"
-HEADER = ["序号", "区（县）", "单位名称", "申报类型", "自查达标项", "入会率", "会员满意率",
-          "抽查结果"]
+HEADER = [
+    "序号",
+    "区（县）",
+    "单位名称",
+    "申报类型",
+    "自查达标项",
+    "入会率",
+    "会员满意率",
+    "抽查结果",
+]
 
 # -- helpers ------------------------------------------------------------------------------
 
@@ -59,24 +67,40 @@ def _selection(candidates, picks: dict[int, str]) -> dict:  # type: ignore[no-un
 
 def _publish(world, candidates) -> Publicity:  # type: ignore[no-untyped-def]
     city = world.user("city")
-    svc.save_selection(city, world.campaign.id, {
-        candidates[0].id: {"selected": True, "rank": 1},
-        candidates[3].id: {"selected": True, "rank": 2}})
+    svc.save_selection(
+        city,
+        world.campaign.id,
+        {
+            candidates[0].id: {"selected": True, "rank": 1},
+            candidates[3].id: {"selected": True, "rank": 2},
+        },
+    )
     return svc.publish_list(city, world.campaign.id)
 
 
 def _lodge(publicity: Publicity, nomination_id: int, address: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
-    return svc.lodge_objection(publicity.id, nomination_id, body=OBJECTION, name="李四",
-                               contact="13800000000", address=address)
+    return svc.lodge_objection(
+        publicity.id,
+        nomination_id,
+        body=OBJECTION,
+        name="李四",
+        contact="13800000000",
+        address=address,
+    )
 
 
 def _commend(client, world, publicity, number: str, day: str | None = None):  # type: ignore[no-untyped-def]
     """Post the commendation form of a publicity (the decision date defaults to today)."""
     prefix = f"c{publicity.id}"
-    return post_form(client, _url(world), {
-        f"{prefix}-document_number": number,
-        f"{prefix}-decided_on": beijing_today().isoformat() if day is None else day},
-        action=_url(world, f"/publicities/{publicity.id}/commend"))
+    return post_form(
+        client,
+        _url(world),
+        {
+            f"{prefix}-document_number": number,
+            f"{prefix}-decided_on": beijing_today().isoformat() if day is None else day,
+        },
+        action=_url(world, f"/publicities/{publicity.id}/commend"),
+    )
 
 
 def _workbook(response):  # type: ignore[no-untyped-def]
@@ -93,8 +117,7 @@ def _values(sheet) -> list[list]:  # type: ignore[no-untyped-def]
 # -- the board ----------------------------------------------------------------------------
 
 
-def test_the_board_shows_quotas_with_a_chart_and_the_candidates(world, client, auth,
-                                                                candidates):
+def test_the_board_shows_quotas_with_a_chart_and_the_candidates(world, client, auth, candidates):
     checked, check = spot_check(world, org=world.union_b)
     check.conclusion = Conclusion.PASS
     checked.status = "candidate"
@@ -115,13 +138,15 @@ def test_the_board_shows_quotas_with_a_chart_and_the_candidates(world, client, a
     assert "达标 31 / 31 项" in text and "入会率 100.0%" in text
     assert "未抽中" in text and "抽查合格" in text
     # the wide table scrolls inside its own box on a phone, the page does not
-    assert re.search(r'class="table-responsive[^"]*">\s*<table[^>]*data-testid="candidate-table"',
-                     page.text)
+    assert re.search(
+        r'class="table-responsive[^"]*">\s*<table[^>]*data-testid="candidate-table"', page.text
+    )
     assert 'name="viewport" content="width=device-width' in page.text
     # the calendar is one click away
     assert "公示期按工作日计算，节假日和调休请在工作日历中维护" in text
-    assert re.search(r'href="/calendar\?year=\d{4}&amp;campaign=' + str(world.campaign.id),
-                     page.text)
+    assert re.search(
+        r'href="/calendar\?year=\d{4}&amp;campaign=' + str(world.campaign.id), page.text
+    )
     # the default start date and the period it gives, in working days
     first, last = svc.publicity_period(beijing_today(), 5)
     assert f"公示期：{beijing_today().isoformat()} 至 {last.isoformat()}，共 5 个工作日。" in text
@@ -129,32 +154,43 @@ def test_the_board_shows_quotas_with_a_chart_and_the_candidates(world, client, a
 
 def test_a_selection_within_the_quotas_is_saved(world, client, auth, candidates):
     auth.login("city")
-    response = post_form(client, _url(world), _selection(candidates, {0: "1", 1: "2", 3: "3"}),
-                         action=_url(world, "/selection"))
+    response = post_form(
+        client,
+        _url(world),
+        _selection(candidates, {0: "1", 1: "2", 3: "3"}),
+        action=_url(world, "/selection"),
+    )
     assert response.status_code == 303
     saved = {s.nomination_id: (s.rank, s.selected) for s in db.session.scalars(select(Selection))}
     assert saved[candidates[0].id] == (1, True) and saved[candidates[3].id] == (3, True)
     assert saved[candidates[2].id] == (None, False)
     page = client.get(_url(world))
     assert "已保存：入选 3 个。" in _text(page.text)
-    assert re.search(rf'id="selected_{candidates[1].id}" name="selected_{candidates[1].id}" '
-                     r'value="1" checked', page.text)
+    assert re.search(
+        rf'id="selected_{candidates[1].id}" name="selected_{candidates[1].id}" '
+        r'value="1" checked',
+        page.text,
+    )
     assert f'name="rank_{candidates[3].id}" value="3"' in page.text
     assert "甲区总工会 2 2 0 3" in _text(page.text)
 
 
 def test_a_selection_over_the_quota_is_refused_with_the_reason_and_keeps_the_typing(
-        world, client, auth, candidates):
+    world, client, auth, candidates
+):
     auth.login("city")
-    response = post_form(client, _url(world), _selection(candidates, {0: "7", 1: "8", 2: "9"}),
-                         action=_url(world, "/selection"))
+    response = post_form(
+        client,
+        _url(world),
+        _selection(candidates, {0: "7", 1: "8", 2: "9"}),
+        action=_url(world, "/selection"),
+    )
     assert response.status_code == 422
     reason = "甲区总工会名额 2 个，已选 3 个，超出名额。"
     top = re.search(r'data-testid="selection-errors">(.*?)</div>', response.text, re.S)
     assert top and reason in top.group(1) and "入选名单未保存" in top.group(1)
     assert field_error(response.text, f"district_{world.district_a.id}") == reason
-    assert re.search(rf'<tr data-district="{world.district_a.id}" data-over="yes"',
-                     response.text)
+    assert re.search(rf'<tr data-district="{world.district_a.id}" data-over="yes"', response.text)
     assert "超出名额" in response.text
     # what was typed is still there
     for i, rank in ((0, "7"), (1, "8"), (2, "9")):
@@ -163,14 +199,19 @@ def test_a_selection_over_the_quota_is_refused_with_the_reason_and_keeps_the_typ
         assert re.search(rf'name="selected_{nid}" value="1" checked', response.text)
     assert db.session.scalar(select(func.count()).select_from(Selection)) == 0  # nothing saved
 
-    bad = post_form(client, _url(world), _selection(candidates, {0: "abc"}),
-                    action=_url(world, "/selection"))
+    bad = post_form(
+        client, _url(world), _selection(candidates, {0: "abc"}), action=_url(world, "/selection")
+    )
     assert bad.status_code == 422
     assert field_error(bad.text, f"rank_{candidates[0].id}") == "排序须为正整数。"
     assert f'name="rank_{candidates[0].id}" value="abc"' in bad.text
 
-    huge = post_form(client, _url(world), _selection(candidates, {0: "999999999999"}),
-                     action=_url(world, "/selection"))  # beyond the integer column: no 500
+    huge = post_form(
+        client,
+        _url(world),
+        _selection(candidates, {0: "999999999999"}),
+        action=_url(world, "/selection"),
+    )  # beyond the integer column: no 500
     assert huge.status_code == 422
     assert field_error(huge.text, f"rank_{candidates[0].id}") == "排序不超过 9999。"
     assert db.session.scalar(select(func.count()).select_from(Selection)) == 0
@@ -201,37 +242,61 @@ def test_the_board_runs_a_constant_number_of_queries(world, client, auth, candid
 # -- publishing ---------------------------------------------------------------------------
 
 
-def test_publish_the_list_moves_the_candidates_and_lists_the_publicity(world, client, auth,
-                                                                      candidates):
+def test_publish_the_list_moves_the_candidates_and_lists_the_publicity(
+    world, client, auth, candidates
+):
     auth.login("city")
-    nothing = post_form(client, _url(world), {"starts_on": beijing_today().isoformat()},
-                        action=_url(world, "/publish"))
+    nothing = post_form(
+        client,
+        _url(world),
+        {"starts_on": beijing_today().isoformat()},
+        action=_url(world, "/publish"),
+    )
     assert nothing.status_code == 303
     assert "还没有选定表彰对象，不能公示。" in _text(client.get(_url(world)).text)
 
-    post_form(client, _url(world), _selection(candidates, {0: "1", 3: "2"}),
-              action=_url(world, "/selection"))
-    past = post_form(client, _url(world), {"starts_on": "2020-01-06", "title": "我的标题"},
-                     action=_url(world, "/publish"))
+    post_form(
+        client,
+        _url(world),
+        _selection(candidates, {0: "1", 3: "2"}),
+        action=_url(world, "/selection"),
+    )
+    past = post_form(
+        client,
+        _url(world),
+        {"starts_on": "2020-01-06", "title": "我的标题"},
+        action=_url(world, "/publish"),
+    )
     assert past.status_code == 422
     assert field_error(past.text, "starts_on") == "请选择今天或以后的日期。"
     assert 'value="我的标题"' in past.text  # kept
     assert [n.status for n in candidates] == ["candidate"] * 5
 
     today = beijing_today()
-    response = post_form(client, _url(world), {"starts_on": today.isoformat(),
-                                               "title": "2026年度市级模范职工之家拟表彰名单公示"},
-                         action=_url(world, "/publish"))
+    response = post_form(
+        client,
+        _url(world),
+        {"starts_on": today.isoformat(), "title": "2026年度市级模范职工之家拟表彰名单公示"},
+        action=_url(world, "/publish"),
+    )
     assert response.status_code == 303
     publicity = db.session.scalar(select(Publicity))
-    assert [n.status for n in candidates] == ["publicity", "not_commended", "not_commended",
-                                              "publicity", "not_commended"]
+    assert [n.status for n in candidates] == [
+        "publicity",
+        "not_commended",
+        "not_commended",
+        "publicity",
+        "not_commended",
+    ]
     page = client.get(_url(world))
     text = _text(page.text)
-    assert (f"名单已公示，公示期 {publicity.starts_on.isoformat()} 至 "
-            f"{publicity.ends_on.isoformat()}（5 个工作日）。") in text
-    section = re.search(rf'<section[^>]*data-publicity="{publicity.id}".*?</section>',
-                        page.text, re.S).group(0)
+    assert (
+        f"名单已公示，公示期 {publicity.starts_on.isoformat()} 至 "
+        f"{publicity.ends_on.isoformat()}（5 个工作日）。"
+    ) in text
+    section = re.search(
+        rf'<section[^>]*data-publicity="{publicity.id}".*?</section>', page.text, re.S
+    ).group(0)
     assert "2026年度市级模范职工之家拟表彰名单公示" in section
     assert 'data-state="open"' in section and "公示中" in section
     assert re.search(r'data-testid="homes">2<', section)
@@ -245,14 +310,16 @@ def test_publish_the_list_moves_the_candidates_and_lists_the_publicity(world, cl
 # -- objections and the commendation ------------------------------------------------------
 
 
-def test_objections_are_answered_and_block_the_commendation_until_then(world, client, auth,
-                                                                      candidates):
+def test_objections_are_answered_and_block_the_commendation_until_then(
+    world, client, auth, candidates
+):
     publicity = _publish(world, candidates)
     objection = _lodge(publicity, candidates[0].id)
     auth.login("city")
     page = client.get(_url(world))
-    article = re.search(rf'<article[^>]*data-objection="{objection.id}".*?</article>',
-                        page.text, re.S).group(0)
+    article = re.search(
+        rf'<article[^>]*data-objection="{objection.id}".*?</article>', page.text, re.S
+    ).group(0)
     assert OBJECTION in article and "甲区机械厂工会" in article
     assert "13800000000" in article and "李四" in article  # the city sees the contact
     assert "待答复" in article and "提出时间" in article
@@ -260,15 +327,25 @@ def test_objections_are_answered_and_block_the_commendation_until_then(world, cl
     answer_url = _url(world, f"/objections/{objection.id}/answer")
     prefix = f"o{objection.id}"
 
-    empty = post_form(client, _url(world), {f"{prefix}-decision": "dismiss",
-                                            f"{prefix}-answer": "  "}, action=answer_url)
+    empty = post_form(
+        client,
+        _url(world),
+        {f"{prefix}-decision": "dismiss", f"{prefix}-answer": "  "},
+        action=answer_url,
+    )
     assert empty.status_code == 422
     assert field_error(empty.text, f"{prefix}-answer") == "请填写答复意见（核查情况和理由）。"
-    assert re.search(rf'id="{prefix}-decision-0"[^>]*value="dismiss" checked|'
-                     rf'checked[^>]*id="{prefix}-decision-0"', empty.text)
-    no_deadline = post_form(client, _url(world), {f"{prefix}-decision": "rectification",
-                                                  f"{prefix}-answer": "经审计，经费台账不全。"},
-                            action=answer_url)
+    assert re.search(
+        rf'id="{prefix}-decision-0"[^>]*value="dismiss" checked|'
+        rf'checked[^>]*id="{prefix}-decision-0"',
+        empty.text,
+    )
+    no_deadline = post_form(
+        client,
+        _url(world),
+        {f"{prefix}-decision": "rectification", f"{prefix}-answer": "经审计，经费台账不全。"},
+        action=answer_url,
+    )
     assert no_deadline.status_code == 422
     assert field_error(no_deadline.text, f"{prefix}-deadline") == "请填写整改期限。"
     assert "经审计，经费台账不全。" in no_deadline.text  # kept
@@ -276,8 +353,9 @@ def test_objections_are_answered_and_block_the_commendation_until_then(world, cl
     # the period is not over: the commendation says when it is
     early = _commend(client, world, publicity, "示工发〔2026〕1号")
     assert early.status_code == 409
-    assert (f"公示期至 {publicity.ends_on.isoformat()} 结束，期满后方可发文表彰。"
-            in _text(early.text))
+    assert f"公示期至 {publicity.ends_on.isoformat()} 结束，期满后方可发文表彰。" in _text(
+        early.text
+    )
 
     _end_period(publicity)
     blocked = _commend(client, world, publicity, "示工发〔2026〕1号")
@@ -288,16 +366,22 @@ def test_objections_are_answered_and_block_the_commendation_until_then(world, cl
     assert 'value="示工发〔2026〕1号"' in blocked.text  # kept
     assert candidates[0].status == "publicity"
 
-    answered = post_form(client, _url(world), {
-        f"{prefix}-decision": "dismiss",
-        f"{prefix}-answer": "经核查，该单位2025年5月召开职代会，有会议纪要为证，异议不成立。"},
-        action=answer_url)
+    answered = post_form(
+        client,
+        _url(world),
+        {
+            f"{prefix}-decision": "dismiss",
+            f"{prefix}-answer": "经核查，该单位2025年5月召开职代会，有会议纪要为证，异议不成立。",
+        },
+        action=answer_url,
+    )
     assert answered.status_code == 303
     db.session.refresh(objection)
     assert objection.status == ObjectionStatus.DISMISSED
     page = client.get(_url(world))
-    article = re.search(rf'<article[^>]*data-objection="{objection.id}".*?</article>',
-                        page.text, re.S).group(0)
+    article = re.search(
+        rf'<article[^>]*data-objection="{objection.id}".*?</article>', page.text, re.S
+    ).group(0)
     assert "异议不成立" in article and "有会议纪要为证" in article
     assert "answer-form" not in article
     assert f"异议 {objection.id} 已答复。" in _text(page.text)
@@ -329,38 +413,53 @@ def test_objections_are_answered_and_block_the_commendation_until_then(world, cl
 
 
 def test_an_upheld_objection_with_rectification_needs_a_deadline_in_the_future(
-        world, client, auth, candidates):
+    world, client, auth, candidates
+):
     publicity = _publish(world, candidates)
     objection = _lodge(publicity, candidates[3].id)
     auth.login("city")
     prefix = f"o{objection.id}"
-    response = post_form(client, _url(world), {
-        f"{prefix}-decision": "rectification", f"{prefix}-answer": "会员档案缺失，限期整改。",
-        f"{prefix}-deadline": (beijing_today() + timedelta(days=20)).isoformat()},
-        action=_url(world, f"/objections/{objection.id}/answer"))
+    response = post_form(
+        client,
+        _url(world),
+        {
+            f"{prefix}-decision": "rectification",
+            f"{prefix}-answer": "会员档案缺失，限期整改。",
+            f"{prefix}-deadline": (beijing_today() + timedelta(days=20)).isoformat(),
+        },
+        action=_url(world, f"/objections/{objection.id}/answer"),
+    )
     assert response.status_code == 303
     assert candidates[3].status == "honour_rectification"
-    article = re.search(rf'<article[^>]*data-objection="{objection.id}".*?</article>',
-                        client.get(_url(world)).text, re.S).group(0)
+    article = re.search(
+        rf'<article[^>]*data-objection="{objection.id}".*?</article>',
+        client.get(_url(world)).text,
+        re.S,
+    ).group(0)
     assert "异议成立·限期整改" in article
 
 
 # -- the calendar ---------------------------------------------------------------------------
 
 
-NATIONAL_DAY = ("2026-10-01 休 国庆节\n2026-10-02 休 国庆节\n2026-10-05 休\n2026-10-06 休\n"
-                "2026-10-07 休 国庆节\n2026-10-10 班 国庆调休上班\n")
+NATIONAL_DAY = (
+    "2026-10-01 休 国庆节\n2026-10-02 休 国庆节\n2026-10-05 休\n2026-10-06 休\n"
+    "2026-10-07 休 国庆节\n2026-10-10 班 国庆调休上班\n"
+)
 
 
 def _preview(client, world, starts_on: str) -> str:  # type: ignore[no-untyped-def]
-    response = post_form(client, _url(world), {"starts_on": starts_on, "preview": "1"},
-                         action=_url(world, "/publish"))
+    response = post_form(
+        client,
+        _url(world),
+        {"starts_on": starts_on, "preview": "1"},
+        action=_url(world, "/publish"),
+    )
     assert response.status_code == 200
     return re.search(r'data-testid="publicity-period">(.*?)</p>', response.text, re.S).group(1)
 
 
-def test_the_calendar_imports_days_and_changes_the_period_shown(world, client, auth,
-                                                               candidates):
+def test_the_calendar_imports_days_and_changes_the_period_shown(world, client, auth, candidates):
     auth.login("city")
     assert "2026-09-29 至 2026-10-05，共 5 个工作日" in _preview(client, world, "2026-09-29")
     assert [n.status for n in candidates] == ["candidate"] * 5  # a preview publishes nothing
@@ -368,17 +467,21 @@ def test_the_calendar_imports_days_and_changes_the_period_shown(world, client, a
     page = client.get("/calendar?year=2026")
     assert page.status_code == 200
     assert "2026-10-01 休 国庆节" in page.text  # the format, by example
-    bad = post_form(client, "/calendar?year=2026",
-                    {"text": "2026-10-01 休 国庆节\n2026-13-01 休 乱写\n"},
-                    action="/calendar/import?year=2026")
+    bad = post_form(
+        client,
+        "/calendar?year=2026",
+        {"text": "2026-10-01 休 国庆节\n2026-13-01 休 乱写\n"},
+        action="/calendar/import?year=2026",
+    )
     assert bad.status_code == 422
     errors = re.search(r'data-testid="import-errors">(.*?)</ul>', bad.text, re.S).group(1)
     assert "第 2 行格式有误" in errors and "2026-13-01" in errors
     assert "2026-13-01 休 乱写" in bad.text  # kept in the textarea
     assert db.session.scalar(select(func.count()).select_from(WorkCalendarDay)) == 0
 
-    done = post_form(client, "/calendar?year=2026", {"text": NATIONAL_DAY},
-                     action="/calendar/import?year=2026")
+    done = post_form(
+        client, "/calendar?year=2026", {"text": NATIONAL_DAY}, action="/calendar/import?year=2026"
+    )
     assert done.status_code == 303 and done.headers["Location"].endswith("/calendar?year=2026")
     page = client.get("/calendar?year=2026")
     text = _text(page.text)
@@ -389,16 +492,28 @@ def test_the_calendar_imports_days_and_changes_the_period_shown(world, client, a
     assert "2026-09-29 至 2026-10-10，共 5 个工作日" in _preview(client, world, "2026-09-29")
 
     # one day by hand, and back to the rule
-    one = post_form(client, "/calendar?year=2026", {"day": "2026-10-10", "kind": "off",
-                                                   "note": ""}, action="/calendar/day?year=2026")
+    one = post_form(
+        client,
+        "/calendar?year=2026",
+        {"day": "2026-10-10", "kind": "off", "note": ""},
+        action="/calendar/day?year=2026",
+    )
     assert one.status_code == 303
     assert "2026-10-10 已恢复按周一至周五的规则计算。" in _text(client.get("/calendar").text)
     assert "2026-09-29 至 2026-10-12，共 5 个工作日" in _preview(client, world, "2026-09-29")
-    post_form(client, "/calendar?year=2026", {"day": "2026-05-01", "kind": "off",
-                                             "note": "劳动节"}, action="/calendar/day?year=2026")
+    post_form(
+        client,
+        "/calendar?year=2026",
+        {"day": "2026-05-01", "kind": "off", "note": "劳动节"},
+        action="/calendar/day?year=2026",
+    )
     assert db.session.get(WorkCalendarDay, date(2026, 5, 1)).note == "劳动节"
-    wrong = post_form(client, "/calendar?year=2026", {"day": "五月一日", "kind": "off"},
-                      action="/calendar/day?year=2026")
+    wrong = post_form(
+        client,
+        "/calendar?year=2026",
+        {"day": "五月一日", "kind": "off"},
+        action="/calendar/day?year=2026",
+    )
     assert wrong.status_code == 422
     assert field_error(wrong.text, "day") == "请输入日期，例如 2026-05-01。"
 
@@ -411,11 +526,16 @@ def test_the_calendar_imports_days_and_changes_the_period_shown(world, client, a
 
 
 def test_the_candidate_list_in_excel(world, client, auth, candidates):
-    world.union_a2.name = "=HYPERLINK(\"http://evil.example\",\"点我\")"
+    world.union_a2.name = '=HYPERLINK("http://evil.example","点我")'
     db.session.commit()
-    svc.save_selection(world.user("city"), world.campaign.id, {
-        candidates[0].id: {"selected": True, "rank": 1},
-        candidates[1].id: {"selected": True, "rank": 2}})
+    svc.save_selection(
+        world.user("city"),
+        world.campaign.id,
+        {
+            candidates[0].id: {"selected": True, "rank": 1},
+            candidates[1].id: {"selected": True, "rank": 2},
+        },
+    )
     auth.login("city")
     assert f'href="{_url(world, "/candidates.xlsx")}"' in client.get(_url(world)).text
     sheet = _workbook(client.get(_url(world, "/candidates.xlsx")))
@@ -432,8 +552,9 @@ def test_the_candidate_list_in_excel(world, client, auth, candidates):
     assert evil[2].data_type == "s" and evil[2].value.lstrip("'").startswith("=HYPERLINK")
 
 
-def test_the_decision_list_in_excel_before_and_after_the_commendation(world, client, auth,
-                                                                     candidates):
+def test_the_decision_list_in_excel_before_and_after_the_commendation(
+    world, client, auth, candidates
+):
     publicity = _publish(world, candidates)
     auth.login("city")
     url = _url(world, f"/publicities/{publicity.id}/list.xlsx")
@@ -445,14 +566,19 @@ def test_the_decision_list_in_excel_before_and_after_the_commendation(world, cli
     assert rows[2][8] == period
 
     _end_period(publicity)
-    svc.commend(world.user("city"), publicity.id, document_number="示工发〔2026〕9号",
-                decided_on=beijing_today())
+    svc.commend(
+        world.user("city"),
+        publicity.id,
+        document_number="示工发〔2026〕9号",
+        decided_on=beijing_today(),
+    )
     rows = _values(_workbook(client.get(url)))
     assert rows[0][0] == "2026年度市级模范职工之家评选 表彰名单（示工发〔2026〕9号）"
     assert rows[1] == [*HEADER, "表彰文号", "决定日期", "证书编号"]
     assert [(r[1], r[2], r[8], r[10]) for r in rows[2:]] == [
         ("甲区总工会", "甲区机械厂工会", "示工发〔2026〕9号", "2026-0001"),
-        ("乙区总工会", "乙区街道总工会", "示工发〔2026〕9号", "2026-0002")]
+        ("乙区总工会", "乙区街道总工会", "示工发〔2026〕9号", "2026-0002"),
+    ]
 
 
 # -- who may -------------------------------------------------------------------------------
@@ -465,18 +591,25 @@ def test_nobody_but_the_city_opens_a_page_or_posts(world, client, auth, candidat
     auth.login(who)
     detail = client.get(f"/campaigns/{world.campaign.id}")
     assert detail.status_code == 200 and "commendation-link" not in detail.text
-    for url in (_url(world), _url(world, "/candidates.xlsx"),
-                _url(world, f"/publicities/{publicity.id}/list.xlsx"), "/calendar?year=2026"):
+    for url in (
+        _url(world),
+        _url(world, "/candidates.xlsx"),
+        _url(world, f"/publicities/{publicity.id}/list.xlsx"),
+        "/calendar?year=2026",
+    ):
         assert client.get(url).status_code in (403, 404), url
     token = csrf_from(client.get("/").text)
     posts = {
         _url(world, "/selection"): _selection(candidates, {1: "1"}),
         _url(world, "/publish"): {"starts_on": beijing_today().isoformat()},
         _url(world, f"/objections/{objection.id}/answer"): {
-            f"o{objection.id}-decision": "dismiss", f"o{objection.id}-answer": "不成立。"},
+            f"o{objection.id}-decision": "dismiss",
+            f"o{objection.id}-answer": "不成立。",
+        },
         _url(world, f"/publicities/{publicity.id}/commend"): {
             f"c{publicity.id}-document_number": "x号",
-            f"c{publicity.id}-decided_on": beijing_today().isoformat()},
+            f"c{publicity.id}-decided_on": beijing_today().isoformat(),
+        },
         "/calendar/day": {"day": "2026-05-01", "kind": "off"},
         "/calendar/import": {"text": "2026-05-01 休 劳动节"},
         "/calendar/2026-05-01/delete": {},
@@ -490,12 +623,18 @@ def test_nobody_but_the_city_opens_a_page_or_posts(world, client, auth, candidat
     assert candidates[1].status == "not_commended"  # untouched since the city published
 
 
-def test_objects_of_another_campaign_are_not_found_through_this_one(world, client, auth,
-                                                                   candidates):
-    other = Campaign(name="2026年度区级评选", year=2026, level=CampaignLevel.CITY,
-                     status=CampaignStatus.OPEN, organizer_id=world.city.id,
-                     award_types=world.campaign.award_types,
-                     standard_version_id=world.campaign.standard_version_id)
+def test_objects_of_another_campaign_are_not_found_through_this_one(
+    world, client, auth, candidates
+):
+    other = Campaign(
+        name="2026年度区级评选",
+        year=2026,
+        level=CampaignLevel.CITY,
+        status=CampaignStatus.OPEN,
+        organizer_id=world.city.id,
+        award_types=world.campaign.award_types,
+        standard_version_id=world.campaign.standard_version_id,
+    )
     other.quotas.append(CampaignQuota(district_id=world.district_b.id, quota=1))
     db.session.add(other)
     db.session.commit()
@@ -508,19 +647,28 @@ def test_objects_of_another_campaign_are_not_found_through_this_one(world, clien
     objection = _lodge(theirs, nomination.id)
     auth.login("city")
     token = csrf_from(client.get(_url(world)).text)
-    answer = client.post(_url(world, f"/objections/{objection.id}/answer"), data={
-        "csrf_token": token, f"o{objection.id}-decision": "dismiss",
-        f"o{objection.id}-answer": "不成立。"})
+    answer = client.post(
+        _url(world, f"/objections/{objection.id}/answer"),
+        data={
+            "csrf_token": token,
+            f"o{objection.id}-decision": "dismiss",
+            f"o{objection.id}-answer": "不成立。",
+        },
+    )
     assert answer.status_code == 404
-    commend = client.post(_url(world, f"/publicities/{theirs.id}/commend"), data={
-        "csrf_token": token, f"c{theirs.id}-document_number": "x号"})
+    commend = client.post(
+        _url(world, f"/publicities/{theirs.id}/commend"),
+        data={"csrf_token": token, f"c{theirs.id}-document_number": "x号"},
+    )
     assert commend.status_code == 404
     assert client.get(_url(world, f"/publicities/{theirs.id}/list.xlsx")).status_code == 404
     assert client.get(_url(world, "/publicities/99999/list.xlsx")).status_code == 404
     assert client.get("/campaigns/99999/commendation").status_code == 404
     # and a form without its CSRF token is refused
-    assert client.post(_url(world, "/selection"), data=_selection(candidates, {0: "1"})
-                       ).status_code == 400
+    assert (
+        client.post(_url(world, "/selection"), data=_selection(candidates, {0: "1"})).status_code
+        == 400
+    )
 
 
 # -- on a phone -----------------------------------------------------------------------------
@@ -538,15 +686,19 @@ def test_the_board_and_the_calendar_fit_a_phone(app, phone):  # type: ignore[no-
 
     with app.test_request_context():
         world = build_world()
-        first = [world.nomination(org=o, status="candidate")
-                 for o in (world.union_a, world.union_b)]
+        first = [
+            world.nomination(org=o, status="candidate") for o in (world.union_a, world.union_b)
+        ]
         city = world.user("city")
-        svc.save_selection(city, world.campaign.id, {n.id: {"selected": True, "rank": 1}
-                                                     for n in first})
+        svc.save_selection(
+            city, world.campaign.id, {n.id: {"selected": True, "rank": 1} for n in first}
+        )
         publicity = svc.publish_list(city, world.campaign.id)
         _lodge(publicity, first[0].id)
-        more = [world.nomination(org=o, status="candidate")
-                for o in (world.union_a, world.union_a2, world.union_b)]
+        more = [
+            world.nomination(org=o, status="candidate")
+            for o in (world.union_a, world.union_a2, world.union_b)
+        ]
         campaign_id, ids = world.campaign.id, [n.id for n in more]
 
     log_in(phone, "city")
@@ -560,7 +712,8 @@ def test_the_board_and_the_calendar_fit_a_phone(app, phone):  # type: ignore[no-
     phone.locator(f"#selected_{ids[1]}").check()
     phone.get_by_test_id("save-selection").click()
     expect(phone.get_by_test_id("selection-errors")).to_contain_text(
-        "甲区总工会名额 2 个，已选 3 个，超出名额。")
+        "甲区总工会名额 2 个，已选 3 个，超出名额。"
+    )
     expect(phone.locator(f"#selected_{ids[1]}")).to_be_checked()
     expect(phone.locator(f"#rank_{ids[0]}")).to_have_value("1")
     assert_fits_the_phone(phone)

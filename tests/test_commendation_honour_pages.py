@@ -61,15 +61,20 @@ def _jpeg(name: str = "整改照片.jpg"):  # type: ignore[no-untyped-def]
 
 
 def _order(world, nomination, days: int = 30) -> None:  # type: ignore[no-untyped-def]
-    svc.order_honour_rectification(world.user("city"), nomination.id, reason=REASON,
-                                   deadline=beijing_today() + timedelta(days=days))
+    svc.order_honour_rectification(
+        world.user("city"),
+        nomination.id,
+        reason=REASON,
+        deadline=beijing_today() + timedelta(days=days),
+    )
 
 
 # -- the card -----------------------------------------------------------------------------
 
 
-def test_the_card_follows_the_home_from_publicity_to_certificate(world, ctx, client, auth,
-                                                                 candidates):
+def test_the_card_follows_the_home_from_publicity_to_certificate(
+    world, ctx, client, auth, candidates
+):
     home = candidates[0]
     auth.login("union_a")
     assert 'data-testid="honour-card"' not in _page(client, home.id).text  # a candidate
@@ -80,8 +85,12 @@ def test_the_card_follows_the_home_from_publicity_to_certificate(world, ctx, cli
     assert "表彰文号" not in card
 
     _end_period(publicity)
-    commendation = svc.commend(world.user("city"), publicity.id,
-                               document_number="示工发〔2026〕9号", decided_on=beijing_today())
+    commendation = svc.commend(
+        world.user("city"),
+        publicity.id,
+        document_number="示工发〔2026〕9号",
+        decided_on=beijing_today(),
+    )
     certificate = svc.certificate_of(home.id)
     card = _card(_page(client, home.id).text)
     assert "表彰文号" in card and commendation.document_number in card
@@ -97,8 +106,9 @@ def test_the_card_follows_the_home_from_publicity_to_certificate(world, ctx, cli
 # -- 责令整改, the union's answer, the city's decision ---------------------------------------
 
 
-def test_city_orders_rectification_union_answers_city_decides(world, ctx, client, auth,
-                                                              new_client, candidates):
+def test_city_orders_rectification_union_answers_city_decides(
+    world, ctx, client, auth, new_client, candidates
+):
     _commended(world, candidates)
     home = candidates[0]  # union A's
     url = f"/nominations/{home.id}"
@@ -107,18 +117,30 @@ def test_city_orders_rectification_union_answers_city_decides(world, ctx, client
     assert "责令整改…" in card and "撤销称号…" in card
     # the reason forgotten: refused next to the field, the date typed kept
     deadline = (beijing_today() + timedelta(days=30)).isoformat()
-    refused = _post(client, url, f"/nominations/{home.id}/honour/rectification",
-                    {"order-reason": " ", "order-deadline": deadline})
+    refused = _post(
+        client,
+        url,
+        f"/nominations/{home.id}/honour/rectification",
+        {"order-reason": " ", "order-deadline": deadline},
+    )
     assert refused.status_code == 422
     assert field_error(refused.text, "order-reason") == "请填写理由。"
     assert f'value="{deadline}"' in refused.text
-    past = _post(client, url, f"/nominations/{home.id}/honour/rectification",
-                 {"order-reason": REASON, "order-deadline": "2020-01-01"})
+    past = _post(
+        client,
+        url,
+        f"/nominations/{home.id}/honour/rectification",
+        {"order-reason": REASON, "order-deadline": "2020-01-01"},
+    )
     assert past.status_code == 422
     assert field_error(past.text, "order-deadline") == "整改期限须晚于今天。"
     assert REASON in past.text  # what was typed is not lost
-    done = _post(client, url, f"/nominations/{home.id}/honour/rectification",
-                 {"order-reason": REASON, "order-deadline": deadline})
+    done = _post(
+        client,
+        url,
+        f"/nominations/{home.id}/honour/rectification",
+        {"order-reason": REASON, "order-deadline": deadline},
+    )
     assert done.status_code == 303
     db.session.refresh(home)
     assert home.status == "honour_rectification"
@@ -130,8 +152,14 @@ def test_city_orders_rectification_union_answers_city_decides(world, ctx, client
 
     union = new_client()
     union_login = union.get("/login")
-    union.post("/login", data={"username": "union_a", "password": "password-123",
-                               "csrf_token": csrf_from(union_login.text)})
+    union.post(
+        "/login",
+        data={
+            "username": "union_a",
+            "password": "password-123",
+            "csrf_token": csrf_from(union_login.text),
+        },
+    )
     card = _card(_page(union, home.id).text)
     assert "填报整改情况" in card and "整改审核" not in card
     page_url = f"/nominations/{home.id}/honour-rectification"
@@ -141,12 +169,17 @@ def test_city_orders_rectification_union_answers_city_decides(world, ctx, client
     early = _post(union, page_url, page_url, {"statement": "已续签集体合同。", "submit": "1"})
     assert early.status_code == 409
     assert "请上传整改佐证材料。" in early.text and "已续签集体合同。" in early.text
-    saved = _post(union, page_url, page_url, {"statement": "已续签集体合同，召开职代会。",
-                                              "file": _jpeg()},
-                  content_type="multipart/form-data")
+    saved = _post(
+        union,
+        page_url,
+        page_url,
+        {"statement": "已续签集体合同，召开职代会。", "file": _jpeg()},
+        content_type="multipart/form-data",
+    )
     assert saved.status_code == 303
-    handed = _post(union, page_url, page_url, {"statement": "已续签集体合同，召开职代会。",
-                                               "submit": "1"})
+    handed = _post(
+        union, page_url, page_url, {"statement": "已续签集体合同，召开职代会。", "submit": "1"}
+    )
     assert handed.status_code == 303
     page = _page_of(union, page_url)
     assert 'data-testid="honour-rect-form"' not in page.text
@@ -162,8 +195,9 @@ def test_city_orders_rectification_union_answers_city_decides(world, ctx, client
     assert no_comment.status_code == 422
     assert field_error(no_comment.text, "decision-comment") == "请填写意见。"
     assert _post(union, url, decision, {"decision": "accept"}).status_code == 403
-    passed = _post(client, url, decision, {"decision": "accept",
-                                           "decision-comment": "整改到位，保留称号。"})
+    passed = _post(
+        client, url, decision, {"decision": "accept", "decision-comment": "整改到位，保留称号。"}
+    )
     assert passed.status_code == 303
     db.session.refresh(home)
     assert home.status == "commended"
@@ -171,8 +205,9 @@ def test_city_orders_rectification_union_answers_city_decides(world, ctx, client
     assert union.get(page_url).status_code == 404  # no open rectification any more
 
 
-def test_the_union_page_is_refused_outside_its_district_and_shows_overdue(world, ctx, client,
-                                                                         auth, candidates):
+def test_the_union_page_is_refused_outside_its_district_and_shows_overdue(
+    world, ctx, client, auth, candidates
+):
     _commended(world, candidates)
     home = candidates[0]
     _order(world, home)
@@ -195,17 +230,23 @@ def test_the_union_page_is_refused_outside_its_district_and_shows_overdue(world,
     card = _card(_page(client, home.id).text)
     assert "整改审核" not in card
     token = csrf_from(page.text)
-    assert client.post(page_url, data={"statement": "审核人代填", "csrf_token": token}
-                       ).status_code == 403
-    assert client.post(f"/nominations/{home.id}/honour/rectification/decision",
-                       data={"decision": "accept", "csrf_token": token}).status_code == 403
+    assert (
+        client.post(page_url, data={"statement": "审核人代填", "csrf_token": token}).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/nominations/{home.id}/honour/rectification/decision",
+            data={"decision": "accept", "csrf_token": token},
+        ).status_code
+        == 403
+    )
 
 
 # -- 撤销称号 ------------------------------------------------------------------------------
 
 
-def test_revocation_needs_a_confirm_step_and_shows_in_red(world, ctx, client, auth,
-                                                         candidates):
+def test_revocation_needs_a_confirm_step_and_shows_in_red(world, ctx, client, auth, candidates):
     _commended(world, candidates)
     home = candidates[3]  # union B's
     url = f"/nominations/{home.id}"
@@ -213,14 +254,22 @@ def test_revocation_needs_a_confirm_step_and_shows_in_red(world, ctx, client, au
     today = beijing_today().isoformat()
 
     auth.login("reviewer_b")  # sees the home, may not revoke
-    assert _post(client, url, action, {"revoke-reason": REASON,
-                                       "revoke-revoked_on": today}).status_code == 403
+    assert (
+        _post(
+            client, url, action, {"revoke-reason": REASON, "revoke-revoked_on": today}
+        ).status_code
+        == 403
+    )
     assert "撤销称号…" not in _card(_page(client, home.id).text)
     auth.logout()
     auth.login("reviewer_a")  # another district: the home does not exist for them
     token = csrf_from(_page_of(client, "/").text)
-    assert client.post(action, data={"revoke-reason": REASON, "revoke-revoked_on": today,
-                                     "csrf_token": token}).status_code == 404
+    assert (
+        client.post(
+            action, data={"revoke-reason": REASON, "revoke-revoked_on": today, "csrf_token": token}
+        ).status_code
+        == 404
+    )
     auth.logout()
     auth.login("city")
     assert client.post(action, data={"revoke-reason": REASON}).status_code == 400  # no CSRF
@@ -228,8 +277,7 @@ def test_revocation_needs_a_confirm_step_and_shows_in_red(world, ctx, client, au
     assert blank.status_code == 422
     assert field_error(blank.text, "revoke-reason") == "请填写理由。"
     tomorrow = (beijing_today() + timedelta(days=1)).isoformat()
-    future = _post(client, url, action, {"revoke-reason": REASON,
-                                         "revoke-revoked_on": tomorrow})
+    future = _post(client, url, action, {"revoke-reason": REASON, "revoke-revoked_on": tomorrow})
     assert future.status_code == 422
     assert field_error(future.text, "revoke-revoked_on") == "日期不能晚于今天。"
     assert REASON in future.text
@@ -239,23 +287,39 @@ def test_revocation_needs_a_confirm_step_and_shows_in_red(world, ctx, client, au
     assert "确定撤销“乙区街道总工会”的称号吗？" in confirm.text and REASON in confirm.text
     db.session.refresh(home)
     assert home.status == "commended"  # nothing done before it is confirmed
-    done = client.post(action, data={"revoke-reason": REASON, "revoke-revoked_on": today,
-                                     "revoke-confirmed": "1",
-                                     "csrf_token": csrf_from(confirm.text)})
+    done = client.post(
+        action,
+        data={
+            "revoke-reason": REASON,
+            "revoke-revoked_on": today,
+            "revoke-confirmed": "1",
+            "csrf_token": csrf_from(confirm.text),
+        },
+    )
     assert done.status_code == 303
     db.session.refresh(home)
     assert home.status == "revoked"
     page = _page(client, home.id)
     assert "已撤销称号，证书查验和荣誉榜均已显示撤销。" in page.text
     card = _card(page.text)
-    revoked = re.search(r'<div class="alert alert-danger[^"]*"[^>]*data-testid="honour-revoked"'
-                        r'.*?</div>', card, re.S).group(0)
+    revoked = re.search(
+        r'<div class="alert alert-danger[^"]*"[^>]*data-testid="honour-revoked"'
+        r".*?</div>",
+        card,
+        re.S,
+    ).group(0)
     assert f"已于 {today} 撤销称号" in revoked and REASON in revoked
     assert "撤销称号…" not in card and "责令整改…" not in card
     assert svc.check_certificate(svc.certificate_of(home.id).code).status == "revoked"
-    again = client.post(action, data={"revoke-reason": REASON, "revoke-revoked_on": today,
-                                      "revoke-confirmed": "1",
-                                      "csrf_token": csrf_from(page.text)})
+    again = client.post(
+        action,
+        data={
+            "revoke-reason": REASON,
+            "revoke-revoked_on": today,
+            "revoke-confirmed": "1",
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     assert again.status_code == 303  # refused with a message on the page
     assert "只有已表彰的单位可以撤销称号。" in _page(client, home.id).text
 
@@ -263,8 +327,7 @@ def test_revocation_needs_a_confirm_step_and_shows_in_red(world, ctx, client, au
 # -- queries ------------------------------------------------------------------------------
 
 
-def test_the_nomination_page_queries_do_not_grow_with_files(world, ctx, client, auth,
-                                                            candidates):
+def test_the_nomination_page_queries_do_not_grow_with_files(world, ctx, client, auth, candidates):
     from tests.test_spot_checks import _photo
 
     _commended(world, candidates)

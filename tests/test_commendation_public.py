@@ -32,8 +32,11 @@ def publish(world):  # type: ignore[no-untyped-def]
     city = world.user("city")
     a = world.nomination(org=world.union_a, status="candidate")
     b = world.nomination(org=world.union_b, status="candidate")
-    svc.save_selection(city, world.campaign.id, {a.id: {"selected": True, "rank": 1},
-                                                 b.id: {"selected": True, "rank": 2}})
+    svc.save_selection(
+        city,
+        world.campaign.id,
+        {a.id: {"selected": True, "rank": 1}, b.id: {"selected": True, "rank": 2}},
+    )
     return svc.publish_list(city, world.campaign.id), a, b
 
 
@@ -48,14 +51,20 @@ def commended(world):  # type: ignore[no-untyped-def]
     """Both homes of `publish` commended under DOCUMENT, with their certificates."""
     publicity, a, b = publish(world)
     end_period(publicity)
-    commendation = svc.commend(world.user("city"), publicity.id, document_number=DOCUMENT,
-                               decided_on=beijing_today())
+    commendation = svc.commend(
+        world.user("city"), publicity.id, document_number=DOCUMENT, decided_on=beijing_today()
+    )
     return commendation, a, b
 
 
 def _objection_form(publicity_id: int, nomination_id: int, **extra: str) -> dict:
-    return {"nomination_id": str(nomination_id), "body": OBJECTION, "name": "",
-            "contact": CONTACT, **extra}
+    return {
+        "nomination_id": str(nomination_id),
+        "body": OBJECTION,
+        "name": "",
+        "contact": CONTACT,
+        **extra,
+    }
 
 
 def _page(publicity_id: int) -> str:
@@ -70,8 +79,7 @@ def _action(publicity_id: int) -> str:
 
 
 def test_period_in_beijing_dates(ctx):
-    same_year = Publicity(starts_on=date(2026, 11, 23), ends_on=date(2026, 11, 27),
-                          working_days=5)
+    same_year = Publicity(starts_on=date(2026, 11, 23), ends_on=date(2026, 11, 27), working_days=5)
     assert period_text(same_year) == "公示期：2026年11月23日至11月27日（5个工作日）"
     across = Publicity(starts_on=date(2026, 12, 29), ends_on=date(2027, 1, 6), working_days=5)
     assert period_text(across) == "公示期：2026年12月29日至2027年1月6日（5个工作日）"
@@ -102,15 +110,20 @@ def test_the_publicity_pages_need_no_login(world, client):
 def test_a_row_link_chooses_the_candidate(world, client):
     publicity, a, b = publish(world)
     html = client.get(f"{_page(publicity.id)}?candidate={b.id}").text
-    assert re.search(rf'<option selected value="{b.id}">|<option value="{b.id}" selected',
-                     html), "the candidate of the row is chosen"
+    assert re.search(rf'<option selected value="{b.id}">|<option value="{b.id}" selected', html), (
+        "the candidate of the row is chosen"
+    )
     assert f"candidate={a.id}#objection" in client.get(_page(publicity.id)).text
 
 
 def test_lodging_an_objection_through_the_page(world, client):
     publicity, a, b = publish(world)
-    response = post_form(client, _page(publicity.id), _objection_form(publicity.id, a.id),
-                         action=_action(publicity.id))
+    response = post_form(
+        client,
+        _page(publicity.id),
+        _objection_form(publicity.id, a.id),
+        action=_action(publicity.id),
+    )
     assert response.status_code == 303
     thanks = client.get(response.headers["Location"])
     assert thanks.status_code == 200
@@ -130,29 +143,40 @@ def test_lodging_an_objection_through_the_page(world, client):
 
 def test_a_missing_contact_is_shown_next_to_the_field_and_the_text_is_kept(world, client):
     publicity, a, _b = publish(world)
-    response = post_form(client, _page(publicity.id),
-                         _objection_form(publicity.id, a.id, contact="  ", name="李四"),
-                         action=_action(publicity.id))
+    response = post_form(
+        client,
+        _page(publicity.id),
+        _objection_form(publicity.id, a.id, contact="  ", name="李四"),
+        action=_action(publicity.id),
+    )
     assert response.status_code == 422
     assert "联系方式" in field_error(response.text, "contact") or "联系" in field_error(
-        response.text, "contact")
+        response.text, "contact"
+    )
     assert OBJECTION in response.text  # what was typed is still in the form
     assert 'value="李四"' in response.text
-    assert re.search(rf'<option selected value="{a.id}">|<option value="{a.id}" selected',
-                     response.text)
+    assert re.search(
+        rf'<option selected value="{a.id}">|<option value="{a.id}" selected', response.text
+    )
     assert db.session.scalar(select(Objection)) is None
 
 
 def test_a_short_objection_or_no_candidate_is_refused_in_place(world, client):
     publicity, a, _b = publish(world)
-    response = post_form(client, _page(publicity.id),
-                         _objection_form(publicity.id, a.id, body="不好"),
-                         action=_action(publicity.id))
+    response = post_form(
+        client,
+        _page(publicity.id),
+        _objection_form(publicity.id, a.id, body="不好"),
+        action=_action(publicity.id),
+    )
     assert response.status_code == 422
     assert "10" in field_error(response.text, "body")
-    response = post_form(client, _page(publicity.id),
-                         _objection_form(publicity.id, 999999),
-                         action=_action(publicity.id))
+    response = post_form(
+        client,
+        _page(publicity.id),
+        _objection_form(publicity.id, 999999),
+        action=_action(publicity.id),
+    )
     assert response.status_code == 422
     assert field_error(response.text, "nomination_id") == "请选择您要提出异议的拟表彰对象。"
     assert OBJECTION in response.text
@@ -162,12 +186,19 @@ def test_the_rate_limit_is_a_message_on_the_page(world, client, app):
     publicity, a, _b = publish(world)
     app.config["OBJECTIONS_PER_ADDRESS_PER_DAY"] = 1
     try:
-        first = post_form(client, _page(publicity.id), _objection_form(publicity.id, a.id),
-                          action=_action(publicity.id))
+        first = post_form(
+            client,
+            _page(publicity.id),
+            _objection_form(publicity.id, a.id),
+            action=_action(publicity.id),
+        )
         assert first.status_code == 303
-        again = post_form(client, _page(publicity.id),
-                          _objection_form(publicity.id, a.id, body=OBJECTION + "补充。"),
-                          action=_action(publicity.id))
+        again = post_form(
+            client,
+            _page(publicity.id),
+            _objection_form(publicity.id, a.id, body=OBJECTION + "补充。"),
+            action=_action(publicity.id),
+        )
     finally:
         app.config["OBJECTIONS_PER_ADDRESS_PER_DAY"] = 5
     assert again.status_code == 429
@@ -189,9 +220,11 @@ def test_the_rate_limit_counts_the_client_address(world, client, app, proxies, c
         app.wsgi_app = ProxyFix(original, x_for=proxies)
     try:
         page = client.get(_page(publicity.id))
-        client.post(_action(publicity.id), data={
-            **_objection_form(publicity.id, a.id), "csrf_token": csrf_from(page.text)},
-            headers={"X-Forwarded-For": "203.0.113.9"})
+        client.post(
+            _action(publicity.id),
+            data={**_objection_form(publicity.id, a.id), "csrf_token": csrf_from(page.text)},
+            headers={"X-Forwarded-For": "203.0.113.9"},
+        )
     finally:
         app.wsgi_app = original
     objection = db.session.scalar(select(Objection))
@@ -202,8 +235,9 @@ def test_the_rate_limit_counts_the_client_address(world, client, app, proxies, c
 def test_an_expired_form_keeps_the_text(world, client):
     publicity, a, _b = publish(world)
     client.get(_page(publicity.id))
-    response = client.post(_action(publicity.id), data={
-        **_objection_form(publicity.id, a.id), "csrf_token": "stale"})
+    response = client.post(
+        _action(publicity.id), data={**_objection_form(publicity.id, a.id), "csrf_token": "stale"}
+    )
     assert response.status_code == 400
     assert "页面已过期" in response.text and OBJECTION in response.text
     assert db.session.scalar(select(Objection)) is None
@@ -212,11 +246,19 @@ def test_an_expired_form_keeps_the_text(world, client):
 def test_the_contact_never_appears_on_a_public_page(world, client):
     publicity, a, b = publish(world)
     name = "举报人王五"
-    post_form(client, _page(publicity.id), _objection_form(publicity.id, a.id, name=name),
-              action=_action(publicity.id))
+    post_form(
+        client,
+        _page(publicity.id),
+        _objection_form(publicity.id, a.id, name=name),
+        action=_action(publicity.id),
+    )
     objection = db.session.scalar(select(Objection))
-    svc.answer_objection(world.user("city"), objection.id, decision="dismiss",
-                         answer="经核查，该单位2025年5月召开职代会，异议不成立。")
+    svc.answer_objection(
+        world.user("city"),
+        objection.id,
+        decision="dismiss",
+        answer="经核查，该单位2025年5月召开职代会，异议不成立。",
+    )
     other = client.application.test_client()  # anyone else
     pages = ["/publicity", _page(publicity.id), "/honours", "/certificates"]
     for url in pages:
@@ -240,8 +282,10 @@ def test_after_the_period_the_page_says_so_and_has_no_form(world, client):
     html = client.get(_page(publicity.id)).text
     assert "公示期已结束" in html
     assert 'data-testid="objection-form"' not in html and "object-link" not in html
-    response = client.post(_action(publicity.id), data={
-        **_objection_form(publicity.id, a.id), "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        _action(publicity.id),
+        data={**_objection_form(publicity.id, a.id), "csrf_token": csrf_from(page.text)},
+    )
     assert response.status_code == 409
     assert "公示期已结束" in response.text
     assert db.session.scalar(select(Objection)) is None
@@ -267,13 +311,20 @@ def test_a_list_not_yet_up_is_private_but_the_city_may_preview_it(world, client,
 def test_the_publicity_page_runs_a_constant_number_of_queries(world, client):
     publicity, a, b = publish(world)
     for nomination in (a, b):
-        svc.lodge_objection(publicity.id, nomination.id, body=OBJECTION, name=None,
-                            contact=CONTACT, address=f"10.0.0.{nomination.id}")
+        svc.lodge_objection(
+            publicity.id,
+            nomination.id,
+            body=OBJECTION,
+            name=None,
+            contact=CONTACT,
+            address=f"10.0.0.{nomination.id}",
+        )
     with count_queries() as few:
         assert client.get(_page(publicity.id)).status_code == 200
     for i in range(3):
-        svc.lodge_objection(publicity.id, a.id, body=OBJECTION, name=None, contact=CONTACT,
-                            address=f"10.1.0.{i}")
+        svc.lodge_objection(
+            publicity.id, a.id, body=OBJECTION, name=None, contact=CONTACT, address=f"10.1.0.{i}"
+        )
     with count_queries() as many:
         assert client.get(_page(publicity.id)).status_code == 200
     assert few["n"] == many["n"] <= 8
@@ -293,8 +344,13 @@ def test_the_public_check_of_a_real_a_forged_and_a_revoked_code(world, client, c
     real = client.get(f"/certificates/{first.code.lower().replace('-', '')}")
     assert real.status_code == 200
     assert 'data-status="valid"' in real.text and "有效" in real.text
-    for text in ("甲区机械厂工会", "2026年度市级模范职工之家", DOCUMENT, first.serial,
-                 "测试市总工会"):
+    for text in (
+        "甲区机械厂工会",
+        "2026年度市级模范职工之家",
+        DOCUMENT,
+        first.serial,
+        "测试市总工会",
+    ):
         assert text in real.text
     # forged: plainly not issued, on a friendly page
     forged = client.get("/certificates/ABCD-EFGH-JKLM")
@@ -331,13 +387,11 @@ def test_the_roll_shows_revocation_and_filters(world, client, ctx):
     page = client.get("/honours")
     assert page.status_code == 200
     first, second = commendation.certificates
-    row = re.search(rf'<tr data-certificate="{first.serial}"([^>]*)>(.*?)</tr>', page.text,
-                    re.S)
+    row = re.search(rf'<tr data-certificate="{first.serial}"([^>]*)>(.*?)</tr>', page.text, re.S)
     assert 'data-revoked="1"' in row.group(1)
     assert "<del>甲区机械厂工会</del>" in row.group(2) and "已撤销" in row.group(2)
     assert beijing_today().isoformat() in row.group(2)
-    other = re.search(rf'<tr data-certificate="{second.serial}"([^>]*)>(.*?)</tr>', page.text,
-                      re.S)
+    other = re.search(rf'<tr data-certificate="{second.serial}"([^>]*)>(.*?)</tr>', page.text, re.S)
     assert "data-revoked" not in other.group(1) and "乙区街道总工会" in other.group(2)
     assert DOCUMENT in page.text
     assert "2 个称号，其中 1 个已撤销" in page.text
@@ -361,16 +415,44 @@ def test_the_roll_as_excel(world, client, ctx):
     sheet = load_workbook(io.BytesIO(response.data)).active
     rows = [[c.value for c in row] for row in sheet.iter_rows()]
     assert rows[0][0] == "模范职工之家荣誉榜"
-    assert rows[1] == ["序号", "年度", "级别", "区（县）", "单位名称", "称号", "表彰文号",
-                       "证书编号", "状态"]
+    assert rows[1] == [
+        "序号",
+        "年度",
+        "级别",
+        "区（县）",
+        "单位名称",
+        "称号",
+        "表彰文号",
+        "证书编号",
+        "状态",
+    ]
     first, second = commendation.certificates
-    assert rows[2] == [1, 2026, "市级", "甲区总工会", "甲区机械厂工会", "模范职工之家", DOCUMENT,
-                       first.serial, f"已撤销（{beijing_today().isoformat()}）"]
-    assert rows[3] == [2, 2026, "市级", "乙区总工会", "乙区街道总工会", "模范职工之家", DOCUMENT,
-                       second.serial, "有效"]
+    assert rows[2] == [
+        1,
+        2026,
+        "市级",
+        "甲区总工会",
+        "甲区机械厂工会",
+        "模范职工之家",
+        DOCUMENT,
+        first.serial,
+        f"已撤销（{beijing_today().isoformat()}）",
+    ]
+    assert rows[3] == [
+        2,
+        2026,
+        "市级",
+        "乙区总工会",
+        "乙区街道总工会",
+        "模范职工之家",
+        DOCUMENT,
+        second.serial,
+        "有效",
+    ]
     assert len(rows) == 4
-    only_b = load_workbook(io.BytesIO(client.get(
-        f"/honours.xlsx?district={world.district_b.id}").data)).active
+    only_b = load_workbook(
+        io.BytesIO(client.get(f"/honours.xlsx?district={world.district_b.id}").data)
+    ).active
     assert [r[4].value for r in only_b.iter_rows(min_row=3)] == ["乙区街道总工会"]
 
 
@@ -380,9 +462,14 @@ def test_the_roll_runs_a_constant_number_of_queries(world, client, ctx):
         assert client.get("/honours").status_code == 200
     for i, org in enumerate((world.union_a2, world.union_a2, world.union_b), start=1):
         nomination = world.nomination(org=org, status="commended")
-        db.session.add(Certificate(commendation_id=commendation.id,
-                                   nomination_id=nomination.id, serial=f"2026-09{i:02d}",
-                                   code=f"TEST-CODE-{i:04d}"))
+        db.session.add(
+            Certificate(
+                commendation_id=commendation.id,
+                nomination_id=nomination.id,
+                serial=f"2026-09{i:02d}",
+                code=f"TEST-CODE-{i:04d}",
+            )
+        )
     db.session.commit()
     with count_queries() as many:
         page = client.get("/honours")
@@ -394,4 +481,4 @@ def test_the_roll_runs_a_constant_number_of_queries(world, client, ctx):
 def test_the_public_pages_in_english(client, url):
     client.set_cookie("lang", "en")
     page = client.get(url)
-    assert page.status_code == 200 and "<html lang=\"en\">" in page.text
+    assert page.status_code == 200 and '<html lang="en">' in page.text

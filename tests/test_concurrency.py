@@ -34,7 +34,7 @@ TIMEOUT = 15  # seconds; a broken lock must fail the test, never hang the suite
 needs_postgres = pytest.mark.skipif(
     not is_postgres(),
     reason="needs PostgreSQL (two real connections racing on one row); set "
-           "TEST_DATABASE_URL=postgresql+psycopg://…  CI runs these on PostgreSQL",
+    "TEST_DATABASE_URL=postgresql+psycopg://…  CI runs these on PostgreSQL",
 )
 
 
@@ -52,8 +52,7 @@ def _scene(app: Flask) -> Scene:
         second = make_user("reviewer_a2", Role.REVIEWER, world.district_a, "甲区审核人二")
         db.session.commit()
         nomination = world.nomination(status="submitted")
-        return Scene(nomination.id, nomination.version,
-                     (world.users["reviewer_a"].id, second.id))
+        return Scene(nomination.id, nomination.version, (world.users["reviewer_a"].id, second.id))
 
 
 def _snapshot(app: Flask, nomination_id: int) -> tuple[str, int, list[tuple]]:
@@ -61,8 +60,13 @@ def _snapshot(app: Flask, nomination_id: int) -> tuple[str, int, list[tuple]]:
     with app.app_context():
         nomination = db.session.get(Nomination, nomination_id)
         events = db.session.execute(
-            select(NominationEvent.action, NominationEvent.actor_id, NominationEvent.from_state,
-                   NominationEvent.to_state, NominationEvent.comment)
+            select(
+                NominationEvent.action,
+                NominationEvent.actor_id,
+                NominationEvent.from_state,
+                NominationEvent.to_state,
+                NominationEvent.comment,
+            )
             .where(NominationEvent.nomination_id == nomination_id)
             .order_by(NominationEvent.id)
         ).all()
@@ -118,6 +122,7 @@ def test_two_reviewers_at_once_exactly_one_wins(app, monkeypatch, first, second)
                     outcomes[action] = "ok"
             except BaseException as exc:  # noqa: B036 - reported to the main thread
                 outcomes[action] = exc
+
         return run
 
     _run_threads([act(scene.reviewer_ids[0], first), act(scene.reviewer_ids[1], second)])
@@ -131,7 +136,7 @@ def test_two_reviewers_at_once_exactly_one_wins(app, monkeypatch, first, second)
     losers = {a: o for a, o in outcomes.items() if o != "ok"}
     assert len(winners) == 1, outcomes
     (winner,) = winners
-    (loser, error), = losers.items()
+    ((loser, error),) = losers.items()
     assert isinstance(error, StaleVersion), repr(error)
     # Refused by the database (its UPDATE matched no row), not by a version argument.
     assert isinstance(error.__context__, StaleDataError), repr(error.__context__)
@@ -141,8 +146,9 @@ def test_two_reviewers_at_once_exactly_one_wins(app, monkeypatch, first, second)
     assert version == scene.version + 1
     assert events[:1] == before[2]
     winner_id = scene.reviewer_ids[0] if winner == first else scene.reviewer_ids[1]
-    assert events[1:] == [(winner, winner_id, "submitted", ACTIONS[winner].dest,
-                           comments[winner])], "exactly the winner's audit row, nothing else"
+    assert events[1:] == [
+        (winner, winner_id, "submitted", ACTIONS[winner].dest, comments[winner])
+    ], "exactly the winner's audit row, nothing else"
     assert loser != winner
 
 
@@ -208,8 +214,9 @@ def test_loser_waits_for_the_winners_row_lock_then_matches_no_row(app, monkeypat
     assert isinstance(error.__context__, StaleDataError)
     status, version, events = _snapshot(app, scene.nomination_id)
     assert (status, version) == ("member_evaluation", scene.version + 1)
-    assert events == before[2] + [("approve", winner_id, "submitted", "member_evaluation",
-                                   "同意推荐")]
+    assert events == before[2] + [
+        ("approve", winner_id, "submitted", "member_evaluation", "同意推荐")
+    ]
 
 
 def _wait_until_blocked(pids: list[int]) -> bool:
@@ -234,8 +241,11 @@ def _wait_until_blocked(pids: list[int]) -> bool:
 
 
 def _events(nomination_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(NominationEvent).where(
-        NominationEvent.nomination_id == nomination_id))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(NominationEvent)
+        .where(NominationEvent.nomination_id == nomination_id)
+    )
 
 
 def test_stale_version_argument_is_refused(world, ctx):

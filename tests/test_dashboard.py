@@ -91,24 +91,43 @@ def dashboard_url(world) -> str:  # type: ignore[no-untyped-def]
 
 
 def _draw(world) -> SpotCheckDraw:  # type: ignore[no-untyped-def]
-    draw = SpotCheckDraw(campaign_id=world.campaign.id, scope_org_id=world.city.id,
-                         method="count", value="1", seed_commitment="0" * 64, seed="test",
-                         population=[], sample=[], status=DrawStatus.APPLIED)
+    draw = SpotCheckDraw(
+        campaign_id=world.campaign.id,
+        scope_org_id=world.city.id,
+        method="count",
+        value="1",
+        seed_commitment="0" * 64,
+        seed="test",
+        population=[],
+        sample=[],
+        status=DrawStatus.APPLIED,
+    )
     db.session.add(draw)
     db.session.flush()
     return draw
 
 
-def _evaluation(nomination: Nomination, rate: str | None, passed: bool | None,
-                turnout: str = "0.8", closed: bool = True) -> None:
+def _evaluation(
+    nomination: Nomination,
+    rate: str | None,
+    passed: bool | None,
+    turnout: str = "0.8",
+    closed: bool = True,
+) -> None:
     now = datetime.now(UTC)
-    db.session.add(MemberEvaluation(
-        nomination_id=nomination.id, opens_at=now - timedelta(days=10),
-        closes_at=now - timedelta(days=1) if closed else now + timedelta(days=2),
-        member_count=100, dimensions=[],
-        status=EvaluationStatus.CLOSED if closed else EvaluationStatus.OPEN,
-        turnout=turnout if closed else None, satisfaction_rate=rate if closed else None,
-        passed=passed if closed else None))
+    db.session.add(
+        MemberEvaluation(
+            nomination_id=nomination.id,
+            opens_at=now - timedelta(days=10),
+            closes_at=now - timedelta(days=1) if closed else now + timedelta(days=2),
+            member_count=100,
+            dimensions=[],
+            status=EvaluationStatus.CLOSED if closed else EvaluationStatus.OPEN,
+            turnout=turnout if closed else None,
+            satisfaction_rate=rate if closed else None,
+            passed=passed if closed else None,
+        )
+    )
 
 
 @pytest.fixture
@@ -140,8 +159,14 @@ def figures(world):  # type: ignore[no-untyped-def]
     db.session.add(SpotCheck(nomination_id=n8.id, draw_id=draw.id, conclusion="rectify"))
     n9 = nom(b, "spot_check_failed")
     _evaluation(n9, "0.85", True, turnout="0.5")  # on the edge: in the 85–90% band
-    db.session.add(SpotCheck(nomination_id=n9.id, draw_id=draw.id, conclusion="rectify",
-                             rectification_decision="reject"))
+    db.session.add(
+        SpotCheck(
+            nomination_id=n9.id,
+            draw_id=draw.id,
+            conclusion="rectify",
+            rectification_decision="reject",
+        )
+    )
     _evaluation(nom(b, "commended"), "1", True, turnout="0.7")
     nom(b, "withdrawn")
     n12 = nom(b, "spot_check")
@@ -160,18 +185,47 @@ def test_counts_per_district_and_stage(figures, client, auth):
     page = Tables(client.get(dashboard_url(world)).text)
     rows = page.rows("district-table", "data-district")
     a, b = rows[str(world.district_a.id)], rows[str(world.district_b.id)]
-    assert (a["application"], a["evaluation"], a["spot_check"], a["commendation"],
-            a["commended"], a["ended"], a["total"]) == ("2", "1", "1", "1", "0", "2", "7")
-    assert (b["application"], b["evaluation"], b["spot_check"], b["commendation"],
-            b["commended"], b["ended"], b["total"]) == ("0", "0", "2", "0", "1", "2", "5")
+    assert (
+        a["application"],
+        a["evaluation"],
+        a["spot_check"],
+        a["commendation"],
+        a["commended"],
+        a["ended"],
+        a["total"],
+    ) == ("2", "1", "1", "1", "0", "2", "7")
+    assert (
+        b["application"],
+        b["evaluation"],
+        b["spot_check"],
+        b["commendation"],
+        b["commended"],
+        b["ended"],
+        b["total"],
+    ) == ("0", "0", "2", "0", "1", "2", "5")
     total = rows["total"]
-    assert (total["application"], total["spot_check"], total["commended"], total["ended"],
-            total["total"]) == ("2", "3", "1", "4", "12")
+    assert (
+        total["application"],
+        total["spot_check"],
+        total["commended"],
+        total["ended"],
+        total["total"],
+    ) == ("2", "3", "1", "4", "12")
     states = page.rows("state-table", "data-state")
     assert {s: int(r["data-count"]) for s, r in states.items() if r["data-count"] != "0"} == {
-        "submitted": 1, "draft": 1, "member_evaluation": 1, "awaiting_draw": 1,
-        "evaluation_failed": 1, "rejected": 1, "candidate": 1, "rectification": 1,
-        "spot_check_failed": 1, "commended": 1, "withdrawn": 1, "spot_check": 1}
+        "submitted": 1,
+        "draft": 1,
+        "member_evaluation": 1,
+        "awaiting_draw": 1,
+        "evaluation_failed": 1,
+        "rejected": 1,
+        "candidate": 1,
+        "rectification": 1,
+        "spot_check_failed": 1,
+        "commended": 1,
+        "withdrawn": 1,
+        "spot_check": 1,
+    }
     assert list(states) == STATE_NAMES  # every state listed, zeros too
 
 
@@ -190,10 +244,14 @@ def test_satisfaction_bands_and_district_averages(figures, client, auth):
     auth.login("city")
     page = Tables(client.get(dashboard_url(world)).text)
     bands = page.rows("band-table", "data-band")
-    assert {k: (r["data-count"], r["data-passed"], r["data-failed"]) for k, r in bands.items()
-            } == {"below_80": ("0", "0", "0"), "80_85": ("1", "0", "1"),
-                  "85_90": ("1", "1", "0"), "90_95": ("1", "1", "0"),
-                  "95_100": ("2", "2", "0"), "no_ballots": ("0", "0", "0")}
+    assert {k: (r["data-count"], r["data-passed"], r["data-failed"]) for k, r in bands.items()} == {
+        "below_80": ("0", "0", "0"),
+        "80_85": ("1", "0", "1"),
+        "85_90": ("1", "1", "0"),
+        "90_95": ("1", "1", "0"),
+        "95_100": ("2", "2", "0"),
+        "no_ballots": ("0", "0", "0"),
+    }
     evaluations = page.rows("evaluation-table", "data-district")
     a = evaluations[str(world.district_a.id)]
     assert a["data-closed"] == "3"
@@ -226,7 +284,11 @@ def test_an_evaluation_without_valid_ballots_is_its_own_band(world, api_as):
     a = body["districts"][0]["evaluation"]
     # Two closed, one failed; the average and the lowest are over the rates there are.
     assert (a["closed"], a["failed"], a["avg_satisfaction"], a["min_satisfaction"]) == (
-        2, 1, pytest.approx(0.9), pytest.approx(0.9))
+        2,
+        1,
+        pytest.approx(0.9),
+        pytest.approx(0.9),
+    )
 
 
 def test_spot_check_outcomes_per_district(figures, client, auth):
@@ -235,9 +297,21 @@ def test_spot_check_outcomes_per_district(figures, client, auth):
     checks = Tables(client.get(dashboard_url(world)).text).rows("check-table", "data-district")
     a, b = checks[str(world.district_a.id)], checks[str(world.district_b.id)]
     assert (a["data-checks"], a["pass"], a["rectify"], a["fail"], a["pending"]) == (
-        "1", "1", "0", "0", "0")
-    assert (b["data-checks"], b["pending"], b["pass"], b["rectify"], b["rejected"],
-            b["accepted"], b["awaiting"]) == ("3", "1", "0", "2", "1", "0", "1")
+        "1",
+        "1",
+        "0",
+        "0",
+        "0",
+    )
+    assert (
+        b["data-checks"],
+        b["pending"],
+        b["pass"],
+        b["rectify"],
+        b["rejected"],
+        b["accepted"],
+        b["awaiting"],
+    ) == ("3", "1", "0", "2", "1", "0", "1")
     assert checks["total"]["data-checks"] == "4"
 
 
@@ -254,7 +328,10 @@ def test_overdue_steps_per_district_and_the_most_overdue(figures, client, auth):
     assert overdue["total"]["data-overdue"] == "3"
     steps = page.rows("overdue-steps", "data-nomination")
     assert [(int(k), int(r["data-days"])) for k, r in steps.items()] == [
-        (world.overdue["n8"], 10), (world.overdue["n1"], 5), (world.overdue["n3"], 2)]
+        (world.overdue["n8"], 10),
+        (world.overdue["n1"], 5),
+        (world.overdue["n3"], 2),
+    ]
     assert f'href="/nominations/{world.overdue["n8"]}"' in html
     assert 'data-testid="overdue-total">3<' in html
 
@@ -264,9 +341,11 @@ def test_overdue_in_the_api_with_ranks_and_shares(figures, api_as):
     body = api_as("city").get(f"/campaigns/{world.campaign.id}/dashboard").get_json()
     assert body["as_of"] == beijing_today().isoformat()
     steps = body["overdue_steps"]
-    assert [(s["nomination_id"], s["rank"], s["rank_in_district"], s["days"]) for s in steps
-            ] == [(world.overdue["n8"], 1, 1, 10), (world.overdue["n1"], 2, 1, 5),
-                  (world.overdue["n3"], 3, 2, 2)]
+    assert [(s["nomination_id"], s["rank"], s["rank_in_district"], s["days"]) for s in steps] == [
+        (world.overdue["n8"], 1, 1, 10),
+        (world.overdue["n1"], 2, 1, 5),
+        (world.overdue["n3"], 3, 2, 2),
+    ]
     assert steps[0]["due_on"] == (beijing_today() - timedelta(days=10)).isoformat()
     assert body["overdue_total"] == 3
     a, b = body["districts"]
@@ -322,8 +401,14 @@ def test_unions_and_inspectors_are_refused(figures, client, auth, api_as, userna
 
 def test_a_campaign_the_user_may_not_see_is_not_found(world, client, auth, api_as):
     other_city = create_org(code="X", name="外市总工会", level=OrgLevel.CITY)
-    hidden = Campaign(name="外市评选", year=2026, status=CampaignStatus.OPEN, level="city",
-                      organizer_id=other_city.id, award_types=[AwardType.MODEL_HOME.value])
+    hidden = Campaign(
+        name="外市评选",
+        year=2026,
+        status=CampaignStatus.OPEN,
+        level="city",
+        organizer_id=other_city.id,
+        award_types=[AwardType.MODEL_HOME.value],
+    )
     db.session.add(hidden)
     db.session.commit()
     auth.login("city")
@@ -349,16 +434,17 @@ def test_a_reviewers_exports_cover_only_their_district(figures, client, auth):
 def test_an_administrator_sees_every_district(figures, api_as):
     world = figures
     body = api_as("admin").get(f"/campaigns/{world.campaign.id}/dashboard").get_json()
-    assert [d["district_id"] for d in body["districts"]] == [world.district_a.id,
-                                                             world.district_b.id]
+    assert [d["district_id"] for d in body["districts"]] == [
+        world.district_a.id,
+        world.district_b.id,
+    ]
     assert body["whole_city"] is True and body["total"]["nominations"]["total"] == 12
 
 
 def test_the_nav_entry_without_any_campaign(world, client, auth):
     """A reviewer of a city that has no campaign yet: told so on the campaign list."""
     other = create_org(code="Y", name="另一市总工会", level=OrgLevel.CITY)
-    district = create_org(code="Y-A", name="另一区总工会", level=OrgLevel.DISTRICT,
-                          parent=other)
+    district = create_org(code="Y-A", name="另一区总工会", level=OrgLevel.DISTRICT, parent=other)
     make_user("reviewer_y", Role.REVIEWER, district)
     db.session.commit()
     auth.login("reviewer_y")
@@ -375,7 +461,8 @@ def test_api_needs_a_token_and_is_described(world, client):
     assert view["security"] == [{"bearerAuth": []}]
     assert {"200", "401", "403", "404"} <= set(view["responses"])
     assert {"districts", "total", "satisfaction_bands", "overdue_steps"} <= set(
-        spec["components"]["schemas"]["Dashboard"]["properties"])
+        spec["components"]["schemas"]["Dashboard"]["properties"]
+    )
 
 
 def test_nav_and_campaign_page_link_to_the_dashboard(world, client, auth):
@@ -412,8 +499,11 @@ def test_section_csv(figures, client, auth):
     header, *body = rows
     assert header[0] == "区县"
     total = header.index("合计")
-    assert [(r[0], r[total]) for r in body] == [("甲区总工会", "7"), ("乙区总工会", "5"),
-                                                ("合计", "12")]
+    assert [(r[0], r[total]) for r in body] == [
+        ("甲区总工会", "7"),
+        ("乙区总工会", "5"),
+        ("合计", "12"),
+    ]
     steps = client.get(f"{dashboard_url(world)}/overdue-steps.csv").get_data(as_text=True)
     assert str(world.overdue["n8"]) in steps and "乙区街道总工会" in steps
 
@@ -442,22 +532,53 @@ def _bulk(world, count: int) -> None:  # type: ignore[no-untyped-def]
     orgs = cycle([world.union_a.id, world.union_a2.id, world.union_b.id])
     states = cycle(STATE_NAMES)
     first = db.session.scalar(select(db.func.coalesce(db.func.max(Nomination.id), 0)))
-    db.session.execute(insert(Nomination), [
-        {"campaign_id": world.campaign.id, "org_id": next(orgs), "award_type": "model_home",
-         "status": next(states), "version": 1,
-         "due_on": today - timedelta(days=i % 40)} for i in range(count)])
+    db.session.execute(
+        insert(Nomination),
+        [
+            {
+                "campaign_id": world.campaign.id,
+                "org_id": next(orgs),
+                "award_type": "model_home",
+                "status": next(states),
+                "version": 1,
+                "due_on": today - timedelta(days=i % 40),
+            }
+            for i in range(count)
+        ],
+    )
     ids = list(db.session.scalars(select(Nomination.id).where(Nomination.id > first)))
     draw = _draw(world)
     now = datetime.now(UTC)
-    db.session.execute(insert(MemberEvaluation), [
-        {"nomination_id": nid, "status": "closed", "opens_at": now - timedelta(days=9),
-         "closes_at": now - timedelta(days=2), "member_count": 50, "dimensions": [],
-         "turnout": 0.8, "satisfaction_rate": 0.7 + (i % 30) / 100, "passed": i % 3 > 0}
-        for i, nid in enumerate(ids) if i % 2])
-    db.session.execute(insert(SpotCheck), [
-        {"nomination_id": nid, "draw_id": draw.id,
-         "conclusion": ("pass", "rectify", "fail", None)[i % 4]}
-        for i, nid in enumerate(ids) if i % 3 == 0])
+    db.session.execute(
+        insert(MemberEvaluation),
+        [
+            {
+                "nomination_id": nid,
+                "status": "closed",
+                "opens_at": now - timedelta(days=9),
+                "closes_at": now - timedelta(days=2),
+                "member_count": 50,
+                "dimensions": [],
+                "turnout": 0.8,
+                "satisfaction_rate": 0.7 + (i % 30) / 100,
+                "passed": i % 3 > 0,
+            }
+            for i, nid in enumerate(ids)
+            if i % 2
+        ],
+    )
+    db.session.execute(
+        insert(SpotCheck),
+        [
+            {
+                "nomination_id": nid,
+                "draw_id": draw.id,
+                "conclusion": ("pass", "rectify", "fail", None)[i % 4],
+            }
+            for i, nid in enumerate(ids)
+            if i % 3 == 0
+        ],
+    )
     db.session.commit()
 
 
@@ -506,8 +627,11 @@ def test_the_page_fits_a_phone(app, phone):  # type: ignore[no-untyped-def]
     with app.test_request_context():
         world = build_world()
         today = beijing_today()
-        for org, status, late in ((world.union_a, "submitted", 3), (world.union_b, "draft", 9),
-                                  (world.union_a2, "member_evaluation", None)):
+        for org, status, late in (
+            (world.union_a, "submitted", 3),
+            (world.union_b, "draft", 9),
+            (world.union_a2, "member_evaluation", None),
+        ):
             n = world.nomination(org=org, status=status, complete=False)
             if late:
                 n.due_on = today - timedelta(days=late)
@@ -524,8 +648,14 @@ def test_the_page_fits_a_phone(app, phone):  # type: ignore[no-untyped-def]
 
 
 def test_the_switcher_lists_the_other_campaigns(world, client, auth):
-    older = Campaign(name="2025年度评选", year=2025, status=CampaignStatus.CLOSED, level="city",
-                     organizer_id=world.city.id, award_types=[AwardType.MODEL_HOME.value])
+    older = Campaign(
+        name="2025年度评选",
+        year=2025,
+        status=CampaignStatus.CLOSED,
+        level="city",
+        organizer_id=world.city.id,
+        award_types=[AwardType.MODEL_HOME.value],
+    )
     db.session.add(older)
     db.session.commit()
     auth.login("city")
@@ -538,8 +668,9 @@ def test_the_switcher_lists_the_other_campaigns(world, client, auth):
 def test_final_states_are_marked_ended(world, client, auth):
     auth.login("city")
     html = client.get(dashboard_url(world)).text
-    rows = {m.group(1): m.group(0) for m in re.finditer(r'<tr data-state="(\w+)".*?</tr>',
-                                                         html, re.S)}
+    rows = {
+        m.group(1): m.group(0) for m in re.finditer(r'<tr data-state="(\w+)".*?</tr>', html, re.S)
+    }
     ended = {s for s, row in rows.items() if "text-bg-light border" in row}
     assert ended == set(FINAL_STATES)
     assert "text-bg-success" in rows["commended"]
@@ -548,8 +679,7 @@ def test_final_states_are_marked_ended(world, client, auth):
 def _chart(html: str, testid: str) -> dict[str, str]:
     """A chart's rows by data-key: the number printed at the end of each bar."""
     figure = html.split(f'data-testid="{testid}"', 1)[1].split("</figure>", 1)[0]
-    return dict(re.findall(r'data-key="(\w+)">.*?</svg>\s*<span[^>]*>([^<]*)</span>', figure,
-                           re.S))
+    return dict(re.findall(r'data-key="(\w+)">.*?</svg>\s*<span[^>]*>([^<]*)</span>', figure, re.S))
 
 
 def test_the_charts_per_district(figures, client, auth):

@@ -14,14 +14,16 @@ from app.timeutil import beijing_today
 
 
 def test_a_new_draft_is_due_by_the_application_deadline(world, ctx):
-    nomination = create_nomination(world.user("union_a"), campaign_id=world.campaign.id,
-                                   award_type="model_home")
+    nomination = create_nomination(
+        world.user("union_a"), campaign_id=world.campaign.id, award_type="model_home"
+    )
     assert nomination.due_on == date(2026, 12, 31)
 
 
 def test_submission_is_due_by_the_review_deadline_or_the_service_time(world, ctx):
-    world.campaign.deadlines.append(CampaignDeadline(stage=Stage.REVIEW,
-                                                     due_date=date(2027, 1, 15)))
+    world.campaign.deadlines.append(
+        CampaignDeadline(stage=Stage.REVIEW, due_date=date(2027, 1, 15))
+    )
     db.session.commit()
     union = world.user("union_a")
     first = world.nomination(status="draft")
@@ -48,8 +50,7 @@ def test_the_worklist_puts_the_overdue_first_and_flags_them(world, ctx, client, 
     later.due_on = beijing_today() + timedelta(days=20)
     overdue.due_on = beijing_today() - timedelta(days=2)
     db.session.commit()
-    assert [n.id for n in worklist(world.user("reviewer_a"))] == [overdue.id, later.id,
-                                                                  undated.id]
+    assert [n.id for n in worklist(world.user("reviewer_a"))] == [overdue.id, later.id, undated.id]
     auth.login("reviewer_a")
     page = client.get("/").text
     assert "逾期 2 天" in page and page.count('data-overdue="1"') == 1
@@ -139,13 +140,16 @@ def test_recomputing_due_dates_does_not_query_once_per_nomination(world, ctx):
 
 
 def test_a_calendar_without_working_days_falls_back_to_the_review_deadline(world, ctx):
-    world.campaign.deadlines.append(CampaignDeadline(stage=Stage.REVIEW,
-                                                     due_date=date(2027, 1, 15)))
+    world.campaign.deadlines.append(
+        CampaignDeadline(stage=Stage.REVIEW, due_date=date(2027, 1, 15))
+    )
     world.campaign.review_working_days = 5
     db.session.commit()
     start = beijing_today()
-    import_calendar(world.user("city"), "\n".join(
-        f"{(start + timedelta(days=d)).isoformat()} 休" for d in range(400)))
+    import_calendar(
+        world.user("city"),
+        "\n".join(f"{(start + timedelta(days=d)).isoformat()} 休" for d in range(400)),
+    )
     nomination = world.nomination(status="draft")
     take_action(world.user("union_a"), nomination.id, "submit")  # no error page
     assert nomination.status == "submitted" and nomination.due_on == date(2027, 1, 15)

@@ -101,8 +101,13 @@ def test_rules_are_recorded_as_the_draw_reads_them(world, ctx, awaiting):
     assert draw.strata == {"A": {"population": 3, "drawn": 2}, "B": {"population": 2, "drawn": 2}}
     assert verify_draw(draw.id).ok
     # Only plain decimals: an exponent could make every re-run of the record take minutes.
-    for method, value in [("ratio", "1e-99999999"), ("ratio", "1/5"), ("count", "1e3"),
-                          ("count", "10001"), ("ratio", "0.2.1")]:
+    for method, value in [
+        ("ratio", "1e-99999999"),
+        ("ratio", "1/5"),
+        ("count", "1e3"),
+        ("count", "10001"),
+        ("ratio", "0.2.1"),
+    ]:
         with pytest.raises(Invalid) as info:
             redraw(city, draw.id, reason="规则有误", method=method, value=value)
         assert "value" in info.value.errors, (method, value)
@@ -151,9 +156,9 @@ def test_public_page_reverifies_without_login(world, client, awaiting):
 def test_a_seed_superseded_before_the_draw_stays_secret(world, ctx, awaiting):
     city = world.user("city")
     first = announce_draw(city, world.campaign.id, method="ratio", value="0.5", seed="同一种子")
-    redraw(city, first.id, reason="规则填错，改为按数量。", method="count", value="1",
-           seed="同一种子")
+    redraw(
+        city, first.id, reason="规则填错，改为按数量。", method="count", value="1", seed="同一种子"
+    )
     db.session.refresh(first)
     assert first.status == DrawStatus.SUPERSEDED
     assert public_record(first)["seed"] is None
-

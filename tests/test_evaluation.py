@@ -35,24 +35,39 @@ from tests.conftest import is_postgres
 
 def _open(world, org=None, members=10, **kw):  # type: ignore[no-untyped-def]
     nomination = world.nomination(org=org or world.union_a, status="member_evaluation")
-    union = {world.union_a.id: "union_a", world.union_a2.id: "union_a2",
-             world.union_b.id: "union_b"}[nomination.org_id]
+    union = {
+        world.union_a.id: "union_a",
+        world.union_a2.id: "union_a2",
+        world.union_b.id: "union_b",
+    }[nomination.org_id]
     now = utcnow()
-    evaluation = open_evaluation(world.user(union), nomination.id,
-                                 opens_at=kw.get("opens_at", now - timedelta(minutes=1)),
-                                 closes_at=kw.get("closes_at", now + timedelta(days=3)),
-                                 member_count=members)
+    evaluation = open_evaluation(
+        world.user(union),
+        nomination.id,
+        opens_at=kw.get("opens_at", now - timedelta(minutes=1)),
+        closes_at=kw.get("closes_at", now + timedelta(days=3)),
+        member_count=members,
+    )
     return nomination, evaluation
 
 
 def _tokens(evaluation):  # type: ignore[no-untyped-def]
-    return list(db.session.scalars(select(BallotToken.token).where(
-        BallotToken.evaluation_id == evaluation.id).order_by(BallotToken.serial)))
+    return list(
+        db.session.scalars(
+            select(BallotToken.token)
+            .where(BallotToken.evaluation_id == evaluation.id)
+            .order_by(BallotToken.serial)
+        )
+    )
 
 
 def _vote(evaluation, token, choice="satisfied", comment=None):  # type: ignore[no-untyped-def]
-    cast_ballot(token, overall=choice,
-                answers={d["code"]: choice for d in evaluation.dimensions}, comment=comment)
+    cast_ballot(
+        token,
+        overall=choice,
+        answers={d["code"]: choice for d in evaluation.dimensions},
+        comment=comment,
+    )
 
 
 def test_opening_issues_one_unguessable_token_per_member(world, ctx):
@@ -123,13 +138,19 @@ def test_refusals(world, ctx, case):
     elif case == "closed":
         _vote(evaluation, _tokens(evaluation)[1])
         close_evaluation(evaluation.id)
-    expected = {"unknown": "无效", "void": "作废", "expired": "已结束", "not_yet": "尚未开始",
-                "closed": "已结束"}[case]
+    expected = {
+        "unknown": "无效",
+        "void": "作废",
+        "expired": "已结束",
+        "not_yet": "尚未开始",
+        "closed": "已结束",
+    }[case]
     with pytest.raises(BallotRefused) as info:
         _vote(evaluation, token)
     assert expected in info.value.message
-    assert db.session.scalar(select(db.func.count()).select_from(Ballot).where(
-        Ballot.evaluation_id == evaluation.id)) == (1 if case == "closed" else 0)
+    assert db.session.scalar(
+        select(db.func.count()).select_from(Ballot).where(Ballot.evaluation_id == evaluation.id)
+    ) == (1 if case == "closed" else 0)
 
 
 def test_incomplete_ballot_is_refused_and_spends_nothing(world, ctx):
@@ -141,19 +162,22 @@ def test_incomplete_ballot_is_refused_and_spends_nothing(world, ctx):
     _vote(evaluation, token)  # the token is still good
 
 
-@pytest.mark.parametrize(("org_key", "state_owned", "satisfied", "basic", "dissatisfied",
-                          "passes"), [
-    ("union_a", False, 8, 1, 1, True),     # 企业 90%: 9/10 meets
-    ("union_a", False, 8, 0, 2, False),    # 80%
-    ("union_a", True, 9, 0, 1, False),     # 国有企业 95%: 90% is not enough
-    ("union_a", True, 18, 1, 1, True),     # 19/20 = 95%
-    ("union_a2", False, 18, 0, 2, False),  # 机关事业单位 95%: 90% fails
-    ("union_a2", False, 19, 0, 1, True),
-    ("union_b", False, 9, 0, 1, True),     # 区域性 90%
-    ("union_b", False, 17, 0, 3, False),
-])
-def test_threshold_decision_per_category(world, ctx, org_key, state_owned, satisfied, basic,
-                                         dissatisfied, passes):
+@pytest.mark.parametrize(
+    ("org_key", "state_owned", "satisfied", "basic", "dissatisfied", "passes"),
+    [
+        ("union_a", False, 8, 1, 1, True),  # 企业 90%: 9/10 meets
+        ("union_a", False, 8, 0, 2, False),  # 80%
+        ("union_a", True, 9, 0, 1, False),  # 国有企业 95%: 90% is not enough
+        ("union_a", True, 18, 1, 1, True),  # 19/20 = 95%
+        ("union_a2", False, 18, 0, 2, False),  # 机关事业单位 95%: 90% fails
+        ("union_a2", False, 19, 0, 1, True),
+        ("union_b", False, 9, 0, 1, True),  # 区域性 90%
+        ("union_b", False, 17, 0, 3, False),
+    ],
+)
+def test_threshold_decision_per_category(
+    world, ctx, org_key, state_owned, satisfied, basic, dissatisfied, passes
+):
     org = getattr(world, org_key)
     org.is_state_owned = state_owned
     db.session.commit()
@@ -207,10 +231,12 @@ def test_paper_and_online_counted_apart_and_together(world, ctx, app, tmp_path):
         enter_paper_tally(union, nomination.id, satisfied=10, basic=2, dissatisfied=1)
     assert "tally_sheet" in info.value.errors
     with pytest.raises(Invalid):
-        enter_paper_tally(union, nomination.id, satisfied=20, basic=0, dissatisfied=0,
-                          tally_sheet=_png())  # 20 paper + 4 online > 20 members
-    tally = enter_paper_tally(union, nomination.id, satisfied=10, basic=2, dissatisfied=1,
-                              invalid=1, tally_sheet=_png())
+        enter_paper_tally(
+            union, nomination.id, satisfied=20, basic=0, dissatisfied=0, tally_sheet=_png()
+        )  # 20 paper + 4 online > 20 members
+    tally = enter_paper_tally(
+        union, nomination.id, satisfied=10, basic=2, dissatisfied=1, invalid=1, tally_sheet=_png()
+    )
     assert tally.evidence.original_name == "计票表.png"
     res = results(evaluation)
     assert (res.online.satisfied, res.online.total) == (4, 4)
@@ -261,24 +287,41 @@ def test_open_refusals(world, ctx):
     nomination = world.nomination(status="submitted")
     now = utcnow()
     with pytest.raises(Conflict):
-        open_evaluation(world.user("union_a"), nomination.id, opens_at=now,
-                        closes_at=now + timedelta(days=1), member_count=5)
+        open_evaluation(
+            world.user("union_a"),
+            nomination.id,
+            opens_at=now,
+            closes_at=now + timedelta(days=1),
+            member_count=5,
+        )
     nomination = world.nomination(status="member_evaluation")
     from app.errors import Forbidden
 
     with pytest.raises(Forbidden):
-        open_evaluation(world.user("reviewer_a"), nomination.id, opens_at=now,
-                        closes_at=now + timedelta(days=1), member_count=5)
+        open_evaluation(
+            world.user("reviewer_a"),
+            nomination.id,
+            opens_at=now,
+            closes_at=now + timedelta(days=1),
+            member_count=5,
+        )
     with pytest.raises(Invalid) as info:
-        open_evaluation(world.user("union_a"), nomination.id, opens_at=now,
-                        closes_at=now - timedelta(days=1), member_count=0)
+        open_evaluation(
+            world.user("union_a"),
+            nomination.id,
+            opens_at=now,
+            closes_at=now - timedelta(days=1),
+            member_count=0,
+        )
     assert {"closes_at", "member_count"} <= set(info.value.errors)
 
 
 @pytest.mark.postgres
 @pytest.mark.committing
-@pytest.mark.skipif(not is_postgres(), reason="needs PostgreSQL: two real connections racing; "
-                    "CI runs it on PostgreSQL")
+@pytest.mark.skipif(
+    not is_postgres(),
+    reason="needs PostgreSQL: two real connections racing; CI runs it on PostgreSQL",
+)
 def test_double_vote_race_on_postgres(app):
     """Two requests with the same token at the same moment: exactly one ballot is stored."""
     from tests.factories import build_world
@@ -298,8 +341,9 @@ def test_double_vote_race_on_postgres(app):
         with app.app_context():
             barrier.wait()
             try:
-                cast_ballot(token, overall="satisfied",
-                            answers={d["code"]: "satisfied" for d in dimensions})
+                cast_ballot(
+                    token, overall="satisfied", answers={d["code"]: "satisfied" for d in dimensions}
+                )
                 outcomes.append("ok")
             except BallotRefused:
                 outcomes.append("refused")
@@ -314,8 +358,14 @@ def test_double_vote_race_on_postgres(app):
             t.join()
     assert outcomes.count("ok") == 1 and outcomes.count("refused") == 5
     with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(Ballot).where(
-            Ballot.evaluation_id == evaluation_id)) == 1
+        assert (
+            db.session.scalar(
+                select(db.func.count())
+                .select_from(Ballot)
+                .where(Ballot.evaluation_id == evaluation_id)
+            )
+            == 1
+        )
         answers = db.session.scalar(select(db.func.count()).select_from(BallotAnswer))
         assert answers == len(dimensions)
         assert db.session.get(MemberEvaluation, evaluation_id).status == "open"

@@ -18,9 +18,13 @@ from app.timeutil import utcnow
 def test_opening_schedules_the_close_and_a_worker_runs_it(world, ctx, app, redis):
     nomination = world.nomination(status="member_evaluation")
     closes = utcnow() + timedelta(seconds=2)
-    evaluation = open_evaluation(world.user("union_a"), nomination.id,
-                                 opens_at=utcnow() - timedelta(minutes=1), closes_at=closes,
-                                 member_count=3)
+    evaluation = open_evaluation(
+        world.user("union_a"),
+        nomination.id,
+        opens_at=utcnow() - timedelta(minutes=1),
+        closes_at=closes,
+        member_count=3,
+    )
     queue = Queue(QUEUE_NAME, connection=redis)
     registry = ScheduledJobRegistry(queue=queue)
     [job_id] = registry.get_job_ids()
@@ -42,9 +46,13 @@ def test_the_job_is_idempotent_and_waits_for_the_window(world, ctx):
     from app.evaluation.jobs import close_evaluation_job
 
     nomination = world.nomination(status="member_evaluation")
-    evaluation = open_evaluation(world.user("union_a"), nomination.id,
-                                 opens_at=utcnow() - timedelta(minutes=1),
-                                 closes_at=utcnow() + timedelta(days=1), member_count=3)
+    evaluation = open_evaluation(
+        world.user("union_a"),
+        nomination.id,
+        opens_at=utcnow() - timedelta(minutes=1),
+        closes_at=utcnow() + timedelta(days=1),
+        member_count=3,
+    )
     assert close_evaluation_job(evaluation.id) == "window still open"
     evaluation.closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
@@ -54,9 +62,13 @@ def test_the_job_is_idempotent_and_waits_for_the_window(world, ctx):
 
 def test_close_evaluations_command(world, app):
     nomination = world.nomination(status="member_evaluation")
-    evaluation = open_evaluation(world.user("union_a"), nomination.id,
-                                 opens_at=utcnow() - timedelta(days=2),
-                                 closes_at=utcnow() + timedelta(seconds=30), member_count=3)
+    evaluation = open_evaluation(
+        world.user("union_a"),
+        nomination.id,
+        opens_at=utcnow() - timedelta(days=2),
+        closes_at=utcnow() + timedelta(seconds=30),
+        member_count=3,
+    )
     evaluation.closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()
     result = app.test_cli_runner().invoke(args=["close-evaluations"])

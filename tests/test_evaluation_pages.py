@@ -34,21 +34,37 @@ def _open(world, members: int = 10, org=None, **kw):  # type: ignore[no-untyped-
     nomination = _nomination(world, org)
     now = utcnow()
     evaluation = open_evaluation(
-        world.user("union_a"), nomination.id,
+        world.user("union_a"),
+        nomination.id,
         opens_at=kw.get("opens_at", now - timedelta(minutes=1)),
-        closes_at=kw.get("closes_at", now + timedelta(days=3)), member_count=members)
+        closes_at=kw.get("closes_at", now + timedelta(days=3)),
+        member_count=members,
+    )
     return nomination, evaluation
 
 
 def _tokens(evaluation) -> list[str]:  # type: ignore[no-untyped-def]
-    return list(db.session.scalars(select(BallotToken.token).where(
-        BallotToken.evaluation_id == evaluation.id).order_by(BallotToken.serial)))
+    return list(
+        db.session.scalars(
+            select(BallotToken.token)
+            .where(BallotToken.evaluation_id == evaluation.id)
+            .order_by(BallotToken.serial)
+        )
+    )
 
 
-def _vote(evaluation, token: str, choice: str = "satisfied",  # type: ignore[no-untyped-def]
-          comment: str | None = None) -> None:
-    cast_ballot(token, overall=choice,
-                answers={d["code"]: choice for d in evaluation.dimensions}, comment=comment)
+def _vote(
+    evaluation,
+    token: str,
+    choice: str = "satisfied",  # type: ignore[no-untyped-def]
+    comment: str | None = None,
+) -> None:
+    cast_ballot(
+        token,
+        overall=choice,
+        answers={d["code"]: choice for d in evaluation.dimensions},
+        comment=comment,
+    )
 
 
 def _answers(evaluation, choice: str = "satisfied") -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -96,20 +112,25 @@ def test_union_opens_the_evaluation_with_defaults(world, client, auth):
     assert 'type="datetime-local"' in html
 
     start = datetime.now(BEIJING).replace(second=0, microsecond=0)
-    response = client.post(_page(nomination), data={
-        "csrf_token": csrf_from(html),
-        "opens_at": start.strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": (start + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
-        "member_count": "12",
-    })
+    response = client.post(
+        _page(nomination),
+        data={
+            "csrf_token": csrf_from(html),
+            "opens_at": start.strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": (start + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M"),
+            "member_count": "12",
+        },
+    )
     assert response.status_code == 303
-    evaluation = db.session.scalar(select(MemberEvaluation).where(
-        MemberEvaluation.nomination_id == nomination.id))
+    evaluation = db.session.scalar(
+        select(MemberEvaluation).where(MemberEvaluation.nomination_id == nomination.id)
+    )
     assert evaluation is not None and evaluation.member_count == 12
     assert len(_tokens(evaluation)) == 12
     # Beijing input, stored in UTC.
     assert evaluation.opens_at.replace(tzinfo=None) == (start - timedelta(hours=8)).replace(
-        tzinfo=None)
+        tzinfo=None
+    )
     page = client.get(_page(nomination))
     assert 'data-testid="turnout"' in page.text and 'data-testid="open-form"' not in page.text
     assert page.text.count('data-testid="slips-link"') == 1
@@ -125,21 +146,30 @@ def test_the_end_defaults_to_the_deadline_and_may_not_pass_it(world, client, aut
     assert f'value="{due:%Y-%m-%d}T23:59"' in page.text
     assert f"{due:%Y-%m-%d} 23:59" in page.text  # the hint beside the field
 
-    response = client.post(_page(nomination), data={
-        "csrf_token": csrf_from(page.text),
-        "opens_at": datetime.now(BEIJING).strftime("%Y-%m-%dT%H:%M"),
-        "closes_at": f"{due + timedelta(days=1):%Y-%m-%d}T09:00",
-        "member_count": "100",
-    })
+    response = client.post(
+        _page(nomination),
+        data={
+            "csrf_token": csrf_from(page.text),
+            "opens_at": datetime.now(BEIJING).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": f"{due + timedelta(days=1):%Y-%m-%d}T09:00",
+            "member_count": "100",
+        },
+    )
     assert response.status_code == 422
     assert "评家截止日" in field_error(response.text, "closes_at")
     assert 'value="100"' in response.text  # what was typed is kept
     assert db.session.scalar(select(func.count()).select_from(MemberEvaluation)) == 0
 
     # Missing and malformed inputs: errors next to the fields, nothing opened.
-    response = client.post(_page(nomination), data={
-        "csrf_token": csrf_from(page.text), "opens_at": "", "closes_at": "tomorrow",
-        "member_count": "0"})
+    response = client.post(
+        _page(nomination),
+        data={
+            "csrf_token": csrf_from(page.text),
+            "opens_at": "",
+            "closes_at": "tomorrow",
+            "member_count": "0",
+        },
+    )
     assert response.status_code == 422
     assert field_error(response.text, "opens_at")
     assert field_error(response.text, "closes_at")
@@ -169,13 +199,25 @@ def test_other_districts_get_404_everywhere(world, client, auth, username):
     nomination, _evaluation = _open(world)
     auth.login(username)
     base = _page(nomination)
-    for url in (base, f"{base}/turnout.json", f"{base}/slips.pdf", f"{base}/slips.pdf?batch=1",
-                f"{base}/tokens.csv", f"{base}/tokens.csv?batch=1", f"{base}/report.pdf"):
+    for url in (
+        base,
+        f"{base}/turnout.json",
+        f"{base}/slips.pdf",
+        f"{base}/slips.pdf?batch=1",
+        f"{base}/tokens.csv",
+        f"{base}/tokens.csv?batch=1",
+        f"{base}/report.pdf",
+    ):
         assert client.get(url).status_code == 404, url
     token = _csrf(client)
-    for path, data in (("", {}), ("/tokens", {"count": "2"}), ("/void", {"serials": "1"}),
-                       ("/paper", {"satisfied": "1", "basic": "0", "dissatisfied": "0"}),
-                       ("/report", {"process_notes": "x"}), ("/close", {})):
+    for path, data in (
+        ("", {}),
+        ("/tokens", {"count": "2"}),
+        ("/void", {"serials": "1"}),
+        ("/paper", {"satisfied": "1", "basic": "0", "dissatisfied": "0"}),
+        ("/report", {"process_notes": "x"}),
+        ("/close", {}),
+    ):
         response = client.post(base + path, data={**data, "csrf_token": token})
         assert response.status_code == 404, path
     assert client.get(f"/nominations/{nomination.id}").status_code == 404
@@ -202,8 +244,9 @@ def test_reviewer_follows_the_turnout_but_never_sees_the_links(world, client, au
     assert client.get(f"{base}/turnout.json").status_code == 200
     # Read-only: the union's actions are refused.
     token = _csrf(client)
-    assert client.post(f"{base}/tokens", data={"count": "1", "csrf_token": token}
-                       ).status_code == 403
+    assert (
+        client.post(f"{base}/tokens", data={"count": "1", "csrf_token": token}).status_code == 403
+    )
     assert client.post(f"{base}/close", data={"csrf_token": token}).status_code == 403
     # The city sees it too.
     auth.logout()
@@ -255,22 +298,23 @@ def test_member_votes_once_through_the_link(world, client):
     # Missing answers: 422, errors beside the questions, the answers given kept.
     csrf = csrf_from(html)
     first = evaluation.dimensions[0]["code"]
-    response = client.post(url, data={"csrf_token": csrf, "overall": "basic",
-                                      "comment": COMMENT})
+    response = client.post(url, data={"csrf_token": csrf, "overall": "basic", "comment": COMMENT})
     assert response.status_code == 422
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert "请评价" in field_error(response.text, f"answers.{first}")
     assert re.search(r'id="overall-basic"[^>]*value="basic" checked', response.text)
     assert COMMENT in response.text
     assert _ballots() == 0
-    assert db.session.scalar(select(BallotToken.status).where(BallotToken.token == token)
-                             ) == "unused"
+    assert (
+        db.session.scalar(select(BallotToken.status).where(BallotToken.token == token)) == "unused"
+    )
     response = client.post(url, data={"csrf_token": csrf, **_answers(evaluation), "overall": ""})
     assert response.status_code == 422 and field_error(response.text, "overall")
 
     # Every answer: the thank-you page, which says nothing about the ballot.
-    response = client.post(url, data={"csrf_token": csrf, **_answers(evaluation, "basic"),
-                                      "comment": COMMENT})
+    response = client.post(
+        url, data={"csrf_token": csrf, **_answers(evaluation, "basic"), "comment": COMMENT}
+    )
     assert response.status_code == 303 and response.headers["Location"].endswith("/e/thanks")
     assert response.headers["Referrer-Policy"] == "no-referrer"
     thanks = client.get(response.headers["Location"])
@@ -311,8 +355,9 @@ def test_unknown_void_and_closed_links_are_refused(world, client, auth):
     assert client.get("/e/" + "y" * 200).status_code == 404
 
     auth.login("union_a")
-    response = post_form(client, _page(nomination), {"serials": "1, 3"},
-                         action=_page(nomination) + "/void")
+    response = post_form(
+        client, _page(nomination), {"serials": "1, 3"}, action=_page(nomination) + "/void"
+    )
     assert response.status_code == 303
     auth.logout()
     voided = client.get(f"/e/{tokens[0]}")
@@ -348,8 +393,13 @@ def test_issue_and_void_links(world, client, auth):
 
     response = post_form(client, base, {"serials": "2-4，7"}, action=f"{base}/void")
     assert response.status_code == 303
-    statuses = dict(db.session.execute(select(BallotToken.serial, BallotToken.status).where(
-        BallotToken.evaluation_id == evaluation.id)).all())
+    statuses = dict(
+        db.session.execute(
+            select(BallotToken.serial, BallotToken.status).where(
+                BallotToken.evaluation_id == evaluation.id
+            )
+        ).all()
+    )
     assert [s for s, v in sorted(statuses.items()) if v == "void"] == [2, 3, 4, 7]
     page = client.get(base)
     assert 'data-turnout-field="issued">4<' in page.text
@@ -366,16 +416,32 @@ def test_turnout_json_counts_only(world, client, auth):
     auth.login("union_a")
     base = _page(nomination)
     sheet, name = _png()
-    response = post_form(client, base, {
-        "satisfied": "3", "basic": "1", "dissatisfied": "0", "invalid": "1",
-        "tally_sheet": (sheet, name)}, action=f"{base}/paper")
+    response = post_form(
+        client,
+        base,
+        {
+            "satisfied": "3",
+            "basic": "1",
+            "dissatisfied": "0",
+            "invalid": "1",
+            "tally_sheet": (sheet, name),
+        },
+        action=f"{base}/paper",
+    )
     assert response.status_code == 303
     data = client.get(f"{base}/turnout.json")
     assert data.status_code == 200 and "no-store" in data.headers["Cache-Control"]
     body = data.get_json()
     assert body == {
-        "status": "open", "member_count": 10, "issued": 10, "voted_online": 2, "paper": 4,
-        "voted": 6, "turnout": 0.6, "turnout_percent": "60.0%", "bar_percent": 60.0,
+        "status": "open",
+        "member_count": 10,
+        "issued": 10,
+        "voted_online": 2,
+        "paper": 4,
+        "voted": 6,
+        "turnout": 0.6,
+        "turnout_percent": "60.0%",
+        "bar_percent": 60.0,
     }
     assert COMMENT not in data.text and "dissatisfied" not in data.text
 
@@ -388,24 +454,38 @@ def test_paper_tally_with_a_scanned_sheet_shows_online_and_paper_apart(world, cl
     base = _page(nomination)
 
     # No sheet: refused, the error beside the file input, the counts kept.
-    response = post_form(client, base, {"satisfied": "7", "basic": "2", "dissatisfied": "1"},
-                         action=f"{base}/paper")
+    response = post_form(
+        client, base, {"satisfied": "7", "basic": "2", "dissatisfied": "1"}, action=f"{base}/paper"
+    )
     assert response.status_code == 422
     assert "计票表" in field_error(response.text, "tally_sheet")
     assert re.search(r'id="satisfied"[^>]*value="7"', response.text)
     # Counts beyond the members: refused.
     sheet, name = _png()
-    response = post_form(client, base, {"satisfied": "30", "basic": "0", "dissatisfied": "0",
-                                         "tally_sheet": (sheet, name)}, action=f"{base}/paper")
-    assert response.status_code == 422 and "超过会员人数" in field_error(response.text,
-                                                                          "satisfied")
+    response = post_form(
+        client,
+        base,
+        {"satisfied": "30", "basic": "0", "dissatisfied": "0", "tally_sheet": (sheet, name)},
+        action=f"{base}/paper",
+    )
+    assert response.status_code == 422 and "超过会员人数" in field_error(response.text, "satisfied")
 
     first = evaluation.dimensions[0]["code"]
     sheet, name = _png()
-    response = post_form(client, base, {
-        "satisfied": "7", "basic": "2", "dissatisfied": "1", "invalid": "1",
-        f"dim.{first}.satisfied": "8", f"dim.{first}.basic": "2",
-        "tally_sheet": (sheet, name)}, action=f"{base}/paper")
+    response = post_form(
+        client,
+        base,
+        {
+            "satisfied": "7",
+            "basic": "2",
+            "dissatisfied": "1",
+            "invalid": "1",
+            f"dim.{first}.satisfied": "8",
+            f"dim.{first}.basic": "2",
+            "tally_sheet": (sheet, name),
+        },
+        action=f"{base}/paper",
+    )
     assert response.status_code == 303
     page = client.get(base)
     assert 'data-testid="paper-current"' in page.text and name in page.text
@@ -418,7 +498,7 @@ def test_paper_tally_with_a_scanned_sheet_shows_online_and_paper_apart(world, cl
     # Closed: the result shows the two parts apart and together.
     _close(evaluation)
     page = client.get(base)
-    parts = page.text[page.text.index('data-testid="result-parts"'):]
+    parts = page.text[page.text.index('data-testid="result-parts"') :]
     online = re.search(r'data-part="online">.*?</tr>', parts, re.S).group(0)
     paper = re.search(r'data-part="paper">.*?</tr>', parts, re.S).group(0)
     total = re.search(r'data-part="total".*?</tr>', parts, re.S).group(0)
@@ -426,16 +506,18 @@ def test_paper_tally_with_a_scanned_sheet_shows_online_and_paper_apart(world, cl
     assert _cells(paper) == ["7", "2", "1", "10"]
     assert _cells(total) == ["10", "2", "1", "13"]
     assert "1" in page.text and "不计入" in page.text  # the invalid paper ballot
-    dims = page.text[page.text.index('data-testid="result-dimensions"'):]
-    row = re.search(rf'data-dimension="{evaluation.dimensions[0]["label"]}".*?</tr>', dims,
-                    re.S).group(0)
+    dims = page.text[page.text.index('data-testid="result-dimensions"') :]
+    row = re.search(
+        rf'data-dimension="{evaluation.dimensions[0]["label"]}".*?</tr>', dims, re.S
+    ).group(0)
     assert "网上 3 · 纸质 8" in row
     assert 'data-testid="result-chart"' in page.text and "<svg" in page.text
 
 
 def _cells(row: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", c).strip()
-            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    ]
 
 
 def _close(evaluation) -> None:  # type: ignore[no-untyped-def]
@@ -448,12 +530,22 @@ def test_report_is_saved_and_shown_to_the_reviewer(world, client, auth):
     nomination, _evaluation = _open(world)
     auth.login("union_a")
     base = _page(nomination)
-    response = post_form(client, base, {"process_notes": "5月召开会员大会，发放评价码。",
-                                        "rectification_measures": "增加文体活动。"},
-                         action=f"{base}/report")
+    response = post_form(
+        client,
+        base,
+        {
+            "process_notes": "5月召开会员大会，发放评价码。",
+            "rectification_measures": "增加文体活动。",
+        },
+        action=f"{base}/report",
+    )
     assert response.status_code == 303
-    response = post_form(client, base, {"process_notes": "长" * 5001,
-                                        "rectification_measures": ""}, action=f"{base}/report")
+    response = post_form(
+        client,
+        base,
+        {"process_notes": "长" * 5001, "rectification_measures": ""},
+        action=f"{base}/report",
+    )
     assert response.status_code == 422 and field_error(response.text, "process_notes")
     auth.logout()
     auth.login("reviewer_a")
@@ -464,10 +556,13 @@ def test_report_is_saved_and_shown_to_the_reviewer(world, client, auth):
 # -- closing ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("choice", "state", "verdict"), [
-    ("satisfied", "awaiting_draw", "达到标准"), ("dissatisfied", "evaluation_failed", "未达标准")])
-def test_close_early_refused_below_the_turnout_then_decides(world, client, auth, choice, state,
-                                                             verdict):
+@pytest.mark.parametrize(
+    ("choice", "state", "verdict"),
+    [("satisfied", "awaiting_draw", "达到标准"), ("dissatisfied", "evaluation_failed", "未达标准")],
+)
+def test_close_early_refused_below_the_turnout_then_decides(
+    world, client, auth, choice, state, verdict
+):
     nomination, evaluation = _open(world, members=10)
     tokens = _tokens(evaluation)
     for token in tokens[:2]:
@@ -547,8 +642,9 @@ def test_page_queries_do_not_grow_with_ballots(world, client, auth):
     auth.login("union_a")
     few = {url: _queries(client, url) for url in urls}
     for i, token in enumerate(tokens[5:100]):
-        _vote(evaluation, token, ("satisfied", "basic", "dissatisfied")[i % 3],
-              comment=f"意见{i + 5}")
+        _vote(
+            evaluation, token, ("satisfied", "basic", "dissatisfied")[i % 3], comment=f"意见{i + 5}"
+        )
     many = {url: _queries(client, url) for url in urls}
     assert many == few
 
@@ -557,8 +653,7 @@ def test_page_queries_do_not_grow_with_ballots(world, client, auth):
     auth.logout()
     auth.login("reviewer_a")
     reviewer = {url: _queries(client, url) for url in urls}
-    assert all(n <= 20 for n in [*closed_few.values(), *reviewer.values()]), (closed_few,
-                                                                                reviewer)
+    assert all(n <= 20 for n in [*closed_few.values(), *reviewer.values()]), (closed_few, reviewer)
 
 
 def test_page_queries_after_closing_do_not_grow(world, client, auth):

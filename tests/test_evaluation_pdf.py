@@ -48,15 +48,23 @@ def _keep(name: str, data: bytes) -> None:
 def _open(world, members=12):  # type: ignore[no-untyped-def]
     nomination = world.nomination(status="member_evaluation", complete=True)
     now = utcnow()
-    evaluation = open_evaluation(world.user("union_a"), nomination.id,
-                                 opens_at=now - timedelta(minutes=1),
-                                 closes_at=now + timedelta(days=3), member_count=members)
+    evaluation = open_evaluation(
+        world.user("union_a"),
+        nomination.id,
+        opens_at=now - timedelta(minutes=1),
+        closes_at=now + timedelta(days=3),
+        member_count=members,
+    )
     return nomination, evaluation
 
 
 def _vote(evaluation, token, choice="satisfied", comment=None):  # type: ignore[no-untyped-def]
-    cast_ballot(token, overall=choice,
-                answers={d["code"]: choice for d in evaluation.dimensions}, comment=comment)
+    cast_ballot(
+        token,
+        overall=choice,
+        answers={d["code"]: choice for d in evaluation.dimensions},
+        comment=comment,
+    )
 
 
 def _text(page) -> str:  # type: ignore[no-untyped-def]
@@ -139,17 +147,25 @@ def test_a_long_union_name_is_wrapped_beside_the_code(world, ctx):
     assert "甲区高新技术产业开发区" in text and "编号 0002" in text
 
 
-@pytest.mark.skipif(not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
-                    reason="needs pdftoppm (poppler-utils) and zbarimg (zbar-tools)")
+@pytest.mark.skipif(
+    not (shutil.which("pdftoppm") and shutil.which("zbarimg")),
+    reason="needs pdftoppm (poppler-utils) and zbarimg (zbar-tools)",
+)
 def test_the_printed_codes_scan_to_the_links(world, ctx, tmp_path):
     nomination, _evaluation = _open(world, members=4)
     nomination, tokens = tokens_for_print(world.user("union_a"), nomination.id)
     (tmp_path / "slips.pdf").write_bytes(slips_pdf(nomination, tokens, BASE))
     # 150 dpi: a modest office printer or a phone photo of the sheet.
-    subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "slips.pdf"),
-                    str(tmp_path / "page")], check=True)
-    scanned = subprocess.run(["zbarimg", "-q", "--raw", str(tmp_path / "page-1.png")],
-                             capture_output=True, text=True, check=True).stdout.split()
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", str(tmp_path / "slips.pdf"), str(tmp_path / "page")],
+        check=True,
+    )
+    scanned = subprocess.run(
+        ["zbarimg", "-q", "--raw", str(tmp_path / "page-1.png")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
     assert sorted(scanned) == sorted(f"{BASE}/e/{t.token}" for t in tokens)
 
 
@@ -183,16 +199,27 @@ def test_report_of_a_closed_evaluation(world, ctx):
     _vote(evaluation, tokens[1].token, comment="希望多组织<文体活动> & 技能培训\n第二行")
     _vote(evaluation, tokens[2].token, "basic")
     first = evaluation.dimensions[0]["code"]
-    enter_paper_tally(union, nomination.id, satisfied=6, basic=1, dissatisfied=0, invalid=1,
-                      tally_sheet=_tally_sheet(),
-                      dimension_counts={first: {"satisfied": 5, "basic": 2, "dissatisfied": 0}})
-    save_report(world.user("union_a"), nomination.id,
-                process_notes="召开会员代表会议部署，分车间发放评价码，工会小组长负责解释。",
-                rectification_measures="针对会员反映的问题，三个月内完成职工食堂改造。")
+    enter_paper_tally(
+        union,
+        nomination.id,
+        satisfied=6,
+        basic=1,
+        dissatisfied=0,
+        invalid=1,
+        tally_sheet=_tally_sheet(),
+        dimension_counts={first: {"satisfied": 5, "basic": 2, "dissatisfied": 0}},
+    )
+    save_report(
+        world.user("union_a"),
+        nomination.id,
+        process_notes="召开会员代表会议部署，分车间发放评价码，工会小组长负责解释。",
+        rectification_measures="针对会员反映的问题，三个月内完成职工食堂改造。",
+    )
     close_evaluation(evaluation.id, actor=world.user("union_a"))
 
-    data = report_pdf(nomination, evaluation, results(evaluation, with_comments=True),
-                      turnout(evaluation), None)
+    data = report_pdf(
+        nomination, evaluation, results(evaluation, with_comments=True), turnout(evaluation), None
+    )
     assert data.startswith(b"%PDF")
     _keep("evaluation-report.pdf", data)
     text = "".join(_text(p) for p in PdfReader(io.BytesIO(data)).pages)
@@ -217,8 +244,13 @@ def test_report_of_a_failed_evaluation_gives_the_reasons(world, ctx):
     _vote(evaluation, tokens[0].token, "satisfied")
     _vote(evaluation, tokens[1].token, "dissatisfied")
     decision = close_evaluation(evaluation.id)
-    data = report_pdf(nomination, evaluation, results(evaluation, with_comments=True),
-                      turnout(evaluation), decision)
+    data = report_pdf(
+        nomination,
+        evaluation,
+        results(evaluation, with_comments=True),
+        turnout(evaluation),
+        decision,
+    )
     text = "".join(_text(p) for p in PdfReader(io.BytesIO(data)).pages)
     assert "未达标" in text and "低于标准" in text
     assert "（未填写）" in text  # no process notes nor measures yet
@@ -228,8 +260,13 @@ def test_report_while_still_open_has_no_verdict(world, ctx):
     nomination, evaluation = _open(world, members=5)
     _n, tokens = tokens_for_print(world.user("union_a"), nomination.id)
     _vote(evaluation, tokens[0].token, "basic")
-    data = report_pdf(nomination, evaluation, results(evaluation, with_comments=True),
-                      turnout(evaluation), decide(evaluation, nomination))
+    data = report_pdf(
+        nomination,
+        evaluation,
+        results(evaluation, with_comments=True),
+        turnout(evaluation),
+        decide(evaluation, nomination),
+    )
     text = "".join(_text(p) for p in PdfReader(io.BytesIO(data)).pages)
     assert "进行中" in text and "达标" not in text
     assert "100.0%" in text  # 基本满意 counts under the default rule
@@ -241,13 +278,16 @@ def test_long_texts_wrap_and_nothing_is_lost(world, ctx):
     long_comment = ("职工书屋开放时间太短，" * 20 + "https://example.com/" + "x" * 120)[:500]
     _vote(evaluation, tokens[0].token, comment=long_comment)
     notes = "；".join(f"第{i}车间由工会小组长逐一发放评价码并说明无记名规则" for i in range(1, 60))
-    measures = "\n".join(f"{i}. 针对会员意见制定整改措施，明确责任人和完成时限。"
-                         for i in range(1, 30))
-    save_report(world.user("union_a"), nomination.id, process_notes=notes,
-                rectification_measures=measures)
+    measures = "\n".join(
+        f"{i}. 针对会员意见制定整改措施，明确责任人和完成时限。" for i in range(1, 30)
+    )
+    save_report(
+        world.user("union_a"), nomination.id, process_notes=notes, rectification_measures=measures
+    )
     close_evaluation(evaluation.id)
-    data = report_pdf(nomination, evaluation, results(evaluation, with_comments=True),
-                      turnout(evaluation), None)
+    data = report_pdf(
+        nomination, evaluation, results(evaluation, with_comments=True), turnout(evaluation), None
+    )
     _keep("evaluation-report-long.pdf", data)
     reader = PdfReader(io.BytesIO(data))
     flat = "".join(_text(p) for p in reader.pages).replace("\n", "")

@@ -44,16 +44,24 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 30), mode: str = 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
-def ooxml(main: str = "word/document.xml", content_type: str = (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"),
-        with_part: bool = True) -> bytes:
+def ooxml(
+    main: str = "word/document.xml",
+    content_type: str = (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    ),
+    with_part: bool = True,
+) -> bytes:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/{main}" ContentType="{content_type}"/></Types>'))
+        z.writestr(
+            "[Content_Types].xml",
+            (
+                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="xml" ContentType="application/xml"/>'
+                f'<Override PartName="/{main}" ContentType="{content_type}"/></Types>'
+            ),
+        )
         z.writestr("_rels/.rels", "<Relationships/>")
         if with_part:
             z.writestr(main, "<document/>")
@@ -73,7 +81,7 @@ def ole2(stream_name: str = "WordDocument") -> bytes:
     def entry(name: str, kind: int, child: int = nostream) -> bytes:
         raw = bytearray(128)
         encoded = (name + "\0").encode("utf-16-le")
-        raw[0:len(encoded)] = encoded
+        raw[0 : len(encoded)] = encoded
         struct.pack_into("<HBB", raw, 0x40, len(encoded), kind, 1)
         struct.pack_into("<III", raw, 0x44, nostream, nostream, child)
         struct.pack_into("<I", raw, 0x74, end)
@@ -115,27 +123,43 @@ def storage_root(app: Flask, tmp_path: Path, config: Any) -> Path:
 @pytest.fixture
 def standard(world: Any) -> StandardVersion:
     version = StandardVersion(code="t", version=1, title="t", checksum="x", content={})
-    version.items.append(StandardItem(
-        category="enterprise", dimension="political", dimension_label="政治建设",
-        code="E-POL-1", number=1, text="建立健全工会组织。", position=1))
+    version.items.append(
+        StandardItem(
+            category="enterprise",
+            dimension="political",
+            dimension_label="政治建设",
+            code="E-POL-1",
+            number=1,
+            text="建立健全工会组织。",
+            position=1,
+        )
+    )
     db.session.add(version)
     db.session.commit()
     return version
 
 
-def fresh_nomination(world: Any, org: Any, standard: StandardVersion | None,
-                     status: str = "editing"):  # type: ignore[no-untyped-def]
+def fresh_nomination(
+    world: Any, org: Any, standard: StandardVersion | None, status: str = "editing"
+):  # type: ignore[no-untyped-def]
     """A draft nomination of `org` with only the round made here (none if standard is None).
 
     Whatever round or evidence the factory gives a new nomination is removed first.
     """
     nomination = world.nomination(org)
     db.session.execute(delete(Evidence).where(Evidence.nomination_id == nomination.id))
-    db.session.execute(delete(AssessmentRound).where(
-        AssessmentRound.nomination_id == nomination.id))
+    db.session.execute(
+        delete(AssessmentRound).where(AssessmentRound.nomination_id == nomination.id)
+    )
     if standard is not None:
-        db.session.add(AssessmentRound(nomination_id=nomination.id, number=1, status=status,
-                                       standard_version_id=standard.id))
+        db.session.add(
+            AssessmentRound(
+                nomination_id=nomination.id,
+                number=1,
+                status=status,
+                standard_version_id=standard.id,
+            )
+        )
     db.session.commit()
     db.session.expire_all()
     return nomination
@@ -153,8 +177,10 @@ def item_id(standard: StandardVersion) -> int:
 
 def current_round(nomination: Any) -> AssessmentRound:
     return db.session.scalars(
-        select(AssessmentRound).where(AssessmentRound.nomination_id == nomination.id)
-        .order_by(AssessmentRound.number.desc())).first()
+        select(AssessmentRound)
+        .where(AssessmentRound.nomination_id == nomination.id)
+        .order_by(AssessmentRound.number.desc())
+    ).first()
 
 
 def evidence_count() -> int:
@@ -177,13 +203,13 @@ def browser(new_client: Any):  # type: ignore[no-untyped-def]
     return make
 
 
-def post_upload(client: Any, nomination_id: int, data: bytes, name: str,
-                **fields: Any):  # type: ignore[no-untyped-def]
+def post_upload(client: Any, nomination_id: int, data: bytes, name: str, **fields: Any):  # type: ignore[no-untyped-def]
     token = csrf_from(client.get("/").text)
     return client.post(
         f"/nominations/{nomination_id}/evidence",
         data={"csrf_token": token, "file": (io.BytesIO(data), name), **fields},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data",
+    )
 
 
 def api(client: Any, world: Any, username: str) -> dict[str, str]:
@@ -198,30 +224,46 @@ ACCEPTED = [
     ("photo.jpg", lambda: image_bytes("JPEG"), EvidenceKind.IMAGE, "image/jpeg"),
     ("anim.gif", lambda: image_bytes("GIF"), EvidenceKind.IMAGE, "image/gif"),
     ("pic.webp", lambda: image_bytes("WEBP"), EvidenceKind.IMAGE, "image/webp"),
-    ("transparent.png", lambda: image_bytes("PNG", mode="RGBA"), EvidenceKind.IMAGE,
-     "image/png"),
+    ("transparent.png", lambda: image_bytes("PNG", mode="RGBA"), EvidenceKind.IMAGE, "image/png"),
     ("会议纪要.pdf", lambda: PDF, EvidenceKind.PDF, "application/pdf"),
     ("制度.docx", ooxml, EvidenceKind.OFFICE, checks.DOCX.content_type),
-    ("台账.xlsx", lambda: ooxml("xl/workbook.xml", "application/vnd.openxmlformats-"
-                                "officedocument.spreadsheetml.sheet.main+xml"),
-     EvidenceKind.OFFICE, checks.XLSX.content_type),
-    ("汇报.pptx", lambda: ooxml("ppt/presentation.xml", "application/vnd.openxmlformats-"
-                                "officedocument.presentationml.presentation.main+xml"),
-     EvidenceKind.OFFICE, checks.PPTX.content_type),
+    (
+        "台账.xlsx",
+        lambda: ooxml(
+            "xl/workbook.xml",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        ),
+        EvidenceKind.OFFICE,
+        checks.XLSX.content_type,
+    ),
+    (
+        "汇报.pptx",
+        lambda: ooxml(
+            "ppt/presentation.xml",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+        ),
+        EvidenceKind.OFFICE,
+        checks.PPTX.content_type,
+    ),
     ("旧制度.doc", ole2, EvidenceKind.OFFICE, "application/msword"),
     ("旧台账.xls", lambda: ole2("Workbook"), EvidenceKind.OFFICE, "application/vnd.ms-excel"),
-    ("旧汇报.ppt", lambda: ole2("PowerPoint Document"), EvidenceKind.OFFICE,
-     "application/vnd.ms-powerpoint"),
+    (
+        "旧汇报.ppt",
+        lambda: ole2("PowerPoint Document"),
+        EvidenceKind.OFFICE,
+        "application/vnd.ms-powerpoint",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "make", "kind", "content_type"), ACCEPTED,
-                         ids=[a[0] for a in ACCEPTED])
-def test_accepted_files(world, nomination, standard, storage_root, name, make, kind,
-                        content_type):  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize(
+    ("name", "make", "kind", "content_type"), ACCEPTED, ids=[a[0] for a in ACCEPTED]
+)
+def test_accepted_files(world, nomination, standard, storage_root, name, make, kind, content_type):  # type: ignore[no-untyped-def]
     data = make()
-    evidence = services.upload_evidence(world.user("union_a"), nomination.id,
-                                        upload_file(data, name), item_id(standard))
+    evidence = services.upload_evidence(
+        world.user("union_a"), nomination.id, upload_file(data, name), item_id(standard)
+    )
     assert evidence.id and evidence.original_name == name
     assert evidence.kind == kind and evidence.content_type == content_type
     assert evidence.size == len(data)
@@ -243,21 +285,29 @@ def _corrupt_png() -> bytes:
 
 
 REFUSED = [
-    ("html-as-jpg", "photo.jpg", lambda: b"<!DOCTYPE html><html><script>alert(1)</script>",
-     "网页"),
+    ("html-as-jpg", "photo.jpg", lambda: b"<!DOCTYPE html><html><script>alert(1)</script>", "网页"),
     ("html-lowercase", "a.png", lambda: b"\xef\xbb\xbf  <html><body>x</body></html>", "网页"),
-    ("svg-script", "logo.svg",
-     lambda: b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
-             b"<script>alert(1)</script></svg>", "SVG"),
+    (
+        "svg-script",
+        "logo.svg",
+        lambda: (
+            b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg">'
+            b"<script>alert(1)</script></svg>"
+        ),
+        "SVG",
+    ),
     ("svg-as-png", "logo.png", lambda: b'<svg onload="alert(1)"/>', "SVG"),
     ("exe-as-pdf", "report.pdf", lambda: b"MZ\x90\x00\x03" + b"\x00" * 200, "可执行程序"),
     ("elf", "report.pdf", lambda: b"\x7fELF\x02\x01\x01" + b"\x00" * 100, "可执行程序"),
     ("shell-script", "run.pdf", lambda: b"#!/bin/sh\nrm -rf /\n", "脚本"),
     ("zip-as-docx", "制度.docx", lambda: _zip({"a.txt": "hello"}), "压缩包"),
-    ("zip-fake-office", "x.docx",
-     lambda: ooxml(with_part=False), "压缩包"),
-    ("macro-docm", "x.docx", lambda: ooxml(content_type=(
-        "application/vnd.ms-word.document.macroEnabled.main+xml")), "宏"),
+    ("zip-fake-office", "x.docx", lambda: ooxml(with_part=False), "压缩包"),
+    (
+        "macro-docm",
+        "x.docx",
+        lambda: ooxml(content_type=("application/vnd.ms-word.document.macroEnabled.main+xml")),
+        "宏",
+    ),
     ("gzip", "x.pdf", lambda: b"\x1f\x8b\x08\x00" + b"\x00" * 20, "压缩包"),
     ("msi", "setup.doc", lambda: ole2("SummaryInformationX"), "不是 Word"),
     ("empty", "empty.pdf", lambda: b"", "为空"),
@@ -276,12 +326,12 @@ def _zip(files: dict[str, str]) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize(("name", "make", "expected"), [r[1:] for r in REFUSED],
-                         ids=[r[0] for r in REFUSED])
+@pytest.mark.parametrize(
+    ("name", "make", "expected"), [r[1:] for r in REFUSED], ids=[r[0] for r in REFUSED]
+)
 def test_refused_files(world, nomination, storage_root, name, make, expected):  # type: ignore[no-untyped-def]
     with pytest.raises(Invalid) as refused:
-        services.upload_evidence(world.user("union_a"), nomination.id,
-                                 upload_file(make(), name))
+        services.upload_evidence(world.user("union_a"), nomination.id, upload_file(make(), name))
     assert expected in refused.value.message
     assert refused.value.errors["file"] == [refused.value.message]
     assert evidence_count() == 0
@@ -295,8 +345,9 @@ def test_decompression_bomb_refused(world, nomination, side):  # type: ignore[no
     struct.pack_into(">II", data, 16, side, side)
     struct.pack_into(">I", data, 29, zlib.crc32(bytes(data[12:29])))
     with pytest.raises(Invalid) as refused:
-        services.upload_evidence(world.user("union_a"), nomination.id,
-                                 upload_file(bytes(data), "bomb.png"))
+        services.upload_evidence(
+            world.user("union_a"), nomination.id, upload_file(bytes(data), "bomb.png")
+        )
     assert "图片尺寸过大" in refused.value.message
 
 
@@ -326,8 +377,19 @@ def test_download_name_keeps_a_matching_extension() -> None:
 
 def test_local_storage_refuses_escaping_keys(tmp_path: Path) -> None:
     storage = LocalStorage(tmp_path / "root")
-    for key in ("../x", "a/../../x", "/etc/passwd", "a//b", "a\\b", "", ".", "a/./b",
-                "2026/11/../../../x", "~/x", "a b"):
+    for key in (
+        "../x",
+        "a/../../x",
+        "/etc/passwd",
+        "a//b",
+        "a\\b",
+        "",
+        ".",
+        "a/./b",
+        "2026/11/../../../x",
+        "~/x",
+        "a b",
+    ):
         with pytest.raises(InvalidKey):
             storage.save(key, io.BytesIO(b"x"))
         with pytest.raises(InvalidKey):
@@ -364,9 +426,11 @@ def test_storage_follows_the_configured_directory(app, world, storage_root):  # 
 
 
 def test_path_in_name_is_stripped_and_file_lands_under_a_generated_key(
-        world, nomination, storage_root, tmp_path):  # type: ignore[no-untyped-def]
-    evidence = services.upload_evidence(world.user("union_a"), nomination.id,
-                                        upload_file(PDF, "../../etc/passwd.pdf"))
+    world, nomination, storage_root, tmp_path
+):  # type: ignore[no-untyped-def]
+    evidence = services.upload_evidence(
+        world.user("union_a"), nomination.id, upload_file(PDF, "../../etc/passwd.pdf")
+    )
     assert evidence.original_name == "passwd.pdf"
     assert KEY_RE.match(evidence.storage_key)
     [stored] = stored_files(storage_root)
@@ -374,8 +438,9 @@ def test_path_in_name_is_stripped_and_file_lands_under_a_generated_key(
     assert stored.relative_to(storage_root).as_posix() == evidence.storage_key
     assert not (tmp_path / "etc").exists()
 
-    windows = services.upload_evidence(world.user("union_a"), nomination.id,
-                                       upload_file(PDF + b"%", "C:\\x\\报告.pdf"))
+    windows = services.upload_evidence(
+        world.user("union_a"), nomination.id, upload_file(PDF + b"%", "C:\\x\\报告.pdf")
+    )
     assert windows.original_name == "报告.pdf"
 
 
@@ -389,8 +454,12 @@ def test_file_over_the_size_limit_is_refused(world, nomination, config, storage_
     assert evidence_count() == 0 and stored_files(storage_root) == []
     # Just under the limit is fine.
     ok = PDF + b"0" * (1024 * 1024 - len(PDF))
-    assert services.upload_evidence(world.user("union_a"), nomination.id,
-                                    upload_file(ok, "刚好.pdf")).size == 1024 * 1024
+    assert (
+        services.upload_evidence(
+            world.user("union_a"), nomination.id, upload_file(ok, "刚好.pdf")
+        ).size
+        == 1024 * 1024
+    )
 
 
 def test_nomination_total_limit(world, nomination, config, storage_root):  # type: ignore[no-untyped-def]
@@ -398,8 +467,7 @@ def test_nomination_total_limit(world, nomination, config, storage_root):  # typ
     user = world.user("union_a")
     services.upload_evidence(user, nomination.id, upload_file(PDF + b"a" * 600_000, "一.pdf"))
     with pytest.raises(Invalid) as refused:
-        services.upload_evidence(user, nomination.id,
-                                 upload_file(PDF + b"b" * 600_000, "二.pdf"))
+        services.upload_evidence(user, nomination.id, upload_file(PDF + b"b" * 600_000, "二.pdf"))
     assert "总量不能超过 1 MB" in refused.value.message
     assert evidence_count() == 1 and len(stored_files(storage_root)) == 1
 
@@ -408,8 +476,9 @@ def test_same_file_again_reuses_the_stored_copy(world, nomination, standard, sto
     user = world.user("union_a")
     first = services.add_evidence(user, nomination.id, upload_file(PDF, "同一.pdf"))
     again = services.add_evidence(user, nomination.id, upload_file(PDF, "同一.pdf"))
-    for_item = services.add_evidence(user, nomination.id, upload_file(PDF, "同一.pdf"),
-                                     item_id(standard))
+    for_item = services.add_evidence(
+        user, nomination.id, upload_file(PDF, "同一.pdf"), item_id(standard)
+    )
     assert again.id == first.id  # the same citation, not a duplicate
     assert for_item.id != first.id and for_item.evidence_id == first.evidence_id
     assert evidence_count() == 1 and len(stored_files(storage_root)) == 1
@@ -417,36 +486,43 @@ def test_same_file_again_reuses_the_stored_copy(world, nomination, standard, sto
 
 def test_item_must_belong_to_the_rounds_standard(world, nomination):  # type: ignore[no-untyped-def]
     other = StandardVersion(code="other", version=1, title="o", checksum="y", content={})
-    other.items.append(StandardItem(category="enterprise", dimension="d", dimension_label="d",
-                                    code="X-1", number=1, text="x", position=1))
+    other.items.append(
+        StandardItem(
+            category="enterprise",
+            dimension="d",
+            dimension_label="d",
+            code="X-1",
+            number=1,
+            text="x",
+            position=1,
+        )
+    )
     db.session.add(other)
     db.session.commit()
     for bad in (other.items[0].id, 999999, "abc"):
         with pytest.raises(Invalid) as refused:
-            services.upload_evidence(world.user("union_a"), nomination.id,
-                                     upload_file(PDF, "a.pdf"), bad)
+            services.upload_evidence(
+                world.user("union_a"), nomination.id, upload_file(PDF, "a.pdf"), bad
+            )
         assert "item_id" in refused.value.errors
     assert evidence_count() == 0
 
 
 def test_only_the_nominations_union_may_upload(world, nomination):  # type: ignore[no-untyped-def]
     with pytest.raises(Forbidden):
-        services.upload_evidence(world.user("reviewer_a"), nomination.id,
-                                 upload_file(PDF, "a.pdf"))
+        services.upload_evidence(world.user("reviewer_a"), nomination.id, upload_file(PDF, "a.pdf"))
     with pytest.raises(Forbidden):
         services.upload_evidence(world.user("city"), nomination.id, upload_file(PDF, "a.pdf"))
     for outsider in ("union_a2", "union_b", "reviewer_b"):
         with pytest.raises(NotFound):
-            services.upload_evidence(world.user(outsider), nomination.id,
-                                     upload_file(PDF, "a.pdf"))
+            services.upload_evidence(world.user(outsider), nomination.id, upload_file(PDF, "a.pdf"))
 
 
 def test_upload_needs_a_round_being_edited(world, nomination, storage_root):  # type: ignore[no-untyped-def]
     current_round(nomination).status = "submitted"
     db.session.commit()
     with pytest.raises(Conflict) as refused:
-        services.upload_evidence(world.user("union_a"), nomination.id,
-                                 upload_file(PDF, "a.pdf"))
+        services.upload_evidence(world.user("union_a"), nomination.id, upload_file(PDF, "a.pdf"))
     assert "当前申报不在可编辑状态" in refused.value.message
     no_round = fresh_nomination(world, world.union_a2, None)
     with pytest.raises(Conflict):
@@ -465,8 +541,7 @@ def test_storage_failure_writes_nothing(world, nomination, monkeypatch):  # type
     assert db.session.scalar(select(func.count()).select_from(EvidenceLink)) == 0
 
 
-def test_database_failure_removes_the_stored_file(world, nomination, storage_root,
-                                                  monkeypatch):  # type: ignore[no-untyped-def]
+def test_database_failure_removes_the_stored_file(world, nomination, storage_root, monkeypatch):  # type: ignore[no-untyped-def]
     def broken_flush(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("database went away")
 
@@ -501,22 +576,24 @@ def test_frozen_rounds_keep_their_links(world, nomination, standard):  # type: i
     old_link = services.add_evidence(user, nomination.id, upload_file(PDF, "一轮.pdf"))
     first = current_round(nomination)
     first.status = "returned"
-    db.session.add(AssessmentRound(nomination_id=nomination.id, number=2, status="editing",
-                                   standard_version_id=standard.id))
+    db.session.add(
+        AssessmentRound(
+            nomination_id=nomination.id, number=2, status="editing", standard_version_id=standard.id
+        )
+    )
     db.session.commit()
-    new_link = services.add_evidence(user, nomination.id, upload_file(PDF, "一轮.pdf"),
-                                     item_id(standard))
+    new_link = services.add_evidence(
+        user, nomination.id, upload_file(PDF, "一轮.pdf"), item_id(standard)
+    )
     assert new_link.evidence_id == old_link.evidence_id
 
     with pytest.raises(Conflict):
         services.unlink_evidence(user, nomination.id, old_link.id)
     assert [lk.id for lk in services.list_evidence(user, nomination.id)] == [new_link.id]
-    assert [lk.id for lk in services.list_evidence(user, nomination.id, first.id)] == [
-        old_link.id]
+    assert [lk.id for lk in services.list_evidence(user, nomination.id, first.id)] == [old_link.id]
     services.unlink_evidence(user, nomination.id, new_link.id)
     assert services.list_evidence(user, nomination.id) == []
-    assert [lk.id for lk in services.list_evidence(user, nomination.id, first.id)] == [
-        old_link.id]
+    assert [lk.id for lk in services.list_evidence(user, nomination.id, first.id)] == [old_link.id]
 
 
 def test_list_evidence_is_one_query_and_scoped(world, nomination, standard):  # type: ignore[no-untyped-def]
@@ -553,7 +630,8 @@ def test_list_evidence_is_one_query_and_scoped(world, nomination, standard):  # 
 def test_thumbnail_is_a_small_jpeg_cached_in_storage(world, nomination, storage_root):  # type: ignore[no-untyped-def]
     user = world.user("union_a")
     evidence = services.upload_evidence(
-        user, nomination.id, upload_file(image_bytes("PNG", (1000, 500), "RGBA"), "大图.png"))
+        user, nomination.id, upload_file(image_bytes("PNG", (1000, 500), "RGBA"), "大图.png")
+    )
     with services.thumbnail(evidence) as thumb:
         image = Image.open(thumb)
         assert image.format == "JPEG" and max(image.size) == 320
@@ -570,8 +648,14 @@ def test_upload_page_flow_and_chinese_name_download(world, nomination, standard,
     union = browser("union_a")
     data = image_bytes("PNG")
     name = "职工之家活动照片.png"
-    response = post_upload(union, nomination.id, data, name, item_id=str(item_id(standard)),
-                           next="/nominations/?self=1")
+    response = post_upload(
+        union,
+        nomination.id,
+        data,
+        name,
+        item_id=str(item_id(standard)),
+        next="/nominations/?self=1",
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == "/nominations/?self=1"
     assert "已上传佐证材料：职工之家活动照片.png" in union.get("/").text
@@ -583,8 +667,9 @@ def test_upload_page_flow_and_chinese_name_download(world, nomination, standard,
     assert download.data == data
     assert download.mimetype == "image/png"
     disposition = download.headers["Content-Disposition"]
-    assert disposition == (f'attachment; filename="evidence-{evidence.id}.png"; '
-                           f"filename*=UTF-8''{quote(name)}")
+    assert disposition == (
+        f"attachment; filename=\"evidence-{evidence.id}.png\"; filename*=UTF-8''{quote(name)}"
+    )
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Cache-Control"] == "private, no-store"
 
@@ -597,19 +682,26 @@ def test_upload_page_flow_and_chinese_name_download(world, nomination, standard,
 def test_upload_redirects_only_within_the_site(world, nomination, browser):  # type: ignore[no-untyped-def]
     union = browser("union_a")
     detail = f"/nominations/{nomination.id}"
-    for target in ("https://evil.example/", "//evil.example/x", "/\\evil.example", None,
-                   "javascript:alert(1)"):
+    for target in (
+        "https://evil.example/",
+        "//evil.example/x",
+        "/\\evil.example",
+        None,
+        "javascript:alert(1)",
+    ):
         fields = {"next": target} if target else {}
-        response = post_upload(union, nomination.id, PDF + (target or "").encode(),
-                               "a.pdf", **fields)
+        response = post_upload(
+            union, nomination.id, PDF + (target or "").encode(), "a.pdf", **fields
+        )
         assert response.status_code == 303
         assert response.headers["Location"] == detail
 
 
 def test_refused_upload_is_flashed(world, nomination, browser):  # type: ignore[no-untyped-def]
     union = browser("union_a")
-    response = post_upload(union, nomination.id, b"<html><script>alert(1)</script></html>",
-                           "照片.jpg", next="/")
+    response = post_upload(
+        union, nomination.id, b"<html><script>alert(1)</script></html>", "照片.jpg", next="/"
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert "不支持网页或 XML 文件" in union.get("/").text
     assert evidence_count() == 0
@@ -623,9 +715,11 @@ def test_refused_upload_is_flashed(world, nomination, browser):  # type: ignore[
 
 def test_upload_without_csrf_token_is_refused(world, nomination, browser):  # type: ignore[no-untyped-def]
     union = browser("union_a")
-    response = union.post(f"/nominations/{nomination.id}/evidence",
-                          data={"file": (io.BytesIO(PDF), "a.pdf")},
-                          content_type="multipart/form-data")
+    response = union.post(
+        f"/nominations/{nomination.id}/evidence",
+        data={"file": (io.BytesIO(PDF), "a.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 400
     assert evidence_count() == 0
 
@@ -639,8 +733,9 @@ def test_reviewer_upload_is_forbidden(world, nomination, browser):  # type: igno
 
 
 def test_download_scope(world, nomination, browser):  # type: ignore[no-untyped-def]
-    evidence = services.upload_evidence(world.user("union_a"), nomination.id,
-                                        upload_file(PDF, "会议纪要.pdf"))
+    evidence = services.upload_evidence(
+        world.user("union_a"), nomination.id, upload_file(PDF, "会议纪要.pdf")
+    )
     url = f"/evidence/{evidence.id}/download"
     reviewer = browser("reviewer_a").get(url)
     assert reviewer.status_code == 200
@@ -660,8 +755,10 @@ def test_remove_page(world, nomination, browser):  # type: ignore[no-untyped-def
     link_id, evidence_id = link.id, link.evidence_id
     union = browser("union_a")
     token = csrf_from(union.get("/").text)
-    response = union.post(f"/nominations/{nomination.id}/evidence/{link_id}/remove",
-                          data={"csrf_token": token, "next": "/"})
+    response = union.post(
+        f"/nominations/{nomination.id}/evidence/{link_id}/remove",
+        data={"csrf_token": token, "next": "/"},
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert "已移除该佐证材料" in union.get("/").text
     assert db.session.get(EvidenceLink, link_id) is None
@@ -672,16 +769,21 @@ def test_oversize_request_gets_413_in_chinese(world, nomination, browser, config
     union = browser("union_a")
     token = csrf_from(union.get("/").text)
     config(MAX_CONTENT_LENGTH=4096)
-    response = union.post(f"/nominations/{nomination.id}/evidence",
-                          data={"csrf_token": token, "file": (io.BytesIO(b"0" * 10000), "a.pdf")},
-                          content_type="multipart/form-data")
+    response = union.post(
+        f"/nominations/{nomination.id}/evidence",
+        data={"csrf_token": token, "file": (io.BytesIO(b"0" * 10000), "a.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413
     assert "上传文件过大" in response.text and response.mimetype == "text/html"
 
     headers = api(union, world, "union_a")
-    response = union.post(f"/api/v1/nominations/{nomination.id}/evidence", headers=headers,
-                          data={"file": (io.BytesIO(b"0" * 10000), "a.pdf")},
-                          content_type="multipart/form-data")
+    response = union.post(
+        f"/api/v1/nominations/{nomination.id}/evidence",
+        headers=headers,
+        data={"file": (io.BytesIO(b"0" * 10000), "a.pdf")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 413
     body = response.get_json()
     assert body["code"] == 413 and "上传文件过大" in body["message"]
@@ -694,8 +796,15 @@ def test_oversize_request_gets_413_in_chinese(world, nomination, browser, config
 def test_api_upload_list_download_delete(world, nomination, standard, client):  # type: ignore[no-untyped-def]
     headers = api(client, world, "union_a")
     base = f"/api/v1/nominations/{nomination.id}/evidence"
-    response = client.post(base, headers=headers, content_type="multipart/form-data", data={
-        "file": (io.BytesIO(image_bytes()), "活动照片.png"), "item_id": str(item_id(standard))})
+    response = client.post(
+        base,
+        headers=headers,
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(image_bytes()), "活动照片.png"),
+            "item_id": str(item_id(standard)),
+        },
+    )
     assert response.status_code == 201, response.text
     created = response.get_json()
     assert created["name"] == "活动照片.png" and created["kind"] == "image"
@@ -734,18 +843,26 @@ def test_api_refusals(world, nomination, client):  # type: ignore[no-untyped-def
     assert missing.status_code == 422
     assert missing.get_json()["errors"]["file"] == ["请选择要上传的文件。"]
 
-    html = client.post(base, headers=union, content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(b"<html></html>"), "a.jpg")})
+    html = client.post(
+        base,
+        headers=union,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(b"<html></html>"), "a.jpg")},
+    )
     assert html.status_code == 422
     assert "网页" in html.get_json()["errors"]["file"][0]
 
-    reviewer = client.post(base, headers=api(client, world, "reviewer_a"),
-                           content_type="multipart/form-data",
-                           data={"file": (io.BytesIO(PDF), "a.pdf")})
+    reviewer = client.post(
+        base,
+        headers=api(client, world, "reviewer_a"),
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(PDF), "a.pdf")},
+    )
     assert reviewer.status_code == 403
 
-    anonymous = client.post(base, content_type="multipart/form-data",
-                            data={"file": (io.BytesIO(PDF), "a.pdf")})
+    anonymous = client.post(
+        base, content_type="multipart/form-data", data={"file": (io.BytesIO(PDF), "a.pdf")}
+    )
     assert anonymous.status_code == 401
 
     # A round number past the database's integer is a field error, not a database overflow.
@@ -754,8 +871,12 @@ def test_api_refusals(world, nomination, client):  # type: ignore[no-untyped-def
 
     current_round(nomination).status = "submitted"
     db.session.commit()
-    frozen = client.post(base, headers=union, content_type="multipart/form-data",
-                         data={"file": (io.BytesIO(PDF), "a.pdf")})
+    frozen = client.post(
+        base,
+        headers=union,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(PDF), "a.pdf")},
+    )
     assert frozen.status_code == 409
     assert "当前申报不在可编辑状态" in frozen.get_json()["message"]
     assert evidence_count() == 0

@@ -32,8 +32,10 @@ from workflows.nomination import ACTIONS, STATE_NAMES, STATE_OWNER, SYSTEM
 
 
 def _row_counts() -> dict[str, int]:
-    return {t.name: db.session.scalar(select(func.count()).select_from(t))
-            for t in db.metadata.sorted_tables}
+    return {
+        t.name: db.session.scalar(select(func.count()).select_from(t))
+        for t in db.metadata.sorted_tables
+    }
 
 
 def _quiet(_line: str) -> None:
@@ -51,8 +53,14 @@ def test_tiny_writes_the_scale(app):  # type: ignore[no-untyped-def]
         assert counts["nominations"] == sum(scale.nominations) == 10
         assert db.session.scalar(select(func.count()).select_from(Nomination)) == 10
         assert counts["users"] == db.session.scalar(select(func.count()).select_from(User))
-        assert db.session.scalar(select(func.count()).select_from(Organization).where(
-            Organization.level == "district")) == scale.districts
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(Organization)
+                .where(Organization.level == "district")
+            )
+            == scale.districts
+        )
         # every table generate says it wrote holds at least that many rows
         in_db = _row_counts()
         assert all(in_db[name] >= n for name, n in counts.items()), counts
@@ -79,18 +87,27 @@ def test_the_cli_generates_with_progress_and_peak_memory(app):  # type: ignore[n
         assert result.exit_code == 0, result.output
         lines = result.output.splitlines()
         # a progress line per table written, then the totals with the peak memory
-        for table in ("organizations", "users", "nominations", "nomination_events",
-                      "ballots", "spot_check_draws"):
-            assert any(re.match(rf"· {table}: [\d,]+ 行（[\d.]+ 秒）$", line)
-                       for line in lines), (table, result.output)
+        for table in (
+            "organizations",
+            "users",
+            "nominations",
+            "nomination_events",
+            "ballots",
+            "spot_check_draws",
+        ):
+            assert any(re.match(rf"· {table}: [\d,]+ 行（[\d.]+ 秒）$", line) for line in lines), (
+                table,
+                result.output,
+            )
         assert "· 申报路径：10 个" in lines
         assert re.search(r"共写入 [\d,]+ 行，用时 \d+ 秒，峰值内存 \d+ MB。", result.output)
         assert GENERATED_PASSWORD in result.output
         # the logins it names exist
         named = re.findall(r"\bg-[a-z0-9-]+\b", result.output.split(GENERATED_PASSWORD, 1)[1])
         assert len(named) == 5
-        assert set(db.session.scalars(select(User.username).where(
-            User.username.in_(named)))) == set(named)
+        assert set(
+            db.session.scalars(select(User.username).where(User.username.in_(named)))
+        ) == set(named)
         assert db.session.scalar(select(func.count()).select_from(Nomination)) == 10
         again = runner.invoke(args=["generate", "--scale", "tiny"])
         assert again.exit_code != 0 and "已经有生成的数据" in again.output
@@ -103,13 +120,20 @@ def test_a_generated_user_logs_in_and_sees_their_worklist(app, client, auth):  #
         generate("tiny", progress=_quiet)
         # the first nomination waiting for its union, and the first user of that union
         union_states = [s for s, owner in STATE_OWNER.items() if owner == "union"]
-        nomination = db.session.scalar(select(Nomination).where(
-            Nomination.status.in_(union_states)).order_by(Nomination.id).limit(1))
+        nomination = db.session.scalar(
+            select(Nomination)
+            .where(Nomination.status.in_(union_states))
+            .order_by(Nomination.id)
+            .limit(1)
+        )
         assert nomination is not None
         username = db.session.scalar(
-            select(User.username).join(RoleAssignment, RoleAssignment.user_id == User.id)
+            select(User.username)
+            .join(RoleAssignment, RoleAssignment.user_id == User.id)
             .where(RoleAssignment.org_id == nomination.org_id, RoleAssignment.role == "union")
-            .order_by(User.id).limit(1))
+            .order_by(User.id)
+            .limit(1)
+        )
         nomination_id, unit = nomination.id, nomination.org.name
     assert auth.login(username, "wrong-password").status_code == 401
     response = auth.login(username, GENERATED_PASSWORD)
@@ -141,8 +165,13 @@ def small_city(app: Flask) -> Iterator[dict[str, int]]:
 
 def test_small_has_every_workflow_state(small_city):  # type: ignore[no-untyped-def]
     assert small_city["nominations"] == sum(SCALES["small"].nominations) == 1_000
-    states = Counter(dict(db.session.execute(
-        select(Nomination.status, func.count()).group_by(Nomination.status)).all()))
+    states = Counter(
+        dict(
+            db.session.execute(
+                select(Nomination.status, func.count()).group_by(Nomination.status)
+            ).all()
+        )
+    )
     assert set(states) == set(STATE_NAMES), f"missing: {set(STATE_NAMES) - set(states)}"
     assert sum(states.values()) == 1_000
 
@@ -167,12 +196,15 @@ def test_every_audit_trail_replays_to_the_nominations_state(small_city):  # type
     ancestors = _ancestors()
     roles: dict[int, set[tuple[str, int]]] = defaultdict(set)
     for user_id, role, org_id in db.session.execute(
-            select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)):
+        select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)
+    ):
         roles[user_id].add((str(role), org_id))
     assigned: dict[int, set[int]] = defaultdict(set)
     for nomination_id, inspector_id in db.session.execute(
-            select(SpotCheck.nomination_id, SpotCheckAssignment.inspector_id)
-            .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)):
+        select(SpotCheck.nomination_id, SpotCheckAssignment.inspector_id).join(
+            SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id
+        )
+    ):
         assigned[nomination_id].add(inspector_id)
     trails: dict[int, list[NominationEvent]] = defaultdict(list)
     for event in db.session.scalars(select(NominationEvent).order_by(NominationEvent.id)):
@@ -183,8 +215,9 @@ def test_every_audit_trail_replays_to_the_nominations_state(small_city):  # type
     for nid, nomination in nominations.items():
         first, *rest = trails[nid]
         if (first.action, first.from_state, first.to_state) != ("create", None, "draft"):
-            problems.append(f"{nid}: starts with {first.action} {first.from_state}→"
-                            f"{first.to_state}")
+            problems.append(
+                f"{nid}: starts with {first.action} {first.from_state}→{first.to_state}"
+            )
         state, at = "draft", first.created_at
         for event in rest:
             action = ACTIONS.get(event.action)
@@ -201,33 +234,48 @@ def test_every_audit_trail_replays_to_the_nominations_state(small_city):  # type
             if action.role == SYSTEM:
                 if event.actor_id is not None:
                     problems.append(f"{where}: a system action with an actor")
-            elif action.manual or action.role == "city" and action.name not in (
-                    "draw", "pass_without_check"):  # see test_district_draws_are_…
+            elif (
+                action.manual
+                or action.role == "city"
+                and action.name not in ("draw", "pass_without_check")
+            ):  # see test_district_draws_are_…
                 held = {org for role, org in roles[event.actor_id] if role == action.role}
                 if not held & ancestors[nomination.org_id]:
-                    problems.append(f"{where}: by user {event.actor_id}, not a "
-                                    f"{action.role} over the unit")
+                    problems.append(
+                        f"{where}: by user {event.actor_id}, not a {action.role} over the unit"
+                    )
             elif action.role == "inspector" and event.actor_id not in assigned[nid]:
                 problems.append(f"{where}: by user {event.actor_id}, not on the check")
             state, at = event.to_state, event.created_at
         if state != nomination.status:
-            problems.append(f"{nid}: the trail ends in {state}, the nomination is "
-                            f"{nomination.status}")
+            problems.append(
+                f"{nid}: the trail ends in {state}, the nomination is {nomination.status}"
+            )
     assert not problems, f"{len(problems)} problems, e.g. {problems[:10]}"
 
 
 def test_closed_evaluations_agree_with_their_ballots(small_city):  # type: ignore[no-untyped-def]
     counted: dict[int, Counter] = defaultdict(Counter)
     for evaluation_id, overall, n in db.session.execute(
-            select(Ballot.evaluation_id, Ballot.overall, func.count())
-            .group_by(Ballot.evaluation_id, Ballot.overall)):
+        select(Ballot.evaluation_id, Ballot.overall, func.count()).group_by(
+            Ballot.evaluation_id, Ballot.overall
+        )
+    ):
         counted[evaluation_id][str(overall)] = n
-    used = dict(db.session.execute(
-        select(BallotToken.evaluation_id, func.count()).where(BallotToken.status == "used")
-        .group_by(BallotToken.evaluation_id)).all())
-    outcome = dict(db.session.execute(
-        select(NominationEvent.nomination_id, NominationEvent.action)
-        .where(NominationEvent.action.in_(("pass_evaluation", "fail_evaluation")))).all())
+    used = dict(
+        db.session.execute(
+            select(BallotToken.evaluation_id, func.count())
+            .where(BallotToken.status == "used")
+            .group_by(BallotToken.evaluation_id)
+        ).all()
+    )
+    outcome = dict(
+        db.session.execute(
+            select(NominationEvent.nomination_id, NominationEvent.action).where(
+                NominationEvent.action.in_(("pass_evaluation", "fail_evaluation"))
+            )
+        ).all()
+    )
     evaluations = list(db.session.scalars(select(MemberEvaluation)))
     nominations = {n.id: n for n in db.session.scalars(select(Nomination))}
     closed = [e for e in evaluations if e.status == "closed"]
@@ -236,31 +284,47 @@ def test_closed_evaluations_agree_with_their_ballots(small_city):  # type: ignor
     for e in closed:
         ballots = counted[e.id]
         stored = (e.valid_ballots, e.satisfied, e.basic, e.dissatisfied)
-        actual = (sum(ballots.values()), ballots["satisfied"], ballots["basic"],
-                  ballots["dissatisfied"])
+        actual = (
+            sum(ballots.values()),
+            ballots["satisfied"],
+            ballots["basic"],
+            ballots["dissatisfied"],
+        )
         if stored != actual:
             problems.append(f"{e.id}: stored {stored}, ballots {actual}")
         if used.get(e.id, 0) != e.valid_ballots:
-            problems.append(f"{e.id}: {used.get(e.id, 0)} tokens used, "
-                            f"{e.valid_ballots} ballots")
+            problems.append(f"{e.id}: {used.get(e.id, 0)} tokens used, {e.valid_ballots} ballots")
         # passed as the stored figures read (the page and API's reasons) …
         if e.passed != (not stored_reasons(e)):
             problems.append(f"{e.id}: passed={e.passed}, stored reasons {stored_reasons(e)}")
         # … and as closing would decide it now from the ballots
         decision = decide(e, nominations[e.nomination_id])
-        recomputed = (decision.passed, decision.valid, round(float(decision.threshold), 6),
-                      round(float(decision.turnout), 6), round(float(decision.rate), 6))
-        kept = (e.passed, e.valid_ballots, round(float(e.threshold), 6),
-                round(float(e.turnout), 6), round(float(e.satisfaction_rate), 6))
+        recomputed = (
+            decision.passed,
+            decision.valid,
+            round(float(decision.threshold), 6),
+            round(float(decision.turnout), 6),
+            round(float(decision.rate), 6),
+        )
+        kept = (
+            e.passed,
+            e.valid_ballots,
+            round(float(e.threshold), 6),
+            round(float(e.turnout), 6),
+            round(float(e.satisfaction_rate), 6),
+        )
         if recomputed != kept:
             problems.append(f"{e.id}: stored {kept}, closing would decide {recomputed}")
-        if outcome.get(e.nomination_id) != ("pass_evaluation" if e.passed
-                                            else "fail_evaluation"):
-            problems.append(f"{e.id}: passed={e.passed}, nomination's event "
-                            f"{outcome.get(e.nomination_id)}")
+        if outcome.get(e.nomination_id) != ("pass_evaluation" if e.passed else "fail_evaluation"):
+            problems.append(
+                f"{e.id}: passed={e.passed}, nomination's event {outcome.get(e.nomination_id)}"
+            )
     for e in evaluations:
-        if e.status == "open" and (e.valid_ballots is not None or e.passed is not None
-                                   or nominations[e.nomination_id].status != "member_evaluation"):
+        if e.status == "open" and (
+            e.valid_ballots is not None
+            or e.passed is not None
+            or nominations[e.nomination_id].status != "member_evaluation"
+        ):
             problems.append(f"{e.id}: open, with results or not under way")
     assert not problems, f"{len(problems)} problems, e.g. {problems[:10]}"
 
@@ -270,7 +334,8 @@ def test_every_draw_verifies(small_city):  # type: ignore[no-untyped-def]
     assert len(draws) >= 3
     checked: dict[int, set[int]] = defaultdict(set)
     for draw_id, nomination_id in db.session.execute(
-            select(SpotCheck.draw_id, SpotCheck.nomination_id)):
+        select(SpotCheck.draw_id, SpotCheck.nomination_id)
+    ):
         checked[draw_id].add(nomination_id)
     for draw in draws:
         result = verify_draw(draw.id)
@@ -294,8 +359,10 @@ def test_district_draws_are_made_by_the_districts_reviewer(small_city):  # type:
     problems = []
     reviewer_orgs: dict[int, set[int]] = defaultdict(set)
     for user_id, org_id in db.session.execute(
-            select(RoleAssignment.user_id, RoleAssignment.org_id)
-            .where(RoleAssignment.role == "reviewer")):
+        select(RoleAssignment.user_id, RoleAssignment.org_id).where(
+            RoleAssignment.role == "reviewer"
+        )
+    ):
         reviewer_orgs[user_id].add(org_id)
     levels = dict(db.session.execute(select(Campaign.id, Campaign.draw_level)).all())
     for draw in db.session.scalars(select(SpotCheckDraw)):

@@ -89,8 +89,7 @@ def _differences(app: Flask) -> list:
     options.pop("process_revision_directives", None)
     options["compare_server_default"] = True
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn, opts={**options, "target_metadata": db.metadata})
+        context = MigrationContext.configure(conn, opts={**options, "target_metadata": db.metadata})
         return compare_metadata(context, db.metadata)
 
 
@@ -99,12 +98,15 @@ def _leftovers(engine: Engine) -> list[str]:
     if engine.dialect.name != "postgresql":
         return []
     with engine.connect() as conn:
-        rows = conn.execute(text(
-            "SELECT 'sequence ' || sequence_name FROM information_schema.sequences "
-            "WHERE sequence_schema = 'public' "
-            "UNION ALL SELECT 'type ' || t.typname FROM pg_type t "
-            "JOIN pg_namespace n ON n.oid = t.typnamespace "
-            "WHERE n.nspname = 'public' AND t.typtype = 'e'"))
+        rows = conn.execute(
+            text(
+                "SELECT 'sequence ' || sequence_name FROM information_schema.sequences "
+                "WHERE sequence_schema = 'public' "
+                "UNION ALL SELECT 'type ' || t.typname FROM pg_type t "
+                "JOIN pg_namespace n ON n.oid = t.typnamespace "
+                "WHERE n.nspname = 'public' AND t.typtype = 'e'"
+            )
+        )
         return [r[0] for r in rows]
 
 
@@ -150,7 +152,8 @@ def test_models_and_migrations_agree(migration_app):
         differences = _differences(migration_app)
     assert differences == [], (
         "the models differ from what the migrations build; run `flask db migrate`:\n"
-        + "\n".join(map(repr, differences)))
+        + "\n".join(map(repr, differences))
+    )
 
 
 def test_the_migrations_build_the_session_schema():

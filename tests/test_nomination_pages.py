@@ -21,8 +21,8 @@ from tests.conftest import csrf_from, field_error, post_form
 def listed_ids(html: str) -> set[int]:
     if 'data-testid="nomination-table"' not in html:
         return set()
-    table = html[html.index('data-testid="nomination-table"'):]
-    table = table[:table.index("</table>")]
+    table = html[html.index('data-testid="nomination-table"') :]
+    table = table[: table.index("</table>")]
     return {int(i) for i in re.findall(r'href="/nominations/(\d+)"', table)}
 
 
@@ -49,12 +49,18 @@ def test_union_creates_a_nomination(world, client, auth):
     page = client.get("/nominations/new")
     assert page.status_code == 200
     assert re.findall(r'<option[^>]*value="(A-1(?:-1)?)"', page.text) == ["A-1", "A-1-1"]
-    response = post_form(client, "/nominations/new", {
-        "campaign_id": world.campaign.id, "award_type": "model_home", "org_code": "A-1",
-        "nominee_name": ""})
+    response = post_form(
+        client,
+        "/nominations/new",
+        {
+            "campaign_id": world.campaign.id,
+            "award_type": "model_home",
+            "org_code": "A-1",
+            "nominee_name": "",
+        },
+    )
     assert response.status_code == 302, response.text
-    nomination = db.session.scalar(select(Nomination).where(
-        Nomination.org_id == world.union_a.id))
+    nomination = db.session.scalar(select(Nomination).where(Nomination.org_id == world.union_a.id))
     assert response.headers["Location"].endswith(f"/nominations/{nomination.id}")
     assert nomination.status == "draft" and nomination.award_type == AwardType.MODEL_HOME
     assert nomination.created_by_id == world.users["union_a"].id
@@ -62,15 +68,23 @@ def test_union_creates_a_nomination(world, client, auth):
     assert 'data-testid="state"' in detail and 'data-action="submit"' in detail
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"award_type": "outstanding_worker", "nominee_name": ""}, "nominee_name"),
-    ({"award_type": "model_small_home", "org_code": "A-1"}, "org_code"),
-    ({"award_type": "model_home", "org_code": "A-1-1"}, "org_code"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"award_type": "outstanding_worker", "nominee_name": ""}, "nominee_name"),
+        ({"award_type": "model_small_home", "org_code": "A-1"}, "org_code"),
+        ({"award_type": "model_home", "org_code": "A-1-1"}, "org_code"),
+    ],
+)
 def test_new_nomination_errors_next_to_the_field(world, client, auth, data, field):
     auth.login("union_a")
-    form = {"campaign_id": world.campaign.id, "award_type": "model_home", "org_code": "A-1",
-            "nominee_name": "", **data}
+    form = {
+        "campaign_id": world.campaign.id,
+        "award_type": "model_home",
+        "org_code": "A-1",
+        "nominee_name": "",
+        **data,
+    }
     response = post_form(client, "/nominations/new", form)
     assert response.status_code == 422
     assert field_error(response.text, field)
@@ -96,18 +110,21 @@ def test_list_shows_only_what_the_user_may_see(noms, world, client, auth):
     assert listed_ids(client.get("/nominations/").text) == set(noms.values())
 
 
-@pytest.mark.parametrize("username, query, expected", [
-    ("reviewer_a", {"state": "submitted"}, {"a"}),
-    ("reviewer_a", {"state": "draft"}, {"a2"}),
-    ("reviewer_a", {"q": "医院"}, {"a2"}),
-    ("reviewer_a", {"q": "街道"}, set()),  # union_b's, out of scope
-    ("reviewer_a", {"district_key": "district_b"}, set()),
-    ("reviewer_a", {"district_key": "district_a", "state": "submitted"}, {"a"}),
-    ("city", {"district_key": "district_b"}, {"b"}),
-    ("city", {"state": "submitted"}, {"a", "b"}),
-    ("city", {"state": "submitted", "q": "乙区"}, {"b"}),
-    ("city", {"q": "100%_"}, set()),  # LIKE wildcards are matched literally
-])
+@pytest.mark.parametrize(
+    "username, query, expected",
+    [
+        ("reviewer_a", {"state": "submitted"}, {"a"}),
+        ("reviewer_a", {"state": "draft"}, {"a2"}),
+        ("reviewer_a", {"q": "医院"}, {"a2"}),
+        ("reviewer_a", {"q": "街道"}, set()),  # union_b's, out of scope
+        ("reviewer_a", {"district_key": "district_b"}, set()),
+        ("reviewer_a", {"district_key": "district_a", "state": "submitted"}, {"a"}),
+        ("city", {"district_key": "district_b"}, {"b"}),
+        ("city", {"state": "submitted"}, {"a", "b"}),
+        ("city", {"state": "submitted", "q": "乙区"}, {"b"}),
+        ("city", {"q": "100%_"}, set()),  # LIKE wildcards are matched literally
+    ],
+)
 def test_list_filters(noms, world, client, auth, username, query, expected):
     auth.login(username)
     params = {k: v for k, v in query.items() if k != "district_key"}
@@ -122,9 +139,16 @@ def test_list_filters(noms, world, client, auth, username, query, expected):
 def test_filter_choices_are_scoped(noms, world, client, auth):
     # Another city's campaign still being prepared: its name must not leak into the filter.
     other_city = create_org(code="Z", name="外市总工会", level=OrgLevel.CITY)
-    db.session.add(Campaign(name="外市内部筹备活动", year=2026, level=CampaignLevel.CITY,
-                            status=CampaignStatus.DRAFT, organizer_id=other_city.id,
-                            award_types=["model_home"]))
+    db.session.add(
+        Campaign(
+            name="外市内部筹备活动",
+            year=2026,
+            level=CampaignLevel.CITY,
+            status=CampaignStatus.DRAFT,
+            organizer_id=other_city.id,
+            award_types=["model_home"],
+        )
+    )
     db.session.commit()
     auth.login("reviewer_a")
     page = client.get("/nominations/").text
@@ -170,12 +194,17 @@ def test_out_of_scope_nomination_is_not_found(noms, world, client, auth):
     auth.login("reviewer_a")
     assert client.get(f"/nominations/{noms['b']}").status_code == 404
     token = csrf_from(client.get("/").text)
-    response = client.post(f"/nominations/{noms['b']}/actions", data={
-        "action": "approve", "version": "1", "csrf_token": token})
+    response = client.post(
+        f"/nominations/{noms['b']}/actions",
+        data={"action": "approve", "version": "1", "csrf_token": token},
+    )
     assert response.status_code == 404
     assert status_of(noms["b"]) == "submitted"
-    events = db.session.scalar(select(func.count()).select_from(NominationEvent).where(
-        NominationEvent.nomination_id == noms["b"]))
+    events = db.session.scalar(
+        select(func.count())
+        .select_from(NominationEvent)
+        .where(NominationEvent.nomination_id == noms["b"])
+    )
     assert events == 1
 
 
@@ -214,21 +243,30 @@ def _version(nomination_id: int) -> int:
 def test_return_without_comment_is_refused_next_to_the_comment(noms, client, auth):
     auth.login("reviewer_a")
     url = f"/nominations/{noms['a']}"
-    response = post_form(client, url, {"action": "return", "version": _version(noms["a"]),
-                                   "comment": "  "}, action=f"{url}/actions")
+    response = post_form(
+        client,
+        url,
+        {"action": "return", "version": _version(noms["a"]), "comment": "  "},
+        action=f"{url}/actions",
+    )
     assert response.status_code == 422
     form = re.search(r'data-action="return">.*?</form>', response.text, re.S).group(0)
     assert re.search(r'<textarea class="[^"]*is-invalid[^"]*" id="comment-return"', form)
-    assert re.search(r'</textarea>\s*<div class="invalid-feedback d-block">请填写意见。</div>',
-                     form)
+    assert re.search(
+        r'</textarea>\s*<div class="invalid-feedback d-block">请填写意见。</div>', form
+    )
     assert status_of(noms["a"]) == "submitted"
 
 
 def test_return_with_comment_goes_through(noms, client, auth):
     auth.login("reviewer_a")
     url = f"/nominations/{noms['a']}"
-    response = post_form(client, url, {"action": "return", "version": _version(noms["a"]),
-                                  "comment": "请补充会员代表大会记录。"}, action=f"{url}/actions")
+    response = post_form(
+        client,
+        url,
+        {"action": "return", "version": _version(noms["a"]), "comment": "请补充会员代表大会记录。"},
+        action=f"{url}/actions",
+    )
     assert response.status_code == 302
     assert status_of(noms["a"]) == "returned"
     assert "请补充会员代表大会记录。" in client.get(url).text
@@ -240,11 +278,14 @@ def test_stale_version_is_refused_with_a_message(noms, client, auth):
     page = client.get(url)
     version = _version(noms["a"])
     # Someone else changes the nomination after the page was read.
-    db.session.execute(Nomination.__table__.update().where(Nomination.id == noms["a"])
-                       .values(version=version + 1))
+    db.session.execute(
+        Nomination.__table__.update().where(Nomination.id == noms["a"]).values(version=version + 1)
+    )
     db.session.commit()
-    response = client.post(f"{url}/actions", data={
-        "action": "approve", "version": version, "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        f"{url}/actions",
+        data={"action": "approve", "version": version, "csrf_token": csrf_from(page.text)},
+    )
     assert response.status_code == 409
     assert "该申报已被他人处理" in response.text
     assert status_of(noms["a"]) == "submitted"

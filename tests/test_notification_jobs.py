@@ -50,7 +50,8 @@ def test_a_worker_runs_the_sweep_twice_and_reminds_once(world, ctx, app, redis):
     assert _count(Notification) == 1
     # the e-mail went out through the (development) outbox, once
     assert [(m.status, m.attempts) for m in db.session.scalars(select(OutboxEmail))] == [
-        (MailStatus.SENT, 1)]
+        (MailStatus.SENT, 1)
+    ]
 
 
 def test_a_sweep_killed_mid_way_and_retried_reminds_once(world, ctx, app, redis, monkeypatch):
@@ -94,7 +95,10 @@ def test_failed_sends_are_retried_with_backoff_then_listed_for_an_admin(world, c
         assert email.next_attempt_at > utcnow()  # backed off: not again at once
         assert send_due(refused) == {"sent": 0, "retrying": 0, "failed": 0}
         assert send_due(refused, now=utcnow() + timedelta(minutes=2)) == {
-            "sent": 0, "retrying": 0, "failed": 1}
+            "sent": 0,
+            "retrying": 0,
+            "failed": 1,
+        }
         assert email.status == MailStatus.FAILED and "refused" in email.last_error
     finally:
         app.config["MAIL_MAX_ATTEMPTS"] = 5
@@ -113,8 +117,9 @@ def test_the_admin_sends_a_failed_email_again(world, app, client, auth):
     page = client.get("/admin/mail?status=failed")
     assert "shenhe@example.cn" in page.text and "timeout" in page.text
     assert "没有配置 SMTP" in page.text or "未配置" in page.text
-    response = client.post(f"/admin/mail/{email.id}/retry",
-                           data={"csrf_token": csrf_from(page.text)})
+    response = client.post(
+        f"/admin/mail/{email.id}/retry", data={"csrf_token": csrf_from(page.text)}
+    )
     assert response.status_code == 303
     db.session.refresh(email)
     assert (email.status, email.attempts) == (MailStatus.PENDING, 0)
@@ -129,13 +134,13 @@ def test_only_a_failed_email_is_sent_again(world, app, client, auth):
     email = db.session.scalar(select(OutboxEmail))  # pending: the sender will take it
     auth.login("admin")
     token = csrf_from(client.get("/admin/mail").text)
-    refused = client.post(f"/admin/mail/{email.id}/retry", data={"csrf_token": token},
-                          follow_redirects=True)
+    refused = client.post(
+        f"/admin/mail/{email.id}/retry", data={"csrf_token": token}, follow_redirects=True
+    )
     assert "只有发送失败的邮件可以重发" in refused.text
     db.session.refresh(email)
     assert (email.status, email.attempts) == (MailStatus.PENDING, 0)
-    assert client.post("/admin/mail/999999/retry",
-                       data={"csrf_token": token}).status_code == 404
+    assert client.post("/admin/mail/999999/retry", data={"csrf_token": token}).status_code == 404
 
 
 def test_queue_health_page(world, app, client, auth, redis):
@@ -174,30 +179,46 @@ def test_the_admin_sets_a_users_reminder_email(world, client, auth):
 
 
 def test_create_user_sets_the_email(world, app):
-    result = app.test_cli_runner().invoke(args=[
-        "create-user", "--username", "wang", "--password", "long-enough-1", "--role",
-        "reviewer", "--org", "A", "--email", "wang@example.cn"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "--username",
+            "wang",
+            "--password",
+            "long-enough-1",
+            "--role",
+            "reviewer",
+            "--org",
+            "A",
+            "--email",
+            "wang@example.cn",
+        ]
+    )
     assert result.exit_code == 0, result.output
     from app.auth.models import User
 
-    assert db.session.scalar(select(User.email).where(User.username == "wang")) == \
-        "wang@example.cn"
+    assert db.session.scalar(select(User.email).where(User.username == "wang")) == "wang@example.cn"
 
 
 def test_through_the_worker_before_on_after_and_escalation(world, ctx, app, redis):
     steps = {}
-    for key, org, status, days in (("before", world.union_a, "submitted", 2),
-                                   ("on", world.union_a2, "submitted", 0),
-                                   ("after", world.union_b, "submitted", -1),
-                                   ("escalated", world.union_a, "returned", -4)):
+    for key, org, status, days in (
+        ("before", world.union_a, "submitted", 2),
+        ("on", world.union_a2, "submitted", 0),
+        ("after", world.union_b, "submitted", -1),
+        ("escalated", world.union_a, "returned", -4),
+    ):
         steps[key] = world.nomination(org=org, status=status)
         steps[key].due_on = beijing_today() + timedelta(days=days)
     db.session.commit()
     job = Queue(QUEUE_NAME, connection=redis).enqueue("app.notifications.jobs.sweep_job")
     _work(app, redis)
     assert job.get_status(refresh=True) == "finished", job.exc_info
-    got = set(db.session.execute(select(Notification.nomination_id, Notification.kind,
-                                        Notification.user_id)).all())
+    got = set(
+        db.session.execute(
+            select(Notification.nomination_id, Notification.kind, Notification.user_id)
+        ).all()
+    )
     users = world.users
     assert got == {
         (steps["before"].id, "due_soon", users["reviewer_a"].id),
@@ -224,9 +245,21 @@ def test_through_the_worker_a_refused_smtp_send_is_retried_later(world, ctx, app
 
 
 def test_create_user_refuses_a_bad_email(world, app):
-    result = app.test_cli_runner().invoke(args=[
-        "create-user", "--username", "li", "--password", "long-enough-1", "--role",
-        "reviewer", "--org", "A", "--email", "不是邮箱"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "create-user",
+            "--username",
+            "li",
+            "--password",
+            "long-enough-1",
+            "--role",
+            "reviewer",
+            "--org",
+            "A",
+            "--email",
+            "不是邮箱",
+        ]
+    )
     assert result.exit_code != 0 and "电子邮箱" in result.output
     from app.auth.models import User
 

@@ -21,8 +21,13 @@ def _due(nomination, days: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def _kinds(user) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
-    return sorted(db.session.execute(select(Notification.nomination_id, Notification.kind)
-                                     .where(Notification.user_id == user.id)).all())
+    return sorted(
+        db.session.execute(
+            select(Notification.nomination_id, Notification.kind).where(
+                Notification.user_id == user.id
+            )
+        ).all()
+    )
 
 
 def test_reminders_before_on_and_after_the_due_date(world, ctx):
@@ -33,13 +38,16 @@ def test_reminders_before_on_and_after_the_due_date(world, ctx):
     _due(far, 10)  # beyond the 3 days of notice: nothing yet
     result = sweep()
     assert (result.steps, result.created) == (3, 3)
-    assert _kinds(world.user("reviewer_a")) == sorted([
-        (soon.id, "due_soon"), (today.id, "due_today"), (late.id, "overdue")])
+    assert _kinds(world.user("reviewer_a")) == sorted(
+        [(soon.id, "due_soon"), (today.id, "due_today"), (late.id, "overdue")]
+    )
     assert _kinds(world.user("reviewer_b")) == [] and _kinds(world.user("union_a")) == []
-    title = db.session.scalar(select(Notification.title).where(
-        Notification.nomination_id == late.id))
-    assert title == (f"【已逾期】甲区机械厂工会 · 待审核，办理期限 {late.due_on.isoformat()}"
-                     "（已逾期 1 天）")
+    title = db.session.scalar(
+        select(Notification.title).where(Notification.nomination_id == late.id)
+    )
+    assert title == (
+        f"【已逾期】甲区机械厂工会 · 待审核，办理期限 {late.due_on.isoformat()}（已逾期 1 天）"
+    )
 
 
 def test_a_second_sweep_the_same_day_sends_nothing_again(world, ctx):
@@ -102,7 +110,8 @@ def test_emails_are_queued_in_slices_and_none_is_lost(world, ctx, monkeypatch):
     mails = list(db.session.scalars(select(OutboxEmail)))
     assert result.emails == len(mails) == 5
     assert sorted(m.body.split("/nominations/")[1].split()[0] for m in mails) == sorted(
-        str(n.id) for n in nominations)
+        str(n.id) for n in nominations
+    )
 
 
 def test_the_notification_centre(world, client, auth):
@@ -112,18 +121,22 @@ def test_the_notification_centre(world, client, auth):
     other = world.nomination(org=world.union_b, status="submitted")
     _due(other, -1)
     sweep()
-    mine = db.session.scalar(select(Notification).where(
-        Notification.user_id == world.users["reviewer_a"].id))
-    theirs = db.session.scalar(select(Notification).where(
-        Notification.user_id == world.users["reviewer_b"].id))
+    mine = db.session.scalar(
+        select(Notification).where(Notification.user_id == world.users["reviewer_a"].id)
+    )
+    theirs = db.session.scalar(
+        select(Notification).where(Notification.user_id == world.users["reviewer_b"].id)
+    )
     auth.login("reviewer_a")
     page = client.get("/").text
     assert 'data-testid="unread-count">1<' in page
     centre = client.get("/notifications")
     assert "已逾期" in centre.text and centre.text.count('data-unread="1"') == 1
     token = csrf_from(centre.text)
-    assert client.post(f"/notifications/{theirs.id}/read",
-                       data={"csrf_token": token}).status_code == 404
+    assert (
+        client.post(f"/notifications/{theirs.id}/read", data={"csrf_token": token}).status_code
+        == 404
+    )
     opened = client.post(f"/notifications/{mine.id}/read", data={"csrf_token": token, "open": "1"})
     assert opened.headers["Location"].endswith(f"/nominations/{nomination.id}")
     assert 'data-testid="unread-count"' not in client.get("/").text
@@ -139,10 +152,18 @@ def test_the_centre_says_it_shows_the_newest_only_when_there_are_more(world, cli
     user_id = world.users["reviewer_a"].id
     today = beijing_today()
     for days in range(55):
-        db.session.add(Notification(
-            user_id=user_id, nomination_id=nomination.id, state="submitted",
-            kind=Kind.OVERDUE, day=today - timedelta(days=days), due_on=today,
-            title=f"提醒 {days}", read_at=utcnow() if days >= 2 else None))
+        db.session.add(
+            Notification(
+                user_id=user_id,
+                nomination_id=nomination.id,
+                state="submitted",
+                kind=Kind.OVERDUE,
+                day=today - timedelta(days=days),
+                due_on=today,
+                title=f"提醒 {days}",
+                read_at=utcnow() if days >= 2 else None,
+            )
+        )
     db.session.commit()
     auth.login("reviewer_a")
     everything = client.get("/notifications").text
@@ -159,10 +180,15 @@ def test_a_handed_in_honour_rectification_is_the_citys_move(world, ctx):
 
     waiting, handed_in = (world.nomination(status="honour_rectification") for _ in range(2))
     for nomination in (waiting, handed_in):
-        db.session.add(HonourRectification(
-            nomination_id=nomination.id, origin="commended", reason="整改",
-            deadline=beijing_today() - timedelta(days=1),
-            submitted_at=utcnow() if nomination is handed_in else None))
+        db.session.add(
+            HonourRectification(
+                nomination_id=nomination.id,
+                origin="commended",
+                reason="整改",
+                deadline=beijing_today() - timedelta(days=1),
+                submitted_at=utcnow() if nomination is handed_in else None,
+            )
+        )
         _due(nomination, -1)
     sweep()
     assert _kinds(world.user("union_a")) == [(waiting.id, "overdue")]

@@ -32,8 +32,17 @@ def _queries_for(client, url: str) -> int:  # type: ignore[no-untyped-def]
     return counter["n"]
 
 
-@pytest.mark.parametrize("url", ["/", "/nominations/", "/nominations/?state=submitted",
-                                 "/campaigns/", "/admin/users", "/admin/orgs"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/nominations/",
+        "/nominations/?state=submitted",
+        "/campaigns/",
+        "/admin/users",
+        "/admin/orgs",
+    ],
+)
 def test_page_queries_do_not_grow_with_rows(world, client, auth, url):
     auth.login("admin" if url.startswith("/admin") else "city")
     for org in (world.union_a, world.union_b):

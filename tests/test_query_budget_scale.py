@@ -66,45 +66,73 @@ class Subjects:
 
 def _subjects() -> Subjects:
     s = db.session
-    campaign = s.scalar(select(Campaign).where(Campaign.status == "open")
-                        .order_by(Campaign.created_at.desc(), Campaign.id.desc()).limit(1))
+    campaign = s.scalar(
+        select(Campaign)
+        .where(Campaign.status == "open")
+        .order_by(Campaign.created_at.desc(), Campaign.id.desc())
+        .limit(1)
+    )
     assert campaign is not None, "no open campaign"
     city = s.scalar(select(Organization).where(Organization.code == "GC"))
     gd01_units = select(Organization.id).where(Organization.code.like("GD01-%"))
-    nomination = s.scalar(select(Nomination).where(
-        Nomination.campaign_id == campaign.id, Nomination.org_id.in_(gd01_units))
-        .order_by(Nomination.id).limit(1))
+    nomination = s.scalar(
+        select(Nomination)
+        .where(Nomination.campaign_id == campaign.id, Nomination.org_id.in_(gd01_units))
+        .order_by(Nomination.id)
+        .limit(1)
+    )
     assert nomination is not None, "no GD01 nomination in the newest open campaign"
     evaluating = s.execute(
         select(Nomination.id, Organization.id, Organization.name)
         .join(Organization, Organization.id == Nomination.org_id)
-        .where(Nomination.campaign_id == campaign.id,
-               Nomination.status == "member_evaluation")
-        .order_by(Organization.code).limit(1)).first()
+        .where(Nomination.campaign_id == campaign.id, Nomination.status == "member_evaluation")
+        .order_by(Organization.code)
+        .limit(1)
+    ).first()
     assert evaluating is not None, "no member evaluation under way in the newest campaign"
-    union_user = s.scalar(select(User.username).join(
-        RoleAssignment, RoleAssignment.user_id == User.id)
+    union_user = s.scalar(
+        select(User.username)
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
         .where(RoleAssignment.org_id == evaluating[1], RoleAssignment.role == "union")
-        .order_by(User.id).limit(1))
+        .order_by(User.id)
+        .limit(1)
+    )
     inspector = s.scalar(
-        select(User.username).join(SpotCheckAssignment,
-                                   SpotCheckAssignment.inspector_id == User.id)
+        select(User.username)
+        .join(SpotCheckAssignment, SpotCheckAssignment.inspector_id == User.id)
         .group_by(User.id, User.username)
-        .order_by(func.count().desc(), User.id).limit(1))
-    draw = s.scalar(select(SpotCheckDraw).where(SpotCheckDraw.scope_org_id == city.id)
-                    .order_by(SpotCheckDraw.campaign_id.desc(), SpotCheckDraw.id).limit(1))
+        .order_by(func.count().desc(), User.id)
+        .limit(1)
+    )
+    draw = s.scalar(
+        select(SpotCheckDraw)
+        .where(SpotCheckDraw.scope_org_id == city.id)
+        .order_by(SpotCheckDraw.campaign_id.desc(), SpotCheckDraw.id)
+        .limit(1)
+    )
     assert inspector is not None and draw is not None, "no spot check drawn by the city"
     check_id = s.scalar(select(func.min(SpotCheck.id)).where(SpotCheck.draw_id == draw.id))
     publicity_id = s.scalar(select(func.max(Publicity.id)))
-    listed_id = s.scalar(select(PublicityEntry.nomination_id)
-                         .where(PublicityEntry.publicity_id == publicity_id)
-                         .order_by(PublicityEntry.position).limit(1))
+    listed_id = s.scalar(
+        select(PublicityEntry.nomination_id)
+        .where(PublicityEntry.publicity_id == publicity_id)
+        .order_by(PublicityEntry.position)
+        .limit(1)
+    )
     return Subjects(
-        campaign_id=campaign.id, city_draw_campaign_id=draw.campaign_id,
-        nomination_id=nomination.id, nomination_unit=nomination.org.name,
-        union_user=union_user, union_nomination_id=evaluating[0], union_unit=evaluating[2],
-        inspector=inspector, check_id=check_id, draw_id=draw.id, publicity_id=publicity_id,
-        listed_id=listed_id)
+        campaign_id=campaign.id,
+        city_draw_campaign_id=draw.campaign_id,
+        nomination_id=nomination.id,
+        nomination_unit=nomination.org.name,
+        union_user=union_user,
+        union_nomination_id=evaluating[0],
+        union_unit=evaluating[2],
+        inspector=inspector,
+        check_id=check_id,
+        draw_id=draw.id,
+        publicity_id=publicity_id,
+        listed_id=listed_id,
+    )
 
 
 # -- what each page shows ------------------------------------------------------------------
@@ -178,76 +206,235 @@ CITY = "g-city-1"
 
 PROBES = [
     # pages
-    Probe("reviewer worklist", REVIEWER, lambda s: "/",
-          _html_count(r'class="list-group-item list-group-item-action"'), budget=5),
-    Probe("union home", "union_user", lambda s: "/",
-          _worklist_with(lambda s: s.union_nomination_id), budget=5, grows=False),
-    Probe("nomination page", REVIEWER, lambda s: f"/nominations/{s.nomination_id}",
-          _history_shown(lambda s: s.nomination_unit), budget=8, grows=False),
-    Probe("union's nomination page", "union_user",
-          lambda s: f"/nominations/{s.union_nomination_id}",
-          _history_shown(lambda s: s.union_unit), budget=11, grows=False),
-    Probe("city dashboard", CITY, lambda s: f"/campaigns/{s.campaign_id}/dashboard",
-          _dashboard_total, budget=9),
-    Probe("reviewer's dashboard", REVIEWER, lambda s: f"/campaigns/{s.campaign_id}/dashboard",
-          _dashboard_total, budget=9),
-    Probe("nominations list", REVIEWER, lambda s: "/nominations/",
-          _html_count(r'<tr[^>]*>\s*<td'), budget=7),
-    Probe("notifications", REVIEWER, lambda s: "/notifications",
-          _html_count(r'data-testid="notification"'), budget=5),
-    Probe("inspector's checks", "inspector", lambda s: "/spot-checks/mine",
-          _html_count(r'class="list-group-item'), budget=6, grows=False),
-    Probe("district's spot checks", REVIEWER,
-          lambda s: f"/campaigns/{s.campaign_id}/spot-checks",
-          _html_count(r'href="/spot-checks/\d+"'), budget=10),
+    Probe(
+        "reviewer worklist",
+        REVIEWER,
+        lambda s: "/",
+        _html_count(r'class="list-group-item list-group-item-action"'),
+        budget=5,
+    ),
+    Probe(
+        "union home",
+        "union_user",
+        lambda s: "/",
+        _worklist_with(lambda s: s.union_nomination_id),
+        budget=5,
+        grows=False,
+    ),
+    Probe(
+        "nomination page",
+        REVIEWER,
+        lambda s: f"/nominations/{s.nomination_id}",
+        _history_shown(lambda s: s.nomination_unit),
+        budget=8,
+        grows=False,
+    ),
+    Probe(
+        "union's nomination page",
+        "union_user",
+        lambda s: f"/nominations/{s.union_nomination_id}",
+        _history_shown(lambda s: s.union_unit),
+        budget=11,
+        grows=False,
+    ),
+    Probe(
+        "city dashboard",
+        CITY,
+        lambda s: f"/campaigns/{s.campaign_id}/dashboard",
+        _dashboard_total,
+        budget=9,
+    ),
+    Probe(
+        "reviewer's dashboard",
+        REVIEWER,
+        lambda s: f"/campaigns/{s.campaign_id}/dashboard",
+        _dashboard_total,
+        budget=9,
+    ),
+    Probe(
+        "nominations list",
+        REVIEWER,
+        lambda s: "/nominations/",
+        _html_count(r"<tr[^>]*>\s*<td"),
+        budget=7,
+    ),
+    Probe(
+        "notifications",
+        REVIEWER,
+        lambda s: "/notifications",
+        _html_count(r'data-testid="notification"'),
+        budget=5,
+    ),
+    Probe(
+        "inspector's checks",
+        "inspector",
+        lambda s: "/spot-checks/mine",
+        _html_count(r'class="list-group-item'),
+        budget=6,
+        grows=False,
+    ),
+    Probe(
+        "district's spot checks",
+        REVIEWER,
+        lambda s: f"/campaigns/{s.campaign_id}/spot-checks",
+        _html_count(r'href="/spot-checks/\d+"'),
+        budget=10,
+    ),
     # API lists
-    Probe("API nominations", REVIEWER, lambda s: "/api/v1/nominations",
-          _nominations_total, budget=5, api=True),
-    Probe("API nominations (city)", CITY, lambda s: "/api/v1/nominations?per_page=100",
-          _nominations_total, budget=5, api=True),
-    Probe("API campaigns", CITY, lambda s: "/api/v1/campaigns", _json_len(), budget=6,
-          grows=False, api=True),
-    Probe("API dashboard", CITY, lambda s: f"/api/v1/campaigns/{s.campaign_id}/dashboard",
-          _json_len("districts"), budget=8, api=True),
-    Probe("API district draws", REVIEWER,
-          lambda s: f"/api/v1/campaigns/{s.campaign_id}/draws", _json_len(), budget=6,
-          grows=False, api=True),
-    Probe("API city draws", CITY,
-          lambda s: f"/api/v1/campaigns/{s.city_draw_campaign_id}/draws", _json_len(),
-          budget=6, grows=False, api=True),
-    Probe("API public draw", None, lambda s: f"/api/v1/draws/{s.draw_id}",
-          _json_len("population"), budget=5, api=True),
-    Probe("API spot checks (city)", CITY, lambda s: "/api/v1/spot-checks", _json_len(),
-          budget=6, api=True),
-    Probe("API spot checks (inspector)", "inspector", lambda s: "/api/v1/spot-checks",
-          _json_len(), budget=5, grows=False, api=True),
-    Probe("API check candidates", CITY,
-          lambda s: f"/api/v1/spot-checks/{s.check_id}/candidates", _json_len(), budget=14,
-          api=True),
-    Probe("API publicity", None, lambda s: f"/api/v1/publicities/{s.publicity_id}",
-          _json_len("entries"), budget=4, api=True),
-    Probe("API publicities", CITY,
-          lambda s: f"/api/v1/campaigns/{s.city_draw_campaign_id}/publicities", _json_len(),
-          budget=5, grows=False, api=True),
-    Probe("API objections", CITY,
-          lambda s: f"/api/v1/campaigns/{s.city_draw_campaign_id}/objections", _json_len(),
-          budget=5, api=True),
-    Probe("API commendation board", CITY,
-          lambda s: f"/api/v1/campaigns/{s.campaign_id}/commendation",
-          _json_len("rows"), budget=8, api=True),
-    Probe("API honour roll", None, lambda s: "/api/v1/honours", _json_len(), budget=4,
-          api=True),
-    Probe("API nomination", REVIEWER, lambda s: f"/api/v1/nominations/{s.nomination_id}",
-          _json_len("history"), budget=6, grows=False, api=True),
-    Probe("API evaluation tokens", "union_user",
-          lambda s: f"/api/v1/nominations/{s.union_nomination_id}/evaluation/tokens",
-          _json_len(), budget=10, grows=False, api=True),
-    Probe("API rounds", "union_user",
-          lambda s: f"/api/v1/nominations/{s.union_nomination_id}/rounds",
-          _json_len(), budget=5, grows=False, api=True),
-    Probe("API evidence", "union_user",
-          lambda s: f"/api/v1/nominations/{s.union_nomination_id}/evidence",
-          _json_len(), budget=5, grows=False, api=True),
+    Probe(
+        "API nominations",
+        REVIEWER,
+        lambda s: "/api/v1/nominations",
+        _nominations_total,
+        budget=5,
+        api=True,
+    ),
+    Probe(
+        "API nominations (city)",
+        CITY,
+        lambda s: "/api/v1/nominations?per_page=100",
+        _nominations_total,
+        budget=5,
+        api=True,
+    ),
+    Probe(
+        "API campaigns",
+        CITY,
+        lambda s: "/api/v1/campaigns",
+        _json_len(),
+        budget=6,
+        grows=False,
+        api=True,
+    ),
+    Probe(
+        "API dashboard",
+        CITY,
+        lambda s: f"/api/v1/campaigns/{s.campaign_id}/dashboard",
+        _json_len("districts"),
+        budget=8,
+        api=True,
+    ),
+    Probe(
+        "API district draws",
+        REVIEWER,
+        lambda s: f"/api/v1/campaigns/{s.campaign_id}/draws",
+        _json_len(),
+        budget=6,
+        grows=False,
+        api=True,
+    ),
+    Probe(
+        "API city draws",
+        CITY,
+        lambda s: f"/api/v1/campaigns/{s.city_draw_campaign_id}/draws",
+        _json_len(),
+        budget=6,
+        grows=False,
+        api=True,
+    ),
+    Probe(
+        "API public draw",
+        None,
+        lambda s: f"/api/v1/draws/{s.draw_id}",
+        _json_len("population"),
+        budget=5,
+        api=True,
+    ),
+    Probe(
+        "API spot checks (city)",
+        CITY,
+        lambda s: "/api/v1/spot-checks",
+        _json_len(),
+        budget=6,
+        api=True,
+    ),
+    Probe(
+        "API spot checks (inspector)",
+        "inspector",
+        lambda s: "/api/v1/spot-checks",
+        _json_len(),
+        budget=5,
+        grows=False,
+        api=True,
+    ),
+    Probe(
+        "API check candidates",
+        CITY,
+        lambda s: f"/api/v1/spot-checks/{s.check_id}/candidates",
+        _json_len(),
+        budget=14,
+        api=True,
+    ),
+    Probe(
+        "API publicity",
+        None,
+        lambda s: f"/api/v1/publicities/{s.publicity_id}",
+        _json_len("entries"),
+        budget=4,
+        api=True,
+    ),
+    Probe(
+        "API publicities",
+        CITY,
+        lambda s: f"/api/v1/campaigns/{s.city_draw_campaign_id}/publicities",
+        _json_len(),
+        budget=5,
+        grows=False,
+        api=True,
+    ),
+    Probe(
+        "API objections",
+        CITY,
+        lambda s: f"/api/v1/campaigns/{s.city_draw_campaign_id}/objections",
+        _json_len(),
+        budget=5,
+        api=True,
+    ),
+    Probe(
+        "API commendation board",
+        CITY,
+        lambda s: f"/api/v1/campaigns/{s.campaign_id}/commendation",
+        _json_len("rows"),
+        budget=8,
+        api=True,
+    ),
+    Probe("API honour roll", None, lambda s: "/api/v1/honours", _json_len(), budget=4, api=True),
+    Probe(
+        "API nomination",
+        REVIEWER,
+        lambda s: f"/api/v1/nominations/{s.nomination_id}",
+        _json_len("history"),
+        budget=6,
+        grows=False,
+        api=True,
+    ),
+    Probe(
+        "API evaluation tokens",
+        "union_user",
+        lambda s: f"/api/v1/nominations/{s.union_nomination_id}/evaluation/tokens",
+        _json_len(),
+        budget=10,
+        grows=False,
+        api=True,
+    ),
+    Probe(
+        "API rounds",
+        "union_user",
+        lambda s: f"/api/v1/nominations/{s.union_nomination_id}/rounds",
+        _json_len(),
+        budget=5,
+        grows=False,
+        api=True,
+    ),
+    Probe(
+        "API evidence",
+        "union_user",
+        lambda s: f"/api/v1/nominations/{s.union_nomination_id}/evidence",
+        _json_len(),
+        budget=5,
+        grows=False,
+        api=True,
+    ),
 ]
 
 
@@ -271,9 +458,14 @@ def _measure_scale(app: Flask, subjects: Subjects) -> dict[str, Measured]:
     public = IsolatedClient(app, app.response_class, use_cookies=True)
     # A member of the public objects to the first home on the list (the small city has a
     # few objections of its own; the tiny one none).
-    lodged = public.post(f"/api/v1/publicities/{subjects.publicity_id}/objections", json={
-        "nomination_id": subjects.listed_id, "contact": "13912345678",
-        "body": "反映该单位职工书屋长期关闭，职工之家活动室被挪作他用。"})
+    lodged = public.post(
+        f"/api/v1/publicities/{subjects.publicity_id}/objections",
+        json={
+            "nomination_id": subjects.listed_id,
+            "contact": "13912345678",
+            "body": "反映该单位职工书屋长期关闭，职工之家活动室被挪作他用。",
+        },
+    )
     assert lodged.status_code == 201, lodged.text
     results = {}
     for probe in PROBES:
@@ -322,13 +514,20 @@ def measured(app: Flask) -> Iterator[dict[str, dict[str, Measured]]]:
             generated = time.monotonic()
             with app.app_context():
                 results[scale] = _measure_scale(app, subjects)
-            timings.append(f"{scale}: generate {generated - started:.1f} s, "
-                           f"requests {time.monotonic() - generated:.1f} s")
+            timings.append(
+                f"{scale}: generate {generated - started:.1f} s, "
+                f"requests {time.monotonic() - generated:.1f} s"
+            )
         print("\n" + "; ".join(timings))
         for probe in PROBES:
-            print(f"{probe.name:32} " + "  ".join(
-                f"{scale}: {results[scale][probe.name].statements:3} statements, "
-                f"{results[scale][probe.name].rows:5} rows" for scale in SCALES))
+            print(
+                f"{probe.name:32} "
+                + "  ".join(
+                    f"{scale}: {results[scale][probe.name].statements:3} statements, "
+                    f"{results[scale][probe.name].rows:5} rows"
+                    for scale in SCALES
+                )
+            )
         yield results
     finally:
         with app.app_context():
@@ -343,9 +542,11 @@ def test_statements_do_not_grow_with_the_city(measured, probe):  # type: ignore[
         assert m.status == 200, f"{probe.name} at {scale}: {m.status} {m.text}"
     assert tiny.statements == small.statements, (
         f"{probe.name}: {tiny.statements} statements with 10 nominations, "
-        f"{small.statements} with 1,000")
+        f"{small.statements} with 1,000"
+    )
     assert small.statements <= probe.budget, (
-        f"{probe.name}: {small.statements} statements, budget {probe.budget}")
+        f"{probe.name}: {small.statements} statements, budget {probe.budget}"
+    )
 
 
 @pytest.mark.parametrize("probe", PROBES, ids=[p.name for p in PROBES])
@@ -354,6 +555,7 @@ def test_the_pages_show_rows(measured, probe):  # type: ignore[no-untyped-def]
     assert tiny.rows >= 1, f"{probe.name} shows nothing at tiny: {tiny.text}"
     if probe.grows:
         assert small.rows > tiny.rows, (
-            f"{probe.name}: {small.rows} rows at small, {tiny.rows} at tiny")
+            f"{probe.name}: {small.rows} rows at small, {tiny.rows} at tiny"
+        )
     else:
         assert small.rows >= 1, f"{probe.name} shows nothing at small: {small.text}"

@@ -26,10 +26,13 @@ from workflows.engine import ActionForbidden
 
 def test_closure_answers_subtree_in_one_query(world, ctx):
     under_a = set(db.session.scalars(descendants_of([world.district_a.id])))
-    assert under_a == {world.district_a.id, world.union_a.id, world.union_a2.id,
-                       world.branch_a.id}
-    assert ancestor_ids(world.branch_a.id) == {world.branch_a.id, world.union_a.id,
-                                               world.district_a.id, world.city.id}
+    assert under_a == {world.district_a.id, world.union_a.id, world.union_a2.id, world.branch_a.id}
+    assert ancestor_ids(world.branch_a.id) == {
+        world.branch_a.id,
+        world.union_a.id,
+        world.district_a.id,
+        world.city.id,
+    }
     assert district_of(world.branch_a.id).id == world.district_a.id
 
 
@@ -37,13 +40,24 @@ def test_subtree_query_uses_an_index(world, ctx):
     """`everything under district X` is an index lookup, not a scan."""
     if db.engine.dialect.name == "postgresql":
         db.session.execute(db.text("SET LOCAL enable_seqscan = off"))
-        plan = " ".join(r[0] for r in db.session.execute(db.text(
-            "EXPLAIN SELECT descendant_id FROM org_closure WHERE ancestor_id = :a"),
-            {"a": world.district_a.id}))
+        plan = " ".join(
+            r[0]
+            for r in db.session.execute(
+                db.text("EXPLAIN SELECT descendant_id FROM org_closure WHERE ancestor_id = :a"),
+                {"a": world.district_a.id},
+            )
+        )
     else:
-        plan = " ".join(str(r) for r in db.session.execute(db.text(
-            "EXPLAIN QUERY PLAN SELECT descendant_id FROM org_closure WHERE ancestor_id = :a"),
-            {"a": world.district_a.id}))
+        plan = " ".join(
+            str(r)
+            for r in db.session.execute(
+                db.text(
+                    "EXPLAIN QUERY PLAN SELECT descendant_id FROM org_closure "
+                    "WHERE ancestor_id = :a"
+                ),
+                {"a": world.district_a.id},
+            )
+        )
     assert "Index" in plan or "INDEX" in plan or "PRIMARY KEY" in plan, plan
 
 
@@ -59,14 +73,17 @@ def test_tree_shape_is_enforced(world, ctx):
     assert "category" in info.value.errors
 
 
-@pytest.mark.parametrize(("user_key", "expected"), [
-    ("union_a", {"A-1", "A-1-1"}),
-    ("union_b", {"B-1"}),
-    ("reviewer_a", {"A-1", "A-2", "A-1-1"}),
-    ("reviewer_b", {"B-1"}),
-    ("city", {"A-1", "A-2", "A-1-1", "B-1"}),
-    ("inspector", set()),
-])
+@pytest.mark.parametrize(
+    ("user_key", "expected"),
+    [
+        ("union_a", {"A-1", "A-1-1"}),
+        ("union_b", {"B-1"}),
+        ("reviewer_a", {"A-1", "A-2", "A-1-1"}),
+        ("reviewer_b", {"B-1"}),
+        ("city", {"A-1", "A-2", "A-1-1", "B-1"}),
+        ("inspector", set()),
+    ],
+)
 def test_visibility_by_role(world, ctx, user_key, expected):
     for org in (world.union_a, world.union_a2, world.union_b):
         world.nomination(org=org, status="submitted")
@@ -102,8 +119,11 @@ def test_audit_trail_records_every_change(world, ctx):
     take_action(reviewer, nomination.id, "return", comment="请补充会员代表大会记录")
     take_action(union, nomination.id, "submit", comment="已补充")
     take_action(reviewer, nomination.id, "approve")
-    events = db.session.scalars(select(NominationEvent).where(
-        NominationEvent.nomination_id == nomination.id).order_by(NominationEvent.id)).all()
+    events = db.session.scalars(
+        select(NominationEvent)
+        .where(NominationEvent.nomination_id == nomination.id)
+        .order_by(NominationEvent.id)
+    ).all()
     assert [(e.action, e.from_state, e.to_state, e.actor_id, e.comment) for e in events] == [
         ("create", None, "draft", union.id, None),
         ("submit", "draft", "submitted", union.id, None),
@@ -127,19 +147,22 @@ def test_refused_action_writes_no_audit_row(world, ctx):
 def test_create_nomination_rules(world, ctx):
     union = world.user("union_a")
     with pytest.raises(Forbidden):
-        create_nomination(world.user("reviewer_a"), campaign_id=world.campaign.id,
-                          award_type="model_home")
+        create_nomination(
+            world.user("reviewer_a"), campaign_id=world.campaign.id, award_type="model_home"
+        )
     with pytest.raises(Forbidden):
-        create_nomination(union, campaign_id=world.campaign.id, award_type="model_home",
-                          org_code="B-1")
+        create_nomination(
+            union, campaign_id=world.campaign.id, award_type="model_home", org_code="B-1"
+        )
     with pytest.raises(Invalid) as info:
         create_nomination(union, campaign_id=world.campaign.id, award_type="model_small_home")
     assert "org_code" in info.value.errors
     with pytest.raises(Invalid) as info:
         create_nomination(union, campaign_id=world.campaign.id, award_type="outstanding_worker")
     assert "nominee_name" in info.value.errors
-    small = create_nomination(union, campaign_id=world.campaign.id,
-                              award_type="model_small_home", org_code="A-1-1")
+    small = create_nomination(
+        union, campaign_id=world.campaign.id, award_type="model_small_home", org_code="A-1-1"
+    )
     assert small.org_id == world.branch_a.id and small.status == "draft"
     create_nomination(union, campaign_id=world.campaign.id, award_type="model_home")
     with pytest.raises(Conflict):

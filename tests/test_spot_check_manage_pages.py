@@ -44,8 +44,12 @@ def _applied(world, ratio: str = "1"):  # type: ignore[no-untyped-def]
 
 
 def _team(check_id: int) -> set[str]:
-    return {a.inspector.username for a in db.session.scalars(
-        select(SpotCheckAssignment).where(SpotCheckAssignment.spot_check_id == check_id))}
+    return {
+        a.inspector.username
+        for a in db.session.scalars(
+            select(SpotCheckAssignment).where(SpotCheckAssignment.spot_check_id == check_id)
+        )
+    }
 
 
 def _csv(response) -> list[list[str]]:  # type: ignore[no-untyped-def]
@@ -71,9 +75,12 @@ def test_announce_draw_and_apply_through_the_page(world, client, auth, awaiting)
     assert "留空则自动生成随机种子" in text and "SHA-256" in text
     assert "甲区总工会 3" in text and "乙区总工会 2" in text  # awaiting per district
 
-    response = post_form(client, _url(world), {"method": "ratio", "value": "0.2",
-                                               "seed": "2026年福彩开奖号码"},
-                         action=_url(world, "/announce"))
+    response = post_form(
+        client,
+        _url(world),
+        {"method": "ratio", "value": "0.2", "seed": "2026年福彩开奖号码"},
+        action=_url(world, "/announce"),
+    )
     assert response.status_code == 303
     draw = db.session.scalar(select(SpotCheckDraw))
     assert draw.status == DrawStatus.ANNOUNCED
@@ -113,11 +120,15 @@ def test_announce_draw_and_apply_through_the_page(world, client, auth, awaiting)
 
 
 def test_announce_with_a_bad_rule_shows_the_field_error_and_keeps_the_input(
-        world, client, auth, awaiting):
+    world, client, auth, awaiting
+):
     auth.login("city")
-    response = post_form(client, _url(world), {"method": "ratio", "value": "1.5",
-                                               "seed": "我的种子"},
-                         action=_url(world, "/announce"))
+    response = post_form(
+        client,
+        _url(world),
+        {"method": "ratio", "value": "1.5", "seed": "我的种子"},
+        action=_url(world, "/announce"),
+    )
     assert response.status_code == 422
     assert field_error(response.text, "value") == "比例须大于 0 且不超过 1，如 0.2。"
     assert 'value="1.5"' in response.text and 'value="我的种子"' in response.text
@@ -130,9 +141,17 @@ def test_redraw_needs_a_reason_and_keeps_the_record(world, client, auth, awaitin
     make_draw(city, draw.id)
     auth.login("city")
     action = _url(world, f"/draws/{draw.id}/redraw")
-    response = post_form(client, _url(world), {"redraw-reason": "  ", "redraw-method": "ratio",
-                                               "redraw-value": "0.5", "redraw-seed": "b"},
-                         action=action)
+    response = post_form(
+        client,
+        _url(world),
+        {
+            "redraw-reason": "  ",
+            "redraw-method": "ratio",
+            "redraw-value": "0.5",
+            "redraw-seed": "b",
+        },
+        action=action,
+    )
     assert response.status_code == 422
     assert field_error(response.text, "redraw-reason") == "请填写重新抽签的理由。"
     assert "未重新抽签" in _text(response.text)
@@ -140,9 +159,17 @@ def test_redraw_needs_a_reason_and_keeps_the_record(world, client, auth, awaitin
     db.session.refresh(draw)
     assert draw.status == DrawStatus.DRAWN  # the draw is kept as it was
 
-    response = post_form(client, _url(world), {
-        "redraw-reason": "名单漏报一个申报。", "redraw-method": "count", "redraw-value": "1",
-        "redraw-seed": ""}, action=action)
+    response = post_form(
+        client,
+        _url(world),
+        {
+            "redraw-reason": "名单漏报一个申报。",
+            "redraw-method": "count",
+            "redraw-value": "1",
+            "redraw-seed": "",
+        },
+        action=action,
+    )
     assert response.status_code == 303
     db.session.refresh(draw)
     assert draw.status == DrawStatus.SUPERSEDED
@@ -172,10 +199,17 @@ def test_only_the_drawing_organisation_opens_or_posts(world, client, auth, await
     auth.login(username)
     assert client.get(_url(world)).status_code in (403, 404)
     token = csrf_from(client.get("/").text)
-    for tail in ("/announce", f"/draws/{draw.id}/draw", f"/draws/{draw.id}/apply",
-                 f"/draws/{draw.id}/redraw", "/auto-assign"):
-        response = client.post(_url(world, tail), data={
-            "csrf_token": token, "method": "ratio", "value": "1", "redraw-reason": "x"})
+    for tail in (
+        "/announce",
+        f"/draws/{draw.id}/draw",
+        f"/draws/{draw.id}/apply",
+        f"/draws/{draw.id}/redraw",
+        "/auto-assign",
+    ):
+        response = client.post(
+            _url(world, tail),
+            data={"csrf_token": token, "method": "ratio", "value": "1", "redraw-reason": "x"},
+        )
         assert response.status_code in (403, 404), tail
     for tail in ("/checks.csv", f"/draws/{draw.id}.csv"):
         assert client.get(_url(world, tail)).status_code in (403, 404)
@@ -197,16 +231,22 @@ def test_campaign_page_links_the_drawing_organisation(world, client, auth):
 def test_a_draw_of_another_campaign_is_not_found(world, client, auth, awaiting):
     from app.campaigns.models import Campaign
 
-    other = Campaign(name="另一活动", year=2026, level=world.campaign.level,
-                     status=world.campaign.status, organizer_id=world.city.id,
-                     award_types=world.campaign.award_types,
-                     standard_version_id=world.campaign.standard_version_id)
+    other = Campaign(
+        name="另一活动",
+        year=2026,
+        level=world.campaign.level,
+        status=world.campaign.status,
+        organizer_id=world.city.id,
+        award_types=world.campaign.award_types,
+        standard_version_id=world.campaign.standard_version_id,
+    )
     db.session.add(other)
     db.session.commit()
     draw = announce_draw(world.user("city"), world.campaign.id, method="ratio", value="1")
     auth.login("city")
-    response = post_form(client, _url(world), {},
-                         action=f"/campaigns/{other.id}/spot-checks/draws/{draw.id}/draw")
+    response = post_form(
+        client, _url(world), {}, action=f"/campaigns/{other.id}/spot-checks/draws/{draw.id}/draw"
+    )
     assert response.status_code == 404
     db.session.refresh(draw)
     assert draw.status == DrawStatus.ANNOUNCED
@@ -243,8 +283,7 @@ def test_auto_assign_lists_the_checks_it_could_not_fill(world, client, auth):
     assert "以下抽查组的抽查员尚未配齐" in text and "还差 1 名" in text
 
 
-def test_manual_assignment_in_conflict_shows_the_reason_and_assigns_nothing(
-        world, client, auth):
+def test_manual_assignment_in_conflict_shows_the_reason_and_assigns_nothing(world, client, auth):
     add_inspectors(world)
     _nomination, check = spot_check(world, org=world.union_a2)
     auth.login("city")
@@ -254,22 +293,31 @@ def test_manual_assignment_in_conflict_shows_the_reason_and_assigns_nothing(
     # listed, but greyed out with the reason
     assert re.search(rf'value="{inspector_a}" disabled', form)
     assert "同属甲区总工会，须回避" in _text(page.text)
-    response = post_form(client, _url(world), {"inspector_id": str(inspector_a)},
-                         action=_url(world, f"/checks/{check.id}/assign"))
+    response = post_form(
+        client,
+        _url(world),
+        {"inspector_id": str(inspector_a)},
+        action=_url(world, f"/checks/{check.id}/assign"),
+    )
     assert response.status_code == 422
     assert "同属甲区总工会，须回避" in field_error(response.text, f"assign-{check.id}")
     assert "不能指派" in _text(response.text)  # the flash
     assert re.search(rf'value="{inspector_a}" disabled selected', response.text)
     assert _team(check.id) == set()
 
-    response = post_form(client, _url(world), {"inspector_id": ""},
-                         action=_url(world, f"/checks/{check.id}/assign"))
+    response = post_form(
+        client, _url(world), {"inspector_id": ""}, action=_url(world, f"/checks/{check.id}/assign")
+    )
     assert response.status_code == 422
     assert field_error(response.text, f"assign-{check.id}") == "请选择抽查员。"
 
     inspector_b = world.users["inspector_b"].id
-    response = post_form(client, _url(world), {"inspector_id": str(inspector_b)},
-                         action=_url(world, f"/checks/{check.id}/assign"))
+    response = post_form(
+        client,
+        _url(world),
+        {"inspector_id": str(inspector_b)},
+        action=_url(world, f"/checks/{check.id}/assign"),
+    )
     assert response.status_code == 303
     assert _team(check.id) == {"inspector_b"}
     assert "已指派乙区抽查员。" in _text(client.get(_url(world)).text)
@@ -277,11 +325,16 @@ def test_manual_assignment_in_conflict_shows_the_reason_and_assigns_nothing(
 
 def test_unassign_through_the_page(world, client, auth):
     add_inspectors(world)
-    _nomination, check = spot_check(world, org=world.union_b, inspectors=("inspector",
-                                                                          "inspector_a"))
+    _nomination, check = spot_check(
+        world, org=world.union_b, inspectors=("inspector", "inspector_a")
+    )
     auth.login("city")
-    response = post_form(client, _url(world), {"inspector_id": world.users["inspector_a"].id},
-                         action=_url(world, f"/checks/{check.id}/unassign"))
+    response = post_form(
+        client,
+        _url(world),
+        {"inspector_id": world.users["inspector_a"].id},
+        action=_url(world, f"/checks/{check.id}/unassign"),
+    )
     assert response.status_code == 303
     assert _team(check.id) == {"inspector"}
     page = client.get(_url(world))
@@ -302,11 +355,19 @@ def test_auto_assign_before_any_draw_is_applied_is_refused(world, client, auth, 
 
 def test_a_second_announcement_while_a_draw_is_open_is_refused(world, client, auth, awaiting):
     auth.login("city")
-    post_form(client, _url(world), {"method": "ratio", "value": "0.2", "seed": ""},
-              action=_url(world, "/announce"))
+    post_form(
+        client,
+        _url(world),
+        {"method": "ratio", "value": "0.2", "seed": ""},
+        action=_url(world, "/announce"),
+    )
     first = db.session.scalar(select(SpotCheckDraw))
-    response = post_form(client, _url(world), {"method": "count", "value": "1", "seed": ""},
-                         action=_url(world, "/announce"))
+    response = post_form(
+        client,
+        _url(world),
+        {"method": "count", "value": "1", "seed": ""},
+        action=_url(world, "/announce"),
+    )
     page = client.get(_url(world)).text if response.status_code == 303 else response.text
     assert f"已有进行中的抽签（编号 {first.id}）" in _text(page)
     assert db.session.scalar(select(func.count()).select_from(SpotCheckDraw)) == 1
@@ -314,12 +375,17 @@ def test_a_second_announcement_while_a_draw_is_open_is_refused(world, client, au
 
 def test_removing_someone_not_on_the_team_is_refused_and_changes_nothing(world, client, auth):
     add_inspectors(world)
-    _nomination, check = spot_check(world, org=world.union_b, inspectors=("inspector",
-                                                                          "inspector_a"))
+    _nomination, check = spot_check(
+        world, org=world.union_b, inspectors=("inspector", "inspector_a")
+    )
     auth.login("city")
     for posted in (world.users["reviewer_a"].id, 10**20, "x"):
-        response = post_form(client, _url(world), {"inspector_id": posted},
-                             action=_url(world, f"/checks/{check.id}/unassign"))
+        response = post_form(
+            client,
+            _url(world),
+            {"inspector_id": posted},
+            action=_url(world, f"/checks/{check.id}/unassign"),
+        )
         assert response.status_code == 303, posted
         assert _team(check.id) == {"inspector", "inspector_a"}
         assert "该抽查员不在本抽查组中。" in _text(client.get(_url(world)).text)
@@ -331,8 +397,10 @@ def test_a_check_of_another_organisation_is_not_found(world, client, auth):
     auth.login("reviewer_a")
     token = csrf_from(client.get("/").text)
     for tail in (f"/checks/{check.id}/assign", f"/checks/{check.id}/unassign"):
-        response = client.post(_url(world, tail), data={
-            "csrf_token": token, "inspector_id": world.users["inspector"].id})
+        response = client.post(
+            _url(world, tail),
+            data={"csrf_token": token, "inspector_id": world.users["inspector"].id},
+        )
         assert response.status_code in (403, 404)
     assert _team(check.id) == set()
 
@@ -346,8 +414,17 @@ def test_csv_exports(world, client, auth, awaiting):
     assign.auto_assign(world.user("city"), draw.id)
     auth.login("city")
     rows = _csv(client.get(_url(world, "/checks.csv")))
-    assert rows[0][:9] == ["抽查编号", "申报编号", "单位", "被推荐人", "区县", "状态", "抽查员",
-                           "已同意", "抽查结论"]
+    assert rows[0][:9] == [
+        "抽查编号",
+        "申报编号",
+        "单位",
+        "被推荐人",
+        "区县",
+        "状态",
+        "抽查员",
+        "已同意",
+        "抽查结论",
+    ]
     assert len(rows) == 6
     by_unit = {r[2]: r for r in rows[1:]}
     assert by_unit["乙区街道总工会"][4] == "乙区总工会"
@@ -464,8 +541,7 @@ def test_city_runs_the_draw_on_a_phone(app, live_server):  # type: ignore[no-unt
         assert page.js_errors == []
 
 
-def test_district_reviewer_draws_when_the_campaign_draws_by_district(world, client, auth,
-                                                                      awaiting):
+def test_district_reviewer_draws_when_the_campaign_draws_by_district(world, client, auth, awaiting):
     world.campaign.draw_level = "district"
     db.session.commit()
     auth.login("reviewer_a")

@@ -44,10 +44,19 @@ def _items(nomination) -> list[int]:  # type: ignore[no-untyped-def]
     return [row.item.id for row in view.items]
 
 
-def _log(nomination, finding: str = "meets", asked: str = "20",  # type: ignore[no-untyped-def]
-         satisfied: str = "20", place: str = "机械厂工会会议室") -> dict[str, str]:
-    data = {"visited_on": beijing_today().isoformat(), "place": place,
-            "interviewed": asked, "interviewed_satisfied": satisfied}
+def _log(
+    nomination,
+    finding: str = "meets",
+    asked: str = "20",  # type: ignore[no-untyped-def]
+    satisfied: str = "20",
+    place: str = "机械厂工会会议室",
+) -> dict[str, str]:
+    data = {
+        "visited_on": beijing_today().isoformat(),
+        "place": place,
+        "interviewed": asked,
+        "interviewed_satisfied": satisfied,
+    }
     for item in _items(nomination):
         data[f"finding_{item}"] = finding
         data[f"notes_{item}"] = "现场查看台账。"
@@ -58,18 +67,33 @@ def _post(client, check, path: str, data: dict, **kw):  # type: ignore[no-untype
     """Post one of the check page's forms with the page's CSRF token."""
     page = client.get(_page(check))
     assert page.status_code == 200, page.text
-    return client.post(f"{_page(check)}{path}", data={**data, "csrf_token": csrf_from(page.text)},
-                       **kw)
+    return client.post(
+        f"{_page(check)}{path}", data={**data, "csrf_token": csrf_from(page.text)}, **kw
+    )
 
 
-def _fill(world, check, nomination, who: str = "inspector", finding: str = "meets",  # type: ignore[no-untyped-def]
-          asked: int = 20, satisfied: int = 20) -> None:
+def _fill(
+    world,
+    check,
+    nomination,
+    who: str = "inspector",
+    finding: str = "meets",  # type: ignore[no-untyped-def]
+    asked: int = 20,
+    satisfied: int = 20,
+) -> None:
     """The log kept through the services (for tests about what follows)."""
     user = world.user(who)
-    checks.save_visit(user, check.id, visited_on=beijing_today(), place="单位会议室",
-                      interviewed=asked, interviewed_satisfied=satisfied)
-    checks.save_findings(user, check.id, {i: {"finding": finding, "notes": "现场查看。"}
-                                          for i in _items(nomination)})
+    checks.save_visit(
+        user,
+        check.id,
+        visited_on=beijing_today(),
+        place="单位会议室",
+        interviewed=asked,
+        interviewed_satisfied=satisfied,
+    )
+    checks.save_findings(
+        user, check.id, {i: {"finding": finding, "notes": "现场查看。"} for i in _items(nomination)}
+    )
 
 
 class _FormReader(HTMLParser):
@@ -143,8 +167,11 @@ def test_inspector_logs_on_site_proposes_pass_and_the_second_agrees(world, clien
     assert response.status_code == 303, response.text
     db.session.refresh(check)
     assert check.place == "机械厂工会会议室" and check.interviewed == 20
-    assert db.session.scalar(select(func.count()).select_from(CheckFinding).where(
-        CheckFinding.spot_check_id == check.id, CheckFinding.finding == "meets")) == len(items)
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(CheckFinding)
+        .where(CheckFinding.spot_check_id == check.id, CheckFinding.finding == "meets")
+    ) == len(items)
     photo = db.session.scalar(select(CheckPhoto))
     assert photo is not None and photo.finding.item_id == items[0]
 
@@ -160,8 +187,12 @@ def test_inspector_logs_on_site_proposes_pass_and_the_second_agrees(world, clien
     assert image.status_code == 200 and image.mimetype == "image/jpeg"
 
     # Saving the same log again changes nothing.
-    response = _post(client, check, "/log", _log(nomination) | {
-        f"notes_{items[0]}": "会员档案齐全，照片为档案柜。"})
+    response = _post(
+        client,
+        check,
+        "/log",
+        _log(nomination) | {f"notes_{items[0]}": "会员档案齐全，照片为档案柜。"},
+    )
     assert response.status_code == 303
     assert "没有需要保存的修改。" in client.get(_page(check)).text
 
@@ -177,9 +208,13 @@ def test_inspector_logs_on_site_proposes_pass_and_the_second_agrees(world, clien
     page = client.get(_page(check)).text
     assert "同意该结论</button>" in page and "合格" in page
     assert "1 / 2 名抽查员已同意" in page
-    response = client.post(f"{_page(check)}/agree", data={
-        "csrf_token": csrf_from(page),
-        "fingerprint": re.search(r'name="fingerprint" type="hidden" value="(\w+)"', page)[1]})
+    response = client.post(
+        f"{_page(check)}/agree",
+        data={
+            "csrf_token": csrf_from(page),
+            "fingerprint": re.search(r'name="fingerprint" type="hidden" value="(\w+)"', page)[1],
+        },
+    )
     assert response.status_code == 303
     assert _status(nomination) == "candidate"
     page = client.get(_page(check)).text
@@ -202,10 +237,12 @@ def test_a_changed_conclusion_is_not_agreed_to_blindly(world, client, auth):
     page = client.get(_page(check)).text
     stale = re.search(r'name="fingerprint" type="hidden" value="(\w+)"', page)[1]
     # Meanwhile the first inspector changes the proposal.
-    checks.propose_conclusion(world.user("inspector"), check.id, conclusion="fail",
-                              notes="多处台账缺失。")
-    response = client.post(f"{_page(check)}/agree",
-                           data={"csrf_token": csrf_from(page), "fingerprint": stale})
+    checks.propose_conclusion(
+        world.user("inspector"), check.id, conclusion="fail", notes="多处台账缺失。"
+    )
+    response = client.post(
+        f"{_page(check)}/agree", data={"csrf_token": csrf_from(page), "fingerprint": stale}
+    )
     assert response.status_code == 303
     page = client.get(_page(check)).text
     assert "抽查结论已被修改，请重新查看后再确认。" in page
@@ -213,27 +250,38 @@ def test_a_changed_conclusion_is_not_agreed_to_blindly(world, client, auth):
     assert _status(nomination) == "spot_check"
 
 
-def test_two_inspectors_saving_at_once_keep_each_others_findings(world, client, auth,
-                                                                  new_client):
+def test_two_inspectors_saving_at_once_keep_each_others_findings(world, client, auth, new_client):
     add_inspectors(world)
     nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
     _fill(world, check, nomination)
     items = _items(nomination)
     auth.login("inspector")
     other = new_client()
-    other.post("/login", data={"username": "inspector_b", "password": "password-123",
-                               "csrf_token": csrf_from(other.get("/login").text)})
+    other.post(
+        "/login",
+        data={
+            "username": "inspector_b",
+            "password": "password-123",
+            "csrf_token": csrf_from(other.get("/login").text),
+        },
+    )
     mine = client.get(_page(check)).text
     theirs = other.get(_page(check)).text
     # Both opened the page; each changes one item and the visit's place or not at all.
-    data = _form_values(mine) | {f"finding_{items[0]}": "partly",
-                                 f"notes_{items[0]}": "台账不全。"}
+    data = _form_values(mine) | {f"finding_{items[0]}": "partly", f"notes_{items[0]}": "台账不全。"}
     assert client.post(f"{_page(check)}/log", data=data).status_code == 303
-    data = _form_values(theirs) | {f"finding_{items[1]}": "fails",
-                                   f"notes_{items[1]}": "无活动阵地。", "place": "活动室"}
+    data = _form_values(theirs) | {
+        f"finding_{items[1]}": "fails",
+        f"notes_{items[1]}": "无活动阵地。",
+        "place": "活动室",
+    }
     assert other.post(f"{_page(check)}/log", data=data).status_code == 303
-    findings = {f.item_id: (f.finding, f.notes) for f in db.session.scalars(
-        select(CheckFinding).where(CheckFinding.spot_check_id == check.id))}
+    findings = {
+        f.item_id: (f.finding, f.notes)
+        for f in db.session.scalars(
+            select(CheckFinding).where(CheckFinding.spot_check_id == check.id)
+        )
+    }
     assert findings[items[0]] == ("partly", "台账不全。")  # not undone by the second save
     assert findings[items[1]] == ("fails", "无活动阵地。")
     assert findings[items[2]] == ("meets", "现场查看。")
@@ -294,8 +342,9 @@ def test_the_union_sees_the_log_only_once_concluded_and_read_only(world, client,
     assert client.get(_page(check)).status_code == 404
     detail = client.get(f"/nominations/{nomination.id}").text
     assert 'data-testid="spot-check-card"' not in detail and _page(check) not in detail
-    response = client.post(f"{_page(check)}/log",
-                           data={"csrf_token": csrf_from(detail), "place": "x"})
+    response = client.post(
+        f"{_page(check)}/log", data={"csrf_token": csrf_from(detail), "place": "x"}
+    )
     assert response.status_code == 404
 
     checks.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
@@ -306,8 +355,9 @@ def test_the_union_sees_the_log_only_once_concluded_and_read_only(world, client,
     for form in ("log-form", "conclusion-form", "agree-form", "decision-form", "rect-form"):
         assert f'data-testid="{form}"' not in html, form
     assert 'name="finding_' not in html
-    response = client.post(f"{_page(check)}/log",
-                           data={"csrf_token": csrf_from(html), "place": "改"})
+    response = client.post(
+        f"{_page(check)}/log", data={"csrf_token": csrf_from(html), "place": "改"}
+    )
     assert response.status_code == 403
     detail = client.get(f"/nominations/{nomination.id}").text
     assert 'data-testid="spot-check-card"' in detail
@@ -331,8 +381,9 @@ def test_the_city_reads_the_open_log(world, client, auth):
 
 def test_regional_union_sample_must_reach_85_percent(world, client, auth):
     add_inspectors(world)
-    nomination, check = spot_check(world, org=world.union_b, inspectors=("inspector",
-                                                                          "inspector_a"))
+    nomination, check = spot_check(
+        world, org=world.union_b, inspectors=("inspector", "inspector_a")
+    )
     auth.login("inspector")
     page = client.get(_page(check)).text
     assert "区域性、行业性工会的访谈样本满意率须达到 85%" in page
@@ -437,9 +488,14 @@ def _order_rectification(world, client, auth, nomination, check) -> list[int]:  
     """Through the page: one item 不符合, one 基本符合, proposed as 限期整改; then agreed."""
     items = _items(nomination)
     _fill(world, check, nomination)
-    checks.save_findings(world.user("inspector"), check.id, {
-        items[0]: {"finding": "fails", "notes": "无会员档案。"},
-        items[1]: {"finding": "partly", "notes": "职工书屋未开放。"}})
+    checks.save_findings(
+        world.user("inspector"),
+        check.id,
+        {
+            items[0]: {"finding": "fails", "notes": "无会员档案。"},
+            items[1]: {"finding": "partly", "notes": "职工书屋未开放。"},
+        },
+    )
     auth.login("inspector")
     page = client.get(_page(check)).text
     # the items found 基本符合 / 不符合 come ticked
@@ -447,9 +503,16 @@ def _order_rectification(world, client, auth, nomination, check) -> list[int]:  
     assert re.search(rf'value="{items[1]}" id="rect-item-{items[1]}" checked', page)
     assert not re.search(rf'value="{items[2]}" id="rect-item-{items[2]}" checked', page)
     deadline = beijing_today() + timedelta(days=30)
-    response = client.post(f"{_page(check)}/conclusion", data={
-        "csrf_token": csrf_from(page), "conclusion": "rectify", "notes": "会员档案缺失。",
-        "items": [str(items[0]), str(items[1])], "deadline": deadline.isoformat()})
+    response = client.post(
+        f"{_page(check)}/conclusion",
+        data={
+            "csrf_token": csrf_from(page),
+            "conclusion": "rectify",
+            "notes": "会员档案缺失。",
+            "items": [str(items[0]), str(items[1])],
+            "deadline": deadline.isoformat(),
+        },
+    )
     assert response.status_code == 303, response.text
     checks.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
     assert _status(nomination) == "rectification"
@@ -470,18 +533,28 @@ def test_rectification_answered_by_the_union_and_accepted(world, client, auth):
     assert 'data-testid="rect-form"' in page and 'data-testid="log-form"' not in page
 
     # Handing in an incomplete answer says what is missing, keeping what was typed.
-    response = _post(client, check, "/rectification", {
-        f"statement_{fixed[0]}": "已补建会员档案。", "submit": "1"})
+    response = _post(
+        client,
+        check,
+        "/rectification",
+        {f"statement_{fixed[0]}": "已补建会员档案。", "submit": "1"},
+    )
     assert response.status_code == 409
     assert "整改情况尚不完整" in response.text and "请上传整改佐证材料。" in response.text
     assert "已补建会员档案。</textarea>" in response.text
 
-    response = _post(client, check, "/rectification", {
-        f"statement_{fixed[0]}": "已补建会员档案。",
-        f"statement_{fixed[1]}": "职工书屋每日开放。",
-        f"file_{fixed[0]}": (io.BytesIO(b"%PDF-1.4\n1 0 obj\n%%EOF"), "会员档案目录.pdf"),
-        f"file_{fixed[1]}": _jpeg("书屋.jpg", (20, 20, 200))},
-        content_type="multipart/form-data")
+    response = _post(
+        client,
+        check,
+        "/rectification",
+        {
+            f"statement_{fixed[0]}": "已补建会员档案。",
+            f"statement_{fixed[1]}": "职工书屋每日开放。",
+            f"file_{fixed[0]}": (io.BytesIO(b"%PDF-1.4\n1 0 obj\n%%EOF"), "会员档案目录.pdf"),
+            f"file_{fixed[1]}": _jpeg("书屋.jpg", (20, 20, 200)),
+        },
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 303, response.text
     page = client.get(_page(check)).text
     assert "已添加 2 个文件。" in page and "会员档案目录.pdf" in page and "书屋.jpg" in page
@@ -496,8 +569,10 @@ def test_rectification_answered_by_the_union_and_accepted(world, client, auth):
     page = client.get(_page(check)).text
     assert "已补建会员档案。" in page and "会员档案目录.pdf" in page
     assert 'data-testid="decision-form"' in page
-    response = client.post(f"{_page(check)}/rectification/decision", data={
-        "csrf_token": csrf_from(page), "decision": "accept", "comment": "整改到位。"})
+    response = client.post(
+        f"{_page(check)}/rectification/decision",
+        data={"csrf_token": csrf_from(page), "decision": "accept", "comment": "整改到位。"},
+    )
     assert response.status_code == 303
     assert _status(nomination) == "candidate"
     page = client.get(_page(check)).text
@@ -524,14 +599,18 @@ def test_rejecting_a_rectification_needs_a_comment(world, client, auth):
     detail = client.get(f"/nominations/{nomination.id}").text
     assert 'data-testid="spot-check-deadline"' in detail and "已逾期" in detail
 
-    response = client.post(f"{_page(check)}/rectification/decision", data={
-        "csrf_token": csrf_from(page), "decision": "reject", "comment": "  "})
+    response = client.post(
+        f"{_page(check)}/rectification/decision",
+        data={"csrf_token": csrf_from(page), "decision": "reject", "comment": "  "},
+    )
     assert response.status_code == 422
     assert field_error(response.text, "comment") == "请填写意见。"
     assert "验收不通过须写明理由。" in response.text
     assert _status(nomination) == "rectification"
-    response = client.post(f"{_page(check)}/rectification/decision", data={
-        "csrf_token": csrf_from(page), "decision": "reject", "comment": "逾期未整改。"})
+    response = client.post(
+        f"{_page(check)}/rectification/decision",
+        data={"csrf_token": csrf_from(page), "decision": "reject", "comment": "逾期未整改。"},
+    )
     assert response.status_code == 303
     assert _status(nomination) == "spot_check_failed"
     assert "整改验收不通过，抽查不合格。" in client.get(_page(check)).text
@@ -546,8 +625,10 @@ def test_rejecting_before_the_deadline_is_neither_offered_nor_accepted(world, cl
     page = client.get(_page(check)).text
     assert 'data-testid="decision-form"' in page
     assert ' disabled data-testid="accept"' in page and ' disabled data-testid="reject"' in page
-    response = client.post(f"{_page(check)}/rectification/decision", data={
-        "csrf_token": csrf_from(page), "decision": "reject", "comment": "未整改。"})
+    response = client.post(
+        f"{_page(check)}/rectification/decision",
+        data={"csrf_token": csrf_from(page), "decision": "reject", "comment": "未整改。"},
+    )
     assert response.status_code == 303
     assert "未到，且单位尚未提交整改情况" in client.get(_page(check)).text
     assert _status(nomination) == "rectification"
@@ -565,8 +646,7 @@ def test_my_checks_lists_open_ones_first_with_csv(world, client, auth):
     add_inspectors(world)
     done, done_check = spot_check(world, org=world.union_a, inspectors=TEAM)
     _fill(world, done_check, done)
-    checks.propose_conclusion(world.user("inspector"), done_check.id, conclusion="pass",
-                              notes=None)
+    checks.propose_conclusion(world.user("inspector"), done_check.id, conclusion="pass", notes=None)
     checks.agree(world.user("inspector_b"), done_check.id, checks.fingerprint(done_check))
     todo, todo_check = spot_check(world, org=world.union_b, inspectors=("inspector",))
     other, _other_check = spot_check(world, org=world.union_a2, inspectors=("inspector_b",))
@@ -624,10 +704,17 @@ def test_check_page_queries_do_not_grow_with_findings_and_photos(world, client, 
             from werkzeug.datastructures import FileStorage
 
             buffer, _name = _jpeg(colour=(n * 30, k * 100, 50))
-            checks.add_photo(inspector, check.id, item,
-                             FileStorage(buffer, filename=f"照片{n}-{k}.jpg"))
-    checks.propose_conclusion(inspector, check.id, conclusion="rectify", notes="需整改",
-                              items=items[:3], deadline=beijing_today() + timedelta(days=9))
+            checks.add_photo(
+                inspector, check.id, item, FileStorage(buffer, filename=f"照片{n}-{k}.jpg")
+            )
+    checks.propose_conclusion(
+        inspector,
+        check.id,
+        conclusion="rectify",
+        notes="需整改",
+        items=items[:3],
+        deadline=beijing_today() + timedelta(days=9),
+    )
     many = _queries(client, _page(check))
     assert many == few, f"{few} statements with few rows, {many} with many"
     assert few <= 14
@@ -637,7 +724,6 @@ def test_check_page_queries_do_not_grow_with_findings_and_photos(world, client, 
     from app.spot_checks.models import SpotCheckAssignment
 
     check_row = db.session.get(SpotCheck, check.id)
-    check_row.assignments.append(SpotCheckAssignment(
-        inspector_id=world.users["inspector_c2"].id))
+    check_row.assignments.append(SpotCheckAssignment(inspector_id=world.users["inspector_c2"].id))
     db.session.commit()
     assert _queries(client, f"/nominations/{nomination.id}") == detail_few

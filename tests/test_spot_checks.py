@@ -36,13 +36,27 @@ def _ids(nomination) -> list[int]:  # type: ignore[no-untyped-def]
     return [row.item.id for row in view.items]
 
 
-def _fill(world, check, nomination, who="inspector", finding="meets",  # type: ignore[no-untyped-def]
-          asked=20, satisfied=20):
+def _fill(
+    world,
+    check,
+    nomination,
+    who="inspector",
+    finding="meets",  # type: ignore[no-untyped-def]
+    asked=20,
+    satisfied=20,
+):
     user = world.user(who)
-    checks.save_visit(user, check.id, visited_on=beijing_today(), place="单位会议室",
-                      interviewed=asked, interviewed_satisfied=satisfied)
-    checks.save_findings(user, check.id, {i: {"finding": finding, "notes": "现场查看。"}
-                                          for i in _ids(nomination)})
+    checks.save_visit(
+        user,
+        check.id,
+        visited_on=beijing_today(),
+        place="单位会议室",
+        interviewed=asked,
+        interviewed_satisfied=satisfied,
+    )
+    checks.save_findings(
+        user, check.id, {i: {"finding": finding, "notes": "现场查看。"} for i in _ids(nomination)}
+    )
 
 
 # -- assignment ---------------------------------------------------------------------------
@@ -106,8 +120,9 @@ def test_automatic_assignment_reads_the_teams_in_a_fixed_number_of_queries(world
         return counter["n"]
 
     few = selects_of_a_rerun([world.union_a, world.union_b])
-    many = selects_of_a_rerun([world.union_a, world.union_a2, world.union_b, world.union_b,
-                               world.union_a, world.union_b])
+    many = selects_of_a_rerun(
+        [world.union_a, world.union_a2, world.union_b, world.union_b, world.union_a, world.union_b]
+    )
     assert many == few, f"{few} SELECTs for 2 checks, {many} for 6"
 
 
@@ -177,8 +192,12 @@ def test_log_with_photo_and_an_agreed_pass(world, ctx):
     photo = checks.add_photo(world.user("inspector"), check.id, item, _photo())
     assert photo.evidence.kind == "image" and photo.evidence.nomination_id == nomination.id
     with pytest.raises(Invalid):  # a PDF is not a photo
-        checks.add_photo(world.user("inspector"), check.id, item,
-                         FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF"), filename="a.pdf"))
+        checks.add_photo(
+            world.user("inspector"),
+            check.id,
+            item,
+            FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF"), filename="a.pdf"),
+        )
     with pytest.raises(NotFound):  # the union keeps no log (and sees none yet)
         checks.save_findings(world.user("union_a"), check.id, {})
 
@@ -203,8 +222,11 @@ def test_changing_the_log_clears_agreement(world, ctx):
     _fill(world, check, nomination)
     checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes=None)
     first = checks.fingerprint(check)
-    checks.save_findings(world.user("inspector_b"), check.id,
-                         {_ids(nomination)[0]: {"finding": "partly", "notes": "台账不全。"}})
+    checks.save_findings(
+        world.user("inspector_b"),
+        check.id,
+        {_ids(nomination)[0]: {"finding": "partly", "notes": "台账不全。"}},
+    )
     assert all(a.agreed_at is None for a in check.assignments)
     checks.agree(world.user("inspector_b"), check.id, first)  # same text, agreed again
     assert nomination.status == "spot_check"  # the proposer must agree to the changed log
@@ -233,14 +255,21 @@ def test_pass_needs_a_complete_log_and_enough_inspectors(world, ctx):
 
 def test_regional_union_needs_85_percent_in_the_interview_sample(world, ctx):
     add_inspectors(world)
-    nomination, check = spot_check(world, org=world.union_b,
-                                   inspectors=("inspector", "inspector_a"))
+    nomination, check = spot_check(
+        world, org=world.union_b, inspectors=("inspector", "inspector_a")
+    )
     _fill(world, check, nomination, asked=20, satisfied=16)  # 80%
     with pytest.raises(Conflict) as info:
         checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes="")
     assert any("访谈抽样满意率 80.0%，低于标准要求的 85%" in p for p in info.value.problems)
-    checks.save_visit(world.user("inspector"), check.id, visited_on=beijing_today(),
-                      place="街道办", interviewed=20, interviewed_satisfied=17)  # exactly 85%
+    checks.save_visit(
+        world.user("inspector"),
+        check.id,
+        visited_on=beijing_today(),
+        place="街道办",
+        interviewed=20,
+        interviewed_satisfied=17,
+    )  # exactly 85%
     checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes="")
     assert check.conclusion == "pass"
 
@@ -256,8 +285,14 @@ def test_enterprise_sample_has_no_85_percent_rule(world, ctx):
 def test_visit_figures_are_checked(world, ctx):
     nomination, check = spot_check(world, org=world.union_a, inspectors=("inspector",))
     with pytest.raises(Invalid) as info:
-        checks.save_visit(world.user("inspector"), check.id, visited_on=date(2099, 1, 1),
-                          place="x", interviewed="10", interviewed_satisfied="12")
+        checks.save_visit(
+            world.user("inspector"),
+            check.id,
+            visited_on=date(2099, 1, 1),
+            place="x",
+            interviewed="10",
+            interviewed_satisfied="12",
+        )
     assert set(info.value.errors) == {"visited_on", "interviewed_satisfied"}
 
 
@@ -267,11 +302,18 @@ def test_visit_figures_are_checked(world, ctx):
 def _order_rectification(world, nomination, check, deadline=None):  # type: ignore[no-untyped-def]
     _fill(world, check, nomination, finding="meets")
     items = _ids(nomination)[:2]
-    checks.save_findings(world.user("inspector"), check.id,
-                         {items[0]: {"finding": "fails", "notes": "无会员档案。"}})
+    checks.save_findings(
+        world.user("inspector"), check.id, {items[0]: {"finding": "fails", "notes": "无会员档案。"}}
+    )
     deadline = deadline or beijing_today() + timedelta(days=30)
-    checks.propose_conclusion(world.user("inspector"), check.id, conclusion="rectify",
-                              notes="会员档案缺失。", items=items, deadline=deadline)
+    checks.propose_conclusion(
+        world.user("inspector"),
+        check.id,
+        conclusion="rectify",
+        notes="会员档案缺失。",
+        items=items,
+        deadline=deadline,
+    )
     checks.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
     assert nomination.status == "rectification"
     return items
@@ -303,8 +345,9 @@ def test_rectification_accepted(world, ctx):
     assert nomination.id in [n.id for n in worklist(world.user("inspector"))]
     with pytest.raises(Forbidden):
         checks.decide_rectification(world.user("reviewer_a"), check.id, accept=True, comment="")
-    checks.decide_rectification(world.user("inspector"), check.id, accept=True,
-                                comment="整改到位。")
+    checks.decide_rectification(
+        world.user("inspector"), check.id, accept=True, comment="整改到位。"
+    )
     assert nomination.status == "candidate"
     assert nomination.events[-1].action == "accept_rectification"
 
@@ -318,18 +361,23 @@ def test_rectification_rejected_by_the_reviewer_when_the_campaign_says_so(world,
     with pytest.raises(Forbidden):
         checks.decide_rectification(world.user("inspector"), check.id, accept=False, comment="x")
     with pytest.raises(Conflict):  # not yet due and nothing handed in
-        checks.decide_rectification(world.user("reviewer_a"), check.id, accept=False,
-                                    comment="未整改")
+        checks.decide_rectification(
+            world.user("reviewer_a"), check.id, accept=False, comment="未整改"
+        )
     check.rectification_deadline = beijing_today() - timedelta(days=1)
     db.session.commit()
     assert checks.check_view(check, nomination).overdue
     with pytest.raises(Invalid):
         checks.decide_rectification(world.user("reviewer_a"), check.id, accept=False, comment="")
-    checks.decide_rectification(world.user("reviewer_a"), check.id, accept=False,
-                                comment="逾期未整改。")
+    checks.decide_rectification(
+        world.user("reviewer_a"), check.id, accept=False, comment="逾期未整改。"
+    )
     assert nomination.status == "spot_check_failed"
-    event = db.session.scalar(select(NominationEvent).where(
-        NominationEvent.nomination_id == nomination.id).order_by(NominationEvent.id.desc()))
+    event = db.session.scalar(
+        select(NominationEvent)
+        .where(NominationEvent.nomination_id == nomination.id)
+        .order_by(NominationEvent.id.desc())
+    )
     assert (event.action, event.comment) == ("reject_rectification", "逾期未整改。")
 
 
@@ -340,8 +388,9 @@ def test_fail_needs_a_reason_and_ends_the_check(world, ctx):
     with pytest.raises(Invalid) as info:
         checks.propose_conclusion(world.user("inspector"), check.id, conclusion="fail", notes="")
     assert "notes" in info.value.errors
-    checks.propose_conclusion(world.user("inspector"), check.id, conclusion="fail",
-                              notes="多项不符合。")
+    checks.propose_conclusion(
+        world.user("inspector"), check.id, conclusion="fail", notes="多项不符合。"
+    )
     checks.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
     assert nomination.status == "spot_check_failed"
     # the union now sees the log, read-only

@@ -41,16 +41,35 @@ SEED_DIMENSIONS = {
 SEED_CATEGORIES = {"第一类": "enterprise", "第二类": "public_institution", "第三类": "regional"}
 REFERENCE = "按照企业“新时代职工信赖的职工之家”政治建设标准规定执行"
 EXPECTED_COUNTS = {
-    "enterprise": {"political": 5, "organisation": 7, "institution": 9, "service": 4,
-                   "foundation": 5, "satisfaction": 1},
-    "public_institution": {"political": 5, "organisation": 4, "institution": 5, "service": 6,
-                           "foundation": 5, "satisfaction": 1},
-    "regional": {"political": 5, "organisation": 3, "institution": 6, "service": 5,
-                 "foundation": 4, "satisfaction": 2},
+    "enterprise": {
+        "political": 5,
+        "organisation": 7,
+        "institution": 9,
+        "service": 4,
+        "foundation": 5,
+        "satisfaction": 1,
+    },
+    "public_institution": {
+        "political": 5,
+        "organisation": 4,
+        "institution": 5,
+        "service": 6,
+        "foundation": 5,
+        "satisfaction": 1,
+    },
+    "regional": {
+        "political": 5,
+        "organisation": 3,
+        "institution": 6,
+        "service": 5,
+        "foundation": 4,
+        "satisfaction": 2,
+    },
 }
 
 
 # --- the seed, read independently ------------------------------------------------------
+
 
 def seed_text() -> str:
     bundled = BUNDLED_SEED.read_text(encoding="utf-8")
@@ -67,14 +86,15 @@ def parse_seed_standards(text: str) -> tuple[dict[str, dict[str, list | str]], l
     """
     lines = [line.strip() for line in text.splitlines()]
     start = next(i for i, line in enumerate(lines) if line.startswith("（二）建设规范与标准"))
-    end = next(i for i in range(start + 1, len(lines))
-               if re.match(r"^[一二三四五六七八九十]+、", lines[i]))
+    end = next(
+        i for i in range(start + 1, len(lines)) if re.match(r"^[一二三四五六七八九十]+、", lines[i])
+    )
     order = list(SEED_CATEGORIES.values())
     result: dict[str, dict[str, list | str]] = {}
     implicit: list[str] = []
     category: str | None = None
     dimension: str | None = None
-    for line in lines[start + 1:end]:
+    for line in lines[start + 1 : end]:
         if not line:
             continue
         heading = re.match(r"^(第[一二三]类)：", line)
@@ -87,7 +107,7 @@ def parse_seed_standards(text: str) -> tuple[dict[str, dict[str, list | str]], l
         label, rest = None, ""
         for name in SEED_DIMENSIONS:
             if line == name or line.startswith(name + "："):
-                label, rest = name, line[len(name):].lstrip("：")
+                label, rest = name, line[len(name) :].lstrip("：")
         if label is None and REFERENCE in line:  # category 2: the reference with no heading
             label, rest = "政治建设", line
         if label is not None:
@@ -137,15 +157,25 @@ def test_every_numbered_item_of_seed_002_is_in_the_data_file():
             numbers = [n for n, _ in expected]
             assert numbers == list(range(1, len(numbers) + 1)), f"{category}/{code}"
             assert dimension["label"] == next(k for k, v in SEED_DIMENSIONS.items() if v == code)
-        counts = {code: len(items) for code, items in
-                  ((d["code"], d["items"]) for d in data["categories"][category]["dimensions"])}
+        counts = {
+            code: len(items)
+            for code, items in (
+                (d["code"], d["items"]) for d in data["categories"][category]["dimensions"]
+            )
+        }
         assert counts == EXPECTED_COUNTS[category]
 
 
 def test_item_codes_follow_category_and_dimension():
     prefixes = {"enterprise": "E", "public_institution": "P", "regional": "R"}
-    abbreviations = {"political": "POL", "organisation": "ORG", "institution": "INS",
-                     "service": "SER", "foundation": "FND", "satisfaction": "SAT"}
+    abbreviations = {
+        "political": "POL",
+        "organisation": "ORG",
+        "institution": "INS",
+        "service": "SER",
+        "foundation": "FND",
+        "satisfaction": "SAT",
+    }
     for category, body in bundled()["categories"].items():
         for dimension in body["dimensions"]:
             for item in dimension["items"]:
@@ -162,40 +192,64 @@ def test_checklists_match_the_text_of_section_two():
     checklists = bundled()["checklists"]
     assert checklists["liu_you"]["label"] == "六有"
     assert [(i["code"], i["text"]) for i in checklists["liu_you"]["items"]] == [
-        (f"LY-{n}", t) for n, t in enumerate(liu_you, 1)]
+        (f"LY-{n}", t) for n, t in enumerate(liu_you, 1)
+    ]
     assert len(liu_you) == 6 and liu_you[0] == "有依法选举的工会主席"
     assert checklists["ba_you"]["label"] == "八有"
     assert [(i["code"], i["text"]) for i in checklists["ba_you"]["items"]] == [
-        (f"BY-{n}", t) for n, t in enumerate(ba_you, 1)]
+        (f"BY-{n}", t) for n, t in enumerate(ba_you, 1)
+    ]
     assert len(ba_you) == 8 and ba_you[0] == "有活动场所"
 
 
 def test_thresholds_and_figures_match_the_seed():
     data = bundled()
     assert data["thresholds"] == {
-        "enterprise": {"membership_rate": 1.0, "satisfaction_rate": 0.90,
-                       "satisfaction_rate_state_owned": 0.95},
+        "enterprise": {
+            "membership_rate": 1.0,
+            "satisfaction_rate": 0.90,
+            "satisfaction_rate_state_owned": 0.95,
+        },
         "public_institution": {"membership_rate": 1.0, "satisfaction_rate": 0.95},
-        "regional": {"union_coverage_rate": 0.90, "membership_rate": 0.90,
-                     "migrant_membership_rate": 0.80, "collective_contract_rate": 0.90,
-                     "satisfaction_rate": 0.90, "spot_check_satisfaction_rate": 0.85},
+        "regional": {
+            "union_coverage_rate": 0.90,
+            "membership_rate": 0.90,
+            "migrant_membership_rate": 0.80,
+            "collective_contract_rate": 0.90,
+            "satisfaction_rate": 0.90,
+            "spot_check_satisfaction_rate": 0.85,
+        },
     }
     text = seed_text()
-    for phrase in ("职工入会率应达100%", "评家满意率应在90％（含）以上",
-                   "国有企业满意率应在95％（含）以上", "职工（含编外聘用人员）入会率达100％",
-                   "评家满意率应在95％（含）以上",
-                   "工会建会率、职工入会率分别达到90％（含）以上", "农民工入会率达到80％（含）以上",
-                   "集体合同建制率达90％以上", "抽查满意率应在85％（含）以上",
-                   "职工满意率应在90％（含）以上"):
+    for phrase in (
+        "职工入会率应达100%",
+        "评家满意率应在90％（含）以上",
+        "国有企业满意率应在95％（含）以上",
+        "职工（含编外聘用人员）入会率达100％",
+        "评家满意率应在95％（含）以上",
+        "工会建会率、职工入会率分别达到90％（含）以上",
+        "农民工入会率达到80％（含）以上",
+        "集体合同建制率达90％以上",
+        "抽查满意率应在85％（含）以上",
+        "职工满意率应在90％（含）以上",
+    ):
         assert phrase in text, phrase
     assert data["figures"]["public_institution"] == [
-        "staff_count", "member_count", "contract_staff_count", "contract_member_count"]
+        "staff_count",
+        "member_count",
+        "contract_staff_count",
+        "contract_member_count",
+    ]
 
 
 def test_not_applicable_only_where_the_file_explains_why():
-    allowed = {item["code"] for body in bundled()["categories"].values()
-               for dimension in body["dimensions"] for item in dimension["items"]
-               if item["na_allowed"]}
+    allowed = {
+        item["code"]
+        for body in bundled()["categories"].values()
+        for dimension in body["dimensions"]
+        for item in dimension["items"]
+        if item["na_allowed"]
+    }
     assert allowed == {"E-ORG-2", "E-INS-5", "E-INS-6", "E-INS-9", "P-ORG-2", "P-SER-6"}
     lines = DEFAULT_STANDARD_FILE.read_text(encoding="utf-8").splitlines()
     for i, line in enumerate(lines):
@@ -213,6 +267,7 @@ def test_bundled_file_loads_with_its_checksum():
 
 
 # --- the checks refuse broken files -----------------------------------------------------
+
 
 def _write(tmp_path: Path, data: dict, name: str = "broken.yaml") -> Path:
     path = tmp_path / name
@@ -250,19 +305,32 @@ def _missing_evidence(data: dict) -> None:
 
 
 BROKEN = {
-    "missing dimension": (_drop_service, "categories.regional.dimensions",
-                          "缺少维度 service（服务建设）"),
-    "duplicate code": (_duplicate_code,
-                       "categories.public_institution.dimensions[1].items[1].code",
-                       "代码 P-ORG-1 重复（已用于 categories.public_institution.dimensions[1]"
-                       ".items[0].code）"),
-    "threshold 1.5": (_threshold, "thresholds.enterprise.membership_rate",
-                      "比率 1.5 超出范围：应大于 0 且不超过 1"),
+    "missing dimension": (
+        _drop_service,
+        "categories.regional.dimensions",
+        "缺少维度 service（服务建设）",
+    ),
+    "duplicate code": (
+        _duplicate_code,
+        "categories.public_institution.dimensions[1].items[1].code",
+        "代码 P-ORG-1 重复（已用于 categories.public_institution.dimensions[1].items[0].code）",
+    ),
+    "threshold 1.5": (
+        _threshold,
+        "thresholds.enterprise.membership_rate",
+        "比率 1.5 超出范围：应大于 0 且不超过 1",
+    ),
     "unknown figure": (_unknown_figure, "figures.regional[7]", "未知的关键数字 “bogus_count”"),
-    "numbers not consecutive": (_gap_in_numbers, "categories.enterprise.dimensions[3].items",
-                                "编号应从 1 起连续（1…4），现为 1、2、5、4"),
-    "missing field": (_missing_evidence,
-                      "categories.regional.dimensions[5].items[0].evidence", "缺少此必填字段"),
+    "numbers not consecutive": (
+        _gap_in_numbers,
+        "categories.enterprise.dimensions[3].items",
+        "编号应从 1 起连续（1…4），现为 1、2、5、4",
+    ),
+    "missing field": (
+        _missing_evidence,
+        "categories.regional.dimensions[5].items[0].evidence",
+        "缺少此必填字段",
+    ),
 }
 
 
@@ -288,9 +356,12 @@ def test_all_problems_of_a_file_are_reported_together(tmp_path):
     with pytest.raises(Invalid) as caught:
         load_standard(_write(tmp_path, data))
     paths = {p.split("：", 1)[0] for p in caught.value.problems}
-    assert paths == {"categories.regional.dimensions",
-                     "categories.public_institution.dimensions[1].items[1].code",
-                     "thresholds.enterprise.membership_rate", "figures.regional[7]"}
+    assert paths == {
+        "categories.regional.dimensions",
+        "categories.public_institution.dimensions[1].items[1].code",
+        "thresholds.enterprise.membership_rate",
+        "figures.regional[7]",
+    }
     assert "共 4 处问题" in caught.value.message
 
 
@@ -309,6 +380,7 @@ def test_yaml_errors_and_duplicate_keys_are_refused(tmp_path):
 
 # --- importing: versions are immutable --------------------------------------------------
 
+
 def _edited_copy(tmp_path: Path, old: str, new: str, name: str = "edited.yaml") -> Path:
     text = DEFAULT_STANDARD_FILE.read_text(encoding="utf-8")
     assert text.count(old) == 1
@@ -318,8 +390,9 @@ def _edited_copy(tmp_path: Path, old: str, new: str, name: str = "edited.yaml") 
 
 
 def _item_count(version_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(StandardItem)
-                             .where(StandardItem.version_id == version_id))
+    return db.session.scalar(
+        select(func.count()).select_from(StandardItem).where(StandardItem.version_id == version_id)
+    )
 
 
 def test_import_twice_gives_the_same_version(app, tmp_path):
@@ -331,8 +404,14 @@ def test_import_twice_gives_the_same_version(app, tmp_path):
     assert _item_count(version.id) == 82
     again, created_again = import_standard(path)
     assert (again.id, created_again) == (version.id, False)
-    assert db.session.scalar(select(func.count()).select_from(StandardVersion)
-                             .where(StandardVersion.code == "test-standard")) == 1
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(StandardVersion)
+            .where(StandardVersion.code == "test-standard")
+        )
+        == 1
+    )
     assert _item_count(version.id) == 82
 
     items = items_for(version.id, "enterprise")
@@ -343,13 +422,18 @@ def test_import_twice_gives_the_same_version(app, tmp_path):
     assert len(regional) == 25 and len(items_for(version.id, "public_institution")) == 26
     org2 = next(i for i in regional if i.code == "R-ORG-2")
     assert (org2.dimension, org2.dimension_label, org2.number, org2.na_allowed) == (
-        "organisation", "组织建设", 2, False)
+        "organisation",
+        "组织建设",
+        2,
+        False,
+    )
     assert "农民工入会率达到80％（含）以上" in org2.text and org2.evidence_hint
     collective = next(i for i in items if i.code == "E-INS-9")
     assert collective.na_allowed is True
     # The political items of categories 2 and 3 repeat category 1's.
     assert [i.text for i in regional if i.dimension == "political"] == [
-        i.text for i in items if i.dimension == "political"]
+        i.text for i in items if i.dimension == "political"
+    ]
 
 
 def test_the_bundled_file_imports_once(app):
@@ -421,9 +505,15 @@ def test_a_broken_file_imports_nothing(app, tmp_path):
 
 # --- pinning and the CLI ----------------------------------------------------------------
 
+
 def _campaign(world, name: str = "另一次评选") -> Campaign:
-    campaign = Campaign(name=name, year=2026, level=CampaignLevel.CITY,
-                        organizer_id=world.city.id, award_types=["model_home"])
+    campaign = Campaign(
+        name=name,
+        year=2026,
+        level=CampaignLevel.CITY,
+        organizer_id=world.city.id,
+        award_types=["model_home"],
+    )
     db.session.add(campaign)
     db.session.commit()
     return campaign
@@ -454,8 +544,10 @@ def test_cli_import_standard_reports_counts_and_state(app):
     first = runner.invoke(args=["import-standard"])
     assert first.exit_code == 0, first.output
     version = latest_version(DEFAULT_STANDARD_CODE)
-    assert f"标准 qingdao-2020《青岛市新时代职工信赖的职工之家建设标准》第 {version.version} 版" \
+    assert (
+        f"标准 qingdao-2020《青岛市新时代职工信赖的职工之家建设标准》第 {version.version} 版"
         in first.output
+    )
     for line in ("企业：31 项", "机关事业单位：26 项", "区域性、行业性工会：25 项", "合计：82 项"):
         assert line in first.output
     second = runner.invoke(args=["import-standard", str(DEFAULT_STANDARD_FILE)])
@@ -482,8 +574,9 @@ def test_cli_pin_campaign(app, world, tmp_path):
     assert f"评选活动 {world.campaign.id} 已固定此版本（第 {v1.version} 版）" in pinned.output
 
     edited = _edited_copy(tmp_path, "title: 青岛市", "title: 修订 青岛市")
-    refused = runner.invoke(args=["import-standard", str(edited),
-                                  "--pin-campaign", str(world.campaign.id)])
+    refused = runner.invoke(
+        args=["import-standard", str(edited), "--pin-campaign", str(world.campaign.id)]
+    )
     assert refused.exit_code != 0
     assert f"第 {v1.version + 1} 版（新导入）" in refused.output
     assert "已有申报，不能更换：已固定的标准版本在申报进行中从不改变" in refused.output

@@ -19,5 +19,3 @@ def mermaid() -> str:
         if state["name"] in FINAL_STATES:
             lines.append(f"    {state['name']} --> [*]")
     return "\n".join(lines) + "\n"
-
-

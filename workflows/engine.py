@@ -24,8 +24,12 @@ class WorkflowError(Exception):
 
     status = 409
 
-    def __init__(self, message: str, problems: list[str] | None = None,
-                 errors: dict[str, list[str]] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        problems: list[str] | None = None,
+        errors: dict[str, list[str]] | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems or []
@@ -60,8 +64,12 @@ for _action in ACTIONS.values():
 # The transition table handed to transitions, built once at import. Every transition goes
 # through the same `_check` condition, which raises a WorkflowError with the reason.
 MACHINE_TRANSITIONS: list[dict[str, Any]] = [
-    {"trigger": row["trigger"], "source": row["source"], "dest": row["dest"],
-     "conditions": "_check"}
+    {
+        "trigger": row["trigger"],
+        "source": row["source"],
+        "dest": row["dest"],
+        "conditions": "_check",
+    }
     for row in TRANSITIONS
 ]
 
@@ -111,8 +119,9 @@ class NominationWorkflow:
 
     # -- checks ---------------------------------------------------------------------------
 
-    def problems(self, action: Action, comment: str | None = None, *,
-                 check_comment: bool = True) -> None:
+    def problems(
+        self, action: Action, comment: str | None = None, *, check_comment: bool = True
+    ) -> None:
         """Raise the first refusal that applies to `action`, in the order a user needs it."""
         if action.role == SYSTEM or not self._permits(action.role):
             raise ActionForbidden(f"您无权对此申报执行“{action.label}”。")
@@ -120,7 +129,8 @@ class NominationWorkflow:
             raise NotAllowedInState(f"当前状态下不能执行“{action.label}”。")
         if check_comment and action.comment_required and not (comment or "").strip():
             raise CommentRequired(
-                f"“{action.label}”必须填写意见。", errors={"comment": ["请填写意见。"]})
+                f"“{action.label}”必须填写意见。", errors={"comment": ["请填写意见。"]}
+            )
         issues = [p for name in action.guards for p in GUARDS[name](self.nomination)]
         if issues:
             raise GuardFailed(f"暂不能“{action.label}”：", problems=issues)
@@ -179,5 +189,9 @@ class NominationWorkflow:
 
     def _record(self, event: Any) -> None:
         action = ACTIONS[event.event.name]
-        self._record_change(action, event.transition.source, event.transition.dest,
-                            (self._comment or "").strip() or None)
+        self._record_change(
+            action,
+            event.transition.source,
+            event.transition.dest,
+            (self._comment or "").strip() or None,
+        )

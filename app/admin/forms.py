@@ -25,34 +25,55 @@ class UserSearchForm(FlaskForm):
 
 
 class NewUserForm(FlaskForm):
-    username = StringField(_l("Username"), validators=[
-        DataRequired(_l("Please enter a username.")), Length(max=64)])
-    display_name = StringField(_l("Name"), validators=[
-        DataRequired(_l("Please enter a name.")), Length(max=100)])
-    password = PasswordField(_l("Initial password"), validators=[
-        DataRequired(_l("Please enter a password.")),
-        Length(min=8, message=_l("At least 8 characters."))])
+    username = StringField(
+        _l("Username"), validators=[DataRequired(_l("Please enter a username.")), Length(max=64)]
+    )
+    display_name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Please enter a name.")), Length(max=100)]
+    )
+    password = PasswordField(
+        _l("Initial password"),
+        validators=[
+            DataRequired(_l("Please enter a password.")),
+            Length(min=8, message=_l("At least 8 characters.")),
+        ],
+    )
     role = SelectField(_l("Role"), validators=[DataRequired(_l("Please choose a role."))])
-    org_id = SelectField(_l("Organisation"), coerce=_int_or_none,
-                         validators=[InputRequired(_l("Please choose an organisation."))])
+    org_id = SelectField(
+        _l("Organisation"),
+        coerce=_int_or_none,
+        validators=[InputRequired(_l("Please choose an organisation."))],
+    )
 
 
 class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired(_l("Please choose a role."))])
-    org_id = SelectField(_l("Organisation"), coerce=_int_or_none,
-                         validators=[InputRequired(_l("Please choose an organisation."))])
+    org_id = SelectField(
+        _l("Organisation"),
+        coerce=_int_or_none,
+        validators=[InputRequired(_l("Please choose an organisation."))],
+    )
 
 
 class ResetPasswordForm(FlaskForm):
-    new_password = PasswordField(_l("New password"), validators=[
-        DataRequired(_l("Please enter a password.")),
-        Length(min=8, message=_l("At least 8 characters."))])
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[
+            DataRequired(_l("Please enter a password.")),
+            Length(min=8, message=_l("At least 8 characters.")),
+        ],
+    )
 
 
 class EmailForm(FlaskForm):
-    email = StringField(_l("E-mail for reminders"), validators=[
-        Optional(), Length(max=255),
-        Regexp(EMAIL_PATTERN, message=_l("Please enter a valid e-mail address."))])
+    email = StringField(
+        _l("E-mail for reminders"),
+        validators=[
+            Optional(),
+            Length(max=255),
+            Regexp(EMAIL_PATTERN, message=_l("Please enter a valid e-mail address.")),
+        ],
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -69,19 +90,24 @@ class OrgFilterForm(FlaskForm):
 
 
 class EditOrgForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[
-        DataRequired(_l("Please enter a name.")), Length(max=200)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Please enter a name.")), Length(max=200)]
+    )
     category = SelectField(_l("Category"), validators=[Optional()])
     is_state_owned = BooleanField(_l("State-owned enterprise"))
-    staff_count = IntegerField(_l("Staff"), validators=[
-        Optional(), NumberRange(min=0, message=_l("Must be 0 or more."))])
-    member_count = IntegerField(_l("Members"), validators=[
-        Optional(), NumberRange(min=0, message=_l("Must be 0 or more."))])
+    staff_count = IntegerField(
+        _l("Staff"), validators=[Optional(), NumberRange(min=0, message=_l("Must be 0 or more."))]
+    )
+    member_count = IntegerField(
+        _l("Members"), validators=[Optional(), NumberRange(min=0, message=_l("Must be 0 or more."))]
+    )
 
 
 class NewOrgForm(EditOrgForm):
-    code = StringField(_l("Code"), validators=[
-        DataRequired(_l("Please enter a code.")), Length(max=32)])
+    code = StringField(
+        _l("Code"), validators=[DataRequired(_l("Please enter a code.")), Length(max=32)]
+    )
     level = SelectField(_l("Level"), validators=[DataRequired(_l("Please choose a level."))])
-    parent_id = SelectField(_l("Parent"), coerce=_int_or_none,
-                            validators=[InputRequired(_l("Please choose a parent."))])
+    parent_id = SelectField(
+        _l("Parent"), coerce=_int_or_none, validators=[InputRequired(_l("Please choose a parent."))]
+    )

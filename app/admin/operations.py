@@ -13,8 +13,11 @@ from app.jobs import PERIODIC, QUEUE_NAME, redis_connection
 from app.notifications.mail import mail_counts, retry, smtp_configured
 from app.notifications.models import MailStatus, OutboxEmail
 
-STATUS_LABELS = {MailStatus.PENDING: "待发送", MailStatus.SENT: "已发送",
-                 MailStatus.FAILED: "发送失败"}
+STATUS_LABELS = {
+    MailStatus.PENDING: "待发送",
+    MailStatus.SENT: "已发送",
+    MailStatus.FAILED: "发送失败",
+}
 
 
 @bp.get("/mail")
@@ -24,8 +27,14 @@ def outbox():  # type: ignore[no-untyped-def]
     if status in {s.value for s in MailStatus}:
         stmt = stmt.where(OutboxEmail.status == status)
     emails = list(db.session.scalars(stmt))
-    return render_template("admin/outbox.html", emails=emails, counts=mail_counts(),
-                           status=status, smtp=smtp_configured(), STATUS_LABELS=STATUS_LABELS)
+    return render_template(
+        "admin/outbox.html",
+        emails=emails,
+        counts=mail_counts(),
+        status=status,
+        smtp=smtp_configured(),
+        STATUS_LABELS=STATUS_LABELS,
+    )
 
 
 @bp.post("/mail/<int:email_id>/retry")
@@ -53,12 +62,15 @@ def queue_health() -> dict | None:
         queue = Queue(QUEUE_NAME, connection=connection)
         workers = Worker.all(connection=connection)
         return {
-            "ok": True, "queued": queue.count,
+            "ok": True,
+            "queued": queue.count,
             "started": StartedJobRegistry(queue=queue).count,
             "scheduled": ScheduledJobRegistry(queue=queue).count,
             "failed": FailedJobRegistry(queue=queue).count,
-            "workers": [{"name": w.name, "state": w.get_state(),
-                         "heartbeat": w.last_heartbeat} for w in workers],
+            "workers": [
+                {"name": w.name, "state": w.get_state(), "heartbeat": w.last_heartbeat}
+                for w in workers
+            ],
             "cron": [s.name for s in CronScheduler.all(connection=connection)],
         }
     except Exception as exc:  # Redis down: say so on the page

@@ -86,13 +86,16 @@ def _role_org_fields(form: NewUserForm | GrantRoleForm) -> None:
     form.org_id.render_kw = {
         "data-filter-by": form.role.id,
         "data-filter-map": json.dumps(
-            {r.value: [lv.value for lv in tiers] for r, tiers in ROLE_ORG_LEVELS.items()}),
+            {r.value: [lv.value for lv in tiers] for r, tiers in ROLE_ORG_LEVELS.items()}
+        ),
     }
 
 
 def _role_help() -> list[tuple[str, str]]:
-    return [(label(ROLE_LABELS[r]), "、".join(label(LEVEL_LABELS[lv]) for lv in tiers))
-            for r, tiers in ROLE_ORG_LEVELS.items()]
+    return [
+        (label(ROLE_LABELS[r]), "、".join(label(LEVEL_LABELS[lv]) for lv in tiers))
+        for r, tiers in ROLE_ORG_LEVELS.items()
+    ]
 
 
 # -- users --------------------------------------------------------------------------------
@@ -103,8 +106,13 @@ def users():  # type: ignore[no-untyped-def]
     form = UserSearchForm(request.args)
     form.validate()
     page = db.paginate(search_users(form.q.data), per_page=50, error_out=False, count=True)
-    return render_template("admin/users.html", form=form, page=page, users=page.items,
-                           args={k: v for k, v in request.args.items() if k != "page"})
+    return render_template(
+        "admin/users.html",
+        form=form,
+        page=page,
+        users=page.items,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
 
 
 @bp.get("/users/export.csv")
@@ -112,11 +120,20 @@ def export_users():  # type: ignore[no-untyped-def]
     form = UserSearchForm(request.args)
     form.validate()
     users = db.session.scalars(search_users(form.q.data).limit(100_000))
-    return csv_response("users.csv", ["用户名", "姓名", "状态", "角色", "创建时间（北京时间）"], (
-        [u.username, u.display_name, "启用" if u.is_active else "停用",
-         "；".join(f"{ROLE_LABELS[r.role]}@{r.org.name}（{r.org.code}）" for r in u.roles),
-         format_beijing(u.created_at)]
-        for u in users))
+    return csv_response(
+        "users.csv",
+        ["用户名", "姓名", "状态", "角色", "创建时间（北京时间）"],
+        (
+            [
+                u.username,
+                u.display_name,
+                "启用" if u.is_active else "停用",
+                "；".join(f"{ROLE_LABELS[r.role]}@{r.org.name}（{r.org.code}）" for r in u.roles),
+                format_beijing(u.created_at),
+            ]
+            for u in users
+        ),
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -127,8 +144,13 @@ def new_user():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = create_user(
-                current_user, username=form.username.data, display_name=form.display_name.data,
-                password=form.password.data, role=form.role.data, org_id=form.org_id.data)
+                current_user,
+                username=form.username.data,
+                display_name=form.display_name.data,
+                password=form.password.data,
+                role=form.role.data,
+                org_id=form.org_id.data,
+            )
         except DomainError as exc:
             _show_errors(form, exc)
             status = exc.status
@@ -145,16 +167,25 @@ def user_detail(user_id: int):  # type: ignore[no-untyped-def]
     return _render_user(get_user(user_id))
 
 
-def _render_user(user: User, status: int = 200, grant: GrantRoleForm | None = None,
-                 password: ResetPasswordForm | None = None,
-                 email: EmailForm | None = None):  # type: ignore[no-untyped-def]
+def _render_user(
+    user: User,
+    status: int = 200,
+    grant: GrantRoleForm | None = None,
+    password: ResetPasswordForm | None = None,
+    email: EmailForm | None = None,
+):  # type: ignore[no-untyped-def]
     grant = grant or GrantRoleForm(formdata=None)
     _role_org_fields(grant)
     password = password or ResetPasswordForm(formdata=None)
     email = email or EmailForm(formdata=None, data={"email": user.email})
     return render_template(
-        "admin/user.html", user=user, grant=grant, password=password, email=email,
-        confirm=ConfirmForm(formdata=None), role_help=_role_help(),
+        "admin/user.html",
+        user=user,
+        grant=grant,
+        password=password,
+        email=email,
+        confirm=ConfirmForm(formdata=None),
+        role_help=_role_help(),
     ), status
 
 
@@ -226,8 +257,10 @@ def _set_active(user_id: int, active: bool):  # type: ignore[no-untyped-def]
     except DomainError as exc:
         _show_errors(form, exc)
         return _render_user(get_user(user_id), exc.status)
-    flash(_("Account reactivated.") if active
-          else _("Account deactivated; the user was logged out."), "success")
+    flash(
+        _("Account reactivated.") if active else _("Account deactivated; the user was logged out."),
+        "success",
+    )
     return redirect(url_for("admin.user_detail", user_id=user_id))
 
 
@@ -245,8 +278,11 @@ def reactivate_user(user_id: int):  # type: ignore[no-untyped-def]
 
 
 def _level_choices(include_city: bool = True) -> list[tuple[str, str]]:
-    return [(lv.value, label(LEVEL_LABELS[lv])) for lv in OrgLevel
-            if include_city or lv != OrgLevel.CITY]
+    return [
+        (lv.value, label(LEVEL_LABELS[lv]))
+        for lv in OrgLevel
+        if include_city or lv != OrgLevel.CITY
+    ]
 
 
 def _category_choices(blank: str) -> list[tuple[str, str]]:
@@ -267,8 +303,9 @@ def _org_filters() -> tuple[OrgFilterForm, dict[str, str | None]]:
 def orgs():  # type: ignore[no-untyped-def]
     form, filters = _org_filters()
     rows = org_tree(current_user, **filters)
-    return render_template("admin/orgs.html", form=form, rows=rows,
-                           args={k: v for k, v in request.args.items() if v})
+    return render_template(
+        "admin/orgs.html", form=form, rows=rows, args={k: v for k, v in request.args.items() if v}
+    )
 
 
 @bp.get("/orgs/export.csv")
@@ -278,10 +315,20 @@ def export_orgs():  # type: ignore[no-untyped-def]
     return csv_response(
         "organisations.csv",
         ["编码", "名称", "层级", "上级组织", "类别", "国有企业", "职工数", "会员数"],
-        ([r.org.code, r.org.name, r.org.level_label,
-          r.org.parent.name if r.org.parent else "",
-          r.org.category_label, "是" if r.org.is_state_owned else "",
-          r.org.staff_count, r.org.member_count] for r in rows))
+        (
+            [
+                r.org.code,
+                r.org.name,
+                r.org.level_label,
+                r.org.parent.name if r.org.parent else "",
+                r.org.category_label,
+                "是" if r.org.is_state_owned else "",
+                r.org.staff_count,
+                r.org.member_count,
+            ]
+            for r in rows
+        ),
+    )
 
 
 def _parent_field(form: NewOrgForm) -> None:
@@ -291,7 +338,8 @@ def _parent_field(form: NewOrgForm) -> None:
     form.parent_id.render_kw = {
         "data-filter-by": form.level.id,
         "data-filter-map": json.dumps(
-            {lv.value: [p.value for p in tiers] for lv, tiers in ALLOWED_PARENT_LEVELS.items()}),
+            {lv.value: [p.value for p in tiers] for lv, tiers in ALLOWED_PARENT_LEVELS.items()}
+        ),
     }
 
 
@@ -303,20 +351,29 @@ def new_org():  # type: ignore[no-untyped-def]
     _parent_field(form)
     if request.method == "GET" and request.args.get("parent_id", "").isdigit():
         # "Add below this one": preselect the parent and the tier that fits under it.
-        parent = db.session.scalar(scoped_orgs(current_user).where(
-            Organization.id == int(request.args["parent_id"])))
+        parent = db.session.scalar(
+            scoped_orgs(current_user).where(Organization.id == int(request.args["parent_id"]))
+        )
         if parent is not None:
             form.parent_id.data = parent.id
-            form.level.data = next((lv.value for lv, tiers in ALLOWED_PARENT_LEVELS.items()
-                                    if parent.level in tiers), "")
+            form.level.data = next(
+                (lv.value for lv, tiers in ALLOWED_PARENT_LEVELS.items() if parent.level in tiers),
+                "",
+            )
     status = 200
     if form.validate_on_submit():
         try:
             org = add_org(
-                current_user, code=form.code.data, name=form.name.data, level=form.level.data,
-                parent_id=form.parent_id.data, category=form.category.data or None,
-                is_state_owned=form.is_state_owned.data, staff_count=form.staff_count.data,
-                member_count=form.member_count.data)
+                current_user,
+                code=form.code.data,
+                name=form.name.data,
+                level=form.level.data,
+                parent_id=form.parent_id.data,
+                category=form.category.data or None,
+                is_state_owned=form.is_state_owned.data,
+                staff_count=form.staff_count.data,
+                member_count=form.member_count.data,
+            )
         except DomainError as exc:
             _show_errors(form, exc)
             status = exc.status
@@ -338,10 +395,15 @@ def edit_org_page(org_id: int):  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            edit_org(current_user, org, name=form.name.data,
-                     category=form.category.data or None,
-                     is_state_owned=form.is_state_owned.data,
-                     staff_count=form.staff_count.data, member_count=form.member_count.data)
+            edit_org(
+                current_user,
+                org,
+                name=form.name.data,
+                category=form.category.data or None,
+                is_state_owned=form.is_state_owned.data,
+                staff_count=form.staff_count.data,
+                member_count=form.member_count.data,
+            )
         except DomainError as exc:
             _show_errors(form, exc)
             status = exc.status

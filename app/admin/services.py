@@ -40,8 +40,12 @@ def search_users(q: str | None = None) -> Select:
     stmt = select(User).order_by(User.username)
     if q and q.strip():
         pattern = contains_pattern(q.strip())
-        stmt = stmt.where(or_(User.username.ilike(pattern, escape="\\"),
-                              User.display_name.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                User.username.ilike(pattern, escape="\\"),
+                User.display_name.ilike(pattern, escape="\\"),
+            )
+        )
     return stmt
 
 
@@ -61,8 +65,7 @@ def scoped_orgs(actor: User, levels: tuple[OrgLevel, ...] | None = None) -> Sele
 
 
 def get_scoped_org(actor: User, org_id: int | None) -> Organization:
-    org = db.session.scalar(scoped_orgs(actor).where(Organization.id == org_id)) \
-        if org_id else None
+    org = db.session.scalar(scoped_orgs(actor).where(Organization.id == org_id)) if org_id else None
     if org is None:
         raise NotFound("组织不存在或不在您的管理范围内。")
     return org
@@ -74,8 +77,9 @@ class OrgRow:
     depth: int
 
 
-def org_tree(actor: User, *, level: str | None = None, category: str | None = None,
-             q: str | None = None) -> list[OrgRow]:
+def org_tree(
+    actor: User, *, level: str | None = None, category: str | None = None, q: str | None = None
+) -> list[OrgRow]:
     """The administrator's organisations as a tree (depth-first by code), filtered."""
     stmt = scoped_orgs(actor)
     if level:
@@ -84,8 +88,12 @@ def org_tree(actor: User, *, level: str | None = None, category: str | None = No
         stmt = stmt.where(Organization.category == category)
     if q and q.strip():
         pattern = contains_pattern(q.strip())
-        stmt = stmt.where(or_(Organization.name.ilike(pattern, escape="\\"),
-                              Organization.code.ilike(pattern, escape="\\")))
+        stmt = stmt.where(
+            or_(
+                Organization.name.ilike(pattern, escape="\\"),
+                Organization.code.ilike(pattern, escape="\\"),
+            )
+        )
     orgs = list(db.session.scalars(stmt.options(selectinload(Organization.parent))))
     paths = org_paths(stmt.with_only_columns(Organization.id).order_by(None))
     orgs.sort(key=lambda o: paths.get(o.id, (o.code,)))
@@ -95,15 +103,15 @@ def org_tree(actor: User, *, level: str | None = None, category: str | None = No
 # -- users --------------------------------------------------------------------------------
 
 
-def _check_role_org(actor: User, role: str, org_id: int | None,
-                    field: str = "org_id") -> tuple[Role, Organization]:
+def _check_role_org(
+    actor: User, role: str, org_id: int | None, field: str = "org_id"
+) -> tuple[Role, Organization]:
     errors: dict[str, list[str]] = {}
     try:
         parsed = Role(role)
     except ValueError:
         raise Invalid("用户信息有误。", errors={"role": ["请选择角色。"]}) from None
-    org = db.session.scalar(scoped_orgs(actor).where(Organization.id == org_id)) \
-        if org_id else None
+    org = db.session.scalar(scoped_orgs(actor).where(Organization.id == org_id)) if org_id else None
     if org is None:
         errors[field] = ["请选择您管理范围内的组织。"]
     elif org.level not in ROLE_ORG_LEVELS[parsed]:
@@ -115,8 +123,9 @@ def _check_role_org(actor: User, role: str, org_id: int | None,
     return parsed, org
 
 
-def create_user(actor: User, *, username: str, display_name: str, password: str,
-                role: str, org_id: int | None) -> User:
+def create_user(
+    actor: User, *, username: str, display_name: str, password: str, role: str, org_id: int | None
+) -> User:
     """Add an account with its first role; the initial password is set by the administrator."""
     username = (username or "").strip()
     display_name = (display_name or "").strip()
@@ -138,8 +147,12 @@ def create_user(actor: User, *, username: str, display_name: str, password: str,
     if errors:
         raise Invalid("用户信息有误。", errors=errors)
 
-    user = User(username=username, display_name=display_name,
-                password_hash=hash_password(password), is_active_flag=True)
+    user = User(
+        username=username,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        is_active_flag=True,
+    )
     user.roles.append(RoleAssignment(role=parsed_role, org_id=org.id))
     db.session.add(user)
     db.session.commit()
@@ -168,8 +181,13 @@ def remove_role(actor: User, user: User, assignment_id: int) -> None:
         raise Conflict("不能移除自己的系统管理员角色，请由另一位管理员操作。")
     user.roles.remove(assignment)
     db.session.commit()
-    _log(actor, "removed role %s at org %s from %s", assignment.role.value, assignment.org_id,
-         user.username)
+    _log(
+        actor,
+        "removed role %s at org %s from %s",
+        assignment.role.value,
+        assignment.org_id,
+        user.username,
+    )
 
 
 def _revoke_sessions(user: User) -> int:
@@ -220,9 +238,18 @@ def _category(value: str | None) -> OrgCategory | None:
         raise Invalid("组织信息有误。", errors={"category": ["类别无效。"]}) from None
 
 
-def add_org(actor: User, *, code: str, name: str, level: str, parent_id: int | None,
-            category: str | None = None, is_state_owned: bool = False,
-            staff_count: int | None = None, member_count: int | None = None) -> Organization:
+def add_org(
+    actor: User,
+    *,
+    code: str,
+    name: str,
+    level: str,
+    parent_id: int | None,
+    category: str | None = None,
+    is_state_owned: bool = False,
+    staff_count: int | None = None,
+    member_count: int | None = None,
+) -> Organization:
     """Create an organisation under a parent in the administrator's subtree."""
     code, name = (code or "").strip(), (name or "").strip()
     errors: dict[str, list[str]] = {}
@@ -259,8 +286,14 @@ def add_org(actor: User, *, code: str, name: str, level: str, parent_id: int | N
         raise Invalid("组织信息有误。", errors=errors)
     try:
         org = create_org(
-            code=code, name=name, level=parsed_level, parent=parent, category=parsed_category,
-            is_state_owned=is_state_owned, staff_count=staff_count, member_count=member_count,
+            code=code,
+            name=name,
+            level=parsed_level,
+            parent=parent,
+            category=parsed_category,
+            is_state_owned=is_state_owned,
+            staff_count=staff_count,
+            member_count=member_count,
         )
     except Invalid as exc:
         if "parent" in exc.errors:
@@ -271,12 +304,25 @@ def add_org(actor: User, *, code: str, name: str, level: str, parent_id: int | N
     return org
 
 
-def edit_org(actor: User, org: Organization, *, name: str, category: str | None,
-             is_state_owned: bool, staff_count: int | None,
-             member_count: int | None) -> Organization:
+def edit_org(
+    actor: User,
+    org: Organization,
+    *,
+    name: str,
+    category: str | None,
+    is_state_owned: bool,
+    staff_count: int | None,
+    member_count: int | None,
+) -> Organization:
     """Change what may change of an organisation (not its code, level or parent)."""
-    update_org(org, name=name, category=_category(category), is_state_owned=is_state_owned,
-               staff_count=staff_count, member_count=member_count)
+    update_org(
+        org,
+        name=name,
+        category=_category(category),
+        is_state_owned=is_state_owned,
+        staff_count=staff_count,
+        member_count=member_count,
+    )
     db.session.commit()
     _log(actor, "edited organisation %s", org.code)
     return org

@@ -13,8 +13,9 @@ from app.auth.models import SessionKind
 from app.auth.services import authenticate, end_session, start_session
 from app.errors import Invalid
 
-blp = ApiBlueprint("api_auth", __name__, url_prefix="/api/v1",
-                   description="Bearer tokens for API clients.")
+blp = ApiBlueprint(
+    "api_auth", __name__, url_prefix="/api/v1", description="Bearer tokens for API clients."
+)
 
 
 @blp.route("/auth/token")
@@ -29,8 +30,9 @@ class Token(MethodView):
         are throttled with 429, as for the login page.
         """
         try:
-            user = authenticate(credentials["username"], credentials["password"],
-                                request.remote_addr or "")
+            user = authenticate(
+                credentials["username"], credentials["password"], request.remote_addr or ""
+            )
         except Invalid as exc:
             return unauthorized(exc.message)
         token, expires_at = start_session(user, SessionKind.API)

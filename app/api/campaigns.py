@@ -11,8 +11,12 @@ from app.campaigns.models import Campaign, CampaignQuota
 from app.campaigns.services import visible_campaigns
 from app.extensions import db
 
-blp = ApiBlueprint("api_campaigns", __name__, url_prefix="/api/v1",
-                   description="Nomination campaigns: award types, calendar, district quotas.")
+blp = ApiBlueprint(
+    "api_campaigns",
+    __name__,
+    url_prefix="/api/v1",
+    description="Nomination campaigns: award types, calendar, district quotas.",
+)
 
 
 @blp.route("/campaigns")

@@ -18,8 +18,11 @@ from app.evidence.models import Evidence, EvidenceKind
 class UploadSchema(Schema):
     """A multipart request carrying one file as `file`."""
 
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"},
-                      error_messages={"required": "请选择要上传的文件。"})
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary"},
+        error_messages={"required": "请选择要上传的文件。"},
+    )
 
 
 class FileSchema(Schema):
@@ -37,14 +40,19 @@ def present_file(evidence: Evidence, *, thumbnail: bool = False) -> dict[str, An
     """A file for `FileSchema`; with `thumbnail`, also its `thumbnail_url` (null unless an
     image)."""
     body: dict[str, Any] = {
-        "evidence_id": evidence.id, "name": evidence.original_name,
-        "content_type": evidence.content_type, "kind": evidence.kind, "size": evidence.size,
+        "evidence_id": evidence.id,
+        "name": evidence.original_name,
+        "content_type": evidence.content_type,
+        "kind": evidence.kind,
+        "size": evidence.size,
         "download_url": url_for("api_evidence.EvidenceDownload", evidence_id=evidence.id),
     }
     if thumbnail:
-        body["thumbnail_url"] = url_for(
-            "api_evidence.EvidenceThumbnail", evidence_id=evidence.id
-        ) if evidence.kind == EvidenceKind.IMAGE else None
+        body["thumbnail_url"] = (
+            url_for("api_evidence.EvidenceThumbnail", evidence_id=evidence.id)
+            if evidence.kind == EvidenceKind.IMAGE
+            else None
+        )
     return body
 
 

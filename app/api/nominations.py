@@ -31,8 +31,9 @@ from app.nominations.services import (
 )
 from workflows.nomination import ACTIONS
 
-blp = ApiBlueprint("api_nominations", __name__, url_prefix="/api/v1",
-                   description="Nominations and their workflow.")
+blp = ApiBlueprint(
+    "api_nominations", __name__, url_prefix="/api/v1", description="Nominations and their workflow."
+)
 
 MANUAL_ACTIONS = [a.name for a in ACTIONS.values() if a.manual]
 
@@ -51,8 +52,9 @@ class NominationView:
 
 def present(user: User, nomination: Nomination) -> NominationView:
     """The detail representation; `available_actions` comes from the engine, as on the page."""
-    return NominationView(nomination, workflow_for(user, nomination).available(),
-                          history(nomination))
+    return NominationView(
+        nomination, workflow_for(user, nomination).available(), history(nomination)
+    )
 
 
 @blp.route("/nominations")
@@ -64,14 +66,21 @@ class NominationList(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Nominations the caller may see, most recently changed first, a page at a time."""
         filters = NominationFilters(
-            campaign_id=args.get("campaign_id"), state=args.get("state"),
-            district_id=args.get("district_id"), q=(args.get("q") or "").strip() or None)
+            campaign_id=args.get("campaign_id"),
+            state=args.get("state"),
+            district_id=args.get("district_id"),
+            q=(args.get("q") or "").strip() or None,
+        )
         page = args["page"]
         per_page = args.get("per_page") or min(current_app.config["PAGE_SIZE"], MAX_PER_PAGE)
-        result = db.paginate(visible_nominations(api_user(), filters), page=page,
-                             per_page=per_page, error_out=False, count=True)
-        return {"items": result.items, "page": page, "per_page": per_page,
-                "total": result.total}
+        result = db.paginate(
+            visible_nominations(api_user(), filters),
+            page=page,
+            per_page=per_page,
+            error_out=False,
+            count=True,
+        )
+        return {"items": result.items, "page": page, "per_page": per_page, "total": result.total}
 
     @blp.token_required
     @blp.arguments(NominationCreateSchema)
@@ -84,8 +93,12 @@ class NominationList(MethodView):
         """
         user = api_user()
         nomination = create_nomination(
-            user, campaign_id=data["campaign_id"], award_type=data["award_type"],
-            org_code=data["org_code"], nominee_name=data["nominee_name"])
+            user,
+            campaign_id=data["campaign_id"],
+            award_type=data["award_type"],
+            org_code=data["org_code"],
+            nominee_name=data["nominee_name"],
+        )
         location = url_for("api_nominations.NominationItem", nomination_id=nomination.id)
         return present(user, nomination), {"Location": location}
 
@@ -104,9 +117,17 @@ class NominationItem(MethodView):
         return present(user, get_nomination(user, nomination_id))
 
 
-@blp.route("/nominations/<int:nomination_id>/actions/<action>", parameters=[
-    {"in": "path", "name": "action", "required": True,
-     "schema": {"type": "string", "enum": MANUAL_ACTIONS}}])
+@blp.route(
+    "/nominations/<int:nomination_id>/actions/<action>",
+    parameters=[
+        {
+            "in": "path",
+            "name": "action",
+            "required": True,
+            "schema": {"type": "string", "enum": MANUAL_ACTIONS},
+        }
+    ],
+)
 class NominationAction(MethodView):
     @blp.token_required
     @blp.arguments(ActionRequestSchema)
@@ -120,6 +141,7 @@ class NominationAction(MethodView):
         or `version` is stale; 422 when a required comment is missing.
         """
         user = api_user()
-        nomination = take_action(user, nomination_id, action, comment=data["comment"],
-                                 version=data["version"])
+        nomination = take_action(
+            user, nomination_id, action, comment=data["comment"], version=data["version"]
+        )
         return present(user, nomination)

@@ -12,6 +12,14 @@ from app.evaluation import api as evaluation_api
 from app.evidence import api as evidence_api
 from app.spot_checks import api as spot_checks_api
 
-BLUEPRINTS: list[Blueprint] = [auth.blp, campaigns.blp, nominations.blp, assessment_api.blp,
-                               evidence_api.blp, evaluation_api.blp, spot_checks_api.blp,
-                               commendation_api.blp, dashboard_api.blp]
+BLUEPRINTS: list[Blueprint] = [
+    auth.blp,
+    campaigns.blp,
+    nominations.blp,
+    assessment_api.blp,
+    evidence_api.blp,
+    evaluation_api.blp,
+    spot_checks_api.blp,
+    commendation_api.blp,
+    dashboard_api.blp,
+]

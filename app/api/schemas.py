@@ -28,8 +28,9 @@ ID_RANGE = Range(min=1, max=MAX_ID, error="须为 1 至 2147483647 之间的整�
 class BeijingDateTime(fields.DateTime):
     """ISO 8601 in Beijing time (`+08:00`); every time is stored in UTC."""
 
-    def _serialize(self, value: datetime | None, attr: str | None, obj: Any,
-                   **kwargs: Any) -> str | float | None:
+    def _serialize(
+        self, value: datetime | None, attr: str | None, obj: Any, **kwargs: Any
+    ) -> str | float | None:
         if value is None:
             return None
         return super()._serialize(to_beijing(value), attr, obj, **kwargs)
@@ -44,10 +45,13 @@ class ApiErrorSchema(Schema):
     code = fields.Int(required=True, metadata={"description": "The HTTP status."})
     message = fields.Str(required=True, metadata={"description": "What went wrong, to show."})
     errors = fields.Dict(
-        keys=fields.Str(), values=fields.List(fields.Str()),
-        metadata={"description": "Per-field problems: field name → messages."})
+        keys=fields.Str(),
+        values=fields.List(fields.Str()),
+        metadata={"description": "Per-field problems: field name → messages."},
+    )
     problems = fields.List(
-        fields.Str(), metadata={"description": "Further reasons, e.g. the guards that failed."})
+        fields.Str(), metadata={"description": "Further reasons, e.g. the guards that failed."}
+    )
 
 
 # -- authentication -----------------------------------------------------------------------
@@ -59,8 +63,10 @@ class TokenRequestSchema(Schema):
 
 
 class TokenSchema(Schema):
-    token = fields.Str(required=True, metadata={
-        "description": "Send as `Authorization: Bearer <token>`; shown only once."})
+    token = fields.Str(
+        required=True,
+        metadata={"description": "Send as `Authorization: Bearer <token>`; shown only once."},
+    )
     expires_at = BeijingDateTime(required=True)
 
 
@@ -94,40 +100,64 @@ class CampaignSchema(Schema):
 
 class NominationQuerySchema(Schema):
     page = fields.Int(load_default=1, validate=ID_RANGE)
-    per_page = fields.Int(validate=Range(min=1, max=MAX_PER_PAGE),
-                          metadata={"description": "Default: the server's page size (50)."})
+    per_page = fields.Int(
+        validate=Range(min=1, max=MAX_PER_PAGE),
+        metadata={"description": "Default: the server's page size (50)."},
+    )
     state = fields.Str(validate=OneOf(STATE_NAMES))
     campaign_id = fields.Int(validate=ID_RANGE)
-    district_id = fields.Int(validate=ID_RANGE, metadata={
-        "description": "Only nominations under this district or industry union."})
-    q = fields.Str(validate=Length(max=100), metadata={
-        "description": "Part of the organisation's or the nominee's name."})
+    district_id = fields.Int(
+        validate=ID_RANGE,
+        metadata={"description": "Only nominations under this district or industry union."},
+    )
+    q = fields.Str(
+        validate=Length(max=100),
+        metadata={"description": "Part of the organisation's or the nominee's name."},
+    )
 
 
 class NominationCreateSchema(Schema):
     campaign_id = fields.Int(required=True)
     award_type = fields.Str(required=True, validate=OneOf(AWARD_TYPES))
-    org_code = fields.Str(load_default=None, allow_none=True, validate=Length(max=32),
-                          metadata={"description": "Needed when the user has several unions, "
-                                                   "or to file for a branch."})
-    nominee_name = fields.Str(load_default=None, allow_none=True, validate=Length(max=100),
-                              metadata={"description": "Required for outstanding_worker."})
+    org_code = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=Length(max=32),
+        metadata={
+            "description": "Needed when the user has several unions, or to file for a branch."
+        },
+    )
+    nominee_name = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=Length(max=100),
+        metadata={"description": "Required for outstanding_worker."},
+    )
 
 
 class ActionRequestSchema(Schema):
-    comment = fields.Str(load_default=None, allow_none=True, validate=Length(max=5000),
-                         metadata={"description": "Required by return, reject and other "
-                                                  "refusals."})
-    version = fields.Int(required=True, metadata={
-        "description": "The `version` you read; a stale one is refused with 409."})
+    comment = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=Length(max=5000),
+        metadata={"description": "Required by return, reject and other refusals."},
+    )
+    version = fields.Int(
+        required=True,
+        metadata={"description": "The `version` you read; a stale one is refused with 409."},
+    )
 
 
 class EventSchema(Schema):
     action = fields.Str()
     from_state = fields.Str(allow_none=True)
     to_state = fields.Str()
-    actor = fields.Str(attribute="actor.display_name", allow_none=True, dump_default=None,
-                       metadata={"description": "Null for the system."})
+    actor = fields.Str(
+        attribute="actor.display_name",
+        allow_none=True,
+        dump_default=None,
+        metadata={"description": "Null for the system."},
+    )
     comment = fields.Str(allow_none=True)
     created_at = BeijingDateTime()
 
@@ -154,7 +184,8 @@ class NominationDetailSchema(NominationSchema):
 
     available_actions = fields.List(
         fields.Str(validate=OneOf([a.name for a in ACTIONS.values() if a.manual])),
-        metadata={"description": "Actions the caller may take now."})
+        metadata={"description": "Actions the caller may take now."},
+    )
     history = fields.List(fields.Nested(EventSchema))
 
 

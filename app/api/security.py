@@ -20,8 +20,11 @@ from app.auth.models import User
 from app.web_errors import MESSAGES, json_error
 
 BEARER_SCHEME = "bearerAuth"
-SECURITY_SCHEME = {"type": "http", "scheme": "bearer",
-                   "description": "A token from `POST /api/v1/auth/token`."}
+SECURITY_SCHEME = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "A token from `POST /api/v1/auth/token`.",
+}
 
 
 def api_user() -> User:
@@ -37,8 +40,9 @@ def unauthorized(message: str) -> Response:
 class ApiParser(FlaskParser):
     """webargs' parser, with a message a client can act on for a body that is not JSON."""
 
-    def _handle_invalid_json_error(self, error: Exception, req: Request, *args: Any,
-                                   **kwargs: Any) -> NoReturn:
+    def _handle_invalid_json_error(
+        self, error: Exception, req: Request, *args: Any, **kwargs: Any
+    ) -> NoReturn:
         # 400, not 422: the body could not be read at all, so there are no fields to blame.
         abort(400, exc=error, message="请求体不是有效的 JSON。")
 
@@ -53,8 +57,9 @@ class ApiBlueprint(Blueprint):
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
             for code in codes:
-                func = self.alt_response(code, schema=ApiErrorSchema,
-                                         description=MESSAGES[code])(func)
+                func = self.alt_response(code, schema=ApiErrorSchema, description=MESSAGES[code])(
+                    func
+                )
             return func
 
         return decorator

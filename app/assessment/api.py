@@ -34,8 +34,12 @@ from app.assessment.services import (
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 
-blp = ApiBlueprint("api_assessment", __name__, url_prefix="/api/v1",
-                   description="Self-assessment (自查) rounds, key figures, review comments.")
+blp = ApiBlueprint(
+    "api_assessment",
+    __name__,
+    url_prefix="/api/v1",
+    description="Self-assessment (自查) rounds, key figures, review comments.",
+)
 
 
 class EvidenceRefSchema(Schema):
@@ -94,8 +98,10 @@ class RoundSchema(Schema):
     rates = fields.List(fields.Nested(RateSchema))
     items = fields.List(fields.Nested(ItemSchema))
     general_comments = fields.List(fields.Nested(CommentSchema))
-    problems = fields.List(fields.Str(), metadata={
-        "description": "What stops `submit` now; empty when the round is complete."})
+    problems = fields.List(
+        fields.Str(),
+        metadata={"description": "What stops `submit` now; empty when the round is complete."},
+    )
 
 
 class RoundQuerySchema(Schema):
@@ -111,7 +117,8 @@ class AnswerSchema(Schema):
 class SaveSchema(Schema):
     figures = fields.Dict(
         keys=fields.Str(validate=OneOf(FIGURE_FIELDS)),
-        values=fields.Int(allow_none=True, validate=Range(min=0)))
+        values=fields.Int(allow_none=True, validate=Range(min=0)),
+    )
     items = fields.List(fields.Nested(AnswerSchema))
 
 
@@ -137,17 +144,30 @@ class DiffSchema(Schema):
 
 
 def _evidence(links: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
-    return [{"link_id": lk.id, "evidence_id": lk.evidence_id, "name": lk.evidence.original_name,
-             "content_type": lk.evidence.content_type, "size": lk.evidence.size,
-             "download_url": url_for("api_evidence.EvidenceDownload",
-                                     evidence_id=lk.evidence_id)}
-            for lk in links]
+    return [
+        {
+            "link_id": lk.id,
+            "evidence_id": lk.evidence_id,
+            "name": lk.evidence.original_name,
+            "content_type": lk.evidence.content_type,
+            "size": lk.evidence.size,
+            "download_url": url_for("api_evidence.EvidenceDownload", evidence_id=lk.evidence_id),
+        }
+        for lk in links
+    ]
 
 
 def _comments(comments: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
-    return [{"id": c.id, "item_id": c.item_id,
-             "author": c.author.display_name if c.author else None, "body": c.body,
-             "created_at": c.created_at} for c in comments]
+    return [
+        {
+            "id": c.id,
+            "item_id": c.item_id,
+            "author": c.author.display_name if c.author else None,
+            "body": c.body,
+            "created_at": c.created_at,
+        }
+        for c in comments
+    ]
 
 
 def present_round(nomination: Nomination, view: RoundView) -> dict[str, Any]:
@@ -161,24 +181,46 @@ def present_round(nomination: Nomination, view: RoundView) -> dict[str, Any]:
         return _comments(items) if shown else []
 
     return {
-        "nomination_id": nomination.id, "number": rnd.number, "status": rnd.status,
-        "editable": rnd.editable, "standard": view.version.label, "category": view.category,
-        "submitted_at": rnd.submitted_at, "figures": rnd.figures(),
+        "nomination_id": nomination.id,
+        "number": rnd.number,
+        "status": rnd.status,
+        "editable": rnd.editable,
+        "standard": view.version.label,
+        "category": view.category,
+        "submitted_at": rnd.submitted_at,
+        "figures": rnd.figures(),
         "figures_required": view.figures_required,
         "figure_evidence": _evidence(view.figure_evidence),
-        "rates": [{"key": r.key, "label": r.label,
-                   "value": float(r.value) if r.value is not None else None,
-                   "threshold": float(r.threshold), "applicable": r.applicable,
-                   "meets": r.meets, "problem": r.problem} for r in view.rates],
-        "items": [{
-            "item_id": v.item.id, "code": v.item.code, "dimension": label,
-            "number": v.item.number, "text": v.item.text, "na_allowed": v.item.na_allowed,
-            "evidence_hint": v.item.evidence_hint,
-            "rating": v.response.rating if v.response else None,
-            "statement": v.response.statement if v.response else None,
-            "evidence": _evidence(v.evidence), "comments": comments(v.comments),
-            "previous_comments": _comments(v.previous_comments),
-        } for label, views in view.dimensions for v in views],
+        "rates": [
+            {
+                "key": r.key,
+                "label": r.label,
+                "value": float(r.value) if r.value is not None else None,
+                "threshold": float(r.threshold),
+                "applicable": r.applicable,
+                "meets": r.meets,
+                "problem": r.problem,
+            }
+            for r in view.rates
+        ],
+        "items": [
+            {
+                "item_id": v.item.id,
+                "code": v.item.code,
+                "dimension": label,
+                "number": v.item.number,
+                "text": v.item.text,
+                "na_allowed": v.item.na_allowed,
+                "evidence_hint": v.item.evidence_hint,
+                "rating": v.response.rating if v.response else None,
+                "statement": v.response.statement if v.response else None,
+                "evidence": _evidence(v.evidence),
+                "comments": comments(v.comments),
+                "previous_comments": _comments(v.previous_comments),
+            }
+            for label, views in view.dimensions
+            for v in views
+        ],
         "general_comments": comments(view.general_comments),
         "problems": view.problems if rnd.editable else [],
     }
@@ -207,8 +249,9 @@ class SelfAssessment(MethodView):
         `figures.<name>` and `items.<item_id>.rating|statement`).
         """
         user = api_user()
-        answers = {a["item_id"]: Answer(a.get("rating"), a.get("statement"))
-                   for a in data.get("items", [])}
+        answers = {
+            a["item_id"]: Answer(a.get("rating"), a.get("statement")) for a in data.get("items", [])
+        }
         save_self_assessment(user, nomination_id, figures=data.get("figures"), answers=answers)
         nomination = get_nomination(user, nomination_id)
         return present_round(nomination, round_view(nomination, get_round(nomination)))
@@ -235,15 +278,26 @@ class RoundDiffView(MethodView):
         nomination = get_nomination(api_user(), nomination_id)
         diff = diff_rounds(nomination, old, new)
         return {
-            "old": old, "new": new,
+            "old": old,
+            "new": new,
             "figures": [{"figure": f, "old": a, "new": b} for f, a, b in diff.figures],
-            "items": [{
-                "item_id": c.item.id, "code": c.item.code, "number": c.item.number,
-                "dimension": c.item.dimension_label,
-                "old": {"rating": c.old.rating, "statement": c.old.statement} if c.old else None,
-                "new": {"rating": c.new.rating, "statement": c.new.statement} if c.new else None,
-                "evidence_added": c.evidence_added, "evidence_removed": c.evidence_removed,
-            } for c in diff.items],
+            "items": [
+                {
+                    "item_id": c.item.id,
+                    "code": c.item.code,
+                    "number": c.item.number,
+                    "dimension": c.item.dimension_label,
+                    "old": {"rating": c.old.rating, "statement": c.old.statement}
+                    if c.old
+                    else None,
+                    "new": {"rating": c.new.rating, "statement": c.new.statement}
+                    if c.new
+                    else None,
+                    "evidence_added": c.evidence_added,
+                    "evidence_removed": c.evidence_removed,
+                }
+                for c in diff.items
+            ],
             "figure_evidence_added": diff.figure_evidence_added,
             "figure_evidence_removed": diff.figure_evidence_removed,
         }
@@ -257,8 +311,9 @@ class ReviewComments(MethodView):
     @blp.errors(403, 404, 409, 422)
     def post(self, data: dict[str, Any], nomination_id: int) -> dict[str, Any]:
         """The district reviewer comments on an item (`item_id`) or on the whole round."""
-        comment = add_review_comment(api_user(), nomination_id, data["body"],
-                                     item_id=data.get("item_id"))
+        comment = add_review_comment(
+            api_user(), nomination_id, data["body"], item_id=data.get("item_id")
+        )
         return _comments([comment])[0]
 
 

@@ -19,8 +19,10 @@ class SelfAssessmentForm(FlaskForm):
 
 class ReviewCommentForm(FlaskForm):
     item_id = IntegerField(validators=[Optional()])
-    body = TextAreaField(_l("Review comment"), validators=[
-        DataRequired(_l("Please write the comment.")), Length(max=MAX_COMMENT)])
+    body = TextAreaField(
+        _l("Review comment"),
+        validators=[DataRequired(_l("Please write the comment.")), Length(max=MAX_COMMENT)],
+    )
     next = HiddenField()
 
 

@@ -70,7 +70,8 @@ class AssessmentRound(db.Model):
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     status: Mapped[RoundStatus] = mapped_column(
-        str_enum(RoundStatus, 16), default=RoundStatus.EDITING)
+        str_enum(RoundStatus, 16), default=RoundStatus.EDITING
+    )
     standard_version_id: Mapped[int] = mapped_column(ForeignKey("standard_versions.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -87,11 +88,14 @@ class AssessmentRound(db.Model):
     collective_contract_count: Mapped[int | None] = mapped_column(Integer)
 
     responses: Mapped[list[ItemResponse]] = relationship(
-        back_populates="round", cascade="all, delete-orphan")
+        back_populates="round", cascade="all, delete-orphan"
+    )
     evidence_links: Mapped[list[EvidenceLink]] = relationship(
-        back_populates="round", cascade="all, delete-orphan")
+        back_populates="round", cascade="all, delete-orphan"
+    )
     comments: Mapped[list[ReviewComment]] = relationship(
-        back_populates="round", cascade="all, delete-orphan", order_by="ReviewComment.id")
+        back_populates="round", cascade="all, delete-orphan", order_by="ReviewComment.id"
+    )
 
     @property
     def editable(self) -> bool:

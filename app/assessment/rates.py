@@ -38,18 +38,29 @@ RATE_RULES: dict[str, list[RateRule]] = {
         RateRule("membership_rate", "入会率", ("member_count",), ("staff_count",)),
     ],
     "public_institution": [
-        RateRule("membership_rate", "入会率（含编外聘用人员）",
-                 ("member_count", "contract_member_count"),
-                 ("staff_count", "contract_staff_count")),
+        RateRule(
+            "membership_rate",
+            "入会率（含编外聘用人员）",
+            ("member_count", "contract_member_count"),
+            ("staff_count", "contract_staff_count"),
+        ),
     ],
     "regional": [
-        RateRule("union_coverage_rate", "建会率", ("unionised_subunit_count",),
-                 ("subunit_count",)),
+        RateRule("union_coverage_rate", "建会率", ("unionised_subunit_count",), ("subunit_count",)),
         RateRule("membership_rate", "入会率", ("member_count",), ("staff_count",)),
-        RateRule("migrant_membership_rate", "农民工入会率", ("migrant_member_count",),
-                 ("migrant_worker_count",), zero_means_not_applicable=True),
-        RateRule("collective_contract_rate", "集体合同建制率", ("collective_contract_count",),
-                 ("unionised_subunit_count",)),
+        RateRule(
+            "migrant_membership_rate",
+            "农民工入会率",
+            ("migrant_member_count",),
+            ("migrant_worker_count",),
+            zero_means_not_applicable=True,
+        ),
+        RateRule(
+            "collective_contract_rate",
+            "集体合同建制率",
+            ("collective_contract_count",),
+            ("unionised_subunit_count",),
+        ),
     ],
 }
 
@@ -90,45 +101,74 @@ def figure_errors(figures: dict[str, int | None]) -> dict[str, list[str]]:
         p, w = figures.get(part), figures.get(whole)
         if p is not None and w is not None and p > w:
             errors.setdefault(part, []).append(
-                f"{FIGURE_LABELS[part]}（{p}）不能大于{FIGURE_LABELS[whole]}（{w}）。")
+                f"{FIGURE_LABELS[part]}（{p}）不能大于{FIGURE_LABELS[whole]}（{w}）。"
+            )
     return errors
 
 
-def compute_rates(category: str, figures: dict[str, int | None],
-                  thresholds: dict[str, float]) -> list[RateResult]:
+def compute_rates(
+    category: str, figures: dict[str, int | None], thresholds: dict[str, float]
+) -> list[RateResult]:
     results = []
     for rule in RATE_RULES[category]:
         threshold = Fraction(str(thresholds[rule.key]))
         parts = [figures.get(f) for f in rule.numerator]
         wholes = [figures.get(f) for f in rule.denominator]
         if any(v is None for v in parts + wholes):
-            missing = "、".join(FIGURE_LABELS[f] for f, v in
-                               zip(rule.numerator + rule.denominator, parts + wholes, strict=True)
-                               if v is None)
-            results.append(RateResult(rule.key, rule.label, None, threshold,
-                                      problem=f"请填写{missing}"))
+            missing = "、".join(
+                FIGURE_LABELS[f]
+                for f, v in zip(rule.numerator + rule.denominator, parts + wholes, strict=True)
+                if v is None
+            )
+            results.append(
+                RateResult(rule.key, rule.label, None, threshold, problem=f"请填写{missing}")
+            )
             continue
         numerator, denominator = sum(parts), sum(wholes)  # type: ignore[arg-type]
         if denominator == 0:
             if rule.zero_means_not_applicable:
-                results.append(RateResult(rule.key, rule.label, None, threshold,
-                                          applicable=False, problem="不适用（人数为 0）"))
+                results.append(
+                    RateResult(
+                        rule.key,
+                        rule.label,
+                        None,
+                        threshold,
+                        applicable=False,
+                        problem="不适用（人数为 0）",
+                    )
+                )
             else:
                 names = "、".join(FIGURE_LABELS[f] for f in rule.denominator)
-                results.append(RateResult(rule.key, rule.label, None, threshold,
-                                          problem=f"{names}为 0，无法计算{rule.label}"))
+                results.append(
+                    RateResult(
+                        rule.key,
+                        rule.label,
+                        None,
+                        threshold,
+                        problem=f"{names}为 0，无法计算{rule.label}",
+                    )
+                )
             continue
         if numerator > denominator:
-            results.append(RateResult(rule.key, rule.label, None, threshold,
-                                      problem=f"{rule.label}超过 100%，请核对人数"))
+            results.append(
+                RateResult(
+                    rule.key,
+                    rule.label,
+                    None,
+                    threshold,
+                    problem=f"{rule.label}超过 100%，请核对人数",
+                )
+            )
             continue
-        results.append(RateResult(rule.key, rule.label, Fraction(numerator, denominator),
-                                  threshold))
+        results.append(
+            RateResult(rule.key, rule.label, Fraction(numerator, denominator), threshold)
+        )
     return results
 
 
-def satisfaction_threshold(category: str, is_state_owned: bool,
-                           thresholds: dict[str, float]) -> Fraction:
+def satisfaction_threshold(
+    category: str, is_state_owned: bool, thresholds: dict[str, float]
+) -> Fraction:
     """The 会员评家 satisfaction rate a nomination must reach (企业 90%, 国有企业 95% …)."""
     if category == "enterprise" and is_state_owned:
         return Fraction(str(thresholds["satisfaction_rate_state_owned"]))

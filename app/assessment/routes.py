@@ -55,8 +55,9 @@ def _page_url(nomination_id: int, fragment: str | None = None, **args: Any) -> s
 def _safe_next(nomination_id: int, target: str | None, fallback: str) -> str:
     """Only this nomination's own self-assessment page (with a fragment) may be returned to."""
     base = _page_url(nomination_id)
-    if target and (target == base or target.startswith(base + "#")
-                   or target.startswith(base + "?")):
+    if target and (
+        target == base or target.startswith(base + "#") or target.startswith(base + "?")
+    ):
         return target
     return fallback
 
@@ -67,21 +68,30 @@ def _rates_config(view: RoundView, nomination: Nomination) -> str:
     rules = []
     for rule in RATE_RULES[view.category]:
         t = Fraction(str(thresholds[rule.key]))
-        rules.append({
-            "key": rule.key, "label": rule.label, "num": list(rule.numerator),
-            "den": list(rule.denominator), "zeroNA": rule.zero_means_not_applicable,
-            "t": [t.numerator, t.denominator],
-        })
+        rules.append(
+            {
+                "key": rule.key,
+                "label": rule.label,
+                "num": list(rule.numerator),
+                "den": list(rule.denominator),
+                "zeroNA": rule.zero_means_not_applicable,
+                "t": [t.numerator, t.denominator],
+            }
+        )
     required = set(view.figures_required)
-    return json.dumps({
-        "rules": rules,
-        "labels": FIGURE_LABELS,
-        "partOf": [[p, w] for p, w in PART_OF if p in required and w in required],
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "rules": rules,
+            "labels": FIGURE_LABELS,
+            "partOf": [[p, w] for p, w in PART_OF if p in required and w in required],
+        },
+        ensure_ascii=False,
+    )
 
 
-def _parse_figures(view: RoundView, form: MultiDict) -> tuple[dict[str, int | None],
-                                                               dict[str, list[str]]]:
+def _parse_figures(
+    view: RoundView, form: MultiDict
+) -> tuple[dict[str, int | None], dict[str, list[str]]]:
     figures: dict[str, int | None] = {}
     errors: dict[str, list[str]] = {}
     for name in view.figures_required:
@@ -136,8 +146,9 @@ def self_assessment(nomination_id: int):  # type: ignore[no-untyped-def]
         if not is_union:
             raise Forbidden(_("Only the nominated union may fill in the self-assessment."))
         if not latest.editable:
-            raise Conflict(_("This self-assessment has been submitted and can no longer be "
-                             "changed."))
+            raise Conflict(
+                _("This self-assessment has been submitted and can no longer be changed.")
+            )
         return _save(nomination, latest)
     number = request.args.get("round", type=int)
     rnd = latest if not number or number == latest.number else get_round(nomination, number)
@@ -167,19 +178,42 @@ def _save(nomination: Nomination, rnd: AssessmentRound):  # type: ignore[no-unty
     # Show the rates for what was typed, so the panel agrees with the form.
     typed = {**rnd.figures(), **figures}
     rates = compute_rates(view.category, typed, thresholds_for(nomination, view.version))
-    return _render(nomination, rnd, rnd, is_union=True, is_reviewer=False, view=view,
-                   typed=request.form, errors=errors, rates=rates, status=422)
+    return _render(
+        nomination,
+        rnd,
+        rnd,
+        is_union=True,
+        is_reviewer=False,
+        view=view,
+        typed=request.form,
+        errors=errors,
+        rates=rates,
+        status=422,
+    )
 
 
-def _render(nomination: Nomination, rnd: AssessmentRound, latest: AssessmentRound, *,
-            is_union: bool, is_reviewer: bool, view: RoundView | None = None,
-            typed: MultiDict | None = None, errors: dict[str, list[str]] | None = None,
-            rates: list | None = None, comment_errors: dict[str, Any] | None = None,
-            status: int = 200):  # type: ignore[no-untyped-def]
+def _render(
+    nomination: Nomination,
+    rnd: AssessmentRound,
+    latest: AssessmentRound,
+    *,
+    is_union: bool,
+    is_reviewer: bool,
+    view: RoundView | None = None,
+    typed: MultiDict | None = None,
+    errors: dict[str, list[str]] | None = None,
+    rates: list | None = None,
+    comment_errors: dict[str, Any] | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
     view = view or round_view(nomination, rnd)
     editing = is_union and rnd.id == latest.id and rnd.editable
-    reviewing = (is_reviewer and rnd.id == latest.id and nomination.status == "submitted"
-                 and rnd.status == RoundStatus.SUBMITTED)
+    reviewing = (
+        is_reviewer
+        and rnd.id == latest.id
+        and nomination.status == "submitted"
+        and rnd.status == RoundStatus.SUBMITTED
+    )
     show_comments = comments_visible(rnd, is_union=is_union, is_reviewer=is_reviewer)
     options = workflow_for(current_user, nomination).options() if (editing or reviewing) else []
     submit_option = next((o for o in options if o.action.name == "submit"), None)
@@ -203,11 +237,15 @@ def _render(nomination: Nomination, rnd: AssessmentRound, latest: AssessmentRoun
         submit_option=submit_option,
         review_options=review_options,
         comment_errors=comment_errors or {},
-        comment_count=len(view.general_comments) + sum(
-            len(entry.comments) for _label, items in view.dimensions for entry in items),
+        comment_count=len(view.general_comments)
+        + sum(len(entry.comments) for _label, items in view.dimensions for entry in items),
         # Where the last return's comments are, to jump to them on a long page.
-        commented_items=[(label, entry) for label, items in view.dimensions for entry in items
-                         if entry.previous_comments],
+        commented_items=[
+            (label, entry)
+            for label, items in view.dimensions
+            for entry in items
+            if entry.previous_comments
+        ],
         rates_config=_rates_config(view, nomination) if editing else None,
         figure_labels=FIGURE_LABELS,
         page_url=_page_url(nomination.id),
@@ -235,9 +273,15 @@ def add_comment(nomination_id: int):  # type: ignore[no-untyped-def]
         latest = latest_round(nomination.id)
         assert latest is not None
         is_union, is_reviewer = roles_over(current_user, nomination)
-        return _render(nomination, latest, latest, is_union=is_union, is_reviewer=is_reviewer,
-                       comment_errors={"item": item_id, "messages": messages,
-                                       "body": form.body.data or ""}, status=422)
+        return _render(
+            nomination,
+            latest,
+            latest,
+            is_union=is_union,
+            is_reviewer=is_reviewer,
+            comment_errors={"item": item_id, "messages": messages, "body": form.body.data or ""},
+            status=422,
+        )
     flash(_("Comment added."), "success")
     return redirect(_page_url(nomination.id, anchor))
 

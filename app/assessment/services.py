@@ -41,9 +41,13 @@ MAX_COMMENT = 2000
 
 
 def rounds_of(nomination_id: int) -> list[AssessmentRound]:
-    return list(db.session.scalars(
-        select(AssessmentRound).where(AssessmentRound.nomination_id == nomination_id)
-        .order_by(AssessmentRound.number)))
+    return list(
+        db.session.scalars(
+            select(AssessmentRound)
+            .where(AssessmentRound.nomination_id == nomination_id)
+            .order_by(AssessmentRound.number)
+        )
+    )
 
 
 def latest_round(nomination_id: int, *, lock: bool = False) -> AssessmentRound | None:
@@ -61,8 +65,11 @@ def latest_round(nomination_id: int, *, lock: bool = False) -> AssessmentRound |
 
 def get_round(nomination: Nomination, number: int | None = None) -> AssessmentRound:
     stmt = select(AssessmentRound).where(AssessmentRound.nomination_id == nomination.id)
-    stmt = stmt.where(AssessmentRound.number == number) if number else stmt.order_by(
-        AssessmentRound.number.desc()).limit(1)
+    stmt = (
+        stmt.where(AssessmentRound.number == number)
+        if number
+        else stmt.order_by(AssessmentRound.number.desc()).limit(1)
+    )
     found = db.session.scalar(stmt)
     if found is None:
         raise NotFound("没有这一轮自查。")
@@ -106,18 +113,25 @@ class RoundView:
 
     @property
     def answered_count(self) -> int:
-        return sum(1 for _, items in self.dimensions for v in items
-                   if v.response is not None and v.response.rating)
+        return sum(
+            1
+            for _, items in self.dimensions
+            for v in items
+            if v.response is not None and v.response.rating
+        )
 
 
-def _answers(rnd: AssessmentRound, category: str) -> tuple[
-        StandardVersion, list[StandardItem], dict[int, ItemResponse]]:
+def _answers(
+    rnd: AssessmentRound, category: str
+) -> tuple[StandardVersion, list[StandardItem], dict[int, ItemResponse]]:
     """The round's standard version, the category's items and the round's answers by item."""
     version = db.session.get(StandardVersion, rnd.standard_version_id)
     assert version is not None
     items = items_for(version.id, category)
-    responses = {r.item_id: r for r in db.session.scalars(
-        select(ItemResponse).where(ItemResponse.round_id == rnd.id))}
+    responses = {
+        r.item_id: r
+        for r in db.session.scalars(select(ItemResponse).where(ItemResponse.round_id == rnd.id))
+    }
     return version, items, responses
 
 
@@ -125,24 +139,42 @@ def round_view(nomination: Nomination, rnd: AssessmentRound) -> RoundView:
     """Everything a self-assessment page needs, in a fixed number of queries."""
     category = category_of(nomination)
     version, items, responses = _answers(rnd, category)
-    links = list(db.session.scalars(
-        select(EvidenceLink).where(EvidenceLink.round_id == rnd.id)
-        .options(joinedload(EvidenceLink.evidence)).order_by(EvidenceLink.id)))
-    comments = list(db.session.scalars(
-        select(ReviewComment).where(ReviewComment.round_id == rnd.id)
-        .options(joinedload(ReviewComment.author)).order_by(ReviewComment.id)))
+    links = list(
+        db.session.scalars(
+            select(EvidenceLink)
+            .where(EvidenceLink.round_id == rnd.id)
+            .options(joinedload(EvidenceLink.evidence))
+            .order_by(EvidenceLink.id)
+        )
+    )
+    comments = list(
+        db.session.scalars(
+            select(ReviewComment)
+            .where(ReviewComment.round_id == rnd.id)
+            .options(joinedload(ReviewComment.author))
+            .order_by(ReviewComment.id)
+        )
+    )
     previous: list[ReviewComment] = []
     if rnd.number > 1:
-        previous = list(db.session.scalars(
-            select(ReviewComment).join(AssessmentRound)
-            .where(AssessmentRound.nomination_id == nomination.id,
-                   AssessmentRound.number == rnd.number - 1)
-            .options(joinedload(ReviewComment.author)).order_by(ReviewComment.id)))
+        previous = list(
+            db.session.scalars(
+                select(ReviewComment)
+                .join(AssessmentRound)
+                .where(
+                    AssessmentRound.nomination_id == nomination.id,
+                    AssessmentRound.number == rnd.number - 1,
+                )
+                .options(joinedload(ReviewComment.author))
+                .order_by(ReviewComment.id)
+            )
+        )
 
     dimensions: list[tuple[str, list[ItemView]]] = []
     for item in items:
         view = ItemView(
-            item, responses.get(item.id),
+            item,
+            responses.get(item.id),
             [lk for lk in links if lk.item_id == item.id],
             [c for c in comments if c.item_id == item.id],
             [c for c in previous if c.item_id == item.id],
@@ -152,7 +184,10 @@ def round_view(nomination: Nomination, rnd: AssessmentRound) -> RoundView:
         dimensions[-1][1].append(view)
     figures = rnd.figures()
     return RoundView(
-        round=rnd, version=version, category=category, dimensions=dimensions,
+        round=rnd,
+        version=version,
+        category=category,
+        dimensions=dimensions,
         figures_required=list(version.content["figures"][category]),
         figure_evidence=[lk for lk in links if lk.item_id is None],
         general_comments=[c for c in comments if c.item_id is None],
@@ -166,9 +201,15 @@ def thresholds_for(nomination: Nomination, version: StandardVersion) -> dict[str
     return version.thresholds(category_of(nomination))
 
 
-def _problems(nomination: Nomination, rnd: AssessmentRound, version: StandardVersion,
-              category: str, items: list[StandardItem], responses: dict[int, ItemResponse],
-              links: list[EvidenceLink]) -> list[str]:
+def _problems(
+    nomination: Nomination,
+    rnd: AssessmentRound,
+    version: StandardVersion,
+    category: str,
+    items: list[StandardItem],
+    responses: dict[int, ItemResponse],
+    links: list[EvidenceLink],
+) -> list[str]:
     """What stops this round from being submitted: missing, contradictory or below standard."""
     problems: list[str] = []
     figures = rnd.figures()
@@ -183,7 +224,8 @@ def _problems(nomination: Nomination, rnd: AssessmentRound, version: StandardVer
             problems.append(f"{rate.label}：{rate.problem}。")
         elif rate.meets is False:
             problems.append(
-                f"{rate.label} {rate.percent}，低于标准要求的 {rate.threshold_percent}。")
+                f"{rate.label} {rate.percent}，低于标准要求的 {rate.threshold_percent}。"
+            )
     evidenced = {lk.item_id for lk in links}
     for item in items:
         where = f"{item.dimension_label}第 {item.number} 项"
@@ -219,8 +261,10 @@ def submission_problems(nomination: Nomination) -> list[str]:
 def roles_over(user: User, nomination: Nomination) -> tuple[bool, bool]:
     """(union, reviewer): whether the user holds each role over the nomination's union."""
     ancestors = ancestor_ids(nomination.org_id)
-    return (holds_role_over(user, Role.UNION, ancestors),
-            holds_role_over(user, Role.REVIEWER, ancestors))
+    return (
+        holds_role_over(user, Role.UNION, ancestors),
+        holds_role_over(user, Role.REVIEWER, ancestors),
+    )
 
 
 def comments_visible(rnd: AssessmentRound, *, is_union: bool, is_reviewer: bool) -> bool:
@@ -252,7 +296,10 @@ class Answer:
 
 
 def save_self_assessment(
-    user: User, nomination_id: int, *, figures: dict[str, int | None] | None = None,
+    user: User,
+    nomination_id: int,
+    *,
+    figures: dict[str, int | None] | None = None,
     answers: dict[int, Answer] | None = None,
 ) -> AssessmentRound:
     """Save a draft, partly filled or complete. Nothing is saved when any field is invalid.
@@ -291,8 +338,10 @@ def save_self_assessment(
 
     for name, value in figures.items():
         setattr(rnd, name, value)
-    existing = {r.item_id: r for r in db.session.scalars(
-        select(ItemResponse).where(ItemResponse.round_id == rnd.id))}
+    existing = {
+        r.item_id: r
+        for r in db.session.scalars(select(ItemResponse).where(ItemResponse.round_id == rnd.id))
+    }
     for item_id, answer in answers.items():
         response = existing.get(item_id)
         if response is None:
@@ -311,8 +360,9 @@ def _require_reviewer(user: User, nomination: Nomination) -> None:
         raise Forbidden("只有本区（县）总工会审核人可以填写审核意见。")
 
 
-def add_review_comment(user: User, nomination_id: int, body: str,
-                       item_id: int | None = None) -> ReviewComment:
+def add_review_comment(
+    user: User, nomination_id: int, body: str, item_id: int | None = None
+) -> ReviewComment:
     """A reviewer comments on one item (or, without item, on the figures / the whole)."""
     nomination = get_nomination(user, nomination_id)
     _require_reviewer(user, nomination)
@@ -338,8 +388,10 @@ def delete_review_comment(user: User, nomination_id: int, comment_id: int) -> No
     nomination = get_nomination(user, nomination_id)
     _require_reviewer(user, nomination)
     comment = db.session.scalar(
-        select(ReviewComment).join(AssessmentRound)
-        .where(ReviewComment.id == comment_id, AssessmentRound.nomination_id == nomination.id))
+        select(ReviewComment)
+        .join(AssessmentRound)
+        .where(ReviewComment.id == comment_id, AssessmentRound.nomination_id == nomination.id)
+    )
     if comment is None:
         raise NotFound("意见不存在。")
     if comment.round.status != RoundStatus.SUBMITTED or comment.author_id != user.id:
@@ -357,12 +409,17 @@ def _open_first_round(nomination: Nomination) -> None:
     if version_id is None:
         raise Conflict("该评选活动尚未确定评价标准，暂不能申报。")
     org = nomination.org
-    db.session.add(AssessmentRound(
-        nomination_id=nomination.id, number=1, status=RoundStatus.EDITING,
-        standard_version_id=version_id,
-        # Start from what the organisation register knows; the union confirms or corrects.
-        staff_count=org.staff_count, member_count=org.member_count,
-    ))
+    db.session.add(
+        AssessmentRound(
+            nomination_id=nomination.id,
+            number=1,
+            status=RoundStatus.EDITING,
+            standard_version_id=version_id,
+            # Start from what the organisation register knows; the union confirms or corrects.
+            staff_count=org.staff_count,
+            member_count=org.member_count,
+        )
+    )
 
 
 @effects.after("submit")
@@ -382,7 +439,8 @@ def _summarise_item_comments(nomination: Nomination, comment: str | None) -> str
     if rnd is None:
         return comment
     count = db.session.scalar(
-        select(func.count()).select_from(ReviewComment).where(ReviewComment.round_id == rnd.id))
+        select(func.count()).select_from(ReviewComment).where(ReviewComment.round_id == rnd.id)
+    )
     return f"请按 {count} 条审核意见修改后重新提交。" if count else comment
 
 
@@ -394,26 +452,45 @@ def _open_next_round(nomination: Nomination) -> None:
         return
     old.status = RoundStatus.RETURNED
     new = AssessmentRound(
-        nomination_id=nomination.id, number=old.number + 1, status=RoundStatus.EDITING,
+        nomination_id=nomination.id,
+        number=old.number + 1,
+        status=RoundStatus.EDITING,
         standard_version_id=old.standard_version_id,
         **{f: getattr(old, f) for f in FIGURE_FIELDS},
     )
     db.session.add(new)
     db.session.flush()
     responses = db.session.execute(
-        select(ItemResponse.item_id, ItemResponse.rating, ItemResponse.statement)
-        .where(ItemResponse.round_id == old.id)).all()
+        select(ItemResponse.item_id, ItemResponse.rating, ItemResponse.statement).where(
+            ItemResponse.round_id == old.id
+        )
+    ).all()
     if responses:
-        db.session.execute(insert(ItemResponse), [
-            {"round_id": new.id, "item_id": r.item_id, "rating": r.rating,
-             "statement": r.statement} for r in responses])
+        db.session.execute(
+            insert(ItemResponse),
+            [
+                {
+                    "round_id": new.id,
+                    "item_id": r.item_id,
+                    "rating": r.rating,
+                    "statement": r.statement,
+                }
+                for r in responses
+            ],
+        )
     links = db.session.execute(
-        select(EvidenceLink.evidence_id, EvidenceLink.item_id)
-        .where(EvidenceLink.round_id == old.id)).all()
+        select(EvidenceLink.evidence_id, EvidenceLink.item_id).where(
+            EvidenceLink.round_id == old.id
+        )
+    ).all()
     if links:
-        db.session.execute(insert(EvidenceLink), [
-            {"round_id": new.id, "evidence_id": lk.evidence_id, "item_id": lk.item_id}
-            for lk in links])
+        db.session.execute(
+            insert(EvidenceLink),
+            [
+                {"round_id": new.id, "evidence_id": lk.evidence_id, "item_id": lk.item_id}
+                for lk in links
+            ],
+        )
 
 
 @effects.after("approve", "reject", "withdraw")
@@ -446,24 +523,32 @@ class RoundDiff:
 
     @property
     def empty(self) -> bool:
-        return not (self.figures or self.items or self.figure_evidence_added
-                    or self.figure_evidence_removed)
+        return not (
+            self.figures or self.items or self.figure_evidence_added or self.figure_evidence_removed
+        )
 
 
 def diff_rounds(nomination: Nomination, old_number: int, new_number: int) -> RoundDiff:
     """What changed between two rounds: figures, item answers, evidence added or removed."""
     old, new = get_round(nomination, old_number), get_round(nomination, new_number)
-    figures = [(FIGURE_LABELS[f], getattr(old, f), getattr(new, f)) for f in FIGURE_FIELDS
-               if getattr(old, f) != getattr(new, f)]
+    figures = [
+        (FIGURE_LABELS[f], getattr(old, f), getattr(new, f))
+        for f in FIGURE_FIELDS
+        if getattr(old, f) != getattr(new, f)
+    ]
     responses: dict[int, dict[int, ItemResponse]] = {old.id: {}, new.id: {}}
-    for r in db.session.scalars(select(ItemResponse)
-                                .where(ItemResponse.round_id.in_([old.id, new.id]))
-                                .options(selectinload(ItemResponse.item))):
+    for r in db.session.scalars(
+        select(ItemResponse)
+        .where(ItemResponse.round_id.in_([old.id, new.id]))
+        .options(selectinload(ItemResponse.item))
+    ):
         responses[r.round_id][r.item_id] = r
     links: dict[int, set[tuple[int | None, int, str]]] = {old.id: set(), new.id: set()}
-    for lk in db.session.scalars(select(EvidenceLink)
-                                 .where(EvidenceLink.round_id.in_([old.id, new.id]))
-                                 .options(joinedload(EvidenceLink.evidence))):
+    for lk in db.session.scalars(
+        select(EvidenceLink)
+        .where(EvidenceLink.round_id.in_([old.id, new.id]))
+        .options(joinedload(EvidenceLink.evidence))
+    ):
         links[lk.round_id].add((lk.item_id, lk.evidence_id, lk.evidence.original_name))
     added = links[new.id] - links[old.id]
     removed = links[old.id] - links[new.id]
@@ -472,13 +557,18 @@ def diff_rounds(nomination: Nomination, old_number: int, new_number: int) -> Rou
     for item_id, item in items.items():
         o, n = responses[old.id].get(item_id), responses[new.id].get(item_id)
         changed = (o.rating if o else None, o.statement if o else None) != (
-            n.rating if n else None, n.statement if n else None)
+            n.rating if n else None,
+            n.statement if n else None,
+        )
         ev_add = [name for (iid, _e, name) in added if iid == item_id]
         ev_rem = [name for (iid, _e, name) in removed if iid == item_id]
         if changed or ev_add or ev_rem:
             changes.append(ItemChange(item, o, n, sorted(ev_add), sorted(ev_rem)))
     return RoundDiff(
-        old, new, figures, changes,
+        old,
+        new,
+        figures,
+        changes,
         sorted(name for (iid, _e, name) in added if iid is None),
         sorted(name for (iid, _e, name) in removed if iid is None),
     )
@@ -509,25 +599,40 @@ def round_summary(nomination: Nomination) -> RoundSummary | None:
     rnd = rounds[-1]
     category = category_of(nomination)
     item_count = (
-        select(func.count()).select_from(StandardItem)
-        .where(StandardItem.version_id == rnd.standard_version_id,
-               StandardItem.category == category)
-        .scalar_subquery())
+        select(func.count())
+        .select_from(StandardItem)
+        .where(
+            StandardItem.version_id == rnd.standard_version_id, StandardItem.category == category
+        )
+        .scalar_subquery()
+    )
     answered = (
-        select(func.count()).select_from(ItemResponse).join(StandardItem)
-        .where(ItemResponse.round_id == rnd.id, ItemResponse.rating.is_not(None),
-               StandardItem.category == category)
-        .scalar_subquery())
+        select(func.count())
+        .select_from(ItemResponse)
+        .join(StandardItem)
+        .where(
+            ItemResponse.round_id == rnd.id,
+            ItemResponse.rating.is_not(None),
+            StandardItem.category == category,
+        )
+        .scalar_subquery()
+    )
     comments = (
-        select(func.count()).select_from(ReviewComment)
+        select(func.count())
+        .select_from(ReviewComment)
         .where(ReviewComment.round_id == rnd.id)
-        .scalar_subquery())
+        .scalar_subquery()
+    )
     row = db.session.execute(
-        select(StandardVersion.content, item_count, answered, comments)
-        .where(StandardVersion.id == rnd.standard_version_id)).one()
+        select(StandardVersion.content, item_count, answered, comments).where(
+            StandardVersion.id == rnd.standard_version_id
+        )
+    ).one()
     content, items, done, notes = row
     return RoundSummary(
-        round=rnd, numbers=[r.number for r in rounds], item_count=items or 0,
+        round=rnd,
+        numbers=[r.number for r in rounds],
+        item_count=items or 0,
         answered_count=done or 0,
         rates=compute_rates(category, rnd.figures(), content["thresholds"][category]),
         comment_count=notes or 0,

@@ -17,8 +17,12 @@ from app.errors import Invalid, TooManyAttempts
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect would make the login page a phishing tool.
-    if target and target.startswith("/") and not target.startswith("//") \
-            and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("main.index")
 
@@ -31,8 +35,9 @@ def login():  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(form.username.data, form.password.data,
-                                request.remote_addr or "unknown")
+            user = authenticate(
+                form.username.data, form.password.data, request.remote_addr or "unknown"
+            )
         except TooManyAttempts as exc:
             form.password.errors.append(exc.message)
             status = 429

@@ -102,9 +102,14 @@ def start_session(user: User, kind: SessionKind) -> tuple[str, datetime]:
     token = secrets.token_urlsafe(32)
     key = "API_TOKEN_HOURS" if kind == SessionKind.API else "LOGIN_SESSION_HOURS"
     expires_at = utcnow() + timedelta(hours=current_app.config[key])
-    db.session.add(LoginSession(
-        token_hash=_token_hash(token), kind=kind, user_id=user.id, expires_at=expires_at,
-    ))
+    db.session.add(
+        LoginSession(
+            token_hash=_token_hash(token),
+            kind=kind,
+            user_id=user.id,
+            expires_at=expires_at,
+        )
+    )
     db.session.commit()
     user.login_session_token = token
     return token, expires_at
@@ -117,21 +122,27 @@ def user_for_token(token: str, kind: SessionKind) -> User | None:
     from app.notifications.models import Notification
 
     # The header's unread count rides along in the same query (no extra query per page).
-    unread = (select(func.count()).select_from(Notification)
-              .where(Notification.user_id == LoginSession.user_id,
-                     Notification.read_at.is_(None))
-              .scalar_subquery())
+    unread = (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
     # The user and their roles come in the same statement (a user holds a role or two).
-    row = db.session.execute(
-        select(LoginSession, unread)
-        .options(joinedload(LoginSession.user).joinedload(User.roles))
-        .where(
-            LoginSession.token_hash == _token_hash(token),
-            LoginSession.kind == kind,
-            LoginSession.revoked_at.is_(None),
-            LoginSession.expires_at > utcnow(),
+    row = (
+        db.session.execute(
+            select(LoginSession, unread)
+            .options(joinedload(LoginSession.user).joinedload(User.roles))
+            .where(
+                LoginSession.token_hash == _token_hash(token),
+                LoginSession.kind == kind,
+                LoginSession.revoked_at.is_(None),
+                LoginSession.expires_at > utcnow(),
+            )
         )
-    ).unique().first()
+        .unique()
+        .first()
+    )
     if row is None or not row[0].user.is_active:
         return None
     session, count = row
@@ -161,8 +172,13 @@ def validate_password(password: str) -> list[str]:
 
 
 def ensure_user(
-    *, username: str, password: str, role: Role | str, org_code: str,
-    display_name: str | None = None, email: str | None = None,
+    *,
+    username: str,
+    password: str,
+    role: Role | str,
+    org_code: str,
+    display_name: str | None = None,
+    email: str | None = None,
 ) -> tuple[User, bool]:
     """Create the user if missing and grant the role at the organisation. Idempotent.
 
@@ -183,14 +199,18 @@ def ensure_user(
         raise Invalid("用户信息有误。", errors=errors)
     org = get_org_by_code(org_code)
     if org.level not in ROLE_ORG_LEVELS[Role(role)]:
-        raise Invalid("角色与组织层级不符。", errors={
-            "org": [f"该角色不能绑定到{org.level_label}。"]})
+        raise Invalid(
+            "角色与组织层级不符。", errors={"org": [f"该角色不能绑定到{org.level_label}。"]}
+        )
 
     user = db.session.scalar(select(User).where(User.username == username))
     created = user is None
     if user is None:
-        user = User(username=username, display_name=display_name or username,
-                    password_hash=hash_password(password))
+        user = User(
+            username=username,
+            display_name=display_name or username,
+            password_hash=hash_password(password),
+        )
         db.session.add(user)
         db.session.flush()
     else:

@@ -95,18 +95,21 @@ class Campaign(db.Model):
     # The standard this campaign assesses against; pinned, so revising a standard later
     # never changes a nomination under way.
     standard_version_id: Mapped[int | None] = mapped_column(
-        ForeignKey("standard_versions.id"), index=True)
+        ForeignKey("standard_versions.id"), index=True
+    )
 
     # 会员评家 rule: which answers count as satisfied, and the least turnout for a valid result.
     evaluation_rule: Mapped[str] = mapped_column(
-        String(32), default="satisfied_or_basic", server_default="satisfied_or_basic")
+        String(32), default="satisfied_or_basic", server_default="satisfied_or_basic"
+    )
     evaluation_min_turnout: Mapped[float | None] = mapped_column(Numeric(5, 4))
     # 随机抽查: who draws (the city, or each district for its own), how many inspectors per
     # check, and who accepts a rectification (the inspectors, or the district reviewer).
     draw_level: Mapped[str] = mapped_column(String(8), default="city", server_default="city")
     inspectors_per_check: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     rectification_reviewer: Mapped[str] = mapped_column(
-        String(12), default="inspectors", server_default="inspectors")
+        String(12), default="inspectors", server_default="inspectors"
+    )
     # The reviewer's service time: working days from submission (None: the 审核截止 date).
     review_working_days: Mapped[int | None] = mapped_column(Integer)
     # 公示: how many working days the published list stays up.

@@ -62,12 +62,15 @@ def detail(campaign_id: int):  # type: ignore[no-untyped-def]
     from app.spot_checks.manage import may_draw
 
     campaign = get_campaign(current_user, campaign_id)
-    return render_template("campaigns/detail.html", campaign=campaign,
-                           summary=nomination_summary(current_user, campaign),
-                           can_edit=can_manage(current_user, campaign),
-                           can_draw=may_draw(current_user, campaign),
-                           can_decide=is_city_for(current_user, campaign),
-                           can_dashboard=may_see_dashboard(current_user))
+    return render_template(
+        "campaigns/detail.html",
+        campaign=campaign,
+        summary=nomination_summary(current_user, campaign),
+        can_edit=can_manage(current_user, campaign),
+        can_draw=may_draw(current_user, campaign),
+        can_decide=is_city_for(current_user, campaign),
+        can_dashboard=may_see_dashboard(current_user),
+    )
 
 
 def _choices(form: CampaignForm) -> None:
@@ -80,8 +83,11 @@ def _choices(form: CampaignForm) -> None:
 
 def _data(form: CampaignForm, districts: list[Organization]) -> CampaignData:
     return CampaignData(
-        name=form.name.data or "", year=form.year.data, level=form.level.data,
-        award_types=list(form.award_types.data or []), status=form.status.data,
+        name=form.name.data or "",
+        year=form.year.data,
+        level=form.level.data,
+        award_types=list(form.award_types.data or []),
+        status=form.status.data,
         deadlines={stage: form[deadline_field(stage)].data for stage in STAGE_ORDER},
         quotas={d.id: form[quota_field(d.id)].data for d in districts},
         standard_version_id=form.standard_version_id.data,
@@ -94,13 +100,18 @@ def _data(form: CampaignForm, districts: list[Organization]) -> CampaignData:
 
 def _initial(campaign: Campaign, districts: list[Organization]) -> dict:
     quotas = {q.district_id: q.quota for q in campaign.quotas}
-    data = {"name": campaign.name, "year": campaign.year, "level": campaign.level.value,
-            "status": campaign.status.value, "award_types": list(campaign.award_types),
-            "standard_version_id": campaign.standard_version_id,
-            "evaluation_rule": campaign.evaluation_rule,
-            "evaluation_min_turnout": campaign.evaluation_min_turnout,
-            "review_working_days": campaign.review_working_days,
-            "publicity_working_days": campaign.publicity_working_days}
+    data = {
+        "name": campaign.name,
+        "year": campaign.year,
+        "level": campaign.level.value,
+        "status": campaign.status.value,
+        "award_types": list(campaign.award_types),
+        "standard_version_id": campaign.standard_version_id,
+        "evaluation_rule": campaign.evaluation_rule,
+        "evaluation_min_turnout": campaign.evaluation_min_turnout,
+        "review_working_days": campaign.review_working_days,
+        "publicity_working_days": campaign.publicity_working_days,
+    }
     data.update({deadline_field(s): campaign.due_date(s) for s in STAGE_ORDER})
     data.update({quota_field(d.id): quotas.get(d.id, 0) for d in districts})
     return data
@@ -116,12 +127,19 @@ def _show_errors(form: CampaignForm, exc: DomainError) -> None:
 def new():  # type: ignore[no-untyped-def]
     organizer = organizer_for(current_user)
     districts = quota_districts(organizer.id)
-    form = campaign_form(districts, data={
-        "year": beijing_today().year, "level": CampaignLevel.CITY.value,
-        "status": CampaignStatus.DRAFT.value, "award_types": [a.value for a in AwardType],
-        "standard_version_id": next((v.id for v in standard_versions()), None),
-        "evaluation_rule": "satisfied_or_basic",
-    } if request.method == "GET" else None)
+    form = campaign_form(
+        districts,
+        data={
+            "year": beijing_today().year,
+            "level": CampaignLevel.CITY.value,
+            "status": CampaignStatus.DRAFT.value,
+            "award_types": [a.value for a in AwardType],
+            "standard_version_id": next((v.id for v in standard_versions()), None),
+            "evaluation_rule": "satisfied_or_basic",
+        }
+        if request.method == "GET"
+        else None,
+    )
     _choices(form)
     status = 200
     if form.validate_on_submit():
@@ -135,8 +153,9 @@ def new():  # type: ignore[no-untyped-def]
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     elif request.method == "POST":
         status = 422
-    return render_template("campaigns/form.html", form=form, campaign=None,
-                           organizer=organizer), status
+    return render_template(
+        "campaigns/form.html", form=form, campaign=None, organizer=organizer
+    ), status
 
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
@@ -147,7 +166,8 @@ def edit(campaign_id: int):  # type: ignore[no-untyped-def]
         raise Forbidden("只有主办的市总工会可以修改该评选活动。")
     districts = quota_districts(campaign.organizer_id)
     form = campaign_form(
-        districts, data=_initial(campaign, districts) if request.method == "GET" else None)
+        districts, data=_initial(campaign, districts) if request.method == "GET" else None
+    )
     _choices(form)
     status = 200
     if form.validate_on_submit():
@@ -162,5 +182,6 @@ def edit(campaign_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("campaigns.detail", campaign_id=campaign.id))
     elif request.method == "POST":
         status = 422
-    return render_template("campaigns/form.html", form=form, campaign=campaign,
-                           organizer=campaign.organizer), status
+    return render_template(
+        "campaigns/form.html", form=form, campaign=campaign, organizer=campaign.organizer
+    ), status

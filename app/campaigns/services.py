@@ -55,7 +55,11 @@ def get_campaign(user: User, campaign_id: int) -> Campaign:
 
 # The calendar's order: each stage is due no earlier than the one before it.
 STAGE_ORDER: tuple[Stage, ...] = (
-    Stage.APPLICATION, Stage.REVIEW, Stage.EVALUATION, Stage.SPOT_CHECK, Stage.PUBLICITY,
+    Stage.APPLICATION,
+    Stage.REVIEW,
+    Stage.EVALUATION,
+    Stage.SPOT_CHECK,
+    Stage.PUBLICITY,
 )
 
 
@@ -110,16 +114,18 @@ def can_manage(user: User, campaign: Campaign) -> bool:
 
 def quota_districts(organizer_id: int) -> list[Organization]:
     """The district federations and industry unions directly under the organiser."""
-    return list(db.session.scalars(
-        select(Organization)
-        .where(Organization.parent_id == organizer_id,
-               Organization.level.in_(DISTRICT_LEVELS))
-        .order_by(Organization.code)
-    ))
+    return list(
+        db.session.scalars(
+            select(Organization)
+            .where(Organization.parent_id == organizer_id, Organization.level.in_(DISTRICT_LEVELS))
+            .order_by(Organization.code)
+        )
+    )
 
 
-def _validate(data: CampaignData, districts: list[Organization],
-              campaign: Campaign | None) -> dict[str, list[str]]:
+def _validate(
+    data: CampaignData, districts: list[Organization], campaign: Campaign | None
+) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     name = (data.name or "").strip()
     if not name:
@@ -146,7 +152,8 @@ def _validate(data: CampaignData, districts: list[Organization],
             continue
         if previous is not None and due < previous[1]:
             errors[deadline_field(stage)] = [
-                f"{STAGE_LABELS[stage]}不能早于{STAGE_LABELS[previous[0]]}（{previous[1]:%Y-%m-%d}）。"]
+                f"{STAGE_LABELS[stage]}不能早于{STAGE_LABELS[previous[0]]}（{previous[1]:%Y-%m-%d}）。"
+            ]
         else:
             previous = (stage, due)
 
@@ -183,8 +190,7 @@ def _validate(data: CampaignData, districts: list[Organization],
             errors.setdefault("status", []).append("已有申报的活动不能改回筹备中。")
         if used and data.standard_version_id != campaign.standard_version_id:
             # A pinned standard never changes under nominations already under way.
-            errors.setdefault("standard_version_id", []).append(
-                "已有申报的活动不能更换评价标准。")
+            errors.setdefault("standard_version_id", []).append("已有申报的活动不能更换评价标准。")
         dropped = [AWARD_LABELS[AwardType(a)] for a, _ in used if a not in awards]
         if dropped and "award_types" not in errors:
             errors["award_types"] = [f"已有“{'、'.join(dropped)}”的申报，不能取消该类型。"]
@@ -278,16 +284,19 @@ def nomination_summary(user: User, campaign: Campaign) -> NominationSummary:
     from app.nominations.models import Nomination  # nominations build on campaigns
 
     district = aliased(Organization)
-    district_ids = select(Organization.id).where(
-        Organization.level.in_(DISTRICT_LEVELS))
+    district_ids = select(Organization.id).where(Organization.level.in_(DISTRICT_LEVELS))
     rows = db.session.execute(
         select(district.id, district.code, district.name, Nomination.status, func.count())
         .select_from(Nomination)
-        .outerjoin(OrgClosure, and_(OrgClosure.descendant_id == Nomination.org_id,
-                                    OrgClosure.ancestor_id.in_(district_ids)))
+        .outerjoin(
+            OrgClosure,
+            and_(
+                OrgClosure.descendant_id == Nomination.org_id,
+                OrgClosure.ancestor_id.in_(district_ids),
+            ),
+        )
         .outerjoin(district, district.id == OrgClosure.ancestor_id)
-        .where(Nomination.campaign_id == campaign.id,
-               visible_org_clause(user, Nomination.org_id))
+        .where(Nomination.campaign_id == campaign.id, visible_org_clause(user, Nomination.org_id))
         .group_by(district.id, district.code, district.name, Nomination.status)
     ).all()
 
@@ -302,6 +311,7 @@ def nomination_summary(user: User, campaign: Campaign) -> NominationSummary:
     by_district = [
         SummaryRow(district_id, name, count, quotas.get(district_id))
         for district_id, (code, name, count) in sorted(
-            districts.items(), key=lambda item: (item[0] is None, item[1][0]))
+            districts.items(), key=lambda item: (item[0] is None, item[1][0])
+        )
     ]
     return NominationSummary(by_state, by_district, sum(states.values()))

@@ -62,8 +62,15 @@ from app.templating import label
 from app.timeutil import beijing_today
 from workflows.nomination import STATE_LABELS
 
-WEEKDAYS = [_l("Monday"), _l("Tuesday"), _l("Wednesday"), _l("Thursday"), _l("Friday"),
-            _l("Saturday"), _l("Sunday")]
+WEEKDAYS = [
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+]
 PUBLICITY_STATES = {
     "upcoming": (_l("Not started"), "info"),
     "open": (_l("Open for objections"), "primary"),
@@ -107,8 +114,6 @@ def _require_calendar_keeper() -> None:
 def _board_url(campaign_id: int, fragment: str | None = None) -> str:
     url = url_for("commendation.decide", campaign_id=campaign_id)
     return f"{url}#{fragment}" if fragment else url
-
-
 
 
 def _refused(campaign_id: int, exc: DomainError, fragment: str | None = None):  # type: ignore[no-untyped-def]
@@ -188,8 +193,9 @@ def _quota_lines(board: svc.Board, choices: dict[int, Choice]) -> list[QuotaLine
         rows = [r for r in board.rows if r.district_id == d.district_id]
         published = d.selected - sum(1 for r in rows if r.selected)
         ticked = sum(1 for r in rows if choices[r.nomination.id].selected)
-        lines.append(QuotaLine(d.district_id, d.name, d.quota, published + ticked, published,
-                               d.candidates))
+        lines.append(
+            QuotaLine(d.district_id, d.name, d.quota, published + ticked, published, d.candidates)
+        )
     return lines
 
 
@@ -199,20 +205,37 @@ def _publicity_views(campaign: Campaign) -> list[PublicityView]:
     found = svc.publicities(campaign.id)
     if not found:
         return []
-    homes = dict(db.session.execute(
-        select(PublicityEntry.publicity_id, func.count())
-        .where(PublicityEntry.publicity_id.in_([p.id for p in found]))
-        .group_by(PublicityEntry.publicity_id)).all())
+    homes = dict(
+        db.session.execute(
+            select(PublicityEntry.publicity_id, func.count())
+            .where(PublicityEntry.publicity_id.in_([p.id for p in found]))
+            .group_by(PublicityEntry.publicity_id)
+        ).all()
+    )
     by_publicity: dict[int, list[Objection]] = {}
     for objection in svc.objections(campaign.id):
         by_publicity.setdefault(objection.publicity_id, []).append(objection)
-    commendations = {c.id: c for c in db.session.scalars(
-        select(Commendation).where(Commendation.campaign_id == campaign.id)
-        .options(selectinload(Commendation.certificates)
-                 .joinedload(Certificate.nomination).joinedload(Nomination.org)))}
-    return [PublicityView(p, homes.get(p.id, 0), by_publicity.get(p.id, []),
-                          commendations.get(p.commendation_id) if p.commendation_id else None)
-            for p in found]
+    commendations = {
+        c.id: c
+        for c in db.session.scalars(
+            select(Commendation)
+            .where(Commendation.campaign_id == campaign.id)
+            .options(
+                selectinload(Commendation.certificates)
+                .joinedload(Certificate.nomination)
+                .joinedload(Nomination.org)
+            )
+        )
+    }
+    return [
+        PublicityView(
+            p,
+            homes.get(p.id, 0),
+            by_publicity.get(p.id, []),
+            commendations.get(p.commendation_id) if p.commendation_id else None,
+        )
+        for p in found
+    ]
 
 
 def _period(campaign: Campaign, form: PublishForm) -> dict[str, Any] | None:
@@ -227,15 +250,22 @@ def _period(campaign: Campaign, form: PublishForm) -> dict[str, Any] | None:
     return {"starts_on": starts_on, "first": first, "last": last}
 
 
-def _render(campaign: Campaign, *, typed: dict[int, Choice] | None = None,  # type: ignore[no-untyped-def]
-            selection_errors: dict[str, list[str]] | None = None,
-            publish_form: PublishForm | None = None,
-            answer_forms: dict[int, AnswerForm] | None = None,
-            commend_forms: dict[int, CommendForm] | None = None,
-            commend_refusal: dict[int, DomainError] | None = None, status: int = 200):
+def _render(
+    campaign: Campaign,
+    *,
+    typed: dict[int, Choice] | None = None,  # type: ignore[no-untyped-def]
+    selection_errors: dict[str, list[str]] | None = None,
+    publish_form: PublishForm | None = None,
+    answer_forms: dict[int, AnswerForm] | None = None,
+    commend_forms: dict[int, CommendForm] | None = None,
+    commend_refusal: dict[int, DomainError] | None = None,
+    status: int = 200,
+):
     board = svc.board(current_user, campaign.id)
-    choices = {r.nomination.id: Choice("" if r.rank is None else str(r.rank), r.selected)
-               for r in board.rows}
+    choices = {
+        r.nomination.id: Choice("" if r.rank is None else str(r.rank), r.selected)
+        for r in board.rows
+    }
     for nid, choice in (typed or {}).items():
         if nid in choices:
             choices[nid] = choice
@@ -249,15 +279,24 @@ def _render(campaign: Campaign, *, typed: dict[int, Choice] | None = None,  # ty
                 answers[o.id] = AnswerForm(formdata=None, prefix=f"o{o.id}")
         pid = view.publicity.id
         if view.commendation is None and pid not in commends:
-            commends[pid] = CommendForm(formdata=None, prefix=f"c{pid}",
-                                        data={"decided_on": beijing_today()})
+            commends[pid] = CommendForm(
+                formdata=None, prefix=f"c{pid}", data={"decided_on": beijing_today()}
+            )
     return render_template(
         "commendation/decide.html",
-        campaign=campaign, board=board, quotas=_quota_lines(board, choices), choices=choices,
-        selection_errors=selection_errors or {}, publish_form=publish_form,
-        period=_period(campaign, publish_form), publicities=views, answer_forms=answers,
-        commend_forms=commends, commend_refusal=commend_refusal or {},
-        publicity_states=PUBLICITY_STATES, objection_states=OBJECTION_STATES,
+        campaign=campaign,
+        board=board,
+        quotas=_quota_lines(board, choices),
+        choices=choices,
+        selection_errors=selection_errors or {},
+        publish_form=publish_form,
+        period=_period(campaign, publish_form),
+        publicities=views,
+        answer_forms=answers,
+        commend_forms=commends,
+        commend_refusal=commend_refusal or {},
+        publicity_states=PUBLICITY_STATES,
+        objection_states=OBJECTION_STATES,
         today=beijing_today(),
     ), status
 
@@ -278,8 +317,10 @@ def _typed_choices() -> dict[int, Choice]:
     for raw in request.form.getlist("nomination"):
         if raw.isdigit():
             nid = int(raw)
-            typed[nid] = Choice((request.form.get(f"rank_{nid}") or "").strip()[:12],
-                                bool(request.form.get(f"selected_{nid}")))
+            typed[nid] = Choice(
+                (request.form.get(f"rank_{nid}") or "").strip()[:12],
+                bool(request.form.get(f"selected_{nid}")),
+            )
     return typed
 
 
@@ -293,8 +334,11 @@ def decide_save(campaign_id: int):  # type: ignore[no-untyped-def]
         flash(_("There are no candidates to save."), "warning")
         return redirect(_board_url(campaign.id, "candidates"), code=303)
     try:
-        result = svc.save_selection(current_user, campaign.id, {
-            nid: {"selected": c.selected, "rank": c.rank} for nid, c in typed.items()})
+        result = svc.save_selection(
+            current_user,
+            campaign.id,
+            {nid: {"selected": c.selected, "rank": c.rank} for nid, c in typed.items()},
+        )
     except Invalid as exc:
         db.session.rollback()  # the reasons are shown at the top and beside each district
         return _render(campaign, typed=typed, selection_errors=exc.errors, status=422)
@@ -316,8 +360,9 @@ def decide_publish(campaign_id: int):  # type: ignore[no-untyped-def]
     if request.form.get("preview"):
         return _render(campaign, publish_form=form)
     try:
-        publicity = svc.publish_list(current_user, campaign.id, starts_on=form.starts_on.data,
-                                     title=form.title.data)
+        publicity = svc.publish_list(
+            current_user, campaign.id, starts_on=form.starts_on.data, title=form.title.data
+        )
     except Invalid as exc:
         db.session.rollback()
         others = apply_errors(form, exc.errors)
@@ -325,9 +370,15 @@ def decide_publish(campaign_id: int):  # type: ignore[no-untyped-def]
         return _render(campaign, publish_form=form, status=422)
     except Conflict as exc:
         return _refused(campaign.id, exc, "publish")
-    flash(_("The list is published for objections from %(start)s to %(end)s (%(n)s working "
-            "days).", start=publicity.starts_on.isoformat(), end=publicity.ends_on.isoformat(),
-            n=publicity.working_days), "success")
+    flash(
+        _(
+            "The list is published for objections from %(start)s to %(end)s (%(n)s working days).",
+            start=publicity.starts_on.isoformat(),
+            end=publicity.ends_on.isoformat(),
+            n=publicity.working_days,
+        ),
+        "success",
+    )
     return redirect(_board_url(campaign.id, f"publicity-{publicity.id}"), code=303)
 
 
@@ -344,8 +395,13 @@ def decide_answer(campaign_id: int, objection_id: int):  # type: ignore[no-untyp
     form = AnswerForm(prefix=f"o{objection.id}")
     if form.validate_on_submit():
         try:
-            svc.answer_objection(current_user, objection.id, decision=form.decision.data,
-                                 answer=form.answer.data, deadline=form.deadline.data)
+            svc.answer_objection(
+                current_user,
+                objection.id,
+                decision=form.decision.data,
+                answer=form.answer.data,
+                deadline=form.deadline.data,
+            )
         except Invalid as exc:
             db.session.rollback()
             others = apply_errors(form, exc.errors)
@@ -368,9 +424,12 @@ def decide_commend(campaign_id: int, publicity_id: int):  # type: ignore[no-unty
     form = CommendForm(prefix=f"c{publicity.id}")
     if form.validate_on_submit():
         try:
-            commendation = svc.commend(current_user, publicity.id,
-                                       document_number=form.document_number.data,
-                                       decided_on=form.decided_on.data)
+            commendation = svc.commend(
+                current_user,
+                publicity.id,
+                document_number=form.document_number.data,
+                decided_on=form.decided_on.data,
+            )
         except Invalid as exc:
             db.session.rollback()
             others = apply_errors(form, exc.errors)
@@ -379,12 +438,21 @@ def decide_commend(campaign_id: int, publicity_id: int):  # type: ignore[no-unty
             db.session.rollback()
             if publicity.commendation_id is not None:  # issued meanwhile: no form to show it by
                 return _refused(campaign.id, exc, f"publicity-{publicity_id}")
-            return _render(campaign, commend_forms={publicity_id: form},
-                           commend_refusal={publicity_id: exc}, status=409)
+            return _render(
+                campaign,
+                commend_forms={publicity_id: form},
+                commend_refusal={publicity_id: exc},
+                status=409,
+            )
         else:
-            flash(_("Commendation %(number)s issued: %(n)s certificates.",
+            flash(
+                _(
+                    "Commendation %(number)s issued: %(n)s certificates.",
                     number=commendation.document_number,
-                    n=len(commendation.certificates)), "success")
+                    n=len(commendation.certificates),
+                ),
+                "success",
+            )
             return redirect(_board_url(campaign.id, f"publicity-{publicity_id}"), code=303)
     else:
         flash(_("The commendation was not issued; please correct the form."), "danger")
@@ -395,9 +463,16 @@ def decide_commend(campaign_id: int, publicity_id: int):  # type: ignore[no-unty
 
 
 def _xlsx_header() -> list[str]:
-    return [_("Row No."), _("District (county)"), _("Unit name"), _("Award type"),
-            _("Self-assessment items met"), _("Membership rate"),
-            _("Member satisfaction rate"), _("Spot-check result")]
+    return [
+        _("Row No."),
+        _("District (county)"),
+        _("Unit name"),
+        _("Award type"),
+        _("Self-assessment items met"),
+        _("Membership rate"),
+        _("Member satisfaction rate"),
+        _("Spot-check result"),
+    ]
 
 
 def _xlsx_cells(number: int, row: svc.CandidateRow) -> list[Any]:
@@ -405,9 +480,16 @@ def _xlsx_cells(number: int, row: svc.CandidateRow) -> list[Any]:
     unit = nomination.org.name
     if nomination.nominee_name:
         unit = f"{nomination.nominee_name}（{unit}）"
-    return [number, row.district_name, unit, label(nomination.award_label),
-            f"{row.items_met}/{row.items_total}", row.membership_percent,
-            row.satisfaction_percent, label(row.check)]
+    return [
+        number,
+        row.district_name,
+        unit,
+        label(nomination.award_label),
+        f"{row.items_met}/{row.items_total}",
+        row.membership_percent,
+        row.satisfaction_percent,
+        label(row.check),
+    ]
 
 
 @bp.get("/campaigns/<int:campaign_id>/commendation/candidates.xlsx")
@@ -417,13 +499,18 @@ def decide_candidates_xlsx(campaign_id: int):  # type: ignore[no-untyped-def]
     campaign = _campaign(campaign_id)
     board = svc.board(current_user, campaign.id)
     yes, no = _("Yes"), _("No")
-    rows = [[*_xlsx_cells(i, r), r.rank if r.rank is not None else "",
-             yes if r.selected else no] for i, r in enumerate(board.rows, start=1)]
+    rows = [
+        [*_xlsx_cells(i, r), r.rank if r.rank is not None else "", yes if r.selected else no]
+        for i, r in enumerate(board.rows, start=1)
+    ]
     return xlsx_response(
-        f"commendation-candidates-{campaign.id}.xlsx", _("Candidate list"),
-        [*_xlsx_header(), _("Rank"), _("Selected for commendation")], rows,
+        f"commendation-candidates-{campaign.id}.xlsx",
+        _("Candidate list"),
+        [*_xlsx_header(), _("Rank"), _("Selected for commendation")],
+        rows,
         heading=_("%(campaign)s Candidates for commendation", campaign=campaign.name),
-        widths=XLSX_WIDTHS)
+        widths=XLSX_WIDTHS,
+    )
 
 
 @bp.get("/campaigns/<int:campaign_id>/commendation/publicities/<int:publicity_id>/list.xlsx")
@@ -434,36 +521,63 @@ def decide_list_xlsx(campaign_id: int, publicity_id: int):  # type: ignore[no-un
     campaign = _campaign(campaign_id)
     publicity = _own_publicity(campaign, publicity_id)
     rows = {r.nomination.id: r for r in svc.candidate_rows(campaign.id, ALL_STATES)}
-    order = [e.nomination_id for e in db.session.scalars(
-        select(PublicityEntry).where(PublicityEntry.publicity_id == publicity.id)
-        .order_by(PublicityEntry.position))]
+    order = [
+        e.nomination_id
+        for e in db.session.scalars(
+            select(PublicityEntry)
+            .where(PublicityEntry.publicity_id == publicity.id)
+            .order_by(PublicityEntry.position)
+        )
+    ]
     if publicity.commendation_id is not None:
         commendation = db.session.scalar(
-            select(Commendation).where(Commendation.id == publicity.commendation_id)
-            .options(selectinload(Commendation.certificates)))
+            select(Commendation)
+            .where(Commendation.id == publicity.commendation_id)
+            .options(selectinload(Commendation.certificates))
+        )
         certificates = {c.nomination_id: c for c in commendation.certificates}
         listed = [rows[n] for n in order if n in certificates and n in rows]
         revoked = _("revoked")
-        body = [[*_xlsx_cells(i, r), commendation.document_number,
-                 commendation.decided_on.isoformat(),
-                 certificates[r.nomination.id].serial
-                 + (f"（{revoked}）" if certificates[r.nomination.id].revoked_on else "")]
-                for i, r in enumerate(listed, start=1)]
+        body = [
+            [
+                *_xlsx_cells(i, r),
+                commendation.document_number,
+                commendation.decided_on.isoformat(),
+                certificates[r.nomination.id].serial
+                + (f"（{revoked}）" if certificates[r.nomination.id].revoked_on else ""),
+            ]
+            for i, r in enumerate(listed, start=1)
+        ]
         return xlsx_response(
-            f"commendation-decision-{commendation.id}.xlsx", _("Commendation list"),
-            [*_xlsx_header(), _("Document number"), _("Date of the decision"),
-             _("Certificate No.")], body,
-            heading=_("%(campaign)s Commendation list (%(number)s)", campaign=campaign.name,
-                      number=commendation.document_number),
-            widths=[*XLSX_WIDTHS[:8], 22, 12, 16])
+            f"commendation-decision-{commendation.id}.xlsx",
+            _("Commendation list"),
+            [
+                *_xlsx_header(),
+                _("Document number"),
+                _("Date of the decision"),
+                _("Certificate No."),
+            ],
+            body,
+            heading=_(
+                "%(campaign)s Commendation list (%(number)s)",
+                campaign=campaign.name,
+                number=commendation.document_number,
+            ),
+            widths=[*XLSX_WIDTHS[:8], 22, 12, 16],
+        )
     period = f"{publicity.starts_on.isoformat()} — {publicity.ends_on.isoformat()}"
-    body = [[*_xlsx_cells(i, rows[n]), period, label(STATE_LABELS[rows[n].nomination.status])]
-            for i, n in enumerate([n for n in order if n in rows], start=1)]
+    body = [
+        [*_xlsx_cells(i, rows[n]), period, label(STATE_LABELS[rows[n].nomination.status])]
+        for i, n in enumerate([n for n in order if n in rows], start=1)
+    ]
     return xlsx_response(
-        f"commendation-publicity-{publicity.id}.xlsx", _("Published list"),
-        [*_xlsx_header(), _("Publicity period"), _("State")], body,
+        f"commendation-publicity-{publicity.id}.xlsx",
+        _("Published list"),
+        [*_xlsx_header(), _("Publicity period"), _("State")],
+        body,
         heading=_("%(campaign)s List published for commendation", campaign=campaign.name),
-        widths=[*XLSX_WIDTHS[:8], 24, 12])
+        widths=[*XLSX_WIDTHS[:8], 24, 12],
+    )
 
 
 # -- the working-day calendar -----------------------------------------------------------------
@@ -476,15 +590,24 @@ def _year() -> int:
 
 def _calendar_url(year: int) -> str:
     """The calendar's year, keeping the campaign the user came from (for the way back)."""
-    return url_for("commendation.calendar", year=year,
-                   campaign=request.args.get("campaign", type=int))
+    return url_for(
+        "commendation.calendar", year=year, campaign=request.args.get("campaign", type=int)
+    )
 
 
-def _render_calendar(year: int, *, day_form: CalendarDayForm | None = None,  # type: ignore[no-untyped-def]
-                     import_form: CalendarImportForm | None = None, status: int = 200):
+def _render_calendar(
+    year: int,
+    *,
+    day_form: CalendarDayForm | None = None,  # type: ignore[no-untyped-def]
+    import_form: CalendarImportForm | None = None,
+    status: int = 200,
+):
     days = svc.calendar_year(year)
     return render_template(
-        "commendation/calendar.html", year=year, days=days, weekdays=WEEKDAYS,
+        "commendation/calendar.html",
+        year=year,
+        days=days,
+        weekdays=WEEKDAYS,
         day_form=day_form or CalendarDayForm(formdata=None),
         import_form=import_form or CalendarImportForm(formdata=None),
         button=ButtonForm(formdata=None),
@@ -514,12 +637,15 @@ def calendar_day():  # type: ignore[no-untyped-def]
             flash(" ".join([exc.message, *others]), "danger")
         else:
             if db.session.get(WorkCalendarDay, day) is None:
-                flash(_("%(day)s follows the Monday-to-Friday rule again.",
-                        day=day.isoformat()), "success")
+                flash(
+                    _("%(day)s follows the Monday-to-Friday rule again.", day=day.isoformat()),
+                    "success",
+                )
             else:
                 kind = _("day off") if form.kind.data == "off" else _("working day")
-                flash(_("%(day)s is saved as a %(kind)s.", day=day.isoformat(), kind=kind),
-                      "success")
+                flash(
+                    _("%(day)s is saved as a %(kind)s.", day=day.isoformat(), kind=kind), "success"
+                )
             return redirect(_calendar_url(day.year), code=303)
     return _render_calendar(_year(), day_form=form, status=422)
 
@@ -557,6 +683,7 @@ def calendar_delete(day: str):  # type: ignore[no-untyped-def]
         db.session.rollback()
         flash(exc.message, "warning")
     else:
-        flash(_("%(day)s follows the Monday-to-Friday rule again.", day=when.isoformat()),
-              "success")
+        flash(
+            _("%(day)s follows the Monday-to-Friday rule again.", day=when.isoformat()), "success"
+        )
     return redirect(_calendar_url(when.year), code=303)

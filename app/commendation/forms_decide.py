@@ -38,27 +38,37 @@ class SelectionForm(FlaskForm):
 class PublishForm(FlaskForm):
     """Publish the selected candidates for the campaign's number of working days."""
 
-    starts_on = DateField(_l("First day of the publicity"),
-                          validators=[InputRequired(DATE_MESSAGE)],
-                          invalid_value_message=DATE_MESSAGE)
-    title = StringField(_l("Title of the published list"),
-                        validators=[Optional(), Length(max=200, message=_l(
-                            "At most %(max)s characters."))],
-                        render_kw={"maxlength": 200})
+    starts_on = DateField(
+        _l("First day of the publicity"),
+        validators=[InputRequired(DATE_MESSAGE)],
+        invalid_value_message=DATE_MESSAGE,
+    )
+    title = StringField(
+        _l("Title of the published list"),
+        validators=[Optional(), Length(max=200, message=_l("At most %(max)s characters."))],
+        render_kw={"maxlength": 200},
+    )
 
 
 class AnswerForm(FlaskForm):
     """The city's answer to one objection (prefixed per objection on the page)."""
 
-    decision = RadioField(_l("Is the objection upheld?"), choices=ANSWER_CHOICES, validators=[
-        InputRequired(_l("Please choose whether the objection is upheld."))])
-    answer = TextAreaField(_l("Answer (what was checked and why)"), render_kw={"rows": 3},
-                           validators=[DataRequired(_l("Please write the answer: what was "
-                                                       "checked and the reasons.")),
-                                       Length(max=MAX_TEXT, message=_l(
-                                           "At most %(max)s characters."))])
-    deadline = DateField(_l("Rectify by"), validators=[Optional()],
-                         invalid_value_message=DATE_MESSAGE)
+    decision = RadioField(
+        _l("Is the objection upheld?"),
+        choices=ANSWER_CHOICES,
+        validators=[InputRequired(_l("Please choose whether the objection is upheld."))],
+    )
+    answer = TextAreaField(
+        _l("Answer (what was checked and why)"),
+        render_kw={"rows": 3},
+        validators=[
+            DataRequired(_l("Please write the answer: what was checked and the reasons.")),
+            Length(max=MAX_TEXT, message=_l("At most %(max)s characters.")),
+        ],
+    )
+    deadline = DateField(
+        _l("Rectify by"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+    )
 
 
 class CommendForm(FlaskForm):
@@ -66,31 +76,46 @@ class CommendForm(FlaskForm):
 
     document_number = StringField(
         _l("Decision document number (文号)"),
-        validators=[DataRequired(_l("Please enter the document number, such as "
-                                    "“×工发〔2026〕12号”.")),
-                    Length(max=64, message=_l("At most %(max)s characters."))],
-        render_kw={"maxlength": 64, "autocomplete": "off"})
-    decided_on = DateField(_l("Date of the decision"),
-                           validators=[InputRequired(DATE_MESSAGE)],
-                           invalid_value_message=DATE_MESSAGE)
+        validators=[
+            DataRequired(_l("Please enter the document number, such as “×工发〔2026〕12号”.")),
+            Length(max=64, message=_l("At most %(max)s characters.")),
+        ],
+        render_kw={"maxlength": 64, "autocomplete": "off"},
+    )
+    decided_on = DateField(
+        _l("Date of the decision"),
+        validators=[InputRequired(DATE_MESSAGE)],
+        invalid_value_message=DATE_MESSAGE,
+    )
 
 
 class CalendarDayForm(FlaskForm):
     """Mark one day as a day off or a make-up working day (or change its note)."""
 
-    day = DateField(_l("Date"), validators=[InputRequired(DATE_MESSAGE)],
-                    invalid_value_message=DATE_MESSAGE)
-    kind = RadioField(_l("The day is"), choices=DAY_CHOICES, default="off", validators=[
-        InputRequired(_l("Please choose a day off or a working day."))])
-    note = StringField(_l("Note"), validators=[Optional(), Length(max=50, message=_l(
-        "At most %(max)s characters."))], render_kw={"maxlength": 50})
+    day = DateField(
+        _l("Date"), validators=[InputRequired(DATE_MESSAGE)], invalid_value_message=DATE_MESSAGE
+    )
+    kind = RadioField(
+        _l("The day is"),
+        choices=DAY_CHOICES,
+        default="off",
+        validators=[InputRequired(_l("Please choose a day off or a working day."))],
+    )
+    note = StringField(
+        _l("Note"),
+        validators=[Optional(), Length(max=50, message=_l("At most %(max)s characters."))],
+        render_kw={"maxlength": 50},
+    )
 
 
 class CalendarImportForm(FlaskForm):
     """Many days at once, one per line: "2026-10-01 休 国庆节"."""
 
-    text = TextAreaField(_l("Days, one per line"), render_kw={"rows": 8}, validators=[
-        DataRequired(_l("Please enter at least one line."))])
+    text = TextAreaField(
+        _l("Days, one per line"),
+        render_kw={"rows": 8},
+        validators=[DataRequired(_l("Please enter at least one line."))],
+    )
 
 
 class ButtonForm(FlaskForm):

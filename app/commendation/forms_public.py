@@ -25,33 +25,57 @@ def _int_or_none(value: object) -> int | None:
 
 class ObjectionForm(FlaskForm):
     nomination_id = SelectField(
-        _l("Candidate objected to"), coerce=_int_or_none, validate_choice=False,
-        validators=[InputRequired(_l("Please choose the candidate you object to."))])
+        _l("Candidate objected to"),
+        coerce=_int_or_none,
+        validate_choice=False,
+        validators=[InputRequired(_l("Please choose the candidate you object to."))],
+    )
     body = TextAreaField(
         _l("Objection (facts and reasons)"),
         validators=[
             InputRequired(_l("Please state the facts and reasons of your objection.")),
-            Length(min=MIN_OBJECTION, max=MAX_TEXT, message=_l(
-                "Please write between %(min)d and %(max)d characters.")),
+            Length(
+                min=MIN_OBJECTION,
+                max=MAX_TEXT,
+                message=_l("Please write between %(min)d and %(max)d characters."),
+            ),
         ],
-        render_kw={"rows": 6, "maxlength": MAX_TEXT})
-    name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=50)],
-                       render_kw={"maxlength": 50, "autocomplete": "name"})
+        render_kw={"rows": 6, "maxlength": MAX_TEXT},
+    )
+    name = StringField(
+        _l("Your name (optional)"),
+        validators=[Optional(), Length(max=50)],
+        render_kw={"maxlength": 50, "autocomplete": "name"},
+    )
     contact = StringField(
         _l("Contact (phone or e-mail)"),
-        validators=[InputRequired(_l("Please leave a phone number or e-mail address for our "
-                                     "reply (it is not published).")),
-                    Length(max=100)],
-        render_kw={"maxlength": 100, "autocomplete": "tel"})
+        validators=[
+            InputRequired(
+                _l(
+                    "Please leave a phone number or e-mail address for our "
+                    "reply (it is not published)."
+                )
+            ),
+            Length(max=100),
+        ],
+        render_kw={"maxlength": 100, "autocomplete": "tel"},
+    )
 
 
 class CertificateLookupForm(FlaskForm):
     class Meta:
         csrf = False  # a GET lookup changes nothing
 
-    code = StringField(_l("Verification code"), validators=[Optional(), Length(max=64)],
-                       render_kw={"placeholder": "ABCD-EFGH-JKLM", "autocapitalize": "characters",
-                                  "autocomplete": "off", "spellcheck": "false"})
+    code = StringField(
+        _l("Verification code"),
+        validators=[Optional(), Length(max=64)],
+        render_kw={
+            "placeholder": "ABCD-EFGH-JKLM",
+            "autocapitalize": "characters",
+            "autocomplete": "off",
+            "spellcheck": "false",
+        },
+    )
 
 
 class RollFilterForm(FlaskForm):

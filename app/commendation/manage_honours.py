@@ -43,8 +43,10 @@ CARD_STATES = ("publicity", "commended", "honour_rectification", "revoked", "not
 DATE_MESSAGE = _l("Please enter a date such as 2026-05-01.")
 # What the rectification upload accepts (any evidence type, as the self-assessment).
 EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
-ORIGIN_WORDS = {"objection": _l("An objection was upheld"),
-                "commended": _l("Review of a commended home")}
+ORIGIN_WORDS = {
+    "objection": _l("An objection was upheld"),
+    "commended": _l("Review of a commended home"),
+}
 
 
 # -- forms --------------------------------------------------------------------------------
@@ -53,35 +55,48 @@ ORIGIN_WORDS = {"objection": _l("An objection was upheld"),
 class OrderRectificationForm(FlaskForm):
     """责令整改: the city's reason and the deadline (checked by the service)."""
 
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=svc.MAX_TEXT)],
-                           render_kw={"rows": 3, "maxlength": svc.MAX_TEXT})
-    deadline = DateField(_l("Rectify by"), validators=[Optional()],
-                         invalid_value_message=DATE_MESSAGE)
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[Optional(), Length(max=svc.MAX_TEXT)],
+        render_kw={"rows": 3, "maxlength": svc.MAX_TEXT},
+    )
+    deadline = DateField(
+        _l("Rectify by"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+    )
 
 
 class RevokeForm(FlaskForm):
     """撤销称号: reason and date; sent once to be confirmed, then again with `confirmed`."""
 
-    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=svc.MAX_TEXT)],
-                           render_kw={"rows": 3, "maxlength": svc.MAX_TEXT})
-    revoked_on = DateField(_l("Date of revocation"), validators=[Optional()],
-                           invalid_value_message=DATE_MESSAGE)
+    reason = TextAreaField(
+        _l("Reason"),
+        validators=[Optional(), Length(max=svc.MAX_TEXT)],
+        render_kw={"rows": 3, "maxlength": svc.MAX_TEXT},
+    )
+    revoked_on = DateField(
+        _l("Date of revocation"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+    )
     confirmed = HiddenField()
 
 
 class HonourDecisionForm(FlaskForm):
     """整改合格 / 整改不合格 (the buttons); a comment is required for the latter."""
 
-    comment = TextAreaField(_l("Opinion"), validators=[Optional(), Length(max=svc.MAX_TEXT)],
-                            render_kw={"rows": 3, "maxlength": svc.MAX_TEXT})
+    comment = TextAreaField(
+        _l("Opinion"),
+        validators=[Optional(), Length(max=svc.MAX_TEXT)],
+        render_kw={"rows": 3, "maxlength": svc.MAX_TEXT},
+    )
 
 
 class UnionRectificationForm(FlaskForm):
     """The union's statement; the file is read by the view."""
 
-    statement = TextAreaField(_l("What was done"),
-                              validators=[Optional(), Length(max=svc.MAX_TEXT)],
-                              render_kw={"rows": 6, "maxlength": svc.MAX_TEXT})
+    statement = TextAreaField(
+        _l("What was done"),
+        validators=[Optional(), Length(max=svc.MAX_TEXT)],
+        render_kw={"rows": 6, "maxlength": svc.MAX_TEXT},
+    )
 
 
 def _order_form(formdata: Any = None) -> OrderRectificationForm:
@@ -97,8 +112,6 @@ def _revoke_form(formdata: Any = None) -> RevokeForm:
 
 def _decision_form(formdata: Any = None) -> HonourDecisionForm:
     return HonourDecisionForm(formdata=formdata, prefix="decision")
-
-
 
 
 # -- the nomination page's card -----------------------------------------------------------
@@ -139,13 +152,19 @@ class HonourCard:
 
     @property
     def may_revoke(self) -> bool:
-        return (self.is_city and self.certificate is not None
-                and self.nomination.status in ("commended", "honour_rectification"))
+        return (
+            self.is_city
+            and self.certificate is not None
+            and self.nomination.status in ("commended", "honour_rectification")
+        )
 
     @property
     def may_decide(self) -> bool:
-        return (self.is_city and self.order is not None
-                and self.nomination.status == "honour_rectification")
+        return (
+            self.is_city
+            and self.order is not None
+            and self.nomination.status == "honour_rectification"
+        )
 
     @property
     def origin_label(self) -> str:
@@ -164,24 +183,39 @@ def _is_union(nomination: Nomination) -> bool:
     return holds_role_over(current_user, Role.UNION, ancestor_ids(nomination.org_id))
 
 
-def honour_card(nomination: Nomination, forms: dict[str, FlaskForm] | None = None
-                ) -> HonourCard | None:
+def honour_card(
+    nomination: Nomination, forms: dict[str, FlaskForm] | None = None
+) -> HonourCard | None:
     """The card of a nomination the user sees (None before the list is published). A fixed
     number of queries: the list, the certificate, the open order and its files, the roles."""
     if nomination.status not in CARD_STATES:
         return None
     publicity = db.session.scalar(
-        select(Publicity).join(PublicityEntry, PublicityEntry.publicity_id == Publicity.id)
+        select(Publicity)
+        .join(PublicityEntry, PublicityEntry.publicity_id == Publicity.id)
         .where(PublicityEntry.nomination_id == nomination.id)
-        .order_by(Publicity.id.desc()).limit(1))
+        .order_by(Publicity.id.desc())
+        .limit(1)
+    )
     certificate = db.session.scalar(
-        select(Certificate).where(Certificate.nomination_id == nomination.id)
-        .options(joinedload(Certificate.commendation)))
-    order = (svc.open_rectification(nomination.id)
-             if nomination.status == "honour_rectification" else None)
-    card = HonourCard(nomination, publicity, certificate, order,
-                      svc.rectification_files(order, nomination.id), _is_city(nomination),
-                      _is_union(nomination) if order is not None else False)
+        select(Certificate)
+        .where(Certificate.nomination_id == nomination.id)
+        .options(joinedload(Certificate.commendation))
+    )
+    order = (
+        svc.open_rectification(nomination.id)
+        if nomination.status == "honour_rectification"
+        else None
+    )
+    card = HonourCard(
+        nomination,
+        publicity,
+        certificate,
+        order,
+        svc.rectification_files(order, nomination.id),
+        _is_city(nomination),
+        _is_union(nomination) if order is not None else False,
+    )
     if publicity is None and certificate is None and order is None:
         return None  # not selected: nothing to show beyond the history
     forms = dict(forms or {})
@@ -227,22 +261,29 @@ def order_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
     form = _order_form(request.form)
     if form.validate_on_submit():
         try:
-            svc.order_honour_rectification(current_user, nomination_id,
-                                           reason=form.reason.data or "",
-                                           deadline=form.deadline.data)
+            svc.order_honour_rectification(
+                current_user,
+                nomination_id,
+                reason=form.reason.data or "",
+                deadline=form.deadline.data,
+            )
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
         except DomainError as exc:
             return _refused(nomination_id, exc)
         else:
-            flash(_("Rectification was ordered; the union is asked to answer by %(d)s.",
-                    d=form.deadline.data.isoformat()), "success")
+            flash(
+                _(
+                    "Rectification was ordered; the union is asked to answer by %(d)s.",
+                    d=form.deadline.data.isoformat(),
+                ),
+                "success",
+            )
             return _detail(nomination_id)
     if not form.deadline.errors and form.deadline.data is None:
         form.deadline.errors = [_("Please enter the deadline.")]
-    flash(_("Rectification was not ordered; please correct the fields marked in red."),
-          "danger")
+    flash(_("Rectification was not ordered; please correct the fields marked in red."), "danger")
     return _render_page(get_nomination(current_user, nomination.id), {"order": form}, 422)
 
 
@@ -254,8 +295,10 @@ def _revoke_problems(form: RevokeForm) -> bool:
         ok = False
     day = form.revoked_on.data
     if day is not None and day > beijing_today():
-        form.revoked_on.errors = [*form.revoked_on.errors,
-                                  _("The date cannot be later than today.")]
+        form.revoked_on.errors = [
+            *form.revoked_on.errors,
+            _("The date cannot be later than today."),
+        ]
         ok = False
     return not ok
 
@@ -269,17 +312,21 @@ def revoke(nomination_id: int):  # type: ignore[no-untyped-def]
     if nomination.status not in ("commended", "honour_rectification"):
         return _refused(nomination_id, Conflict("只有已表彰的单位可以撤销称号。"))
     if _revoke_problems(form):
-        flash(_("The title was not revoked; please correct the fields marked in red."),
-              "danger")
+        flash(_("The title was not revoked; please correct the fields marked in red."), "danger")
         return _render_page(nomination, {"revoke": form}, 422)
     revoked_on = form.revoked_on.data or beijing_today()
     if form.confirmed.data != "1":
-        return render_template("commendation/honour_revoke_confirm.html",
-                               nomination=nomination, form=form, revoked_on=revoked_on,
-                               certificate=svc.certificate_of(nomination.id))
+        return render_template(
+            "commendation/honour_revoke_confirm.html",
+            nomination=nomination,
+            form=form,
+            revoked_on=revoked_on,
+            certificate=svc.certificate_of(nomination.id),
+        )
     try:
-        svc.revoke(current_user, nomination_id, reason=form.reason.data or "",
-                   revoked_on=revoked_on)
+        svc.revoke(
+            current_user, nomination_id, reason=form.reason.data or "", revoked_on=revoked_on
+        )
     except Invalid as exc:
         db.session.rollback()
         apply_errors(form, exc.errors)
@@ -287,8 +334,7 @@ def revoke(nomination_id: int):  # type: ignore[no-untyped-def]
         return _render_page(get_nomination(current_user, nomination_id), {"revoke": form}, 422)
     except DomainError as exc:
         return _refused(nomination_id, exc)
-    flash(_("The title was revoked; the certificate check and the honour roll show it."),
-          "success")
+    flash(_("The title was revoked; the certificate check and the honour roll show it."), "success")
     return _detail(nomination_id)
 
 
@@ -301,38 +347,59 @@ def decide_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
     form.validate_on_submit()
     accept = request.form.get("decision") == "accept"
     try:
-        svc.decide_rectification(current_user, nomination_id, accept=accept,
-                                 comment=form.comment.data)
+        svc.decide_rectification(
+            current_user, nomination_id, accept=accept, comment=form.comment.data
+        )
     except Invalid as exc:
         db.session.rollback()
         apply_errors(form, exc.errors)
         flash(exc.message, "danger")
-        return _render_page(get_nomination(current_user, nomination_id), {"decision": form},
-                            422)
+        return _render_page(get_nomination(current_user, nomination_id), {"decision": form}, 422)
     except DomainError as exc:
         return _refused(nomination_id, exc)
     nomination = get_nomination(current_user, nomination_id)
-    flash(_("The rectification was decided: the nomination is now “%(state)s”.",
-            state=label(nomination.state_label)), "success" if accept else "warning")
+    flash(
+        _(
+            "The rectification was decided: the nomination is now “%(state)s”.",
+            state=label(nomination.state_label),
+        ),
+        "success" if accept else "warning",
+    )
     return _detail(nomination_id)
 
 
 # -- the union's rectification page -------------------------------------------------------
 
 
-def _render_rectification(view: svc.RectificationView, *, form: UnionRectificationForm | None
-                          = None, errors: dict[str, list[str]] | None = None,
-                          problems: list[str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_rectification(
+    view: svc.RectificationView,
+    *,
+    form: UnionRectificationForm | None = None,
+    errors: dict[str, list[str]] | None = None,
+    problems: list[str] | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
     is_union = _is_union(view.nomination)
-    editing = is_union and view.order.submitted_at is None \
+    editing = (
+        is_union
+        and view.order.submitted_at is None
         and view.nomination.status == "honour_rectification"
+    )
     if form is None:
         form = UnionRectificationForm(formdata=None, data={"statement": view.order.statement})
     return render_template(
-        "commendation/honour_rectification.html", view=view, nomination=view.nomination,
-        order=view.order, form=form, editing=editing, is_union=is_union,
-        origin_label=ORIGIN_WORDS.get(view.order.origin, ""), errors=errors or {},
-        problems=problems or [], evidence_accept=EVIDENCE_ACCEPT), status
+        "commendation/honour_rectification.html",
+        view=view,
+        nomination=view.nomination,
+        order=view.order,
+        form=form,
+        editing=editing,
+        is_union=is_union,
+        origin_label=ORIGIN_WORDS.get(view.order.origin, ""),
+        errors=errors or {},
+        problems=problems or [],
+        evidence_accept=EVIDENCE_ACCEPT,
+    ), status
 
 
 @bp.get("/nominations/<int:nomination_id>/honour-rectification")
@@ -355,8 +422,7 @@ def save_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
     uploaded = False
     try:
         try:
-            svc.save_rectification_statement(current_user, nomination_id,
-                                             form.statement.data or "")
+            svc.save_rectification_statement(current_user, nomination_id, form.statement.data or "")
         except Invalid as exc:
             db.session.rollback()
             errors.update(exc.errors)
@@ -377,24 +443,35 @@ def save_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
                     raise
                 problems = [exc.message, *exc.problems]
             else:
-                flash(_("The rectification was handed in; the city federation will decide."),
-                      "success")
-                return redirect(url_for("commendation.rectification_page",
-                                        nomination_id=nomination_id), code=303)
+                flash(
+                    _("The rectification was handed in; the city federation will decide."),
+                    "success",
+                )
+                return redirect(
+                    url_for("commendation.rectification_page", nomination_id=nomination_id),
+                    code=303,
+                )
     except Conflict as exc:
         db.session.rollback()
         flash(exc.message, "warning")
-        return redirect(url_for("commendation.rectification_page",
-                                nomination_id=nomination_id), code=303)
+        return redirect(
+            url_for("commendation.rectification_page", nomination_id=nomination_id), code=303
+        )
     if errors or problems:
         if errors:
-            flash(_("The rectification was not saved completely; please correct the fields "
-                    "marked in red."), "danger")
+            flash(
+                _(
+                    "The rectification was not saved completely; please correct the fields "
+                    "marked in red."
+                ),
+                "danger",
+            )
         view = svc.rectification_view(current_user, nomination_id)
         form.statement.errors = list(errors.get("statement", []))
-        return _render_rectification(view, form=form, errors=errors, problems=problems,
-                                     status=422 if errors else 409)
-    flash(_("The file was added.") if uploaded else _("The rectification was saved."),
-          "success")
-    return redirect(url_for("commendation.rectification_page", nomination_id=nomination_id),
-                    code=303)
+        return _render_rectification(
+            view, form=form, errors=errors, problems=problems, status=422 if errors else 409
+        )
+    flash(_("The file was added.") if uploaded else _("The rectification was saved."), "success")
+    return redirect(
+        url_for("commendation.rectification_page", nomination_id=nomination_id), code=303
+    )

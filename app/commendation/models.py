@@ -48,7 +48,8 @@ class Selection(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     nomination_id: Mapped[int] = mapped_column(
-        ForeignKey("nominations.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("nominations.id", ondelete="CASCADE"), unique=True
+    )
     rank: Mapped[int | None] = mapped_column(Integer)
     selected: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -72,8 +73,8 @@ class Publicity(db.Model):
     commendation_id: Mapped[int | None] = mapped_column(ForeignKey("commendations.id"))
 
     entries: Mapped[list[PublicityEntry]] = relationship(
-        back_populates="publicity", cascade="all, delete-orphan",
-        order_by="PublicityEntry.position")
+        back_populates="publicity", cascade="all, delete-orphan", order_by="PublicityEntry.position"
+    )
 
 
 class PublicityEntry(db.Model):
@@ -82,8 +83,9 @@ class PublicityEntry(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     publicity_id: Mapped[int] = mapped_column(ForeignKey("publicities.id", ondelete="CASCADE"))
-    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"),
-                                               index=True)
+    nomination_id: Mapped[int] = mapped_column(
+        ForeignKey("nominations.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer)
 
     publicity: Mapped[Publicity] = relationship(back_populates="entries")
@@ -117,8 +119,9 @@ class Objection(db.Model):
     contact: Mapped[str] = mapped_column(String(100))
     address_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    status: Mapped[ObjectionStatus] = mapped_column(str_enum(ObjectionStatus, 12),
-                                                    default=ObjectionStatus.OPEN)
+    status: Mapped[ObjectionStatus] = mapped_column(
+        str_enum(ObjectionStatus, 12), default=ObjectionStatus.OPEN
+    )
     outcome: Mapped[str | None] = mapped_column(String(16))  # not_commended / rectification
     answer: Mapped[str | None] = mapped_column(Text)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -142,7 +145,8 @@ class Commendation(db.Model):
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     certificates: Mapped[list[Certificate]] = relationship(
-        back_populates="commendation", order_by="Certificate.serial")
+        back_populates="commendation", order_by="Certificate.serial"
+    )
 
 
 class Certificate(db.Model):
@@ -153,7 +157,8 @@ class Certificate(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     commendation_id: Mapped[int] = mapped_column(ForeignKey("commendations.id"))
     nomination_id: Mapped[int] = mapped_column(
-        ForeignKey("nominations.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("nominations.id", ondelete="CASCADE"), unique=True
+    )
     serial: Mapped[str] = mapped_column(String(32), unique=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

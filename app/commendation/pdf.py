@@ -56,8 +56,17 @@ def holder(certificate: Certificate) -> str:
     return nomination.org.name
 
 
-def _centred(c: pdfcanvas.Canvas, text: str, font: str, size: float, y: float,
-             colour: colors.Color = INK, *, bold: bool = False, spacing: float = 0) -> None:
+def _centred(
+    c: pdfcanvas.Canvas,
+    text: str,
+    font: str,
+    size: float,
+    y: float,
+    colour: colors.Color = INK,
+    *,
+    bold: bool = False,
+    spacing: float = 0,
+) -> None:
     width = pdfmetrics.stringWidth(text, font, size) + spacing * max(0, len(text) - 1)
     x = (PAGE_W - width) / 2
     c.setFillColor(colour)
@@ -97,8 +106,12 @@ def _frame(c: pdfcanvas.Canvas) -> None:
     # a gold diamond in each corner, where the lines meet
     c.setFillColor(GOLD)
     d = 3 * mm
-    for x, y in ((INNER, INNER), (PAGE_W - INNER, INNER), (INNER, PAGE_H - INNER),
-                 (PAGE_W - INNER, PAGE_H - INNER)):
+    for x, y in (
+        (INNER, INNER),
+        (PAGE_W - INNER, INNER),
+        (INNER, PAGE_H - INNER),
+        (PAGE_W - INNER, PAGE_H - INNER),
+    ):
         path = c.beginPath()
         path.moveTo(x, y + d)
         path.lineTo(x + d, y)
@@ -121,8 +134,9 @@ def _revoked_stamp(c: pdfcanvas.Canvas, font: str, certificate: Certificate) -> 
     c.setFont(font, 96)
     c.drawCentredString(0, -20, "已撤销")
     c.setFont(font, 16)
-    c.drawCentredString(0, -52, f"该称号已于 {chinese_date(certificate.revoked_on)} 撤销，"
-                                "本证书不再有效")
+    c.drawCentredString(
+        0, -52, f"该称号已于 {chinese_date(certificate.revoked_on)} 撤销，本证书不再有效"
+    )
     c.restoreState()
 
 

@@ -77,10 +77,12 @@ def long_date(day: date, *, with_year: bool = True) -> str:
 def period_text(publicity: Publicity) -> str:
     """“公示期：2026年11月23日至11月27日（5个工作日）”."""
     same_year = publicity.starts_on.year == publicity.ends_on.year
-    return _("Publicity period: %(start)s to %(end)s (%(n)s working days)",
-             start=long_date(publicity.starts_on),
-             end=long_date(publicity.ends_on, with_year=not same_year),
-             n=publicity.working_days)
+    return _(
+        "Publicity period: %(start)s to %(end)s (%(n)s working days)",
+        start=long_date(publicity.starts_on),
+        end=long_date(publicity.ends_on, with_year=not same_year),
+        n=publicity.working_days,
+    )
 
 
 def publicity_state(publicity: Publicity) -> str:
@@ -112,8 +114,11 @@ def _public_publicity(publicity_id: int) -> tuple[Publicity, Campaign]:
     publicity = db.session.get(Publicity, publicity_id)
     if publicity is None or not has_gone_up(publicity, current_user):
         raise NotFound(_("This publicity list does not exist."))
-    campaign = db.session.scalar(select(Campaign).options(joinedload(Campaign.organizer))
-                                 .where(Campaign.id == publicity.campaign_id))
+    campaign = db.session.scalar(
+        select(Campaign)
+        .options(joinedload(Campaign.organizer))
+        .where(Campaign.id == publicity.campaign_id)
+    )
     return publicity, campaign
 
 
@@ -121,11 +126,18 @@ def _listed(publicity: Publicity) -> list[ListedCandidate]:
     """The list and how many objections each candidate has had and has been answered (two
     queries). Only counts: never who objected, what they wrote or how to reach them."""
     rows = [ListedCandidate(entry) for entry in public_entries(publicity)]
-    counts = {nid: (total, answered) for nid, total, answered in db.session.execute(
-        select(Objection.nomination_id, func.count(),
-               func.count().filter(Objection.status != ObjectionStatus.OPEN))
-        .where(Objection.publicity_id == publicity.id)
-        .group_by(Objection.nomination_id))}
+    counts = {
+        nid: (total, answered)
+        for nid, total, answered in db.session.execute(
+            select(
+                Objection.nomination_id,
+                func.count(),
+                func.count().filter(Objection.status != ObjectionStatus.OPEN),
+            )
+            .where(Objection.publicity_id == publicity.id)
+            .group_by(Objection.nomination_id)
+        )
+    }
     for row in rows:
         row.objections, row.answered = counts.get(row.entry.nomination_id, (0, 0))
     return rows
@@ -139,13 +151,19 @@ def status_text(entry: PublicEntry, state: str) -> str:
 
 def _candidate_choices(form: ObjectionForm, rows: list[ListedCandidate]) -> None:
     form.nomination_id.choices = [("", _("Choose a candidate"))] + [
-        (r.entry.nomination_id, f"{r.entry.position}. {r.entry.unit}")
-        for r in rows if r.can_object]
+        (r.entry.nomination_id, f"{r.entry.position}. {r.entry.unit}") for r in rows if r.can_object
+    ]
 
 
-def _render_publicity(publicity: Publicity, campaign: Campaign, *,
-                      form: ObjectionForm | None = None, rows: list[ListedCandidate] | None = None,
-                      alert: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_publicity(
+    publicity: Publicity,
+    campaign: Campaign,
+    *,
+    form: ObjectionForm | None = None,
+    rows: list[ListedCandidate] | None = None,
+    alert: str | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
     rows = rows if rows is not None else _listed(publicity)
     state = publicity_state(publicity)
     if form is None:
@@ -178,15 +196,33 @@ def public_publicities():  # type: ignore[no-untyped-def]
     found = db.session.execute(
         select(Publicity, Campaign.name)
         .join(Campaign, Campaign.id == Publicity.campaign_id)
-        .where(Publicity.starts_on <= today,
-               Publicity.ends_on >= today - timedelta(days=RECENT_DAYS))
-        .order_by(Publicity.ends_on.desc(), Publicity.id.desc()).limit(100)).all()
-    sizes = dict(db.session.execute(
-        select(PublicityEntry.publicity_id, func.count())
-        .where(PublicityEntry.publicity_id.in_([p.id for p, _n in found]))
-        .group_by(PublicityEntry.publicity_id)).all()) if found else {}
-    lists = [{"publicity": p, "campaign": name, "size": sizes.get(p.id, 0),
-              "period": period_text(p), "open": is_open(p)} for p, name in found]
+        .where(
+            Publicity.starts_on <= today, Publicity.ends_on >= today - timedelta(days=RECENT_DAYS)
+        )
+        .order_by(Publicity.ends_on.desc(), Publicity.id.desc())
+        .limit(100)
+    ).all()
+    sizes = (
+        dict(
+            db.session.execute(
+                select(PublicityEntry.publicity_id, func.count())
+                .where(PublicityEntry.publicity_id.in_([p.id for p, _n in found]))
+                .group_by(PublicityEntry.publicity_id)
+            ).all()
+        )
+        if found
+        else {}
+    )
+    lists = [
+        {
+            "publicity": p,
+            "campaign": name,
+            "size": sizes.get(p.id, 0),
+            "period": period_text(p),
+            "open": is_open(p),
+        }
+        for p, name in found
+    ]
     return render_template(
         "commendation/public_index.html",
         current=[x for x in lists if x["open"]],
@@ -219,27 +255,51 @@ def public_object(publicity_id: int):  # type: ignore[no-untyped-def]
         form.nomination_id.errors = [_("Please choose the candidate you object to.")]
         valid = False
     if "csrf_token" in form.errors:
-        return _render_publicity(publicity, campaign, form=form, rows=rows, status=400, alert=_(
-            "This page had expired, so your objection was not sent yet. Please check it and "
-            "send it again."))
+        return _render_publicity(
+            publicity,
+            campaign,
+            form=form,
+            rows=rows,
+            status=400,
+            alert=_(
+                "This page had expired, so your objection was not sent yet. Please check it and "
+                "send it again."
+            ),
+        )
     if not valid:
-        return _render_publicity(publicity, campaign, form=form, rows=rows, status=422,
-                                 alert=_("Your objection was not sent; please correct the "
-                                         "fields marked below."))
+        return _render_publicity(
+            publicity,
+            campaign,
+            form=form,
+            rows=rows,
+            status=422,
+            alert=_("Your objection was not sent; please correct the fields marked below."),
+        )
     try:
         objection = lodge_objection(
-            publicity.id, form.nomination_id.data, body=form.body.data or "",
-            name=form.name.data, contact=form.contact.data or "",
-            address=request.remote_addr or "")
+            publicity.id,
+            form.nomination_id.data,
+            body=form.body.data or "",
+            name=form.name.data,
+            contact=form.contact.data or "",
+            address=request.remote_addr or "",
+        )
     except Invalid as exc:
         db.session.rollback()
         rest = apply_errors(form, exc.errors)
-        return _render_publicity(publicity, campaign, form=form, rows=rows, status=422,
-                                 alert=" ".join([exc.message, *rest]))
+        return _render_publicity(
+            publicity,
+            campaign,
+            form=form,
+            rows=rows,
+            status=422,
+            alert=" ".join([exc.message, *rest]),
+        )
     except TooManyAttempts as exc:
         db.session.rollback()
-        return _render_publicity(publicity, campaign, form=form, rows=rows, status=429,
-                                 alert=exc.message)
+        return _render_publicity(
+            publicity, campaign, form=form, rows=rows, status=429, alert=exc.message
+        )
     except NotFound as exc:
         db.session.rollback()
         form.nomination_id.errors = [exc.message]
@@ -249,10 +309,12 @@ def public_object(publicity_id: int):  # type: ignore[no-untyped-def]
         return _render_publicity(publicity, campaign, rows=rows, status=409, alert=exc.message)
     session[LODGED] = [publicity.id, objection.id, objection.nomination_id]
     # (an explicit fragment: the browser would otherwise keep the form's "#objection")
-    return redirect(url_for("commendation.public_objection_thanks",
-                            publicity_id=publicity.id, _anchor="thanks"), code=303)
-
-
+    return redirect(
+        url_for(
+            "commendation.public_objection_thanks", publicity_id=publicity.id, _anchor="thanks"
+        ),
+        code=303,
+    )
 
 
 @bp.get("/publicity/<int:publicity_id>/thanks")
@@ -265,10 +327,16 @@ def public_objection_thanks(publicity_id: int):  # type: ignore[no-untyped-def]
     nominee, unit = db.session.execute(
         select(Nomination.nominee_name, Organization.name)
         .join(Organization, Organization.id == Nomination.org_id)
-        .where(Nomination.id == lodged[2])).one()
-    return render_template("commendation/public_thanks.html", publicity=publicity,
-                           campaign=campaign, number=lodged[1], unit=nominee or unit,
-                           ends=long_date(publicity.ends_on))
+        .where(Nomination.id == lodged[2])
+    ).one()
+    return render_template(
+        "commendation/public_thanks.html",
+        publicity=publicity,
+        campaign=campaign,
+        number=lodged[1],
+        unit=nominee or unit,
+        ends=long_date(publicity.ends_on),
+    )
 
 
 # -- certificates -------------------------------------------------------------------------
@@ -290,8 +358,11 @@ def certificate_pdf(nomination_id: int) -> Response:
     found = get_certificate(current_user, nomination_id)
     certificate = certificates(Certificate.id == found.id)[0]
     body = certificates_pdf([certificate], public_base_url())
-    return _pdf_response(body, f"荣誉证书-{holder(certificate)}-{certificate.serial}.pdf",
-                         f"certificate-{certificate.serial}")
+    return _pdf_response(
+        body,
+        f"荣誉证书-{holder(certificate)}-{certificate.serial}.pdf",
+        f"certificate-{certificate.serial}",
+    )
 
 
 @bp.get("/commendations/<int:commendation_id>/certificates.pdf")
@@ -301,13 +372,16 @@ def commendation_certificates_pdf(commendation_id: int) -> Response:
     from app.commendation.pdf import certificates_pdf
 
     commendation = db.session.get(Commendation, commendation_id)
-    if commendation is None or not is_city_for(current_user,
-                                               get_campaign(commendation.campaign_id)):
+    if commendation is None or not is_city_for(
+        current_user, get_campaign(commendation.campaign_id)
+    ):
         raise NotFound(_("Not found, or you are not allowed to see it."))
-    body = certificates_pdf(certificates(Certificate.commendation_id == commendation.id),
-                            public_base_url())
-    return _pdf_response(body, f"荣誉证书-{commendation.document_number}.pdf",
-                         f"certificates-{commendation.id}")
+    body = certificates_pdf(
+        certificates(Certificate.commendation_id == commendation.id), public_base_url()
+    )
+    return _pdf_response(
+        body, f"荣誉证书-{commendation.document_number}.pdf", f"certificates-{commendation.id}"
+    )
 
 
 @bp.get("/certificates")
@@ -319,8 +393,7 @@ def public_certificate_lookup():  # type: ignore[no-untyped-def]
         code = normalise_code(request.args.get("code", ""))
         if code and len(code) <= MAX_CODE:
             return redirect(url_for("commendation.public_certificate", code=code), code=303)
-        form.code.errors = [_("Please enter the verification code printed on the "
-                              "certificate.")]
+        form.code.errors = [_("Please enter the verification code printed on the certificate.")]
         status = 422
     return render_template("commendation/certificate_lookup.html", form=form), status
 
@@ -328,8 +401,11 @@ def public_certificate_lookup():  # type: ignore[no-untyped-def]
 @bp.get("/certificates/<code>")
 def public_certificate(code: str):  # type: ignore[no-untyped-def]
     """有效 / 已撤销 / 查无此证书, in plain words (404 for a code never issued)."""
-    check = (check_certificate(code) if len(code) <= MAX_CODE
-             else CertificateCheck(code[:MAX_CODE], None))
+    check = (
+        check_certificate(code)
+        if len(code) <= MAX_CODE
+        else CertificateCheck(code[:MAX_CODE], None)
+    )
     campaign_title = organizer = None
     if check.certificate is not None:
         from app.commendation.pdf import campaign_title as title_of
@@ -337,10 +413,17 @@ def public_certificate(code: str):  # type: ignore[no-untyped-def]
         campaign_title = title_of(check.certificate)
         organizer = check.certificate.nomination.campaign.organizer.name
     form = CertificateLookupForm(formdata=None, data={"code": check.code or code[:MAX_CODE]})
-    response = Response(render_template(
-        "commendation/certificate_check.html", check=check, form=form,
-        campaign_title=campaign_title, organizer=organizer, long_date=long_date,
-    ), status=404 if check.status == "unknown" else 200)
+    response = Response(
+        render_template(
+            "commendation/certificate_check.html",
+            check=check,
+            form=form,
+            campaign_title=campaign_title,
+            organizer=organizer,
+            long_date=long_date,
+        ),
+        status=404 if check.status == "unknown" else 200,
+    )
     response.headers["Cache-Control"] = "no-cache"  # a revocation shows at once
     return response
 
@@ -348,27 +431,45 @@ def public_certificate(code: str):  # type: ignore[no-untyped-def]
 # -- the honour roll ----------------------------------------------------------------------
 
 LEVELS = [level.value for level in CampaignLevel]
-ROLL_HEADER = ["序号", "年度", "级别", "区（县）", "单位名称", "称号", "表彰文号", "证书编号",
-               "状态"]
+ROLL_HEADER = [
+    "序号",
+    "年度",
+    "级别",
+    "区（县）",
+    "单位名称",
+    "称号",
+    "表彰文号",
+    "证书编号",
+    "状态",
+]
 ROLL_WIDTHS = [6, 8, 8, 16, 36, 18, 24, 12, 22]
 
 
 def _roll_form() -> tuple[RollFilterForm, dict[str, Any]]:
     """The filter form with its choices, and the filters it names (unknown values ignored)."""
     form = RollFilterForm(request.args)
-    years = list(db.session.scalars(
-        select(Campaign.year).join(Commendation, Commendation.campaign_id == Campaign.id)
-        .distinct().order_by(Campaign.year.desc())))
+    years = list(
+        db.session.scalars(
+            select(Campaign.year)
+            .join(Commendation, Commendation.campaign_id == Campaign.id)
+            .distinct()
+            .order_by(Campaign.year.desc())
+        )
+    )
     districts = db.session.execute(
         select(Organization.id, Organization.name)
-        .where(Organization.level.in_(DISTRICT_LEVELS)).order_by(Organization.code)).all()
+        .where(Organization.level.in_(DISTRICT_LEVELS))
+        .order_by(Organization.code)
+    ).all()
     wanted = form.year.data
     if isinstance(wanted, int) and wanted not in years and 1949 <= wanted <= 2999:
         years = sorted([*years, wanted], reverse=True)  # asked for: shown, if empty
     form.year.choices = [("", _("All years"))] + [
-        (y, str(y) if english() else f"{y}年") for y in years]
+        (y, str(y) if english() else f"{y}年") for y in years
+    ]
     form.level.choices = [("", _("All levels"))] + [
-        (value, label(LEVEL_LABELS[CampaignLevel(value)])) for value in LEVELS]
+        (value, label(LEVEL_LABELS[CampaignLevel(value)])) for value in LEVELS
+    ]
     form.district.choices = [("", _("All districts"))] + [(i, n) for i, n in districts]
     form.validate()
     filters = {
@@ -406,9 +507,21 @@ def public_honour_roll_xlsx() -> Response:
     _form, filters = _roll_form()
     entries = honour_roll(**filters)
     levels = {k.value: v for k, v in LEVEL_LABELS.items()}
-    rows = [[i, e.year, levels.get(str(e.level), str(e.level)), e.district or "", e.unit,
-             e.nomination.award_label, e.document_number, e.certificate.serial,
-             roll_status(e.certificate)] for i, e in enumerate(entries, start=1)]
+    rows = [
+        [
+            i,
+            e.year,
+            levels.get(str(e.level), str(e.level)),
+            e.district or "",
+            e.unit,
+            e.nomination.award_label,
+            e.document_number,
+            e.certificate.serial,
+            roll_status(e.certificate),
+        ]
+        for i, e in enumerate(entries, start=1)
+    ]
     name = "模范职工之家荣誉榜" + (f"-{filters['year']}" if filters["year"] else "")
-    return xlsx_response(name, "荣誉榜", ROLL_HEADER, rows, heading="模范职工之家荣誉榜",
-                         widths=ROLL_WIDTHS)
+    return xlsx_response(
+        name, "荣誉榜", ROLL_HEADER, rows, heading="模范职工之家荣誉榜", widths=ROLL_WIDTHS
+    )

@@ -141,39 +141,60 @@ def _district_of() -> tuple[Any, Any]:
     return district, link
 
 
-def candidate_rows(campaign_id: int, statuses: tuple[str, ...] = ("candidate",)
-                   ) -> list[CandidateRow]:
+def candidate_rows(
+    campaign_id: int, statuses: tuple[str, ...] = ("candidate",)
+) -> list[CandidateRow]:
     """The campaign's nominations in `statuses` with what the decision needs (two queries)."""
     district, link = _district_of()
     rows = db.session.execute(
-        select(Nomination, district.id, district.name, Selection.rank, Selection.selected,
-               MemberEvaluation.satisfaction_rate, SpotCheck.conclusion,
-               SpotCheck.rectification_decision)
+        select(
+            Nomination,
+            district.id,
+            district.name,
+            Selection.rank,
+            Selection.selected,
+            MemberEvaluation.satisfaction_rate,
+            SpotCheck.conclusion,
+            SpotCheck.rectification_decision,
+        )
         .join(Nomination.org)
         .outerjoin(link, and_(link.descendant_id == Nomination.org_id))
-        .outerjoin(district, and_(district.id == link.ancestor_id,
-                                  district.level.in_(DISTRICT_LEVELS)))
+        .outerjoin(
+            district, and_(district.id == link.ancestor_id, district.level.in_(DISTRICT_LEVELS))
+        )
         .outerjoin(Selection, Selection.nomination_id == Nomination.id)
         .outerjoin(MemberEvaluation, MemberEvaluation.nomination_id == Nomination.id)
         .outerjoin(SpotCheck, SpotCheck.nomination_id == Nomination.id)
         .options(joinedload(Nomination.org))
         .where(Nomination.campaign_id == campaign_id, Nomination.status.in_(statuses))
-        .order_by(Nomination.id)).all()
+        .order_by(Nomination.id)
+    ).all()
     found: dict[int, CandidateRow] = {}
     for nomination, did, dname, rank, selected, rate, conclusion, decision in rows:
         row = found.get(nomination.id)
         if row is None:
             row = found[nomination.id] = CandidateRow(
-                nomination, None, "", rank, bool(selected),
+                nomination,
+                None,
+                "",
+                rank,
+                bool(selected),
                 satisfaction_rate=float(rate) if rate is not None else None,
-                check=("未抽中" if conclusion is None else
-                       CHECK_LABELS["rectify"] if decision == "accept" else
-                       CHECK_LABELS.get(conclusion, "抽查中")))
+                check=(
+                    "未抽中"
+                    if conclusion is None
+                    else CHECK_LABELS["rectify"]
+                    if decision == "accept"
+                    else CHECK_LABELS.get(conclusion, "抽查中")
+                ),
+            )
         if did is not None:
             row.district_id, row.district_name = did, dname
     _add_self_assessment(list(found.values()))
-    return sorted(found.values(), key=lambda r: (r.rank is None, r.rank or 0,
-                                                 r.district_name, r.nomination.id))
+    return sorted(
+        found.values(),
+        key=lambda r: (r.rank is None, r.rank or 0, r.district_name, r.nomination.id),
+    )
 
 
 def _add_self_assessment(rows: list[CandidateRow]) -> None:
@@ -181,18 +202,36 @@ def _add_self_assessment(rows: list[CandidateRow]) -> None:
     if not rows:
         return
     ids = [r.nomination.id for r in rows]
-    latest = (select(AssessmentRound.nomination_id, func.max(AssessmentRound.number).label("n"))
-              .where(AssessmentRound.nomination_id.in_(ids))
-              .group_by(AssessmentRound.nomination_id).subquery())
+    latest = (
+        select(AssessmentRound.nomination_id, func.max(AssessmentRound.number).label("n"))
+        .where(AssessmentRound.nomination_id.in_(ids))
+        .group_by(AssessmentRound.nomination_id)
+        .subquery()
+    )
     met = func.count(ItemResponse.id).filter(ItemResponse.rating == "met")
     data = db.session.execute(
-        select(AssessmentRound.nomination_id, AssessmentRound.member_count,
-               AssessmentRound.staff_count, met, func.count(ItemResponse.id))
-        .join(latest, and_(latest.c.nomination_id == AssessmentRound.nomination_id,
-                           latest.c.n == AssessmentRound.number))
+        select(
+            AssessmentRound.nomination_id,
+            AssessmentRound.member_count,
+            AssessmentRound.staff_count,
+            met,
+            func.count(ItemResponse.id),
+        )
+        .join(
+            latest,
+            and_(
+                latest.c.nomination_id == AssessmentRound.nomination_id,
+                latest.c.n == AssessmentRound.number,
+            ),
+        )
         .outerjoin(ItemResponse, ItemResponse.round_id == AssessmentRound.id)
-        .group_by(AssessmentRound.id, AssessmentRound.nomination_id,
-                  AssessmentRound.member_count, AssessmentRound.staff_count)).all()
+        .group_by(
+            AssessmentRound.id,
+            AssessmentRound.nomination_id,
+            AssessmentRound.member_count,
+            AssessmentRound.staff_count,
+        )
+    ).all()
     by_id = {r.nomination.id: r for r in rows}
     for nid, members, staff, items_met, items_total in data:
         row = by_id[nid]
@@ -203,27 +242,35 @@ def _add_self_assessment(rows: list[CandidateRow]) -> None:
 
 def quotas(campaign: Campaign, rows: list[CandidateRow]) -> list[DistrictQuota]:
     """Each district's quota against its selected candidates (one query)."""
-    found = {did: DistrictQuota(did, name, quota) for did, name, quota in db.session.execute(
-        select(CampaignQuota.district_id, Organization.name, CampaignQuota.quota)
-        .join(Organization, Organization.id == CampaignQuota.district_id)
-        .where(CampaignQuota.campaign_id == campaign.id).order_by(Organization.code))}
+    found = {
+        did: DistrictQuota(did, name, quota)
+        for did, name, quota in db.session.execute(
+            select(CampaignQuota.district_id, Organization.name, CampaignQuota.quota)
+            .join(Organization, Organization.id == CampaignQuota.district_id)
+            .where(CampaignQuota.campaign_id == campaign.id)
+            .order_by(Organization.code)
+        )
+    }
     for row in rows:
         if row.district_id is None:
             continue
-        entry = found.setdefault(row.district_id,
-                                 DistrictQuota(row.district_id, row.district_name, 0))
+        entry = found.setdefault(
+            row.district_id, DistrictQuota(row.district_id, row.district_name, 0)
+        )
         entry.candidates += 1
         entry.selected += row.selected
     # the homes already on a published list or commended count against the quota too
     district, link = _district_of()
     for did, count in db.session.execute(
-            select(district.id, func.count(Nomination.id))
-            .join(link, link.descendant_id == Nomination.org_id)
-            .join(district, and_(district.id == link.ancestor_id,
-                                 district.level.in_(DISTRICT_LEVELS)))
-            .where(Nomination.campaign_id == campaign.id,
-                   Nomination.status.in_(("publicity", "commended", "honour_rectification")))
-            .group_by(district.id)):
+        select(district.id, func.count(Nomination.id))
+        .join(link, link.descendant_id == Nomination.org_id)
+        .join(district, and_(district.id == link.ancestor_id, district.level.in_(DISTRICT_LEVELS)))
+        .where(
+            Nomination.campaign_id == campaign.id,
+            Nomination.status.in_(("publicity", "commended", "honour_rectification")),
+        )
+        .group_by(district.id)
+    ):
         if did in found:
             found[did].selected += count
     return list(found.values())
@@ -237,13 +284,18 @@ def board(user: User, campaign_id: int) -> Board:
 
 
 def _quota_problems(districts: list[DistrictQuota]) -> dict[str, list[str]]:
-    return {f"district_{d.district_id}": [
-        f"{d.name}名额 {d.quota} 个，已选 {d.selected} 个，超出名额。" if d.quota
-        else f"{d.name}未分配名额，不能入选。"] for d in districts if d.over}
+    return {
+        f"district_{d.district_id}": [
+            f"{d.name}名额 {d.quota} 个，已选 {d.selected} 个，超出名额。"
+            if d.quota
+            else f"{d.name}未分配名额，不能入选。"
+        ]
+        for d in districts
+        if d.over
+    }
 
 
-def save_selection(user: User, campaign_id: int,
-                   choices: dict[int, dict[str, Any]]) -> Board:
+def save_selection(user: User, campaign_id: int, choices: dict[int, dict[str, Any]]) -> Board:
     """{nomination_id: {"selected": bool, "rank": int | None}} for candidates of the campaign.
     Refused as a whole when a district would exceed its quota. Commits."""
     campaign = get_campaign(campaign_id)
@@ -279,8 +331,12 @@ def save_selection(user: User, campaign_id: int,
     if over:
         db.session.rollback()
         raise Invalid("超出名额，未保存：", errors=over)
-    existing = {s.nomination_id: s for s in db.session.scalars(
-        select(Selection).where(Selection.nomination_id.in_(list(by_id))))}
+    existing = {
+        s.nomination_id: s
+        for s in db.session.scalars(
+            select(Selection).where(Selection.nomination_id.in_(list(by_id)))
+        )
+    }
     for nid in choices:
         row = by_id[int(nid)]
         selection = existing.get(row.nomination.id)
@@ -297,9 +353,13 @@ def save_selection(user: User, campaign_id: int,
 
 
 def calendar_exceptions(first: date, last: date) -> dict[date, bool]:
-    return dict(db.session.execute(
-        select(WorkCalendarDay.day, WorkCalendarDay.is_workday)
-        .where(WorkCalendarDay.day.between(first, last))).all())
+    return dict(
+        db.session.execute(
+            select(WorkCalendarDay.day, WorkCalendarDay.is_workday).where(
+                WorkCalendarDay.day.between(first, last)
+            )
+        ).all()
+    )
 
 
 def publicity_period(starts_on: date, working_days: int) -> tuple[date, date]:
@@ -367,8 +427,9 @@ def import_calendar(user: User, text: str) -> int:
                 raise ValueError
             day = date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
-            errors.append(f"第 {number} 行格式有误：“{line.strip()[:40]}”，"
-                          "应为“2026-10-01 休 国庆节”。")
+            errors.append(
+                f"第 {number} 行格式有误：“{line.strip()[:40]}”，应为“2026-10-01 休 国庆节”。"
+            )
             continue
         parsed.append((day, match[4] == "班", match[5].strip()[:50] or None))
     if errors:
@@ -376,7 +437,11 @@ def import_calendar(user: User, text: str) -> int:
     for day, workday, note in parsed:
         row = db.session.get(WorkCalendarDay, day) or WorkCalendarDay(day=day)
         row.is_workday, row.note, row.updated_by_id, row.updated_at = (
-            workday, note, user.id, utcnow())
+            workday,
+            note,
+            user.id,
+            utcnow(),
+        )
         db.session.add(row)
     _calendar_changed()
     db.session.commit()
@@ -384,24 +449,29 @@ def import_calendar(user: User, text: str) -> int:
 
 
 def calendar_year(year: int) -> list[WorkCalendarDay]:
-    return list(db.session.scalars(
-        select(WorkCalendarDay).where(WorkCalendarDay.day.between(date(year, 1, 1),
-                                                                  date(year, 12, 31)))
-        .order_by(WorkCalendarDay.day)))
+    return list(
+        db.session.scalars(
+            select(WorkCalendarDay)
+            .where(WorkCalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
+            .order_by(WorkCalendarDay.day)
+        )
+    )
 
 
 # -- publishing ---------------------------------------------------------------------------
 
 
-def publish_list(user: User, campaign_id: int, *, starts_on: date | None = None,
-                 title: str | None = None) -> Publicity:
+def publish_list(
+    user: User, campaign_id: int, *, starts_on: date | None = None, title: str | None = None
+) -> Publicity:
     """Selected candidates → `publicity`; the other candidates → `not_commended`. Commits."""
     campaign = get_campaign(campaign_id)
     require_city(user, campaign)
     starts_on = starts_on or beijing_today()
     if starts_on < beijing_today():
-        raise Invalid("公示开始日期不能早于今天。",
-                      errors={"starts_on": ["请选择今天或以后的日期。"]})
+        raise Invalid(
+            "公示开始日期不能早于今天。", errors={"starts_on": ["请选择今天或以后的日期。"]}
+        )
     rows = candidate_rows(campaign.id)
     chosen = [r for r in rows if r.selected]
     if not chosen:
@@ -417,22 +487,30 @@ def publish_list(user: User, campaign_id: int, *, starts_on: date | None = None,
         raise Conflict(str(exc)) from None
     first = starts_on
     publicity = Publicity(
-        campaign_id=campaign.id, working_days=campaign.publicity_working_days,
+        campaign_id=campaign.id,
+        working_days=campaign.publicity_working_days,
         title=(title or "").strip() or f"{campaign.name}拟表彰名单公示",
-        starts_on=first, ends_on=last, published_at=utcnow(), published_by_id=user.id)
+        starts_on=first,
+        ends_on=last,
+        published_at=utcnow(),
+        published_by_id=user.id,
+    )
     db.session.add(publicity)
     for position, row in enumerate(chosen, start=1):
-        publicity.entries.append(PublicityEntry(nomination_id=row.nomination.id,
-                                                position=position))
+        publicity.entries.append(PublicityEntry(nomination_id=row.nomination.id, position=position))
     db.session.flush()  # the entries exist before the state changes read their period
     for row in chosen:
-        fire_stage_action(row.nomination, "publish", actor=user,
-                          comment=f"列入拟表彰名单公示（{first.isoformat()} 至 "
-                                  f"{last.isoformat()}）。")
+        fire_stage_action(
+            row.nomination,
+            "publish",
+            actor=user,
+            comment=f"列入拟表彰名单公示（{first.isoformat()} 至 {last.isoformat()}）。",
+        )
     for row in rows:
         if not row.selected:
-            fire_stage_action(row.nomination, "not_select", actor=user,
-                              comment="未列入本次拟表彰名单。")
+            fire_stage_action(
+                row.nomination, "not_select", actor=user, comment="未列入本次拟表彰名单。"
+            )
     _flush_state_change()
     db.session.commit()
     return publicity
@@ -454,8 +532,11 @@ def has_gone_up(publicity: Publicity, user: User | None) -> bool:
     before it too."""
     if publicity.starts_on <= beijing_today():
         return True
-    return (user is not None and user.is_authenticated
-            and is_city_for(user, get_campaign(publicity.campaign_id)))
+    return (
+        user is not None
+        and user.is_authenticated
+        and is_city_for(user, get_campaign(publicity.campaign_id))
+    )
 
 
 def publicities(campaign_id: int | None = None) -> list[Publicity]:
@@ -483,16 +564,23 @@ def public_entries(publicity: Publicity) -> list[PublicEntry]:
         .join(Nomination, Nomination.id == PublicityEntry.nomination_id)
         .join(Nomination.org)
         .outerjoin(link, link.descendant_id == Nomination.org_id)
-        .outerjoin(district, and_(district.id == link.ancestor_id,
-                                  district.level.in_(DISTRICT_LEVELS)))
+        .outerjoin(
+            district, and_(district.id == link.ancestor_id, district.level.in_(DISTRICT_LEVELS))
+        )
         .options(joinedload(Nomination.org))
         .where(PublicityEntry.publicity_id == publicity.id)
-        .order_by(PublicityEntry.position)).all()
+        .order_by(PublicityEntry.position)
+    ).all()
     found: dict[int, PublicEntry] = {}
     for position, nomination, dname in rows:
         entry = found.get(nomination.id) or PublicEntry(
-            position, nomination.id, nomination.nominee_name or nomination.org.name, "",
-            nomination.award_label, nomination.status)
+            position,
+            nomination.id,
+            nomination.nominee_name or nomination.org.name,
+            "",
+            nomination.award_label,
+            nomination.status,
+        )
         if dname:
             entry.district = dname
         found[nomination.id] = entry
@@ -507,16 +595,28 @@ def address_hash(address: str) -> str:
     return hmac.new(key, (address or "").encode(), hashlib.sha256).hexdigest()
 
 
-def lodge_objection(publicity_id: int, nomination_id: int, *, body: str, name: str | None,
-                    contact: str, address: str) -> Objection:
+def lodge_objection(
+    publicity_id: int,
+    nomination_id: int,
+    *,
+    body: str,
+    name: str | None,
+    contact: str,
+    address: str,
+) -> Objection:
     """Anyone objects to a listed candidate while the list is up. Commits."""
     publicity = get_publicity(publicity_id)
     if not is_open(publicity):
-        raise Conflict(f"公示期为 {publicity.starts_on.isoformat()} 至 "
-                       f"{publicity.ends_on.isoformat()}，现在不在公示期内。")
-    listed = db.session.scalar(select(PublicityEntry).where(
-        PublicityEntry.publicity_id == publicity.id,
-        PublicityEntry.nomination_id == nomination_id))
+        raise Conflict(
+            f"公示期为 {publicity.starts_on.isoformat()} 至 "
+            f"{publicity.ends_on.isoformat()}，现在不在公示期内。"
+        )
+    listed = db.session.scalar(
+        select(PublicityEntry).where(
+            PublicityEntry.publicity_id == publicity.id,
+            PublicityEntry.nomination_id == nomination_id,
+        )
+    )
     if listed is None:
         raise NotFound("该单位不在本次公示名单中。")
     errors: dict[str, list[str]] = {}
@@ -537,23 +637,40 @@ def lodge_objection(publicity_id: int, nomination_id: int, *, body: str, name: s
         raise Invalid("异议内容有误。", errors=errors)
     digest = address_hash(address)
     limit = int(current_app.config["OBJECTIONS_PER_ADDRESS_PER_DAY"])
-    recent = db.session.scalar(select(func.count()).select_from(Objection).where(
-        Objection.address_hash == digest,
-        Objection.created_at >= utcnow() - timedelta(hours=24)))
+    recent = db.session.scalar(
+        select(func.count())
+        .select_from(Objection)
+        .where(
+            Objection.address_hash == digest, Objection.created_at >= utcnow() - timedelta(hours=24)
+        )
+    )
     if recent >= limit:
         raise TooManyAttempts(f"同一网络地址 24 小时内最多提交 {limit} 条异议，请稍后再试。")
-    objection = Objection(publicity_id=publicity.id, nomination_id=nomination_id, body=body,
-                          name=name, contact=contact, address_hash=digest, created_at=utcnow())
+    objection = Objection(
+        publicity_id=publicity.id,
+        nomination_id=nomination_id,
+        body=body,
+        name=name,
+        contact=contact,
+        address_hash=digest,
+        created_at=utcnow(),
+    )
     db.session.add(objection)
     db.session.commit()
     return objection
 
 
 def objections(campaign_id: int, *, open_only: bool = False) -> list[Objection]:
-    stmt = (select(Objection).join(Publicity)
-            .options(joinedload(Objection.nomination).joinedload(Nomination.org),
-                     joinedload(Objection.answered_by))
-            .where(Publicity.campaign_id == campaign_id).order_by(Objection.id))
+    stmt = (
+        select(Objection)
+        .join(Publicity)
+        .options(
+            joinedload(Objection.nomination).joinedload(Nomination.org),
+            joinedload(Objection.answered_by),
+        )
+        .where(Publicity.campaign_id == campaign_id)
+        .order_by(Objection.id)
+    )
     if open_only:
         stmt = stmt.where(Objection.status == ObjectionStatus.OPEN)
     return list(db.session.scalars(stmt))
@@ -575,8 +692,9 @@ def get_objection(user: User, objection_id: int, *, lock: bool = False) -> Objec
 ANSWERS = ("dismiss", "not_commended", "rectification")
 
 
-def answer_objection(user: User, objection_id: int, *, decision: str, answer: str,
-                     deadline: date | None = None) -> Objection:
+def answer_objection(
+    user: User, objection_id: int, *, decision: str, answer: str, deadline: date | None = None
+) -> Objection:
     """Dismiss, or uphold (→ not commended, or → rectify by a deadline). Commits."""
     objection = get_objection(user, objection_id, lock=True)
     if objection.status != ObjectionStatus.OPEN:
@@ -605,17 +723,28 @@ def answer_objection(user: User, objection_id: int, *, decision: str, answer: st
         objection.outcome = decision
         if nomination.status == "publicity":
             if decision == "not_commended":
-                fire_stage_action(nomination, "uphold_objection", actor=user,
-                                  comment=f"异议成立：{answer}")
+                fire_stage_action(
+                    nomination, "uphold_objection", actor=user, comment=f"异议成立：{answer}"
+                )
             else:
-                db.session.add(HonourRectification(
-                    nomination_id=nomination.id, origin="objection",
-                    objection_id=objection.id, reason=answer, deadline=deadline,
-                    ordered_by_id=user.id, ordered_at=utcnow()))
+                db.session.add(
+                    HonourRectification(
+                        nomination_id=nomination.id,
+                        origin="objection",
+                        objection_id=objection.id,
+                        reason=answer,
+                        deadline=deadline,
+                        ordered_by_id=user.id,
+                        ordered_at=utcnow(),
+                    )
+                )
                 db.session.flush()
-                fire_stage_action(nomination, "objection_rectification", actor=user,
-                                  comment=f"异议成立，限期整改（至 {deadline.isoformat()}）："
-                                          f"{answer}")
+                fire_stage_action(
+                    nomination,
+                    "objection_rectification",
+                    actor=user,
+                    comment=f"异议成立，限期整改（至 {deadline.isoformat()}）：{answer}",
+                )
             _flush_state_change()
     db.session.commit()
     return objection
@@ -626,7 +755,7 @@ def answer_objection(user: User, objection_id: int, *, decision: str, answer: st
 
 def _new_code() -> str:
     raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(12))
-    return "-".join(raw[i:i + 4] for i in range(0, 12, 4))
+    return "-".join(raw[i : i + 4] for i in range(0, 12, 4))
 
 
 def certificate_url(base_url: str, code: str) -> str:
@@ -636,11 +765,12 @@ def certificate_url(base_url: str, code: str) -> str:
 
 def normalise_code(code: str) -> str:
     raw = re.sub(r"[^0-9A-Za-z]", "", code or "").upper()
-    return "-".join(raw[i:i + 4] for i in range(0, len(raw), 4))
+    return "-".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
 
-def commend(user: User, publicity_id: int, *, document_number: str,
-            decided_on: date) -> Commendation:
+def commend(
+    user: User, publicity_id: int, *, document_number: str, decided_on: date
+) -> Commendation:
     """Issue the commendation for a publicity whose period is over and whose objections are
     all answered: every listed home still in publicity is commended, with a certificate."""
     publicity = get_publicity(publicity_id)
@@ -651,44 +781,73 @@ def commend(user: User, publicity_id: int, *, document_number: str,
         raise Conflict("该公示名单已经发文表彰。")
     if beijing_today() <= publicity.ends_on:
         raise Conflict(f"公示期至 {publicity.ends_on.isoformat()} 结束，期满后方可发文表彰。")
-    pending = list(db.session.scalars(
-        select(Objection).options(joinedload(Objection.nomination).joinedload(Nomination.org))
-        .where(Objection.publicity_id == publicity.id, Objection.status == ObjectionStatus.OPEN)))
+    pending = list(
+        db.session.scalars(
+            select(Objection)
+            .options(joinedload(Objection.nomination).joinedload(Nomination.org))
+            .where(Objection.publicity_id == publicity.id, Objection.status == ObjectionStatus.OPEN)
+        )
+    )
     if pending:
-        raise Conflict("还有异议未答复，答复后方可发文表彰：", problems=[
-            f"异议 {o.id}：{o.nomination.org.name}" for o in pending])
+        raise Conflict(
+            "还有异议未答复，答复后方可发文表彰：",
+            problems=[f"异议 {o.id}：{o.nomination.org.name}" for o in pending],
+        )
     errors: dict[str, list[str]] = {}
     document_number = (document_number or "").strip()
     if not document_number:
         errors["document_number"] = ["请填写表彰决定文号，如“×工发〔2026〕12号”。"]
     elif len(document_number) > 64:
         errors["document_number"] = ["文号不超过 64 个字。"]
-    elif db.session.scalar(select(Commendation.id).where(
-            Commendation.document_number == document_number)):
+    elif db.session.scalar(
+        select(Commendation.id).where(Commendation.document_number == document_number)
+    ):
         errors["document_number"] = ["该文号已被使用。"]
     if decided_on is None:
         errors["decided_on"] = ["请填写表彰决定日期。"]
     elif decided_on <= publicity.ends_on or decided_on > beijing_today():
-        errors["decided_on"] = [f"决定日期须在公示期满（{publicity.ends_on.isoformat()}）之后、"
-                                "不晚于今天。"]
+        errors["decided_on"] = [
+            f"决定日期须在公示期满（{publicity.ends_on.isoformat()}）之后、不晚于今天。"
+        ]
     if errors:
         raise Invalid("表彰决定有误。", errors=errors)
     homes = [e.nomination for e in publicity.entries if e.nomination.status == "publicity"]
     if not homes:
         raise Conflict("名单中已没有待表彰的单位。")
-    commendation = Commendation(campaign_id=campaign.id, document_number=document_number,
-                                decided_on=decided_on, issued_at=utcnow(), issued_by_id=user.id)
+    commendation = Commendation(
+        campaign_id=campaign.id,
+        document_number=document_number,
+        decided_on=decided_on,
+        issued_at=utcnow(),
+        issued_by_id=user.id,
+    )
     db.session.add(commendation)
     db.session.flush()
     prefix = f"{campaign.year}-"
-    issued = db.session.scalar(select(func.count()).select_from(Certificate).where(
-        Certificate.serial.like(prefix + "%"))) or 0
+    issued = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Certificate)
+            .where(Certificate.serial.like(prefix + "%"))
+        )
+        or 0
+    )
     for number, nomination in enumerate(homes, start=issued + 1):
-        db.session.add(Certificate(commendation_id=commendation.id,
-                                   nomination_id=nomination.id, serial=f"{prefix}{number:04d}",
-                                   code=_new_code(), issued_at=utcnow()))
-        fire_stage_action(nomination, "commend", actor=user,
-                          comment=f"{document_number}（{decided_on.isoformat()}）")
+        db.session.add(
+            Certificate(
+                commendation_id=commendation.id,
+                nomination_id=nomination.id,
+                serial=f"{prefix}{number:04d}",
+                code=_new_code(),
+                issued_at=utcnow(),
+            )
+        )
+        fire_stage_action(
+            nomination,
+            "commend",
+            actor=user,
+            comment=f"{document_number}（{decided_on.isoformat()}）",
+        )
     publicity.commendation_id = commendation.id
     _flush_state_change()
     db.session.commit()
@@ -723,13 +882,20 @@ class CertificateCheck:
 def certificates(*criteria: Any) -> list[Certificate]:
     """Certificates with what a page, the API or the PDF prints of them: the nomination and
     its unit, the campaign and its organiser, the decision (one query)."""
-    return list(db.session.scalars(
-        select(Certificate)
-        .options(joinedload(Certificate.nomination).joinedload(Nomination.org),
-                 joinedload(Certificate.nomination).joinedload(Nomination.campaign)
-                 .joinedload(Campaign.organizer),
-                 joinedload(Certificate.commendation))
-        .where(*criteria).order_by(Certificate.serial)).unique())
+    return list(
+        db.session.scalars(
+            select(Certificate)
+            .options(
+                joinedload(Certificate.nomination).joinedload(Nomination.org),
+                joinedload(Certificate.nomination)
+                .joinedload(Nomination.campaign)
+                .joinedload(Campaign.organizer),
+                joinedload(Certificate.commendation),
+            )
+            .where(*criteria)
+            .order_by(Certificate.serial)
+        ).unique()
+    )
 
 
 def check_certificate(code: str) -> CertificateCheck:
@@ -742,23 +908,27 @@ def check_certificate(code: str) -> CertificateCheck:
 # -- dynamic management -------------------------------------------------------------------
 
 
-def open_rectification(nomination_id: int, *, lock: bool = False
-                       ) -> HonourRectification | None:
-    stmt = (select(HonourRectification)
-            .where(HonourRectification.nomination_id == nomination_id,
-                   HonourRectification.decision.is_(None))
-            .order_by(HonourRectification.id.desc()).limit(1))
+def open_rectification(nomination_id: int, *, lock: bool = False) -> HonourRectification | None:
+    stmt = (
+        select(HonourRectification)
+        .where(
+            HonourRectification.nomination_id == nomination_id,
+            HonourRectification.decision.is_(None),
+        )
+        .order_by(HonourRectification.id.desc())
+        .limit(1)
+    )
     return db.session.scalar(stmt.with_for_update() if lock else stmt)
 
 
-def rectification_files(order: HonourRectification | None,
-                        nomination_id: int) -> list[Evidence]:
+def rectification_files(order: HonourRectification | None, nomination_id: int) -> list[Evidence]:
     """The union's files of an order, in the order they were added (one query)."""
     ids = list(order.evidence_ids or []) if order else []
     if not ids:
         return []
-    files = db.session.scalars(select(Evidence).where(
-        Evidence.id.in_(ids), Evidence.nomination_id == nomination_id))
+    files = db.session.scalars(
+        select(Evidence).where(Evidence.id.in_(ids), Evidence.nomination_id == nomination_id)
+    )
     return sorted(files, key=lambda e: ids.index(e.id))
 
 
@@ -778,8 +948,9 @@ def _reason(reason: str | None, label: str) -> str:
     return reason
 
 
-def order_honour_rectification(user: User, nomination_id: int, *, reason: str,
-                               deadline: date | None) -> HonourRectification:
+def order_honour_rectification(
+    user: User, nomination_id: int, *, reason: str, deadline: date | None
+) -> HonourRectification:
     """A commended home found below standard is ordered to rectify by a deadline. Commits."""
     nomination = city_nomination(user, nomination_id)
     reason = _reason(reason, "责令整改")
@@ -787,19 +958,30 @@ def order_honour_rectification(user: User, nomination_id: int, *, reason: str,
         raise Invalid("整改期限有误。", errors={"deadline": ["整改期限须晚于今天。"]})
     if nomination.status != "commended":
         raise Conflict("只有已表彰的单位可以责令整改。")
-    order = HonourRectification(nomination_id=nomination.id, origin="commended", reason=reason,
-                                deadline=deadline, ordered_by_id=user.id, ordered_at=utcnow())
+    order = HonourRectification(
+        nomination_id=nomination.id,
+        origin="commended",
+        reason=reason,
+        deadline=deadline,
+        ordered_by_id=user.id,
+        ordered_at=utcnow(),
+    )
     db.session.add(order)
     db.session.flush()
-    fire_stage_action(nomination, "order_honour_rectification", actor=user,
-                      comment=f"责令整改（至 {deadline.isoformat()}）：{reason}")
+    fire_stage_action(
+        nomination,
+        "order_honour_rectification",
+        actor=user,
+        comment=f"责令整改（至 {deadline.isoformat()}）：{reason}",
+    )
     _flush_state_change()
     db.session.commit()
     return order
 
 
-def revoke(user: User, nomination_id: int, *, reason: str,
-           revoked_on: date | None = None) -> Certificate:
+def revoke(
+    user: User, nomination_id: int, *, reason: str, revoked_on: date | None = None
+) -> Certificate:
     """Revoke a commended home's title: the certificate check and the roll say so. Commits."""
     nomination = city_nomination(user, nomination_id)
     reason = _reason(reason, "撤销称号")
@@ -810,8 +992,9 @@ def revoke(user: User, nomination_id: int, *, reason: str,
     if nomination.status not in ("commended", "honour_rectification") or certificate is None:
         raise Conflict("只有已表彰的单位可以撤销称号。")
     order = open_rectification(nomination.id)
-    fire_stage_action(nomination, "revoke", actor=user,
-                      comment=f"撤销称号（{revoked_on.isoformat()}）：{reason}")
+    fire_stage_action(
+        nomination, "revoke", actor=user, comment=f"撤销称号（{revoked_on.isoformat()}）：{reason}"
+    )
     if order is not None:
         order.decision, order.decision_comment = "reject", reason
         order.decided_by_id, order.decided_at = user.id, utcnow()
@@ -888,8 +1071,9 @@ def submit_rectification(user: User, nomination_id: int) -> HonourRectification:
     return order
 
 
-def decide_rectification(user: User, nomination_id: int, *, accept: bool,
-                         comment: str | None) -> HonourRectification:
+def decide_rectification(
+    user: User, nomination_id: int, *, accept: bool, comment: str | None
+) -> HonourRectification:
     """The city accepts (→ candidate again, or the title kept) or not (→ not commended, or
     the title revoked). Commits."""
     nomination = city_nomination(user, nomination_id)
@@ -903,8 +1087,9 @@ def decide_rectification(user: User, nomination_id: int, *, accept: bool,
         if not comment:
             raise Invalid("整改不合格须写明理由。", errors={"comment": ["请填写意见。"]})
         if order.submitted_at is None and not order.overdue:
-            raise Conflict(f"整改期限（{order.deadline.isoformat()}）未到，"
-                           "且单位尚未提交整改情况。")
+            raise Conflict(
+                f"整改期限（{order.deadline.isoformat()}）未到，且单位尚未提交整改情况。"
+            )
     if not accept and order.origin == "commended":
         revoke(user, nomination.id, reason=comment or "")
         return order
@@ -939,36 +1124,49 @@ class RollEntry:
         return self.certificate.revoked_on is not None
 
 
-def honour_roll(*, year: int | None = None, level: str | None = None,
-                district_id: int | None = None) -> list[RollEntry]:
+def honour_roll(
+    *, year: int | None = None, level: str | None = None, district_id: int | None = None
+) -> list[RollEntry]:
     """Every certificate ever issued, newest year first; revoked ones stay, marked (one
     query)."""
     district, link = _district_of()
-    stmt = (select(Certificate, Nomination, Campaign, Commendation, district.name)
-            .join(Nomination, Nomination.id == Certificate.nomination_id)
-            .join(Campaign, Campaign.id == Nomination.campaign_id)
-            .join(Commendation, Commendation.id == Certificate.commendation_id)
-            .join(Nomination.org)
-            .outerjoin(link, link.descendant_id == Nomination.org_id)
-            .outerjoin(district, and_(district.id == link.ancestor_id,
-                                      district.level.in_(DISTRICT_LEVELS)))
-            .options(joinedload(Nomination.org))
-            .order_by(Campaign.year.desc(), Certificate.serial))
+    stmt = (
+        select(Certificate, Nomination, Campaign, Commendation, district.name)
+        .join(Nomination, Nomination.id == Certificate.nomination_id)
+        .join(Campaign, Campaign.id == Nomination.campaign_id)
+        .join(Commendation, Commendation.id == Certificate.commendation_id)
+        .join(Nomination.org)
+        .outerjoin(link, link.descendant_id == Nomination.org_id)
+        .outerjoin(
+            district, and_(district.id == link.ancestor_id, district.level.in_(DISTRICT_LEVELS))
+        )
+        .options(joinedload(Nomination.org))
+        .order_by(Campaign.year.desc(), Certificate.serial)
+    )
     if year:
         stmt = stmt.where(Campaign.year == year)
     if level:
         stmt = stmt.where(Campaign.level == level)
     if district_id:
-        stmt = stmt.where(Nomination.org_id.in_(
-            select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == district_id)))
+        stmt = stmt.where(
+            Nomination.org_id.in_(
+                select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == district_id)
+            )
+        )
     found: dict[int, RollEntry] = {}
     for certificate, nomination, campaign, commendation, dname in db.session.execute(stmt):
         entry = found.get(certificate.id)
         if entry is None:
             entry = found[certificate.id] = RollEntry(
-                certificate, nomination, nomination.nominee_name or nomination.org.name, "",
-                campaign.year, campaign.level, commendation.document_number,
-                commendation.decided_on)
+                certificate,
+                nomination,
+                nomination.nominee_name or nomination.org.name,
+                "",
+                campaign.year,
+                campaign.level,
+                commendation.document_number,
+                commendation.decided_on,
+            )
         if dname:
             entry.district = dname
     return list(found.values())

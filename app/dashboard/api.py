@@ -17,29 +17,41 @@ from app.api.security import ApiBlueprint, api_user
 from app.dashboard.services import BANDS, STAGE_NAMES, dashboard
 from workflows.nomination import STATE_NAMES
 
-blp = ApiBlueprint("api_dashboard", __name__, url_prefix="/api/v1",
-                   description="The city dashboard: nominations per district and stage, "
-                               "member-evaluation satisfaction, spot-check outcomes, overdue "
-                               "steps.")
+blp = ApiBlueprint(
+    "api_dashboard",
+    __name__,
+    url_prefix="/api/v1",
+    description="The city dashboard: nominations per district and stage, "
+    "member-evaluation satisfaction, spot-check outcomes, overdue "
+    "steps.",
+)
 
 RATE = {"description": "A fraction from 0 to 1; null when there is nothing to average."}
 
 
 def _per(keys: list[str], what: str) -> fields.Dict:
-    return fields.Dict(keys=fields.Str(metadata={"enum": keys}), values=fields.Int(),
-                       metadata={"description": what})
+    return fields.Dict(
+        keys=fields.Str(metadata={"enum": keys}),
+        values=fields.Int(),
+        metadata={"description": what},
+    )
 
 
 class NominationCountsSchema(Schema):
     total = fields.Int()
-    share = fields.Float(allow_none=True, metadata={
-        "description": "Of all the nominations shown (0 to 1)."})
+    share = fields.Float(
+        allow_none=True, metadata={"description": "Of all the nominations shown (0 to 1)."}
+    )
     by_state = _per(STATE_NAMES, "Nominations per state, every state listed.")
     by_stage = _per(STAGE_NAMES, "Steps under way (someone's move) per stage.")
     active = fields.Int(metadata={"description": "Steps under way, all stages."})
     commended = fields.Int()
-    ended = fields.Int(metadata={"description": "In a final state: not recommended, "
-                                                "withdrawn, failed, not commended, revoked."})
+    ended = fields.Int(
+        metadata={
+            "description": "In a final state: not recommended, "
+            "withdrawn, failed, not commended, revoked."
+        }
+    )
 
 
 class EvaluationFiguresSchema(Schema):
@@ -60,18 +72,21 @@ class CheckOutcomesSchema(Schema):
     failed = fields.Int()
     rectification_accepted = fields.Int()
     rectification_rejected = fields.Int()
-    rectification_open = fields.Int(metadata={
-        "description": "Ordered to rectify, not decided yet."})
+    rectification_open = fields.Int(
+        metadata={"description": "Ordered to rectify, not decided yet."}
+    )
 
 
 class OverdueCountsSchema(Schema):
     total = fields.Int()
     share = fields.Float(allow_none=True)
     by_stage = _per(STAGE_NAMES, "Overdue steps per stage.")
-    oldest_due_on = fields.Date(allow_none=True, metadata={
-        "description": "A Beijing calendar date."})
-    most_days = fields.Int(allow_none=True, metadata={
-        "description": "Days the longest overdue step is late."})
+    oldest_due_on = fields.Date(
+        allow_none=True, metadata={"description": "A Beijing calendar date."}
+    )
+    most_days = fields.Int(
+        allow_none=True, metadata={"description": "Days the longest overdue step is late."}
+    )
 
 
 class DistrictRowSchema(Schema):
@@ -109,17 +124,22 @@ class OverdueStepSchema(Schema):
 class DashboardSchema(Schema):
     campaign_id = fields.Int()
     campaign_name = fields.Str()
-    as_of = fields.Date(metadata={"description": "Today in Beijing: overdue means due "
-                                                 "before this day."})
-    whole_city = fields.Bool(metadata={
-        "description": "Every district, or only the caller's own."})
+    as_of = fields.Date(
+        metadata={"description": "Today in Beijing: overdue means due before this day."}
+    )
+    whole_city = fields.Bool(metadata={"description": "Every district, or only the caller's own."})
     districts = fields.List(fields.Nested(DistrictRowSchema))
-    total = fields.Nested(DistrictRowSchema, metadata={
-        "description": "The districts added up (district_id null)."})
-    satisfaction_bands = fields.List(fields.Nested(BandSchema), metadata={
-        "description": "Closed member evaluations per satisfaction band."})
-    overdue_steps = fields.List(fields.Nested(OverdueStepSchema), metadata={
-        "description": "The longest overdue steps (at most 20)."})
+    total = fields.Nested(
+        DistrictRowSchema, metadata={"description": "The districts added up (district_id null)."}
+    )
+    satisfaction_bands = fields.List(
+        fields.Nested(BandSchema),
+        metadata={"description": "Closed member evaluations per satisfaction band."},
+    )
+    overdue_steps = fields.List(
+        fields.Nested(OverdueStepSchema),
+        metadata={"description": "The longest overdue steps (at most 20)."},
+    )
     overdue_total = fields.Int()
 
 
@@ -134,9 +154,12 @@ class DashboardView(MethodView):
         steps."""
         board = dashboard(api_user(), campaign_id)
         return {
-            "campaign_id": board.campaign.id, "campaign_name": board.campaign.name,
-            "as_of": board.today, "whole_city": board.whole_city,
-            "districts": [asdict(r) for r in board.rows], "total": asdict(board.total),
+            "campaign_id": board.campaign.id,
+            "campaign_name": board.campaign.name,
+            "as_of": board.today,
+            "whole_city": board.whole_city,
+            "districts": [asdict(r) for r in board.rows],
+            "total": asdict(board.total),
             "satisfaction_bands": [asdict(b) for b in board.bands],
             "overdue_steps": [asdict(s) for s in board.overdue_steps],
             "overdue_total": board.overdue_total,

@@ -34,68 +34,163 @@ def _rows(board: Dashboard) -> list[DistrictRow]:
 
 
 def _districts(board: Dashboard) -> Table:
-    header = [_("District"), _("Quota"), *(label(STAGE_LABELS[s]) for s in STAGE_NAMES),
-              _("Under way"), label(STATE_LABELS["commended"]), _("Ended"), _("Total"), _("Share"),
-              *(label(STATE_LABELS[s]) for s in STATE_NAMES)]
-    rows = [[_district(r), r.quota, *(r.nominations.by_stage[s] for s in STAGE_NAMES),
-             r.nominations.active, r.nominations.commended, r.nominations.ended,
-             r.nominations.total,
-             percent(r.nominations.share),
-             *(r.nominations.by_state[s] for s in STATE_NAMES)] for r in _rows(board)]
+    header = [
+        _("District"),
+        _("Quota"),
+        *(label(STAGE_LABELS[s]) for s in STAGE_NAMES),
+        _("Under way"),
+        label(STATE_LABELS["commended"]),
+        _("Ended"),
+        _("Total"),
+        _("Share"),
+        *(label(STATE_LABELS[s]) for s in STATE_NAMES),
+    ]
+    rows = [
+        [
+            _district(r),
+            r.quota,
+            *(r.nominations.by_stage[s] for s in STAGE_NAMES),
+            r.nominations.active,
+            r.nominations.commended,
+            r.nominations.ended,
+            r.nominations.total,
+            percent(r.nominations.share),
+            *(r.nominations.by_state[s] for s in STATE_NAMES),
+        ]
+        for r in _rows(board)
+    ]
     return _("Nominations per district"), header, rows
 
 
 def _states(board: Dashboard) -> Table:
     total = board.total.nominations
     header = [_("Stage"), _("State"), _("Nominations"), _("Share")]
-    rows = [[label(STAGE_LABELS[STATE_STAGE[s]]), label(STATE_LABELS[s]), total.by_state[s],
-             percent(total.by_state[s] / total.total if total.total else None)]
-            for s in STATE_NAMES]
+    rows = [
+        [
+            label(STAGE_LABELS[STATE_STAGE[s]]),
+            label(STATE_LABELS[s]),
+            total.by_state[s],
+            percent(total.by_state[s] / total.total if total.total else None),
+        ]
+        for s in STATE_NAMES
+    ]
     return _("Nominations per state"), header, rows
 
 
 def _satisfaction(board: Dashboard) -> Table:
-    header = [_("Satisfaction rate"), _("Evaluations"), _("Met the threshold"),
-              _("Below the threshold"), _("Share")]
+    header = [
+        _("Satisfaction rate"),
+        _("Evaluations"),
+        _("Met the threshold"),
+        _("Below the threshold"),
+        _("Share"),
+    ]
     rows = [[b.label, b.count, b.passed, b.failed, percent(b.share)] for b in board.bands]
     return _("Member evaluation satisfaction"), header, rows
 
 
 def _evaluations(board: Dashboard) -> Table:
-    header = [_("District"), _("Under way"), _("Closed"), _("Met the threshold"),
-              _("Below the threshold"),
-              _("Average turnout"), _("Average satisfaction"), _("Lowest satisfaction")]
-    rows = [[_district(r), e.open, e.closed, e.passed, e.failed, percent(e.avg_turnout),
-             percent(e.avg_satisfaction), percent(e.min_satisfaction)]
-            for r in _rows(board) for e in [r.evaluation]]
+    header = [
+        _("District"),
+        _("Under way"),
+        _("Closed"),
+        _("Met the threshold"),
+        _("Below the threshold"),
+        _("Average turnout"),
+        _("Average satisfaction"),
+        _("Lowest satisfaction"),
+    ]
+    rows = [
+        [
+            _district(r),
+            e.open,
+            e.closed,
+            e.passed,
+            e.failed,
+            percent(e.avg_turnout),
+            percent(e.avg_satisfaction),
+            percent(e.min_satisfaction),
+        ]
+        for r in _rows(board)
+        for e in [r.evaluation]
+    ]
     return _("Member evaluation per district"), header, rows
 
 
 def _spot_checks(board: Dashboard) -> Table:
-    header = [_("District"), _("Drawn"), _("No conclusion yet"), _("Pass"), _("Rectify"),
-              _("Fail"), _("Rectification accepted"),
-              _("Rectification rejected"), _("Rectification awaiting decision")]
-    rows = [[_district(r), c.checks, c.pending, c.passed, c.rectify, c.failed,
-             c.rectification_accepted, c.rectification_rejected, c.rectification_open]
-            for r in _rows(board) for c in [r.spot_checks]]
+    header = [
+        _("District"),
+        _("Drawn"),
+        _("No conclusion yet"),
+        _("Pass"),
+        _("Rectify"),
+        _("Fail"),
+        _("Rectification accepted"),
+        _("Rectification rejected"),
+        _("Rectification awaiting decision"),
+    ]
+    rows = [
+        [
+            _district(r),
+            c.checks,
+            c.pending,
+            c.passed,
+            c.rectify,
+            c.failed,
+            c.rectification_accepted,
+            c.rectification_rejected,
+            c.rectification_open,
+        ]
+        for r in _rows(board)
+        for c in [r.spot_checks]
+    ]
     return _("Spot-check outcomes per district"), header, rows
 
 
 def _overdue(board: Dashboard) -> Table:
-    header = [_("District"), *(label(STAGE_LABELS[s]) for s in STAGE_NAMES),
-              _("Overdue"), _("Share"), _("Longest overdue (days)")]
-    rows = [[_district(r), *(o.by_stage[s] for s in STAGE_NAMES), o.total,
-             percent(o.share),
-             o.most_days if o.most_days is not None else ""]
-            for r in _rows(board) for o in [r.overdue]]
+    header = [
+        _("District"),
+        *(label(STAGE_LABELS[s]) for s in STAGE_NAMES),
+        _("Overdue"),
+        _("Share"),
+        _("Longest overdue (days)"),
+    ]
+    rows = [
+        [
+            _district(r),
+            *(o.by_stage[s] for s in STAGE_NAMES),
+            o.total,
+            percent(o.share),
+            o.most_days if o.most_days is not None else "",
+        ]
+        for r in _rows(board)
+        for o in [r.overdue]
+    ]
     return _("Overdue steps per district"), header, rows
 
 
 def _overdue_steps(board: Dashboard) -> Table:
-    header = [_("Rank"), _("Nomination"), _("Unit"), _("District"), _("State"), _("Due"),
-              _("Days overdue")]
-    rows = [[s.rank, s.nomination_id, s.unit, s.district, label(STATE_LABELS[s.state]),
-             s.due_on.isoformat(), s.days] for s in board.overdue_steps]
+    header = [
+        _("Rank"),
+        _("Nomination"),
+        _("Unit"),
+        _("District"),
+        _("State"),
+        _("Due"),
+        _("Days overdue"),
+    ]
+    rows = [
+        [
+            s.rank,
+            s.nomination_id,
+            s.unit,
+            s.district,
+            label(STATE_LABELS[s.state]),
+            s.due_on.isoformat(),
+            s.days,
+        ]
+        for s in board.overdue_steps
+    ]
     return _("Most overdue steps"), header, rows
 
 
@@ -122,5 +217,6 @@ def workbook_response(board: Dashboard) -> Response:
     for name in SECTIONS:
         title, header, rows = section_table(board, name)
         sheets.append(Sheet(title, header, rows, heading=f"{heading} · {title}"))
-    return xlsx_file(f"dashboard-{board.campaign.id}-{board.today.isoformat()}.xlsx",
-                     xlsx_sheets(sheets))
+    return xlsx_file(
+        f"dashboard-{board.campaign.id}-{board.today.isoformat()}.xlsx", xlsx_sheets(sheets)
+    )

@@ -43,8 +43,9 @@ def section_csv(campaign_id: int, section: str):  # type: ignore[no-untyped-def]
         raise NotFound("没有这一部分数据。")
     board = dashboard(current_user, campaign_id)
     _title, header, rows = section_table(board, section)
-    return csv_response(f"dashboard-{campaign_id}-{section}-{board.today.isoformat()}.csv",
-                        header, rows)
+    return csv_response(
+        f"dashboard-{campaign_id}-{section}-{board.today.isoformat()}.csv", header, rows
+    )
 
 
 @bp.get("/campaigns/<int:campaign_id>/dashboard.xlsx")

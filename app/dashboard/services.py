@@ -65,7 +65,8 @@ STAGE_NAMES: list[str] = [s["name"] for s in STAGES]
 # nor final (a title can still be revoked): it is shown on its own.
 ACTIVE_STATES: tuple[str, ...] = tuple(s for s in STATE_NAMES if s in STATE_OWNER)
 ACTIVE_BY_STAGE: dict[str, tuple[str, ...]] = {
-    stage: tuple(s for s in ACTIVE_STATES if STATE_STAGE[s] == stage) for stage in STAGE_NAMES}
+    stage: tuple(s for s in ACTIVE_STATES if STATE_STAGE[s] == stage) for stage in STAGE_NAMES
+}
 ENDED_STATES: tuple[str, ...] = tuple(s for s in STATE_NAMES if s in FINAL_STATES)
 
 # 会员评家 satisfaction bands: the thresholds of the standards (85%, 90%, 95%) are edges.
@@ -204,16 +205,22 @@ def district_ids(campaign: Campaign, scope: set[int]) -> list[int]:
     counts from its statistics and hash the join, instead of probing an index per row.
     """
     above = select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id.in_(scope))
-    return list(db.session.scalars(
-        select(Organization.id)
-        .where(Organization.level.in_(DISTRICT_LEVELS),
-               Organization.id.in_(descendants_of([campaign.organizer_id])),
-               or_(in_subtree(Organization.id, scope), Organization.id.in_(above)))
-        .order_by(Organization.code)))
+    return list(
+        db.session.scalars(
+            select(Organization.id)
+            .where(
+                Organization.level.in_(DISTRICT_LEVELS),
+                Organization.id.in_(descendants_of([campaign.organizer_id])),
+                or_(in_subtree(Organization.id, scope), Organization.id.in_(above)),
+            )
+            .order_by(Organization.code)
+        )
+    )
 
 
-def _overdue(status: ColumnElement[str], due_on: ColumnElement[date],
-             today: date) -> ColumnElement[bool]:
+def _overdue(
+    status: ColumnElement[str], due_on: ColumnElement[date], today: date
+) -> ColumnElement[bool]:
     """A step overdue: under way (someone's move, as for the reminder sweep and `flask
     overdue`) and due before today; due today is not overdue yet."""
     return and_(status.in_(ACTIVE_STATES), due_on < today)
@@ -222,14 +229,25 @@ def _overdue(status: ColumnElement[str], due_on: ColumnElement[date],
 def _nominations(campaign: Campaign, scope: set[int], districts: list[int]) -> CTE:
     """The campaign's nominations in scope, each with its district, evaluation and check."""
     return (
-        select(Nomination.id, Nomination.status, Nomination.due_on,
-               OrgClosure.ancestor_id.label("district_id"),
-               MemberEvaluation.status.label("evaluation_status"), MemberEvaluation.passed,
-               MemberEvaluation.turnout, MemberEvaluation.satisfaction_rate,
-               SpotCheck.id.label("check_id"), SpotCheck.conclusion,
-               SpotCheck.rectification_decision)
-        .join(OrgClosure, and_(OrgClosure.descendant_id == Nomination.org_id,
-                               OrgClosure.ancestor_id.in_(districts)))
+        select(
+            Nomination.id,
+            Nomination.status,
+            Nomination.due_on,
+            OrgClosure.ancestor_id.label("district_id"),
+            MemberEvaluation.status.label("evaluation_status"),
+            MemberEvaluation.passed,
+            MemberEvaluation.turnout,
+            MemberEvaluation.satisfaction_rate,
+            SpotCheck.id.label("check_id"),
+            SpotCheck.conclusion,
+            SpotCheck.rectification_decision,
+        )
+        .join(
+            OrgClosure,
+            and_(
+                OrgClosure.descendant_id == Nomination.org_id, OrgClosure.ancestor_id.in_(districts)
+            ),
+        )
         .outerjoin(MemberEvaluation, MemberEvaluation.nomination_id == Nomination.id)
         .outerjoin(SpotCheck, SpotCheck.nomination_id == Nomination.id)
         .where(Nomination.campaign_id == campaign.id, in_subtree(Nomination.org_id, scope))
@@ -243,19 +261,41 @@ def _groups(n: CTE, today: date) -> CTE:
     the averages need; the figures then aggregate these groups, once per district and once
     for the totals, instead of every nomination twice."""
     overdue = case((_overdue(n.c.status, n.c.due_on, today), 1), else_=0)
-    alike = select(n.c.district_id, n.c.status, n.c.evaluation_status, n.c.passed,
-                   n.c.turnout, n.c.satisfaction_rate, n.c.due_on, n.c.conclusion,
-                   n.c.rectification_decision, overdue.label("overdue"),
-                   case((n.c.check_id.is_not(None), 1), else_=0).label("checked")).subquery()
-    keys = [alike.c.district_id, alike.c.status, alike.c.evaluation_status, alike.c.passed,
-            alike.c.conclusion, alike.c.rectification_decision, alike.c.overdue,
-            alike.c.checked]
+    alike = select(
+        n.c.district_id,
+        n.c.status,
+        n.c.evaluation_status,
+        n.c.passed,
+        n.c.turnout,
+        n.c.satisfaction_rate,
+        n.c.due_on,
+        n.c.conclusion,
+        n.c.rectification_decision,
+        overdue.label("overdue"),
+        case((n.c.check_id.is_not(None), 1), else_=0).label("checked"),
+    ).subquery()
+    keys = [
+        alike.c.district_id,
+        alike.c.status,
+        alike.c.evaluation_status,
+        alike.c.passed,
+        alike.c.conclusion,
+        alike.c.rectification_decision,
+        alike.c.overdue,
+        alike.c.checked,
+    ]
     rate, turnout = alike.c.satisfaction_rate, alike.c.turnout
     return (
-        select(*keys, func.count().label("k"),
-               func.sum(turnout).label("turnout_sum"), func.count(turnout).label("turnout_n"),
-               func.sum(rate).label("rate_sum"), func.count(rate).label("rate_n"),
-               func.min(rate).label("rate_min"), func.min(alike.c.due_on).label("due_min"))
+        select(
+            *keys,
+            func.count().label("k"),
+            func.sum(turnout).label("turnout_sum"),
+            func.count(turnout).label("turnout_n"),
+            func.sum(rate).label("rate_sum"),
+            func.count(rate).label("rate_n"),
+            func.min(rate).label("rate_min"),
+            func.min(alike.c.due_on).label("due_min"),
+        )
         .group_by(*keys)
         .cte("g")
     )
@@ -269,10 +309,12 @@ def _aggregates(g: CTE) -> dict[str, ColumnElement[Any]]:
         total = func.sum(g.c.k).filter(and_(*where)) if where else func.sum(g.c.k)
         return func.coalesce(total, 0)
 
-    def mean(total: ColumnElement[Any], n: ColumnElement[int],
-             where: ColumnElement[bool]) -> ColumnElement[float]:
+    def mean(
+        total: ColumnElement[Any], n: ColumnElement[int], where: ColumnElement[bool]
+    ) -> ColumnElement[float]:
         return cast(func.sum(total).filter(where), Float) / func.nullif(
-            func.sum(n).filter(where), 0)
+            func.sum(n).filter(where), 0
+        )
 
     closed = g.c.evaluation_status == EvaluationStatus.CLOSED
     overdue = g.c.overdue == 1
@@ -296,11 +338,11 @@ def _aggregates(g: CTE) -> dict[str, ColumnElement[Any]]:
         "sc_fail": count(g.c.conclusion == Conclusion.FAIL),
         "sc_accepted": count(g.c.rectification_decision == "accept"),
         "sc_rejected": count(g.c.rectification_decision == "reject"),
-        "sc_rectifying": count(g.c.conclusion == Conclusion.RECTIFY,
-                               g.c.rectification_decision.is_(None)),
+        "sc_rectifying": count(
+            g.c.conclusion == Conclusion.RECTIFY, g.c.rectification_decision.is_(None)
+        ),
         "od_total": count(overdue),
-        **{f"od_{st}": count(overdue, g.c.status.in_(ACTIVE_BY_STAGE[st]))
-           for st in STAGE_NAMES},
+        **{f"od_{st}": count(overdue, g.c.status.in_(ACTIVE_BY_STAGE[st])) for st in STAGE_NAMES},
         "od_oldest": func.min(g.c.due_min).filter(overdue),
     }
 
@@ -315,8 +357,9 @@ def _whole(total: ColumnElement[int]) -> ColumnElement[float]:
     return case((total > 0, literal(1.0, Float)))
 
 
-def district_rows(campaign: Campaign, scope: set[int], districts: list[int],
-                  today: date) -> list[Any]:
+def district_rows(
+    campaign: Campaign, scope: set[int], districts: list[int], today: date
+) -> list[Any]:
     """One row per district shown (zeros included), then the totals row: one statement."""
     g = _groups(_nominations(campaign, scope, districts), today)
     figures = _aggregates(g)
@@ -324,75 +367,116 @@ def district_rows(campaign: Campaign, scope: set[int], districts: list[int],
     district = aliased(Organization, name="district")
     quota = aliased(CampaignQuota)
     per_district = (
-        select(literal(0).label("is_total"), district.id.label("district_id"),
-               district.code, district.name, quota.quota, *labelled,
-               _share(figures["n_total"]).label("n_share"),
-               _share(figures["od_total"]).label("od_share"))
+        select(
+            literal(0).label("is_total"),
+            district.id.label("district_id"),
+            district.code,
+            district.name,
+            quota.quota,
+            *labelled,
+            _share(figures["n_total"]).label("n_share"),
+            _share(figures["od_total"]).label("od_share"),
+        )
         .select_from(district)
         .outerjoin(g, g.c.district_id == district.id)
-        .outerjoin(quota, and_(quota.campaign_id == campaign.id,
-                               quota.district_id == district.id))
+        .outerjoin(quota, and_(quota.campaign_id == campaign.id, quota.district_id == district.id))
         .where(district.id.in_(districts))
         .group_by(district.id, district.code, district.name, quota.quota)
     )
-    all_quotas = (select(func.sum(CampaignQuota.quota))
-                  .where(CampaignQuota.campaign_id == campaign.id,
-                         CampaignQuota.district_id.in_(districts))
-                  .scalar_subquery())
-    totals = select(literal(1), null(), null(), null(), all_quotas, *figures.values(),
-                    _whole(figures["n_total"]), _whole(figures["od_total"])).select_from(g)
-    return list(db.session.execute(
-        union_all(per_district, totals).order_by(literal_column("is_total"),
-                                                 literal_column("code"))))
+    all_quotas = (
+        select(func.sum(CampaignQuota.quota))
+        .where(CampaignQuota.campaign_id == campaign.id, CampaignQuota.district_id.in_(districts))
+        .scalar_subquery()
+    )
+    totals = select(
+        literal(1),
+        null(),
+        null(),
+        null(),
+        all_quotas,
+        *figures.values(),
+        _whole(figures["n_total"]),
+        _whole(figures["od_total"]),
+    ).select_from(g)
+    return list(
+        db.session.execute(
+            union_all(per_district, totals).order_by(
+                literal_column("is_total"), literal_column("code")
+            )
+        )
+    )
 
 
-def satisfaction_bands(campaign: Campaign, scope: set[int],
-                       districts: list[int]) -> dict[str, Any]:
+def satisfaction_bands(campaign: Campaign, scope: set[int], districts: list[int]) -> dict[str, Any]:
     """Closed evaluations per satisfaction band (band key → row): one statement."""
     n = _nominations(campaign, scope, districts)
     rate = n.c.satisfaction_rate
-    edges = [(rate < high if low is None else and_(rate >= low, rate < high), key)
-             for key, _, low, high in BANDS if high is not None]
+    edges = [
+        (rate < high if low is None else and_(rate >= low, rate < high), key)
+        for key, _, low, high in BANDS
+        if high is not None
+    ]
     banded = (
-        select(case((rate.is_(None), "no_ballots"), *edges, else_="95_100").label("band"),
-               n.c.passed)
+        select(
+            case((rate.is_(None), "no_ballots"), *edges, else_="95_100").label("band"), n.c.passed
+        )
         .where(n.c.evaluation_status == EvaluationStatus.CLOSED)
         .subquery("banded")
     )
     # Grouped by the computed column of a subquery: PostgreSQL would not match a CASE
     # repeated in GROUP BY with its own bound parameters.
     rows = db.session.execute(
-        select(banded.c.band, func.count().label("evaluations"),
-               func.count().filter(banded.c.passed.is_(True)).label("passed"),
-               func.count().filter(banded.c.passed.is_(False)).label("failed"),
-               _share(func.count()).label("share"))
-        .group_by(banded.c.band))
+        select(
+            banded.c.band,
+            func.count().label("evaluations"),
+            func.count().filter(banded.c.passed.is_(True)).label("passed"),
+            func.count().filter(banded.c.passed.is_(False)).label("failed"),
+            _share(func.count()).label("share"),
+        ).group_by(banded.c.band)
+    )
     return {row.band: row for row in rows}
 
 
-def most_overdue(campaign: Campaign, scope: set[int], districts: list[int],
-                 today: date) -> list[Any]:
+def most_overdue(
+    campaign: Campaign, scope: set[int], districts: list[int], today: date
+) -> list[Any]:
     """The steps longest overdue (due before today, still under way), ranked among all the
     overdue ones, with how many there are: one statement."""
     district = aliased(Organization)
     unit = aliased(Organization)
-    return list(db.session.execute(
-        select(Nomination.id, func.coalesce(Nomination.nominee_name, unit.name).label("unit"),
-               Nomination.status, Nomination.due_on, district.id.label("district_id"),
-               district.name.label("district"),
-               func.rank().over(order_by=Nomination.due_on).label("rank"),
-               func.row_number().over(partition_by=district.id,
-                                      order_by=(Nomination.due_on, Nomination.id))
-               .label("rank_in_district"),
-               func.count().over().label("of"))
-        .join(unit, unit.id == Nomination.org_id)
-        .join(OrgClosure, and_(OrgClosure.descendant_id == Nomination.org_id,
-                               OrgClosure.ancestor_id.in_(districts)))
-        .join(district, district.id == OrgClosure.ancestor_id)
-        .where(Nomination.campaign_id == campaign.id, in_subtree(Nomination.org_id, scope),
-               _overdue(Nomination.status, Nomination.due_on, today))
-        .order_by(Nomination.due_on, Nomination.id)
-        .limit(OVERDUE_LIST_LIMIT)))
+    return list(
+        db.session.execute(
+            select(
+                Nomination.id,
+                func.coalesce(Nomination.nominee_name, unit.name).label("unit"),
+                Nomination.status,
+                Nomination.due_on,
+                district.id.label("district_id"),
+                district.name.label("district"),
+                func.rank().over(order_by=Nomination.due_on).label("rank"),
+                func.row_number()
+                .over(partition_by=district.id, order_by=(Nomination.due_on, Nomination.id))
+                .label("rank_in_district"),
+                func.count().over().label("of"),
+            )
+            .join(unit, unit.id == Nomination.org_id)
+            .join(
+                OrgClosure,
+                and_(
+                    OrgClosure.descendant_id == Nomination.org_id,
+                    OrgClosure.ancestor_id.in_(districts),
+                ),
+            )
+            .join(district, district.id == OrgClosure.ancestor_id)
+            .where(
+                Nomination.campaign_id == campaign.id,
+                in_subtree(Nomination.org_id, scope),
+                _overdue(Nomination.status, Nomination.due_on, today),
+            )
+            .order_by(Nomination.due_on, Nomination.id)
+            .limit(OVERDUE_LIST_LIMIT)
+        )
+    )
 
 
 # -- assembling ---------------------------------------------------------------------------
@@ -405,27 +489,45 @@ def _float(value: Any) -> float | None:
 def _row(m: Any, today: date) -> DistrictRow:
     oldest = m["od_oldest"]
     return DistrictRow(
-        district_id=m["district_id"], code=m["code"] or "", name=m["name"] or "",
+        district_id=m["district_id"],
+        code=m["code"] or "",
+        name=m["name"] or "",
         quota=m["quota"],
         nominations=NominationCounts(
-            total=m["n_total"], share=_float(m["n_share"]),
+            total=m["n_total"],
+            share=_float(m["n_share"]),
             by_state={s: m[f"state_{s}"] for s in STATE_NAMES},
             by_stage={st: m[f"stage_{st}"] for st in STAGE_NAMES},
-            active=m["n_active"], commended=m["state_commended"], ended=m["n_ended"]),
+            active=m["n_active"],
+            commended=m["state_commended"],
+            ended=m["n_ended"],
+        ),
         evaluation=EvaluationFigures(
-            open=m["ev_open"], closed=m["ev_closed"], passed=m["ev_passed"],
-            failed=m["ev_failed"], avg_turnout=_float(m["ev_turnout"]),
+            open=m["ev_open"],
+            closed=m["ev_closed"],
+            passed=m["ev_passed"],
+            failed=m["ev_failed"],
+            avg_turnout=_float(m["ev_turnout"]),
             avg_satisfaction=_float(m["ev_satisfaction"]),
-            min_satisfaction=_float(m["ev_min_satisfaction"])),
+            min_satisfaction=_float(m["ev_min_satisfaction"]),
+        ),
         spot_checks=CheckOutcomes(
-            checks=m["sc_checks"], pending=m["sc_pending"], passed=m["sc_pass"],
-            rectify=m["sc_rectify"], failed=m["sc_fail"],
-            rectification_accepted=m["sc_accepted"], rectification_rejected=m["sc_rejected"],
-            rectification_open=m["sc_rectifying"]),
+            checks=m["sc_checks"],
+            pending=m["sc_pending"],
+            passed=m["sc_pass"],
+            rectify=m["sc_rectify"],
+            failed=m["sc_fail"],
+            rectification_accepted=m["sc_accepted"],
+            rectification_rejected=m["sc_rejected"],
+            rectification_open=m["sc_rectifying"],
+        ),
         overdue=OverdueCounts(
-            total=m["od_total"], share=_float(m["od_share"]),
-            by_stage={st: m[f"od_{st}"] for st in STAGE_NAMES}, oldest_due_on=oldest,
-            most_days=(today - oldest).days if oldest else None),
+            total=m["od_total"],
+            share=_float(m["od_share"]),
+            by_stage={st: m[f"od_{st}"] for st in STAGE_NAMES},
+            oldest_due_on=oldest,
+            most_days=(today - oldest).days if oldest else None,
+        ),
     )
 
 
@@ -444,18 +546,36 @@ def dashboard(user: User, campaign_id: int, *, with_campaigns: bool = False) -> 
     # API's one lookup, and the 404 of a campaign not in the list).
     others = list(db.session.scalars(visible_campaigns(user))) if with_campaigns else []
     campaign = next((c for c in others if c.id == campaign_id), None) or get_campaign(
-        user, campaign_id)
+        user, campaign_id
+    )
     today = beijing_today()
     districts = district_ids(campaign, scope)
     rows = [_row(r._mapping, today) for r in district_rows(campaign, scope, districts, today)]
     found = satisfaction_bands(campaign, scope, districts)
     bands = [_band(key, label, found.get(key)) for key, label, _, _ in BANDS]
     overdue = most_overdue(campaign, scope, districts, today)
-    steps = [OverdueStep(r.id, r.unit, r.district_id, r.district, r.status, r.due_on,
-                         (today - r.due_on).days, r.rank, r.rank_in_district)
-             for r in overdue]
+    steps = [
+        OverdueStep(
+            r.id,
+            r.unit,
+            r.district_id,
+            r.district,
+            r.status,
+            r.due_on,
+            (today - r.due_on).days,
+            r.rank,
+            r.rank_in_district,
+        )
+        for r in overdue
+    ]
     return Dashboard(
-        campaign=campaign, today=today,
+        campaign=campaign,
+        today=today,
         whole_city=bool(role_orgs(user, (Role.CITY, Role.ADMIN))),
-        rows=rows[:-1], total=rows[-1], bands=bands, overdue_steps=steps,
-        overdue_total=overdue[0].of if overdue else 0, other_campaigns=others)
+        rows=rows[:-1],
+        total=rows[-1],
+        bands=bands,
+        overdue_steps=steps,
+        overdue_total=overdue[0].of if overdue else 0,
+        other_campaigns=others,
+    )

@@ -35,8 +35,12 @@ from app.evaluation.services import (
 )
 from app.nominations.models import Nomination
 
-blp = ApiBlueprint("api_evaluation", __name__, url_prefix="/api/v1",
-                   description="会员评家: anonymous member evaluation with one-time tokens.")
+blp = ApiBlueprint(
+    "api_evaluation",
+    __name__,
+    url_prefix="/api/v1",
+    description="会员评家: anonymous member evaluation with one-time tokens.",
+)
 
 CHOICES = [c.value for c in Choice]
 
@@ -44,8 +48,10 @@ CHOICES = [c.value for c in Choice]
 class OpenSchema(Schema):
     opens_at = fields.AwareDateTime(required=True, default_timezone=None)
     closes_at = fields.AwareDateTime(required=True, default_timezone=None)
-    member_count = fields.Int(validate=Range(min=1, max=MAX_TOKENS), metadata={
-        "description": "Default: 会员数 from the self-assessment."})
+    member_count = fields.Int(
+        validate=Range(min=1, max=MAX_TOKENS),
+        metadata={"description": "Default: 会员数 from the self-assessment."},
+    )
 
 
 class EvaluationSchema(Schema):
@@ -56,8 +62,12 @@ class EvaluationSchema(Schema):
     member_count = fields.Int()
     dimensions = fields.List(fields.Dict())
     turnout = fields.Dict(metadata={"description": "Counts only, live during the window."})
-    results = fields.Dict(allow_none=True, metadata={
-        "description": "After closing: online and paper apart, per dimension, the decision."})
+    results = fields.Dict(
+        allow_none=True,
+        metadata={
+            "description": "After closing: online and paper apart, per dimension, the decision."
+        },
+    )
 
 
 class TokenCountSchema(Schema):
@@ -65,8 +75,7 @@ class TokenCountSchema(Schema):
 
 
 class VoidSchema(Schema):
-    serials = fields.List(fields.Int(validate=ID_RANGE), required=True,
-                          validate=Length(min=1))
+    serials = fields.List(fields.Int(validate=ID_RANGE), required=True, validate=Length(min=1))
 
 
 class TokenQuerySchema(Schema):
@@ -115,8 +124,9 @@ class BallotQuestionsSchema(Schema):
 
 class BallotSchema(Schema):
     overall = fields.Str(required=True, validate=OneOf(CHOICES))
-    answers = fields.Dict(keys=fields.Str(), values=fields.Str(validate=OneOf(CHOICES)),
-                          required=True)
+    answers = fields.Dict(
+        keys=fields.Str(), values=fields.Str(validate=OneOf(CHOICES)), required=True
+    )
     comment = fields.Str(allow_none=True, validate=Length(max=MAX_COMMENT))
 
 
@@ -126,37 +136,57 @@ def vote_link(token: str) -> str:
 
 def present_tokens(tokens: list[BallotToken]) -> list[dict[str, Any]]:
     """Each token's serial, batch and status with its voting link (the union only)."""
-    return [{"serial": t.serial, "batch": t.batch, "status": t.status,
-             "url": vote_link(t.token)} for t in tokens]
+    return [
+        {"serial": t.serial, "batch": t.batch, "status": t.status, "url": vote_link(t.token)}
+        for t in tokens
+    ]
 
 
 def _counts(c: Any) -> dict[str, int]:
-    return {"satisfied": c.satisfied, "basic": c.basic, "dissatisfied": c.dissatisfied,
-            "total": c.total}
+    return {
+        "satisfied": c.satisfied,
+        "basic": c.basic,
+        "dissatisfied": c.dissatisfied,
+        "total": c.total,
+    }
 
 
 def present(nomination: Nomination, evaluation: MemberEvaluation) -> dict[str, Any]:
     live = turnout(evaluation)
     body: dict[str, Any] = {
-        "nomination_id": nomination.id, "status": evaluation.status,
-        "opens_at": evaluation.opens_at, "closes_at": evaluation.closes_at,
-        "member_count": evaluation.member_count, "dimensions": evaluation.dimensions,
-        "turnout": {"issued": live.issued, "voted_online": live.voted_online,
-                    "paper": live.paper, "voted": live.voted, "rate": float(live.rate)},
+        "nomination_id": nomination.id,
+        "status": evaluation.status,
+        "opens_at": evaluation.opens_at,
+        "closes_at": evaluation.closes_at,
+        "member_count": evaluation.member_count,
+        "dimensions": evaluation.dimensions,
+        "turnout": {
+            "issued": live.issued,
+            "voted_online": live.voted_online,
+            "paper": live.paper,
+            "voted": live.voted,
+            "rate": float(live.rate),
+        },
         "results": None,
     }
     if evaluation.status == "closed":
         res = results(evaluation, with_comments=True)
         body["results"] = {
-            "online": _counts(res.online), "paper": _counts(res.paper),
-            "total": _counts(res.total), "paper_invalid": res.paper_invalid,
-            "dimensions": [{"code": d["code"], "label": d["label"], "online": _counts(o),
-                            "paper": _counts(p)} for d, o, p in res.dimensions],
+            "online": _counts(res.online),
+            "paper": _counts(res.paper),
+            "total": _counts(res.total),
+            "paper_invalid": res.paper_invalid,
+            "dimensions": [
+                {"code": d["code"], "label": d["label"], "online": _counts(o), "paper": _counts(p)}
+                for d, o, p in res.dimensions
+            ],
             "comments": res.comments,
             "satisfaction_rate": float(evaluation.satisfaction_rate)
-            if evaluation.satisfaction_rate is not None else None,
+            if evaluation.satisfaction_rate is not None
+            else None,
             "threshold": float(evaluation.threshold) if evaluation.threshold else None,
-            "passed": evaluation.passed, "reasons": stored_reasons(evaluation),
+            "passed": evaluation.passed,
+            "reasons": stored_reasons(evaluation),
             "process_notes": evaluation.process_notes,
             "rectification_measures": evaluation.rectification_measures,
         }
@@ -179,9 +209,13 @@ class Evaluation(MethodView):
     @blp.errors(403, 404, 409, 422)
     def post(self, data: dict[str, Any], nomination_id: int) -> dict[str, Any]:
         """The union opens its member evaluation; one token per member is issued."""
-        evaluation = open_evaluation(api_user(), nomination_id, opens_at=data["opens_at"],
-                                     closes_at=data["closes_at"],
-                                     member_count=data.get("member_count"))
+        evaluation = open_evaluation(
+            api_user(),
+            nomination_id,
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+            member_count=data.get("member_count"),
+        )
         nomination, evaluation = get_evaluation(api_user(), evaluation.nomination_id)
         return present(nomination, evaluation)
 
@@ -198,8 +232,9 @@ class Tokens(MethodView):
         nomination, _evaluation = get_evaluation(user, nomination_id)
         if not is_union(user, nomination):
             raise NotFound("没有找到评价链接。")
-        _n, tokens = tokens_for_print(user, nomination_id, batch=args.get("batch"),
-                                      unused_only=args["unused_only"])
+        _n, tokens = tokens_for_print(
+            user, nomination_id, batch=args.get("batch"), unused_only=args["unused_only"]
+        )
         return present_tokens(tokens)
 
     @blp.token_required
@@ -232,13 +267,20 @@ class PaperTallyView(MethodView):
     @blp.arguments(TallyFileSchema, location="files")
     @blp.response(200, EvaluationSchema)
     @blp.errors(403, 404, 409, 413, 422)
-    def post(self, data: dict[str, Any], files: dict[str, Any],
-             nomination_id: int) -> dict[str, Any]:
+    def post(
+        self, data: dict[str, Any], files: dict[str, Any], nomination_id: int
+    ) -> dict[str, Any]:
         """Paper ballots' counts, with the scanned tally sheet (multipart `tally_sheet`)."""
         user = api_user()
-        enter_paper_tally(user, nomination_id, satisfied=data["satisfied"], basic=data["basic"],
-                          dissatisfied=data["dissatisfied"], invalid=data["invalid"],
-                          tally_sheet=files.get("tally_sheet"))
+        enter_paper_tally(
+            user,
+            nomination_id,
+            satisfied=data["satisfied"],
+            basic=data["basic"],
+            dissatisfied=data["dissatisfied"],
+            invalid=data["invalid"],
+            tally_sheet=files.get("tally_sheet"),
+        )
         return present(*get_evaluation(user, nomination_id))
 
 
@@ -251,8 +293,12 @@ class Report(MethodView):
     def put(self, data: dict[str, Any], nomination_id: int) -> dict[str, Any]:
         """The union's account of the process and its rectification measures (整改措施)."""
         user = api_user()
-        save_report(user, nomination_id, process_notes=data.get("process_notes"),
-                    rectification_measures=data.get("rectification_measures"))
+        save_report(
+            user,
+            nomination_id,
+            process_notes=data.get("process_notes"),
+            rectification_measures=data.get("rectification_measures"),
+        )
         return present(*get_evaluation(user, nomination_id))
 
 
@@ -275,15 +321,20 @@ class BallotView(MethodView):
     def get(self, token: str) -> dict[str, Any]:
         """Public: what the member is asked (no login; the token is the credential)."""
         form = ballot_form(token)
-        return {"union": form.union_name, "award": form.award_label,
-                "closes_at": form.evaluation.closes_at, "choices": CHOICES,
-                "dimensions": form.evaluation.dimensions}
+        return {
+            "union": form.union_name,
+            "award": form.award_label,
+            "closes_at": form.evaluation.closes_at,
+            "choices": CHOICES,
+            "dimensions": form.evaluation.dimensions,
+        }
 
     @blp.arguments(BallotSchema)
     @blp.response(201, MessageSchema)
     @blp.errors(404, 409, 422)
     def post(self, data: dict[str, Any], token: str) -> dict[str, str]:
         """Public: cast the anonymous ballot; the token is spent in the same transaction."""
-        cast_ballot(token, overall=data["overall"], answers=data["answers"],
-                    comment=data.get("comment"))
+        cast_ballot(
+            token, overall=data["overall"], answers=data["answers"], comment=data.get("comment")
+        )
         return {"message": "感谢您的评价！"}

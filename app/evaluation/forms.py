@@ -38,8 +38,9 @@ class OpenEvaluationForm(FlaskForm):
         _l("Number of members"),
         validators=[
             InputRequired(_l("Please enter the number of members.")),
-            NumberRange(min=1, max=MAX_TOKENS, message=_l(
-                "Enter a number between %(min)s and %(max)s.")),
+            NumberRange(
+                min=1, max=MAX_TOKENS, message=_l("Enter a number between %(min)s and %(max)s.")
+            ),
         ],
     )
 
@@ -49,8 +50,9 @@ class IssueTokensForm(FlaskForm):
         _l("Number of new links"),
         validators=[
             InputRequired(_l("Please enter how many links to issue.")),
-            NumberRange(min=1, max=MAX_TOKENS, message=_l(
-                "Enter a number between %(min)s and %(max)s.")),
+            NumberRange(
+                min=1, max=MAX_TOKENS, message=_l("Enter a number between %(min)s and %(max)s.")
+            ),
         ],
     )
 
@@ -58,36 +60,50 @@ class IssueTokensForm(FlaskForm):
 class VoidTokensForm(FlaskForm):
     serials = StringField(
         _l("Serial numbers to void"),
-        validators=[DataRequired(_l("Please enter the serial numbers to void.")),
-                    Length(max=2000)],
+        validators=[DataRequired(_l("Please enter the serial numbers to void.")), Length(max=2000)],
     )
 
 
 def _tally(label: str) -> IntegerField:
-    return IntegerField(label, validators=[
-        InputRequired(_l("Please enter a whole number (0 if none).")),
-        NumberRange(min=0, max=MAX_TOKENS, message=_l(
-            "Enter a number between %(min)s and %(max)s.")),
-    ])
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(_l("Please enter a whole number (0 if none).")),
+            NumberRange(
+                min=0, max=MAX_TOKENS, message=_l("Enter a number between %(min)s and %(max)s.")
+            ),
+        ],
+    )
 
 
 class PaperTallyForm(FlaskForm):
     satisfied = _tally(_l("Satisfied"))
     basic = _tally(_l("Basically satisfied"))
     dissatisfied = _tally(_l("Dissatisfied"))
-    invalid = IntegerField(_l("Invalid (spoilt) ballots"), default=0, validators=[
-        Optional(), NumberRange(min=0, max=MAX_TOKENS, message=_l(
-            "Enter a number between %(min)s and %(max)s."))])
+    invalid = IntegerField(
+        _l("Invalid (spoilt) ballots"),
+        default=0,
+        validators=[
+            Optional(),
+            NumberRange(
+                min=0, max=MAX_TOKENS, message=_l("Enter a number between %(min)s and %(max)s.")
+            ),
+        ],
+    )
     tally_sheet = FileField(_l("Scanned tally sheet"))
 
 
 class ReportForm(FlaskForm):
-    process_notes = TextAreaField(_l("How the evaluation was organised"),
-                                  validators=[Optional(), Length(max=MAX_REPORT)],
-                                  render_kw={"rows": 4})
-    rectification_measures = TextAreaField(_l("Rectification measures"),
-                                           validators=[Optional(), Length(max=MAX_REPORT)],
-                                           render_kw={"rows": 4})
+    process_notes = TextAreaField(
+        _l("How the evaluation was organised"),
+        validators=[Optional(), Length(max=MAX_REPORT)],
+        render_kw={"rows": 4},
+    )
+    rectification_measures = TextAreaField(
+        _l("Rectification measures"),
+        validators=[Optional(), Length(max=MAX_REPORT)],
+        render_kw={"rows": 4},
+    )
 
 
 class CloseEarlyForm(FlaskForm):

@@ -119,7 +119,9 @@ def cjk_font() -> str:
             if has_app_context():
                 current_app.logger.error(
                     "No CJK font: CJK_FONT_PATH=%r, candidates %s",
-                    current_app.config.get("CJK_FONT_PATH"), FONT_CANDIDATES)
+                    current_app.config.get("CJK_FONT_PATH"),
+                    FONT_CANDIDATES,
+                )
             raise Conflict(FONT_MISSING)
         try:
             font = TTFont(FONT, path, subfontIndex=0)  # embedded as a subset by default
@@ -212,8 +214,16 @@ def _num(value: float) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
-def _bold_string(c: pdfcanvas.Canvas, x: float, y: float, text: str, font: str, size: float,
-                 *, right: bool = False) -> None:
+def _bold_string(
+    c: pdfcanvas.Canvas,
+    x: float,
+    y: float,
+    text: str,
+    font: str,
+    size: float,
+    *,
+    right: bool = False,
+) -> None:
     """The CJK font has no bold face: fill and stroke the glyphs for a heavier look."""
     if right:
         x -= pdfmetrics.stringWidth(text, font, size)
@@ -246,8 +256,16 @@ def _batches_text(tokens: Sequence[BallotToken]) -> str:
     return "第 " + "、".join(str(b) for b in batches) + " 批"
 
 
-def _slip(c: pdfcanvas.Canvas, font: str, x: float, y: float, union: str, deadline: str,
-          token: BallotToken, base_url: str) -> None:
+def _slip(
+    c: pdfcanvas.Canvas,
+    font: str,
+    x: float,
+    y: float,
+    union: str,
+    deadline: str,
+    token: BallotToken,
+    base_url: str,
+) -> None:
     """One slip with (x, y) its lower-left corner.
 
     Title and serial across the top, the link across the bottom, the QR code between them
@@ -348,12 +366,11 @@ def slips_pdf(nomination: Nomination, tokens: Sequence[BallotToken], base_url: s
     c.setAuthor(union)
     c.setSubject(f"{nomination.title} · {_batches_text(tokens)} · 共 {len(tokens)} 张")
     for page in range(pages):
-        chunk = tokens[page * SLIPS_PER_PAGE:(page + 1) * SLIPS_PER_PAGE]
+        chunk = tokens[page * SLIPS_PER_PAGE : (page + 1) * SLIPS_PER_PAGE]
         # Header: what these slips are for, which batch and serials.
         c.setFillColor(colors.black)
         head_y = PAGE_H - MARGIN_TOP + 6 * mm
-        right_text = (f"{_batches_text(chunk)} · "
-                      f"编号 {chunk[0].serial:04d}–{chunk[-1].serial:04d}")
+        right_text = f"{_batches_text(chunk)} · 编号 {chunk[0].serial:04d}–{chunk[-1].serial:04d}"
         c.setFont(font, 9)
         c.drawRightString(PAGE_W - MARGIN_X, head_y, right_text)
         # The union (or nominee) shortened if it must, never what the sheet is.
@@ -361,8 +378,9 @@ def slips_pdf(nomination: Nomination, tokens: Sequence[BallotToken], base_url: s
         avail = PAGE_W - 2 * MARGIN_X - pdfmetrics.stringWidth(right_text, font, 9) - 8 * mm
         subject = nomination.nominee_name or union
         size = 10 if pdfmetrics.stringWidth(subject + suffix, font, 10) <= avail else 9
-        subject, _size = _fit(subject, font, size,
-                              avail - pdfmetrics.stringWidth(suffix, font, size), size)
+        subject, _size = _fit(
+            subject, font, size, avail - pdfmetrics.stringWidth(suffix, font, size), size
+        )
         c.setFont(font, size)
         c.drawString(MARGIN_X, head_y, subject + suffix)
         _cut_lines(c, math.ceil(len(chunk) / COLUMNS))
@@ -376,8 +394,9 @@ def slips_pdf(nomination: Nomination, tokens: Sequence[BallotToken], base_url: s
         c.setFont(font, 8)
         foot_y = MARGIN_BOTTOM - 7 * mm
         c.drawString(MARGIN_X, foot_y, "沿虚线裁开，每位会员一张；请妥善保管，勿重复发放。")
-        c.drawRightString(PAGE_W - MARGIN_X, foot_y,
-                          f"打印时间 {generated} · 第 {page + 1} / {pages} 页")
+        c.drawRightString(
+            PAGE_W - MARGIN_X, foot_y, f"打印时间 {generated} · 第 {page + 1} / {pages} 页"
+        )
         c.showPage()
     c.save()
     return buffer.getvalue()
@@ -424,8 +443,9 @@ class _NumberedCanvas(pdfcanvas.Canvas):
             self.setFont(FONT, 8)
             self.setFillColor(colors.HexColor("#555555"))
             self.drawString(18 * mm, 10 * mm, self.footer_left)
-            self.drawRightString(PAGE_W - 18 * mm, 10 * mm,
-                                 f"第 {self._pageNumber} 页 / 共 {total} 页")
+            self.drawRightString(
+                PAGE_W - 18 * mm, 10 * mm, f"第 {self._pageNumber} 页 / 共 {total} 页"
+            )
             super().showPage()
         super().save()
 
@@ -453,13 +473,19 @@ def report_pdf(
     base = ParagraphStyle("base", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     small = ParagraphStyle("small", parent=base, fontSize=9, leading=13)
     cell = ParagraphStyle("cell", parent=base, fontSize=9.5, leading=13.5)
-    title = ParagraphStyle("title", parent=base, fontSize=20, leading=28, alignment=TA_CENTER,
-                           spaceAfter=2)
-    subtitle = ParagraphStyle("subtitle", parent=base, fontSize=11, leading=16,
-                              alignment=TA_CENTER, textColor=colors.HexColor("#333333"),
-                              spaceAfter=10)
-    h2 = ParagraphStyle("h2", parent=base, fontSize=13, leading=20, spaceBefore=12,
-                        spaceAfter=6)
+    title = ParagraphStyle(
+        "title", parent=base, fontSize=20, leading=28, alignment=TA_CENTER, spaceAfter=2
+    )
+    subtitle = ParagraphStyle(
+        "subtitle",
+        parent=base,
+        fontSize=11,
+        leading=16,
+        alignment=TA_CENTER,
+        textColor=colors.HexColor("#333333"),
+        spaceAfter=10,
+    )
+    h2 = ParagraphStyle("h2", parent=base, fontSize=13, leading=20, spaceBefore=12, spaceAfter=6)
     lead = ParagraphStyle("lead", parent=small, keepWithNext=1, spaceAfter=3)
     item = ParagraphStyle("item", parent=base, leftIndent=16, bulletIndent=0, spaceAfter=4)
     body = ParagraphStyle("body", parent=base, firstLineIndent=0, spaceAfter=4)
@@ -489,8 +515,10 @@ def report_pdf(
     category = org.category_label or "—"
     if org.category == "enterprise" and org.is_state_owned:
         category += "（国有企业）"
-    window = (f"{format_beijing(evaluation.opens_at)} 至 {format_beijing(evaluation.closes_at)}"
-              "（北京时间）")
+    window = (
+        f"{format_beijing(evaluation.opens_at)} 至 {format_beijing(evaluation.closes_at)}"
+        "（北京时间）"
+    )
     if closed and evaluation.closed_at:
         window += f"；已于 {format_beijing(evaluation.closed_at)} 结束"
     else:
@@ -504,9 +532,11 @@ def report_pdf(
         ("评家时间", window),
         ("会员人数", f"{evaluation.member_count} 人"),
         ("发放评价码", f"{turnout.issued} 个（作废的不计）"),
-        ("参评人数", f"{voted} 人：网上 {turnout.voted_online} 人，纸质有效票 {turnout.paper} 张"
-                     + (f"（另有纸质废票 {results.paper_invalid} 张）"
-                        if results.paper_invalid else "")),
+        (
+            "参评人数",
+            f"{voted} 人：网上 {turnout.voted_online} 人，纸质有效票 {turnout.paper} 张"
+            + (f"（另有纸质废票 {results.paper_invalid} 张）" if results.paper_invalid else ""),
+        ),
         ("参评率", f"{turnout.percent}（参评人数 ÷ 会员人数）"),
     ]
     story += [
@@ -526,40 +556,63 @@ def report_pdf(
         paper_n = getattr(results.paper, choice.value)
         n = getattr(total, choice.value)
         rows.append([CHOICE_LABELS[choice], online_n, paper_n, n, _share(n, total.total)])
-    rows.append(["有效票", results.online.total, results.paper.total, total.total,
-                 "100%" if total.total else "—"])
-    overall = Table(rows, colWidths=[width / 5] * 5, style=TableStyle(grid + [
-        ("BACKGROUND", (0, 0), (-1, 0), head_bg),
-        ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#f4f4f4")),
-        ("ALIGN", (1, 0), (-1, -1), "CENTER"),
-    ]))
+    rows.append(
+        [
+            "有效票",
+            results.online.total,
+            results.paper.total,
+            total.total,
+            "100%" if total.total else "—",
+        ]
+    )
+    overall = Table(
+        rows,
+        colWidths=[width / 5] * 5,
+        style=TableStyle(
+            grid
+            + [
+                ("BACKGROUND", (0, 0), (-1, 0), head_bg),
+                ("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#f4f4f4")),
+                ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+            ]
+        ),
+    )
 
     rule = (evaluation.rule if closed and evaluation.rule else None) or (
-        campaign.evaluation_rule or "satisfied_or_basic")
+        campaign.evaluation_rule or "satisfied_or_basic"
+    )
     if rule not in RULES:
         rule = "satisfied_or_basic"
     if closed and evaluation.valid_ballots is not None:
         rate: Fraction | float | None = (
             float(evaluation.satisfaction_rate)
-            if evaluation.satisfaction_rate is not None else None)
+            if evaluation.satisfaction_rate is not None
+            else None
+        )
         threshold: Fraction | float | None = (
-            float(evaluation.threshold) if evaluation.threshold is not None else None)
+            float(evaluation.threshold) if evaluation.threshold is not None else None
+        )
     else:
         rate = total.rate(rule)
         threshold = decision.threshold if decision is not None else None
     threshold_text = (
-        f"（标准：不低于 {float(threshold) * 100:g}%）" if threshold is not None else "")
+        f"（标准：不低于 {float(threshold) * 100:g}%）" if threshold is not None else ""
+    )
     result_lines = [
         f"满意率：<b>{_pct(rate)}</b>{threshold_text}，计算方法：{RULE_LABELS[rule]}。",
     ]
     if closed:
-        passed = evaluation.passed if evaluation.passed is not None else (
-            decision.passed if decision is not None else None)
+        passed = (
+            evaluation.passed
+            if evaluation.passed is not None
+            else (decision.passed if decision is not None else None)
+        )
         reasons = decision.reasons if decision is not None else stored_reasons(evaluation)
         verdict = {True: "达标", False: "未达标", None: "—"}[passed]
         result_lines.append(
-            f"结论：<b>{verdict}</b>" + ("；" + escape("".join(reasons)) if reasons and not passed
-                                        else "。"))
+            f"结论：<b>{verdict}</b>"
+            + ("；" + escape("".join(reasons)) if reasons and not passed else "。")
+        )
     else:
         result_lines.append("评家尚在进行中，以上为当前统计，结论待评家结束后确定。")
     story += [
@@ -588,12 +641,18 @@ def report_pdf(
         spans = [("SPAN", (0, 0), (0, 1)), ("SPAN", (10, 0), (10, 1))]
         spans += [("SPAN", (1 + 3 * i, 0), (3 + 3 * i, 0)) for i in range(3)]
         dims_table = Table(
-            dim_rows, colWidths=[first] + [other] * 9 + [last], repeatRows=2,
-            style=TableStyle(grid + spans + [
-                ("BACKGROUND", (0, 0), (-1, 1), head_bg),
-                ("ALIGN", (1, 0), (-1, -1), "CENTER"),
-                ("FONTSIZE", (1, 1), (-1, 1), 8.5),
-            ]),
+            dim_rows,
+            colWidths=[first] + [other] * 9 + [last],
+            repeatRows=2,
+            style=TableStyle(
+                grid
+                + spans
+                + [
+                    ("BACKGROUND", (0, 0), (-1, 1), head_bg),
+                    ("ALIGN", (1, 0), (-1, -1), "CENTER"),
+                    ("FONTSIZE", (1, 1), (-1, 1), 8.5),
+                ]
+            ),
         )
         story += [*heading("三、分项评价"), dims_table]
         if results.paper.total and not any(p.total for _d, _o, p in results.dimensions):
@@ -603,8 +662,10 @@ def report_pdf(
     story += heading("四、会员意见和建议")
     if results.comments:
         story.append(Paragraph(f"共 {len(results.comments)} 条（无记名，按原文照录）：", lead))
-        story += [Paragraph(_text(text), item, bulletText=f"{i}.")
-                  for i, text in enumerate(results.comments, 1)]
+        story += [
+            Paragraph(_text(text), item, bulletText=f"{i}.")
+            for i, text in enumerate(results.comments, 1)
+        ]
     else:
         story.append(Paragraph("无。", body))
 
@@ -618,22 +679,33 @@ def report_pdf(
 
     story += [
         Spacer(1, 18),
-        KeepTogether([
-            Paragraph(f"报告单位（盖章）：{escape(org.name)}", body),
-            Spacer(1, 10),
-            Paragraph("负责人签字：____________　　　日期：______年____月____日", body),
-            Spacer(1, 8),
-            Paragraph(f"本报告由系统于 {generated}（北京时间）生成。", small),
-        ]),
+        KeepTogether(
+            [
+                Paragraph(f"报告单位（盖章）：{escape(org.name)}", body),
+                Spacer(1, 10),
+                Paragraph("负责人签字：____________　　　日期：______年____月____日", body),
+                Spacer(1, 8),
+                Paragraph(f"本报告由系统于 {generated}（北京时间）生成。", small),
+            ]
+        ),
     ]
 
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-        bottomMargin=18 * mm, title=f"会员评家情况报告 - {org.name}", author=org.name,
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"会员评家情况报告 - {org.name}",
+        author=org.name,
     )
-    canvas_class = type("_ReportCanvas", (_NumberedCanvas,), {
-        "footer_left": f"{org.name} · 会员评家情况报告 · 生成时间 {generated}（北京时间）"})
+    canvas_class = type(
+        "_ReportCanvas",
+        (_NumberedCanvas,),
+        {"footer_left": f"{org.name} · 会员评家情况报告 · 生成时间 {generated}（北京时间）"},
+    )
     doc.build(story, canvasmaker=canvas_class)
     return buffer.getvalue()
 

@@ -129,8 +129,6 @@ def _fraction(value: Any) -> Fraction | None:
     return None if value is None else Fraction(str(value))
 
 
-
-
 def _require_union(nomination: Nomination) -> None:
     if not is_union(current_user, nomination):
         raise Forbidden(_("Only the nominated union may run its member evaluation."))
@@ -204,8 +202,10 @@ def _batches(evaluation: MemberEvaluation) -> list[dict[str, int]]:
         .group_by(BallotToken.batch)
         .order_by(BallotToken.batch)
     ).all()
-    return [{"batch": b, "count": n, "unused": unused, "first": first, "last": last}
-            for b, n, unused, first, last in rows]
+    return [
+        {"batch": b, "count": n, "unused": unused, "first": first, "last": last}
+        for b, n, unused, first, last in rows
+    ]
 
 
 # -- the nomination page's card -----------------------------------------------------------
@@ -227,8 +227,7 @@ def nomination_card(nomination: Nomination) -> EvaluationCard | None:
     evaluation = evaluation_of(nomination.id)
     url = url_for("evaluation.page", nomination_id=nomination.id)
     if evaluation is None:
-        can_open = (nomination.status == "member_evaluation"
-                    and is_union(current_user, nomination))
+        can_open = nomination.status == "member_evaluation" and is_union(current_user, nomination)
         if nomination.status != "member_evaluation":
             return None
         return EvaluationCard(None, None, can_open, url)
@@ -270,16 +269,26 @@ def _open(nomination: Nomination):  # type: ignore[no-untyped-def]
     status = 200
     if form.validate_on_submit():
         try:
-            open_evaluation(current_user, nomination.id, opens_at=form.opens_at.data,
-                            closes_at=form.closes_at.data, member_count=form.member_count.data)
+            open_evaluation(
+                current_user,
+                nomination.id,
+                opens_at=form.opens_at.data,
+                closes_at=form.closes_at.data,
+                member_count=form.member_count.data,
+            )
         except Invalid as exc:
             db.session.rollback()
             others = apply_errors(form, exc.errors)
             flash(" ".join([exc.message, *others]), "danger")
             status = 422
         else:
-            flash(_("The member evaluation is open: %(n)s one-time links were created.",
-                    n=form.member_count.data), "success")
+            flash(
+                _(
+                    "The member evaluation is open: %(n)s one-time links were created.",
+                    n=form.member_count.data,
+                ),
+                "success",
+            )
             return redirect(_page_url(nomination.id), code=303)
     elif request.method == "POST":
         status = 422
@@ -294,9 +303,14 @@ def _open(nomination: Nomination):  # type: ignore[no-untyped-def]
     ), status
 
 
-def _render(nomination: Nomination, evaluation: MemberEvaluation, *,
-            forms: dict[str, Any] | None = None, close_error: str | None = None,
-            status: int = 200):  # type: ignore[no-untyped-def]
+def _render(
+    nomination: Nomination,
+    evaluation: MemberEvaluation,
+    *,
+    forms: dict[str, Any] | None = None,
+    close_error: str | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
     union = is_union(current_user, nomination)
     t = turnout(evaluation)
     closed = evaluation.status == EvaluationStatus.CLOSED
@@ -307,10 +321,20 @@ def _render(nomination: Nomination, evaluation: MemberEvaluation, *,
     if union and not closed:
         forms.setdefault("issue", IssueTokensForm(formdata=None))
         forms.setdefault("void", VoidTokensForm(formdata=None))
-        forms.setdefault("paper", PaperTallyForm(formdata=None, data={
-            "satisfied": tally.satisfied, "basic": tally.basic,
-            "dissatisfied": tally.dissatisfied, "invalid": tally.invalid,
-        } if tally else None))
+        forms.setdefault(
+            "paper",
+            PaperTallyForm(
+                formdata=None,
+                data={
+                    "satisfied": tally.satisfied,
+                    "basic": tally.basic,
+                    "dissatisfied": tally.dissatisfied,
+                    "invalid": tally.invalid,
+                }
+                if tally
+                else None,
+            ),
+        )
         forms.setdefault("close", CloseEarlyForm(formdata=None))
     if union:
         forms.setdefault("report", ReportForm(formdata=None, obj=evaluation))
@@ -344,7 +368,8 @@ def _render(nomination: Nomination, evaluation: MemberEvaluation, *,
         threshold=_percent(_fraction(evaluation.threshold), 0),
         closed_turnout=_percent(_fraction(evaluation.turnout)),
         min_turnout=_percent(_fraction(evaluation.min_turnout), 0)
-        if evaluation.min_turnout is not None else None,
+        if evaluation.min_turnout is not None
+        else None,
         choices=CHOICES,
         max_tokens=MAX_TOKENS,
     ), status
@@ -379,15 +404,21 @@ def issue(nomination_id: int):  # type: ignore[no-untyped-def]
         except Conflict as exc:
             return _refused(nomination.id, exc)
         else:
-            flash(_("%(n)s new links were issued as batch %(batch)s; print or export them below.",
-                    n=form.count.data, batch=batch), "success")
+            flash(
+                _(
+                    "%(n)s new links were issued as batch %(batch)s; print or export them below.",
+                    n=form.count.data,
+                    batch=batch,
+                ),
+                "success",
+            )
             return redirect(_page_url(nomination.id, "tokens"), code=303)
     flash(_("Please correct the number of links."), "danger")
     return _render(nomination, evaluation, forms={"issue": form}, status=422)
 
 
 def parse_serials(text: str) -> tuple[list[int], str | None]:
-    """"12, 13 15-18" → [12, 13, 15, 16, 17, 18]; or an error message."""
+    """ "12, 13 15-18" → [12, 13, 15, 16, 17, 18]; or an error message."""
     serials: set[int] = set()
     for part in _SERIAL_SPLIT.split(text.strip()):
         if not part:
@@ -397,8 +428,11 @@ def parse_serials(text: str) -> tuple[list[int], str | None]:
             continue
         match = _SERIAL_RANGE.match(part)
         if not match:
-            return [], _("“%(part)s” is not a serial number: write numbers such as 12, 15 or "
-                         "ranges such as 12-15.", part=part)
+            return [], _(
+                "“%(part)s” is not a serial number: write numbers such as 12, 15 or "
+                "ranges such as 12-15.",
+                part=part,
+            )
         first, last = sorted((int(match.group(1)), int(match.group(2))))
         if last - first >= MAX_TOKENS:
             return [], _("The range %(part)s is too long.", part=part)
@@ -432,15 +466,18 @@ def void(nomination_id: int):  # type: ignore[no-untyped-def]
                 if voided < len(serials):
                     message += " " + _(
                         "%(n)s of the numbers were not voided: already used, already void "
-                        "or never issued.", n=len(serials) - voided)
+                        "or never issued.",
+                        n=len(serials) - voided,
+                    )
                 flash(message, "success" if voided else "warning")
                 return redirect(_page_url(nomination.id, "tokens"), code=303)
     flash(_("Please correct the serial numbers."), "danger")
     return _render(nomination, evaluation, forms={"void": form}, status=422)
 
 
-def _parse_dimension_counts(evaluation: MemberEvaluation, form: MultiDict) -> tuple[
-        dict[str, dict[str, int]], dict[str, dict[str, str]], dict[str, list[str]]]:
+def _parse_dimension_counts(
+    evaluation: MemberEvaluation, form: MultiDict
+) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, str]], dict[str, list[str]]]:
     """Optional paper counts per dimension: (counts, what was typed, errors by code)."""
     counts: dict[str, dict[str, int]] = {}
     typed: dict[str, dict[str, str]] = {}
@@ -473,9 +510,12 @@ def paper(nomination_id: int):  # type: ignore[no-untyped-def]
     if form.validate_on_submit() and not dim_errors:
         try:
             enter_paper_tally(
-                current_user, nomination.id,
-                satisfied=form.satisfied.data, basic=form.basic.data,
-                dissatisfied=form.dissatisfied.data, invalid=form.invalid.data or 0,
+                current_user,
+                nomination.id,
+                satisfied=form.satisfied.data,
+                basic=form.basic.data,
+                dissatisfied=form.dissatisfied.data,
+                invalid=form.invalid.data or 0,
                 tally_sheet=request.files.get("tally_sheet"),
                 dimension_counts=dims or None,
             )
@@ -485,9 +525,10 @@ def paper(nomination_id: int):  # type: ignore[no-untyped-def]
                 if key.startswith("dimension_counts."):
                     dim_errors[key.partition(".")[2]] = messages
             others = apply_errors(
-                form, {k: v for k, v in exc.errors.items()
-                       if not k.startswith("dimension_counts.")},
-                aliases={"file": "tally_sheet"})
+                form,
+                {k: v for k, v in exc.errors.items() if not k.startswith("dimension_counts.")},
+                aliases={"file": "tally_sheet"},
+            )
             if others:
                 form.satisfied.errors = list(form.satisfied.errors) + others
         except Conflict as exc:
@@ -496,8 +537,12 @@ def paper(nomination_id: int):  # type: ignore[no-untyped-def]
             flash(_("The paper ballots were recorded."), "success")
             return redirect(_page_url(nomination.id, "paper"), code=303)
     flash(_("The paper tally was not saved; please correct it."), "danger")
-    return _render(nomination, evaluation, forms={
-        "paper": form, "typed_dims": typed, "dim_errors": dim_errors}, status=422)
+    return _render(
+        nomination,
+        evaluation,
+        forms={"paper": form, "typed_dims": typed, "dim_errors": dim_errors},
+        status=422,
+    )
 
 
 @bp.post("/nominations/<int:nomination_id>/evaluation/report")
@@ -507,8 +552,12 @@ def report(nomination_id: int):  # type: ignore[no-untyped-def]
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            save_report(current_user, nomination.id, process_notes=form.process_notes.data,
-                        rectification_measures=form.rectification_measures.data)
+            save_report(
+                current_user,
+                nomination.id,
+                process_notes=form.process_notes.data,
+                rectification_measures=form.rectification_measures.data,
+            )
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
@@ -534,11 +583,20 @@ def close(nomination_id: int):  # type: ignore[no-untyped-def]
             return redirect(_page_url(nomination.id), code=303)
         return _render(nomination, evaluation, close_error=exc.message, status=409)
     if decision.passed:
-        flash(_("The member evaluation is closed: satisfaction %(rate)s meets the standard.",
-                rate=_percent(decision.rate)), "success")
+        flash(
+            _(
+                "The member evaluation is closed: satisfaction %(rate)s meets the standard.",
+                rate=_percent(decision.rate),
+            ),
+            "success",
+        )
     else:
-        flash(_("The member evaluation is closed: the standard was not met.") + " "
-              + " ".join(decision.reasons), "warning")
+        flash(
+            _("The member evaluation is closed: the standard was not met.")
+            + " "
+            + " ".join(decision.reasons),
+            "warning",
+        )
     return redirect(_page_url(nomination.id, "result"), code=303)
 
 
@@ -580,7 +638,8 @@ def slips(nomination_id: int):  # type: ignore[no-untyped-def]
     body = slips_pdf(nomination, tokens, public_base_url())
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = content_disposition(
-        _download_name(nomination, "会员评家链接", batch, "pdf"), f"slips-{nomination.id}")
+        _download_name(nomination, "会员评家链接", batch, "pdf"), f"slips-{nomination.id}"
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -605,11 +664,13 @@ def report_pdf(nomination_id: int):  # type: ignore[no-untyped-def]
     if evaluation.status != EvaluationStatus.CLOSED:
         raise Conflict(_("The report can be printed once the member evaluation is closed."))
     # Closed: the report prints the figures and verdict stored at closing (no new decision).
-    body = render_report(nomination, evaluation, results(evaluation, with_comments=True),
-                         turnout(evaluation), None)
+    body = render_report(
+        nomination, evaluation, results(evaluation, with_comments=True), turnout(evaluation), None
+    )
     response = Response(body, mimetype="application/pdf")
     response.headers["Content-Disposition"] = content_disposition(
-        _download_name(nomination, "会员评家报告", None, "pdf"), f"evaluation-{nomination.id}")
+        _download_name(nomination, "会员评家报告", None, "pdf"), f"evaluation-{nomination.id}"
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -633,13 +694,24 @@ def _ballot_headers(response: Response) -> Response:
 def _ballot_csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
     """A ballot posted without its session (cookies cleared, page kept open for days)."""
     if _is_ballot_page():
-        return render_template("evaluation/ballot_refused.html", status=400, retry=request.path,
-                               message=_("This page has expired. Please open your link again "
-                                         "and send your evaluation.")), 400
+        return render_template(
+            "evaluation/ballot_refused.html",
+            status=400,
+            retry=request.path,
+            message=_(
+                "This page has expired. Please open your link again and send your evaluation."
+            ),
+        ), 400
     # Elsewhere on the blueprint: the site's usual page.
-    return render_template("error.html", status=400, problems=[], message=_(
-        "The form has expired or was not sent from this site. "
-        "Please go back, reload the page and try again.")), 400
+    return render_template(
+        "error.html",
+        status=400,
+        problems=[],
+        message=_(
+            "The form has expired or was not sent from this site. "
+            "Please go back, reload the page and try again."
+        ),
+    ), 400
 
 
 def _ballot_response(body: str, status: int = 200) -> Response:
@@ -651,8 +723,8 @@ def _ballot_refused(exc: BallotRefused | None) -> Response:
     message = exc.message if exc is not None else "评价链接无效，请核对链接或联系本单位工会。"
     status = exc.status if exc is not None else 404  # 404 unknown link; 409 used, void, closed
     return _ballot_response(
-        render_template("evaluation/ballot_refused.html", message=message, status=status),
-        status)
+        render_template("evaluation/ballot_refused.html", message=message, status=status), status
+    )
 
 
 @bp.route("/e/<token>", methods=["GET", "POST"])
@@ -674,8 +746,9 @@ def ballot(token: str) -> Response:
             cast_ballot(
                 token,
                 overall=request.form.get("overall", ""),
-                answers={d["code"]: request.form.get(f"answers.{d['code']}", "")
-                         for d in dimensions},
+                answers={
+                    d["code"]: request.form.get(f"answers.{d['code']}", "") for d in dimensions
+                },
                 comment=request.form.get("comment"),
             )
         except BallotRefused as exc:
@@ -685,15 +758,18 @@ def ballot(token: str) -> Response:
             errors, typed, status = exc.errors, request.form, 422
         else:
             return redirect(url_for("evaluation.thanks"), code=303)
-    return _ballot_response(render_template(
-        "evaluation/ballot.html",
-        info=info,
-        form=form,
-        choices=CHOICES,
-        errors=errors,
-        typed=typed,
-        max_comment=MAX_COMMENT,
-    ), status)
+    return _ballot_response(
+        render_template(
+            "evaluation/ballot.html",
+            info=info,
+            form=form,
+            choices=CHOICES,
+            errors=errors,
+            typed=typed,
+            max_comment=MAX_COMMENT,
+        ),
+        status,
+    )
 
 
 @bp.get("/e/thanks")

@@ -103,8 +103,11 @@ def dimensions_for(nomination: Nomination) -> list[dict[str, str]]:
         .order_by(func.min(StandardItem.position))
     ).all()
     # 满意度测评 is this evaluation itself, not a part of the union's work to rate.
-    return [{"code": code, "label": label} for code, label, _pos in rows
-            if code != SATISFACTION_DIMENSION]
+    return [
+        {"code": code, "label": label}
+        for code, label, _pos in rows
+        if code != SATISFACTION_DIMENSION
+    ]
 
 
 def evaluation_deadline(nomination: Nomination) -> datetime | None:
@@ -415,8 +418,10 @@ def ballot_form(token: str) -> BallotForm:
     """What a member sees on opening the link, or BallotRefused saying why not."""
     evaluation = _votable_evaluation(token)
     nomination = db.session.scalar(
-        select(Nomination).options(joinedload(Nomination.org))
-        .where(Nomination.id == evaluation.nomination_id))
+        select(Nomination)
+        .options(joinedload(Nomination.org))
+        .where(Nomination.id == evaluation.nomination_id)
+    )
     assert nomination is not None
     return BallotForm(evaluation, nomination.org.name, nomination.award_label)
 
@@ -607,9 +612,12 @@ class Decision:
     totals: Counts  # online and paper together
 
 
-def fail_reasons(rate: Fraction | float | None, threshold: Fraction | float | None,
-                 turnout: Fraction | float | None,
-                 min_turnout: Fraction | float | None) -> list[str]:
+def fail_reasons(
+    rate: Fraction | float | None,
+    threshold: Fraction | float | None,
+    turnout: Fraction | float | None,
+    min_turnout: Fraction | float | None,
+) -> list[str]:
     """Why a result does not pass (empty when it does): no ballot, rate or turnout too low."""
     reasons = []
     if rate is None:
@@ -625,11 +633,16 @@ def fail_reasons(rate: Fraction | float | None, threshold: Fraction | float | No
 
 def stored_reasons(evaluation: MemberEvaluation) -> list[str]:
     """Why a closed evaluation did not pass, from the figures stored when it closed."""
+
     def num(value: Any) -> float | None:
         return None if value is None else float(value)
 
-    return fail_reasons(num(evaluation.satisfaction_rate), num(evaluation.threshold),
-                        num(evaluation.turnout), num(evaluation.min_turnout))
+    return fail_reasons(
+        num(evaluation.satisfaction_rate),
+        num(evaluation.threshold),
+        num(evaluation.turnout),
+        num(evaluation.min_turnout),
+    )
 
 
 def decide(evaluation: MemberEvaluation, nomination: Nomination) -> Decision:
@@ -652,8 +665,9 @@ def decide(evaluation: MemberEvaluation, nomination: Nomination) -> Decision:
         else None
     )
     reasons = fail_reasons(rate, threshold, turn, min_turnout)
-    return Decision(totals.total, counted, rate, threshold, turn, min_turnout, not reasons, reasons,
-                    totals)
+    return Decision(
+        totals.total, counted, rate, threshold, turn, min_turnout, not reasons, reasons, totals
+    )
 
 
 def close_evaluation(evaluation_id: int, *, actor: User | None = None) -> Decision:

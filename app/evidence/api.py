@@ -23,9 +23,12 @@ from app.evidence.services import (
 if TYPE_CHECKING:
     from app.assessment.models import EvidenceLink
 
+
 class EvidenceQuerySchema(Schema):
-    round_id = fields.Int(validate=ID_RANGE, metadata={
-        "description": "A round of the nomination; default: the latest."})
+    round_id = fields.Int(
+        validate=ID_RANGE,
+        metadata={"description": "A round of the nomination; default: the latest."},
+    )
 
 
 class MultipartParser(ApiParser):
@@ -39,19 +42,29 @@ class EvidenceBlueprint(ApiBlueprint):
     ARGUMENTS_PARSER = MultipartParser()
 
 
-blp = EvidenceBlueprint("api_evidence", __name__, url_prefix="/api/v1",
-                        description="Evidence files (佐证材料) of a nomination's "
-                                    "self-assessment.")
+blp = EvidenceBlueprint(
+    "api_evidence",
+    __name__,
+    url_prefix="/api/v1",
+    description="Evidence files (佐证材料) of a nomination's self-assessment.",
+)
 
 
 class EvidenceUploadSchema(Schema):
     class Meta:
         unknown = EXCLUDE
 
-    file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"},
-                      error_messages={"required": "请选择要上传的文件。"})
-    item_id = fields.Int(load_default=None, allow_none=True, validate=ID_RANGE, metadata={
-        "description": "The standard item the file supports; omit for the key figures."})
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary"},
+        error_messages={"required": "请选择要上传的文件。"},
+    )
+    item_id = fields.Int(
+        load_default=None,
+        allow_none=True,
+        validate=ID_RANGE,
+        metadata={"description": "The standard item the file supports; omit for the key figures."},
+    )
 
 
 class EvidenceLinkSchema(Schema):
@@ -59,17 +72,19 @@ class EvidenceLinkSchema(Schema):
     round_id = fields.Int()
     item_id = fields.Int(allow_none=True)
     evidence_id = fields.Int()
-    name = fields.Str(attribute="evidence.original_name",
-                      metadata={"description": "The file's name as uploaded."})
-    content_type = fields.Str(attribute="evidence.content_type",
-                              metadata={"description": "Detected from the content."})
-    kind = fields.Str(attribute="evidence.kind",
-                      metadata={"enum": [k.value for k in EvidenceKind]})
+    name = fields.Str(
+        attribute="evidence.original_name", metadata={"description": "The file's name as uploaded."}
+    )
+    content_type = fields.Str(
+        attribute="evidence.content_type", metadata={"description": "Detected from the content."}
+    )
+    kind = fields.Str(attribute="evidence.kind", metadata={"enum": [k.value for k in EvidenceKind]})
     size = fields.Int(attribute="evidence.size", metadata={"description": "Bytes."})
     sha256 = fields.Str(attribute="evidence.sha256")
     uploaded_at = BeijingDateTime(attribute="evidence.uploaded_at")
-    uploaded_by = fields.Str(attribute="evidence.uploaded_by.display_name", allow_none=True,
-                             dump_default=None)
+    uploaded_by = fields.Str(
+        attribute="evidence.uploaded_by.display_name", allow_none=True, dump_default=None
+    )
     download_url = fields.Method("get_download_url")
     thumbnail_url = fields.Method("get_thumbnail_url", allow_none=True)
 
@@ -82,8 +97,10 @@ class EvidenceLinkSchema(Schema):
         return url_for("api_evidence.EvidenceThumbnail", evidence_id=link.evidence_id)
 
 
-_FILE_RESPONSE = {"description": "The file.", "content": {
-    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+_FILE_RESPONSE = {
+    "description": "The file.",
+    "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
+}
 
 
 @blp.route("/nominations/<int:nomination_id>/evidence")
@@ -136,9 +153,14 @@ class EvidenceDownload(MethodView):
 @blp.route("/evidence/<int:evidence_id>/thumbnail")
 class EvidenceThumbnail(MethodView):
     @blp.token_required
-    @blp.doc(responses={"200": {"description": "A JPEG of at most 320×320 pixels.",
-                                "content": {"image/jpeg": {"schema": {
-                                    "type": "string", "format": "binary"}}}}})
+    @blp.doc(
+        responses={
+            "200": {
+                "description": "A JPEG of at most 320×320 pixels.",
+                "content": {"image/jpeg": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    )
     @blp.errors(404)
     def get(self, evidence_id: int) -> Response:
         """A small JPEG preview of an image file; 404 for other files."""

@@ -39,14 +39,21 @@ PNG = FileType(EvidenceKind.IMAGE, "image/png", ".png")
 GIF = FileType(EvidenceKind.IMAGE, "image/gif", ".gif")
 WEBP = FileType(EvidenceKind.IMAGE, "image/webp", ".webp")
 PDF = FileType(EvidenceKind.PDF, "application/pdf", ".pdf")
-DOCX = FileType(EvidenceKind.OFFICE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                ".docx")
-XLSX = FileType(EvidenceKind.OFFICE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx")
-PPTX = FileType(EvidenceKind.OFFICE,
-                "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-                ".pptx")
+DOCX = FileType(
+    EvidenceKind.OFFICE,
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".docx",
+)
+XLSX = FileType(
+    EvidenceKind.OFFICE,
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".xlsx",
+)
+PPTX = FileType(
+    EvidenceKind.OFFICE,
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".pptx",
+)
 DOC = FileType(EvidenceKind.OFFICE, "application/msword", ".doc")
 XLS = FileType(EvidenceKind.OFFICE, "application/vnd.ms-excel", ".xls")
 PPT = FileType(EvidenceKind.OFFICE, "application/vnd.ms-powerpoint", ".ppt")
@@ -70,20 +77,22 @@ IMAGE_FORMATS = {"JPEG": JPEG, "PNG": PNG, "GIF": GIF, "WEBP": WEBP}
 
 # Office Open XML: the main part's content type → what the package is.
 _OOXML_MAIN = {
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml":
-        ("word/", DOCX),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml":
-        ("xl/", XLSX),
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml":
-        ("ppt/", PPTX),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": (
+        "word/",
+        DOCX,
+    ),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": ("xl/", XLSX),
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml": (
+        "ppt/",
+        PPTX,
+    ),
 }
 _OOXML_MACRO = re.compile(r"macroEnabled", re.IGNORECASE)
 _OVERRIDE_RE = re.compile(r"<(?:\w+:)?Override\b([^>]*)>", re.IGNORECASE)
 _ATTR_RE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_OLE_MAIN_STREAMS = {"worddocument": DOC, "workbook": XLS, "book": XLS,
-                     "powerpoint document": PPT}
+_OLE_MAIN_STREAMS = {"worddocument": DOC, "workbook": XLS, "book": XLS, "powerpoint document": PPT}
 
 
 def refuse(message: str) -> Invalid:
@@ -134,20 +143,51 @@ def _refusal_for(head: bytes) -> str:
     text = text.replace(b"\x00", b"")  # UTF-16 text
     if b"<svg" in head.lower().replace(b"\x00", b""):
         return "不支持 SVG 图片（其中可能含有脚本），请转换为 PNG 或 JPG 后上传。"
-    if text.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<script",
-                        b"<iframe", b"<meta", b"<!--", b"<?xml", b"<")):
+    if text.startswith(
+        (
+            b"<!doctype html",
+            b"<html",
+            b"<head",
+            b"<body",
+            b"<script",
+            b"<iframe",
+            b"<meta",
+            b"<!--",
+            b"<?xml",
+            b"<",
+        )
+    ):
         return "不支持网页或 XML 文件（可能含有脚本），" + ALLOWED_TYPES_TEXT
-    if head.startswith(b"MZ") or head.startswith(b"\x7fELF") or head[:4] in (
-        b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe",
-        b"\xca\xfe\xba\xbe",
+    if (
+        head.startswith(b"MZ")
+        or head.startswith(b"\x7fELF")
+        or head[:4]
+        in (
+            b"\xfe\xed\xfa\xce",
+            b"\xfe\xed\xfa\xcf",
+            b"\xce\xfa\xed\xfe",
+            b"\xcf\xfa\xed\xfe",
+            b"\xca\xfe\xba\xbe",
+        )
     ):
         return "不允许上传可执行程序。" + ALLOWED_TYPES_TEXT
     if text.startswith(b"#!") or text.startswith((b"@echo", b"<?php", b"<%")):
         return "不允许上传脚本文件。" + ALLOWED_TYPES_TEXT
-    if (head.startswith((b"PK\x05\x06", b"PK\x07\x08", b"Rar!\x1a\x07",
-                         b"7z\xbc\xaf\x27\x1c", b"\x1f\x8b", b"BZh",
-                         b"\xfd7zXZ\x00", b"\x28\xb5\x2f\xfd"))
-            or head[257:262] == b"ustar"):
+    if (
+        head.startswith(
+            (
+                b"PK\x05\x06",
+                b"PK\x07\x08",
+                b"Rar!\x1a\x07",
+                b"7z\xbc\xaf\x27\x1c",
+                b"\x1f\x8b",
+                b"BZh",
+                b"\xfd7zXZ\x00",
+                b"\x28\xb5\x2f\xfd",
+            )
+        )
+        or head[257:262] == b"ustar"
+    ):
         return "不支持压缩包，请解压后逐个上传其中的文件。" + ALLOWED_TYPES_TEXT
     return "无法识别的文件类型。" + ALLOWED_TYPES_TEXT
 
@@ -169,7 +209,8 @@ def _check_image(stream: BinaryIO, expected: FileType) -> FileType:
                 if width * height > MAX_IMAGE_PIXELS:
                     raise refuse(
                         f"图片尺寸过大（{width}×{height} 像素），"
-                        f"最多 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素，请缩小后上传。")
+                        f"最多 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素，请缩小后上传。"
+                    )
                 image.verify()  # structure and checksums (PNG: every chunk's CRC)
             if expected is not PNG:
                 # verify() barely looks at JPEG, GIF and WebP data: decode (JPEG at 1/8).
@@ -182,8 +223,17 @@ def _check_image(stream: BinaryIO, expected: FileType) -> FileType:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise refuse("图片尺寸过大，可能是恶意构造的文件，请缩小后上传。") from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-            struct.error, IndexError, TypeError, MemoryError):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        struct.error,
+        IndexError,
+        TypeError,
+        MemoryError,
+    ):
         raise refuse(broken) from None
     finally:
         stream.seek(0)
@@ -207,8 +257,15 @@ def _check_ooxml(stream: BinaryIO) -> FileType:
                 content_types = part.read(1024 * 1024 + 1).decode("utf-8", "replace")
     except Invalid:
         raise
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError,
-            NotImplementedError, RuntimeError):
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        EOFError,
+        ValueError,
+        NotImplementedError,
+        RuntimeError,
+    ):
         raise refuse("文件已损坏，无法作为 Office 文档打开。") from None
     finally:
         stream.seek(0)
@@ -219,7 +276,8 @@ def _check_ooxml(stream: BinaryIO) -> FileType:
         part_name = attrs.get("partname", "").strip().lstrip("/")
         if _OOXML_MACRO.search(content_type):
             raise refuse(
-                "不支持含宏的 Office 文档（.docm、.xlsm、.pptm），请另存为普通文档后上传。")
+                "不支持含宏的 Office 文档（.docm、.xlsm、.pptm），请另存为普通文档后上传。"
+            )
         main = _OOXML_MAIN.get(content_type)
         if main is None:
             continue
@@ -246,8 +304,7 @@ def _check_ole2(stream: BinaryIO) -> FileType:
     for name in ("worddocument", "powerpoint document", "workbook", "book"):
         if name in names:
             return _OLE_MAIN_STREAMS[name]
-    raise refuse("无法识别的文件类型（不是 Word、Excel 或 PowerPoint 文档）。"
-                 + ALLOWED_TYPES_TEXT)
+    raise refuse("无法识别的文件类型（不是 Word、Excel 或 PowerPoint 文档）。" + ALLOWED_TYPES_TEXT)
 
 
 _ENDOFCHAIN = 0xFFFFFFFE
@@ -288,7 +345,7 @@ def _ole_root_names(data: bytes) -> set[str]:
         if steps > n_sectors or sid >= len(fat):
             raise ValueError("broken directory chain")
         start = at(sid)
-        directory += data[start:start + sector]
+        directory += data[start : start + sector]
         sid, steps = fat[sid], steps + 1
 
     def entry(i: int) -> tuple[str, int, int, int, int]:
@@ -296,8 +353,9 @@ def _ole_root_names(data: bytes) -> set[str]:
         if off + 128 > len(directory):
             raise ValueError("directory entry out of range")
         name_len = struct.unpack_from("<H", directory, off + 0x40)[0]
-        name = bytes(directory[off:off + max(0, min(name_len, 64) - 2)]).decode(
-            "utf-16-le", "replace")
+        name = bytes(directory[off : off + max(0, min(name_len, 64) - 2)]).decode(
+            "utf-16-le", "replace"
+        )
         kind = directory[off + 0x42]
         left, right, child = struct.unpack_from("<III", directory, off + 0x44)
         return name, kind, left, right, child

@@ -62,19 +62,19 @@ def _protect(response: Response, cache: str) -> Response:
 def evidence_response(evidence: Evidence) -> Response:
     """The stored file as an attachment, with the content type detected at upload."""
     stream = open_evidence(evidence)
-    response = send_file(stream, mimetype=evidence.content_type, conditional=False,
-                         etag=False, max_age=None)
+    response = send_file(
+        stream, mimetype=evidence.content_type, conditional=False, etag=False, max_age=None
+    )
     response.content_length = evidence.size
     response.headers["Content-Disposition"] = content_disposition(
-        download_name(evidence.original_name, evidence.content_type),
-        f"evidence-{evidence.id}")
+        download_name(evidence.original_name, evidence.content_type), f"evidence-{evidence.id}"
+    )
     return _protect(response, "private, no-store")
 
 
 def thumbnail_response(evidence: Evidence) -> Response:
     stream: BinaryIO = thumbnail(evidence)
-    response = send_file(stream, mimetype="image/jpeg", conditional=False, etag=False,
-                         max_age=None)
+    response = send_file(stream, mimetype="image/jpeg", conditional=False, etag=False, max_age=None)
     response.headers["Content-Disposition"] = "inline"
     return _protect(response, "private, max-age=600")
 
@@ -110,7 +110,8 @@ def safe_next(value: str | None) -> str | None:
 
 def _back(nomination_id: int):  # type: ignore[no-untyped-def]
     target = safe_next(request.form.get("next")) or url_for(
-        "nominations.detail", nomination_id=nomination_id)
+        "nominations.detail", nomination_id=nomination_id
+    )
     return redirect(target, code=303)
 
 
@@ -127,8 +128,12 @@ def _flash_refusal(exc: DomainError) -> None:
 def upload(nomination_id: int):  # type: ignore[no-untyped-def]
     """Form fields: csrf_token, file, item_id (optional), next (optional page to return to)."""
     try:
-        link = add_evidence(current_user, nomination_id, request.files.get("file"),
-                            request.form.get("item_id") or None)
+        link = add_evidence(
+            current_user,
+            nomination_id,
+            request.files.get("file"),
+            request.form.get("item_id") or None,
+        )
     except DomainError as exc:
         db.session.rollback()
         if exc.status in (403, 404):  # not this user's to change: the error page

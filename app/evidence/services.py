@@ -51,7 +51,6 @@ THUMBNAIL_SIZE = 320
 _CHUNK = 1024 * 1024
 
 
-
 # -- limits and rules ---------------------------------------------------------------------
 
 
@@ -100,7 +99,8 @@ def used_bytes(nomination_id: int) -> int:
     """Bytes of all evidence stored for the nomination (unlinked files included)."""
     total = db.session.scalar(
         select(func.coalesce(func.sum(Evidence.size), 0)).where(
-            Evidence.nomination_id == nomination_id)
+            Evidence.nomination_id == nomination_id
+        )
     )
     return int(total or 0)
 
@@ -111,7 +111,8 @@ def _check_total(nomination_id: int, size: int) -> None:
     if used + size > limit:
         raise refuse(
             f"该申报的佐证材料总量不能超过 {limit // MB} MB：已上传 {_mb(used)} MB，"
-            f"本文件 {_mb(size)} MB。")
+            f"本文件 {_mb(size)} MB。"
+        )
 
 
 def _spool(source: BinaryIO, limit: int) -> tuple[BinaryIO, int, str]:
@@ -129,8 +130,7 @@ def _spool(source: BinaryIO, limit: int) -> tuple[BinaryIO, int, str]:
                 break
             size += len(chunk)
             if size > limit:
-                raise refuse(
-                    f"文件过大：单个文件不能超过 {limit // MB} MB，请压缩或拆分后上传。")
+                raise refuse(f"文件过大：单个文件不能超过 {limit // MB} MB，请压缩或拆分后上传。")
             digest.update(chunk)
             spool.write(chunk)
     except BaseException:
@@ -143,8 +143,9 @@ def _spool(source: BinaryIO, limit: int) -> tuple[BinaryIO, int, str]:
 # -- upload and unlink --------------------------------------------------------------------
 
 
-def add_evidence(user: User, nomination_id: int, file_storage: Any,
-                 item_id: int | str | None = None) -> EvidenceLink:
+def add_evidence(
+    user: User, nomination_id: int, file_storage: Any, item_id: int | str | None = None
+) -> EvidenceLink:
     """Upload a file and cite it in the editing round (for `item_id`, or the key figures).
 
     `file_storage` is a werkzeug FileStorage (``request.files["file"]``) or anything with
@@ -160,12 +161,19 @@ def add_evidence(user: User, nomination_id: int, file_storage: Any,
     def cite(evidence: Evidence, is_new: bool) -> EvidenceLink:
         # Under the round's row lock: still editable (concurrent uploads queue here).
         round_ = editing_round(nomination.id, lock=True)
-        link = None if is_new else db.session.scalar(
-            select(EvidenceLink).where(
-                EvidenceLink.round_id == round_.id,
-                EvidenceLink.evidence_id == evidence.id,
-                EvidenceLink.item_id.is_(None) if item is None else EvidenceLink.item_id == item,
-            ))
+        link = (
+            None
+            if is_new
+            else db.session.scalar(
+                select(EvidenceLink).where(
+                    EvidenceLink.round_id == round_.id,
+                    EvidenceLink.evidence_id == evidence.id,
+                    EvidenceLink.item_id.is_(None)
+                    if item is None
+                    else EvidenceLink.item_id == item,
+                )
+            )
+        )
         if link is None:
             link = EvidenceLink(round_id=round_.id, evidence=evidence, item_id=item)
             db.session.add(link)
@@ -174,8 +182,9 @@ def add_evidence(user: User, nomination_id: int, file_storage: Any,
     return store_evidence(user, nomination, file_storage, cite)
 
 
-def store_evidence(user: User, nomination: Nomination, file_storage: Any,
-                   attach: Callable[[Evidence, bool], T]) -> T:
+def store_evidence(
+    user: User, nomination: Nomination, file_storage: Any, attach: Callable[[Evidence, bool], T]
+) -> T:
     """Check, store and record one uploaded file of `nomination`, then `attach` it; commits.
 
     `attach(evidence, is_new)` says what cites the file (a round's item, a paper tally) and
@@ -185,19 +194,20 @@ def store_evidence(user: User, nomination: Nomination, file_storage: Any,
     if file_storage is None or not getattr(file_storage, "filename", None):
         raise refuse("请选择要上传的文件。")
     name = clean_filename(file_storage.filename)
-    spool, size, sha256 = _spool(getattr(file_storage, "stream", file_storage),
-                                 max_file_bytes())
+    spool, size, sha256 = _spool(getattr(file_storage, "stream", file_storage), max_file_bytes())
     stored_key: str | None = None
     storage = get_storage()
     try:
         file_type: FileType = identify(spool)
         evidence = db.session.scalar(
-            select(Evidence).where(
+            select(Evidence)
+            .where(
                 Evidence.nomination_id == nomination.id,
                 Evidence.sha256 == sha256,
                 Evidence.size == size,
                 Evidence.original_name == name,
-            ).limit(1)
+            )
+            .limit(1)
         )
         is_new = evidence is None
         if evidence is None:
@@ -236,8 +246,9 @@ def store_evidence(user: User, nomination: Nomination, file_storage: Any,
     return result
 
 
-def upload_evidence(user: User, nomination_id: int, file_storage: Any,
-                    item_id: int | str | None = None) -> Evidence:
+def upload_evidence(
+    user: User, nomination_id: int, file_storage: Any, item_id: int | str | None = None
+) -> Evidence:
     """`add_evidence`, returning the Evidence (see there)."""
     return add_evidence(user, nomination_id, file_storage, item_id).evidence
 
@@ -266,8 +277,9 @@ def unlink_evidence(user: User, nomination_id: int, link_id: int) -> None:
 # -- reading ------------------------------------------------------------------------------
 
 
-def list_evidence(user: User, nomination_id: int,
-                  round_id: int | None = None) -> list[EvidenceLink]:
+def list_evidence(
+    user: User, nomination_id: int, round_id: int | None = None
+) -> list[EvidenceLink]:
     """The links of a round (default: the latest) with their Evidence and uploader loaded.
 
     Ordered: the key figures' evidence (item_id NULL) first, then by item, then upload order.
@@ -311,8 +323,7 @@ def get_evidence_for_download(user: User, evidence_id: int) -> Evidence:
         .order_by(None)
     )
     evidence = db.session.scalar(
-        select(Evidence).where(Evidence.id == evidence_id,
-                               Evidence.nomination_id.in_(visible_ids))
+        select(Evidence).where(Evidence.id == evidence_id, Evidence.nomination_id.in_(visible_ids))
     )
     if evidence is None:
         raise NotFound("文件不存在或您无权查看。")
@@ -324,8 +335,7 @@ def open_evidence(evidence: Evidence) -> BinaryIO:
     try:
         return get_storage().open(evidence.storage_key)
     except FileNotFoundError:
-        log.error("evidence %s: file %s missing from storage", evidence.id,
-                  evidence.storage_key)
+        log.error("evidence %s: file %s missing from storage", evidence.id, evidence.storage_key)
         raise NotFound("文件已丢失，请联系管理员。") from None
 
 
@@ -346,8 +356,16 @@ def thumbnail(evidence: Evidence) -> BinaryIO:
     with open_evidence(evidence) as source:
         try:
             data = make_thumbnail(source)
-        except (OSError, ValueError, SyntaxError, EOFError, MemoryError, IndexError,
-                Image.DecompressionBombError, Image.DecompressionBombWarning):
+        except (
+            OSError,
+            ValueError,
+            SyntaxError,
+            EOFError,
+            MemoryError,
+            IndexError,
+            Image.DecompressionBombError,
+            Image.DecompressionBombWarning,
+        ):
             log.warning("evidence %s: no thumbnail", evidence.id, exc_info=True)
             raise NotFound("无法生成缩略图。") from None
     storage.save(key, io.BytesIO(data))
@@ -365,9 +383,7 @@ def make_thumbnail(source: BinaryIO, size: int = THUMBNAIL_SIZE) -> bytes:
                 image.draft("RGB", (size, size))
             image = ImageOps.exif_transpose(image) or image
             image.thumbnail((size, size))
-            if image.mode in ("RGBA", "LA") or (
-                image.mode == "P" and "transparency" in image.info
-            ):
+            if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
                 rgba = image.convert("RGBA")
                 background = Image.new("RGB", rgba.size, (255, 255, 255))
                 background.paste(rgba, mask=rgba.getchannel("A"))

@@ -19,8 +19,13 @@ from workflows.nomination import ACTIONS, STATE_LABELS, STATE_OWNER, STATES, TRA
 def index():  # type: ignore[no-untyped-def]
     counts = worklist_counts(current_user)
     items = worklist(current_user)
-    return render_template("main/index.html", counts=counts, items=items,
-                           state_labels=STATE_LABELS, total=sum(counts.values()))
+    return render_template(
+        "main/index.html",
+        counts=counts,
+        items=items,
+        state_labels=STATE_LABELS,
+        total=sum(counts.values()),
+    )
 
 
 @bp.get("/lang/<lang>")
@@ -30,14 +35,19 @@ def set_language(lang: str):  # type: ignore[no-untyped-def]
         target = url_for("main.index")
     response = make_response(redirect(target))
     if lang in LANGUAGES:
-        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax",
-                            httponly=True)
+        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     return response
 
 
 @bp.get("/workflow")
 @login_required
 def workflow():  # type: ignore[no-untyped-def]
-    return render_template("main/workflow.html", diagram=mermaid(), states=STATES,
-                           transitions=TRANSITIONS, actions=ACTIONS, owners=STATE_OWNER,
-                           state_labels=STATE_LABELS)
+    return render_template(
+        "main/workflow.html",
+        diagram=mermaid(),
+        states=STATES,
+        transitions=TRANSITIONS,
+        actions=ACTIONS,
+        owners=STATE_OWNER,
+        state_labels=STATE_LABELS,
+    )

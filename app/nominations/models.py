@@ -53,7 +53,8 @@ class Nomination(db.Model):
     org: Mapped[Organization] = relationship()
     created_by: Mapped[User | None] = relationship()
     events: Mapped[list[NominationEvent]] = relationship(
-        back_populates="nomination", order_by="NominationEvent.id",
+        back_populates="nomination",
+        order_by="NominationEvent.id",
         cascade="all, delete-orphan",
     )
 
@@ -85,8 +86,7 @@ class NominationEvent(db.Model):
     __table_args__ = (Index("ix_nomination_events_nomination", "nomination_id", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    nomination_id: Mapped[int] = mapped_column(
-        ForeignKey("nominations.id", ondelete="CASCADE"))
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     from_state: Mapped[str | None] = mapped_column(String(32))

@@ -82,13 +82,35 @@ def list_nominations():  # type: ignore[no-untyped-def]
 def export_nominations():  # type: ignore[no-untyped-def]
     form = _filter_form()
     rows = db.session.scalars(visible_nominations(current_user, _filters(form)).limit(100_000))
-    header = ["编号", "评选活动", "申报单位", "组织编码", "申报类型", "被推荐人", "状态",
-              "提交时间（北京时间）", "最后更新（北京时间）"]
-    return csv_response("nominations.csv", header, (
-        [n.id, n.campaign.name, n.org.name, n.org.code, n.award_label, n.nominee_name,
-         n.state_label, format_beijing(n.submitted_at), format_beijing(n.updated_at)]
-        for n in rows
-    ))
+    header = [
+        "编号",
+        "评选活动",
+        "申报单位",
+        "组织编码",
+        "申报类型",
+        "被推荐人",
+        "状态",
+        "提交时间（北京时间）",
+        "最后更新（北京时间）",
+    ]
+    return csv_response(
+        "nominations.csv",
+        header,
+        (
+            [
+                n.id,
+                n.campaign.name,
+                n.org.name,
+                n.org.code,
+                n.award_label,
+                n.nominee_name,
+                n.state_label,
+                format_beijing(n.submitted_at),
+                format_beijing(n.updated_at),
+            ]
+            for n in rows
+        ),
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -131,8 +153,12 @@ def detail(nomination_id: int):  # type: ignore[no-untyped-def]
     return _render_detail(nomination)
 
 
-def _render_detail(nomination, form: ActionForm | None = None, status: int = 200,  # type: ignore[no-untyped-def]
-                   honour_forms: dict | None = None):
+def _render_detail(
+    nomination,
+    form: ActionForm | None = None,
+    status: int = 200,  # type: ignore[no-untyped-def]
+    honour_forms: dict | None = None,
+):
     options = workflow_for(current_user, nomination).options()
     forms = {}
     for option in options:

@@ -52,9 +52,11 @@ def _inspected_ids(user: User) -> Select:
     """Subquery: the nominations whose spot check the user is assigned to inspect."""
     from app.spot_checks.models import SpotCheck, SpotCheckAssignment
 
-    return (select(SpotCheck.nomination_id)
-            .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)
-            .where(SpotCheckAssignment.inspector_id == user.id))
+    return (
+        select(SpotCheck.nomination_id)
+        .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)
+        .where(SpotCheckAssignment.inspector_id == user.id)
+    )
 
 
 def is_inspector(user: User) -> bool:
@@ -119,7 +121,8 @@ def handed_in_honour_rectifications() -> Select:
     from app.commendation.models import HonourRectification
 
     return select(HonourRectification.nomination_id).where(
-        HonourRectification.decision.is_(None), HonourRectification.submitted_at.is_not(None))
+        HonourRectification.decision.is_(None), HonourRectification.submitted_at.is_not(None)
+    )
 
 
 def _owned_clause(user: User):  # type: ignore[no-untyped-def]
@@ -133,13 +136,20 @@ def _owned_clause(user: User):  # type: ignore[no-untyped-def]
                 # A rectification handed in awaits its deciders, not the union.
                 from app.spot_checks.scope import answered_rectifications
 
-                clause = and_(clause, Nomination.id.not_in(answered_rectifications()),
-                              Nomination.id.not_in(handed_in_honour_rectifications()))
+                clause = and_(
+                    clause,
+                    Nomination.id.not_in(answered_rectifications()),
+                    Nomination.id.not_in(handed_in_honour_rectifications()),
+                )
             if role == Role.CITY:
-                clause = or_(clause, and_(
-                    Nomination.status == "honour_rectification",
-                    Nomination.id.in_(handed_in_honour_rectifications()),
-                    in_subtree(Nomination.org_id, orgs)))
+                clause = or_(
+                    clause,
+                    and_(
+                        Nomination.status == "honour_rectification",
+                        Nomination.id.in_(handed_in_honour_rectifications()),
+                        in_subtree(Nomination.org_id, orgs),
+                    ),
+                )
             clauses.append(clause)
     if is_inspector(user):
         # Inspectors: their checks on site, and rectifications answered and awaiting them.
@@ -175,11 +185,17 @@ def worklist(user: User, limit: int = 50) -> list[Nomination]:
         select(Nomination)
         .join(Nomination.org)
         .join(Nomination.campaign)
-        .options(contains_eager(Nomination.org).load_only(Organization.name),
-                 contains_eager(Nomination.campaign).load_only(Campaign.name))
+        .options(
+            contains_eager(Nomination.org).load_only(Organization.name),
+            contains_eager(Nomination.campaign).load_only(Campaign.name),
+        )
         .where(_owned_clause(user))
-        .order_by(Nomination.due_on.is_(None), Nomination.due_on.asc(),
-                  Nomination.updated_at.asc(), Nomination.id.asc())
+        .order_by(
+            Nomination.due_on.is_(None),
+            Nomination.due_on.asc(),
+            Nomination.updated_at.asc(),
+            Nomination.id.asc(),
+        )
         .limit(limit)
     )
     return list(db.session.scalars(stmt))

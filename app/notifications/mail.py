@@ -57,16 +57,20 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claim(now: datetime) -> OutboxEmail | None:
-    stmt = (select(OutboxEmail)
-            .where(OutboxEmail.status == MailStatus.PENDING, OutboxEmail.next_attempt_at <= now)
-            .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id).limit(1))
+    stmt = (
+        select(OutboxEmail)
+        .where(OutboxEmail.status == MailStatus.PENDING, OutboxEmail.next_attempt_at <= now)
+        .order_by(OutboxEmail.next_attempt_at, OutboxEmail.id)
+        .limit(1)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     return db.session.scalar(stmt)
 
 
-def send_due(transport: Transport | None = None, now: datetime | None = None,
-             limit: int = 200) -> dict[str, int]:
+def send_due(
+    transport: Transport | None = None, now: datetime | None = None, limit: int = 200
+) -> dict[str, int]:
     """Send what is due now; returns counts of sent / retrying / failed."""
     transport = transport or (smtp_transport if smtp_configured() else local_outbox)
     max_attempts = int(current_app.config["MAIL_MAX_ATTEMPTS"])
@@ -107,5 +111,9 @@ def retry(email_id: int) -> OutboxEmail:
 
 
 def mail_counts() -> dict[str, int]:
-    return {str(status): count for status, count in db.session.execute(
-        select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status))}
+    return {
+        str(status): count
+        for status, count in db.session.execute(
+            select(OutboxEmail.status, func.count()).group_by(OutboxEmail.status)
+        )
+    }

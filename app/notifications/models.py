@@ -24,15 +24,20 @@ class Kind(enum.StrEnum):
     ESCALATION = "escalation"  # 逾期督办 (to the supervising organisation)
 
 
-KIND_LABELS = {Kind.DUE_SOON: "即将到期", Kind.DUE_TODAY: "今天到期", Kind.OVERDUE: "已逾期",
-               Kind.ESCALATION: "逾期督办"}
+KIND_LABELS = {
+    Kind.DUE_SOON: "即将到期",
+    Kind.DUE_TODAY: "今天到期",
+    Kind.OVERDUE: "已逾期",
+    Kind.ESCALATION: "逾期督办",
+}
 
 
 class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
-        UniqueConstraint("user_id", "nomination_id", "state", "kind", "day",
-                         name="once_per_step_kind_day"),
+        UniqueConstraint(
+            "user_id", "nomination_id", "state", "kind", "day", name="once_per_step_kind_day"
+        ),
         Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
     )
 
@@ -62,12 +67,12 @@ class OutboxEmail(db.Model):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     notification_id: Mapped[int] = mapped_column(
-        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True
+    )
     to_address: Mapped[str] = mapped_column(String(255))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[MailStatus] = mapped_column(str_enum(MailStatus, 12),
-                                               default=MailStatus.PENDING)
+    status: Mapped[MailStatus] = mapped_column(str_enum(MailStatus, 12), default=MailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -62,16 +62,26 @@ def due_steps(today: date, soon_days: int) -> list[Step]:
     """Active steps due within `soon_days` or overdue (one query on ix_nominations_due);
     `soon_days=-1`: the overdue only (`flask overdue`)."""
     rows = db.session.execute(
-        select(Nomination.id, Nomination.org_id, Organization.name, Nomination.nominee_name,
-               Nomination.status, Nomination.due_on, Campaign.rectification_reviewer,
-               SpotCheck.rectification_submitted_at,
-               Nomination.id.in_(handed_in_honour_rectifications()))
+        select(
+            Nomination.id,
+            Nomination.org_id,
+            Organization.name,
+            Nomination.nominee_name,
+            Nomination.status,
+            Nomination.due_on,
+            Campaign.rectification_reviewer,
+            SpotCheck.rectification_submitted_at,
+            Nomination.id.in_(handed_in_honour_rectifications()),
+        )
         .join(Organization, Organization.id == Nomination.org_id)
         .join(Campaign, Campaign.id == Nomination.campaign_id)
         .outerjoin(SpotCheck, SpotCheck.nomination_id == Nomination.id)
-        .where(Nomination.due_on <= today + timedelta(days=soon_days),
-               Nomination.status.in_(list(STATE_OWNER)))
-        .order_by(Nomination.due_on, Nomination.id)).all()
+        .where(
+            Nomination.due_on <= today + timedelta(days=soon_days),
+            Nomination.status.in_(list(STATE_OWNER)),
+        )
+        .order_by(Nomination.due_on, Nomination.id)
+    ).all()
     steps = []
     for nid, org_id, unit, nominee, state, due_on, decider, answered, handed_in in rows:
         owner = STATE_OWNER[state]
@@ -90,15 +100,21 @@ def _role_holders(steps: list[Step], roles: set[str]) -> dict[tuple[int, str], s
         return {}
     below: dict[int, set[int]] = {}  # an ancestor → the steps' units at or under it
     for descendant, ancestor in db.session.execute(
-            select(OrgClosure.descendant_id, OrgClosure.ancestor_id)
-            .where(OrgClosure.descendant_id.in_(org_ids))):
+        select(OrgClosure.descendant_id, OrgClosure.ancestor_id).where(
+            OrgClosure.descendant_id.in_(org_ids)
+        )
+    ):
         below.setdefault(ancestor, set()).add(descendant)
     holders: dict[tuple[int, str], set[int]] = {}
     for user_id, role, at in db.session.execute(
-            select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)
-            .join(User, User.id == RoleAssignment.user_id)
-            .where(RoleAssignment.role.in_(list(roles)), RoleAssignment.org_id.in_(list(below)),
-                   User.is_active_flag.is_(True))):
+        select(RoleAssignment.user_id, RoleAssignment.role, RoleAssignment.org_id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(
+            RoleAssignment.role.in_(list(roles)),
+            RoleAssignment.org_id.in_(list(below)),
+            User.is_active_flag.is_(True),
+        )
+    ):
         for org_id in below[at]:
             holders.setdefault((org_id, str(role)), set()).add(user_id)
     return holders
@@ -109,19 +125,22 @@ def _inspectors(steps: list[Step]) -> dict[int, set[int]]:
     found: dict[int, set[int]] = {}
     if ids:
         for nid, uid in db.session.execute(
-                select(SpotCheck.nomination_id, SpotCheckAssignment.inspector_id)
-                .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)
-                .where(SpotCheck.nomination_id.in_(ids))):
+            select(SpotCheck.nomination_id, SpotCheckAssignment.inspector_id)
+            .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)
+            .where(SpotCheck.nomination_id.in_(ids))
+        ):
             found.setdefault(nid, set()).add(uid)
     return found
 
 
 def _title(step: Step, kind: Kind, today: date) -> str:
     days = (step.due_on - today).days
-    when = (f"已逾期 {-days} 天" if days < 0 else "今天到期" if days == 0 else f"剩 {days} 天")
+    when = f"已逾期 {-days} 天" if days < 0 else "今天到期" if days == 0 else f"剩 {days} 天"
     prefix = KIND_LABELS[kind]
-    return (f"【{prefix}】{step.unit} · {STATE_LABELS[step.state]}，"
-            f"办理期限 {step.due_on.isoformat()}（{when}）")
+    return (
+        f"【{prefix}】{step.unit} · {STATE_LABELS[step.state]}，"
+        f"办理期限 {step.due_on.isoformat()}（{when}）"
+    )
 
 
 def plan(today: date | None = None) -> list[dict]:
@@ -131,15 +150,21 @@ def plan(today: date | None = None) -> list[dict]:
     steps = due_steps(today, int(config["REMINDER_DAYS_BEFORE"]))
     escalate_after = int(config["ESCALATE_AFTER_DAYS_OVERDUE"])
     roles = {s.owner for s in steps if s.owner != "inspector"}
-    roles |= {str(SUPERVISOR[s.owner]) for s in steps
-              if s.owner in SUPERVISOR and (today - s.due_on).days >= escalate_after}
+    roles |= {
+        str(SUPERVISOR[s.owner])
+        for s in steps
+        if s.owner in SUPERVISOR and (today - s.due_on).days >= escalate_after
+    }
     holders = _role_holders(steps, roles)
     inspectors = _inspectors(steps)
     rows = []
     for step in steps:
         kind = kind_for(step.due_on, today)
-        owners = (inspectors.get(step.nomination_id, set()) if step.owner == "inspector"
-                  else holders.get((step.org_id, step.owner), set()))
+        owners = (
+            inspectors.get(step.nomination_id, set())
+            if step.owner == "inspector"
+            else holders.get((step.org_id, step.owner), set())
+        )
         for user_id in sorted(owners):
             rows.append(_row(user_id, step, kind, today))
         supervisor = SUPERVISOR.get(step.owner)
@@ -150,9 +175,16 @@ def plan(today: date | None = None) -> list[dict]:
 
 
 def _row(user_id: int, step: Step, kind: Kind, today: date) -> dict:
-    return {"user_id": user_id, "nomination_id": step.nomination_id, "state": step.state,
-            "kind": kind.value, "day": today, "due_on": step.due_on,
-            "title": _title(step, kind, today), "created_at": utcnow()}
+    return {
+        "user_id": user_id,
+        "nomination_id": step.nomination_id,
+        "state": step.state,
+        "kind": kind.value,
+        "day": today,
+        "due_on": step.due_on,
+        "title": _title(step, kind, today),
+        "created_at": utcnow(),
+    }
 
 
 def _insert_ignoring_duplicates(rows: list[dict]) -> list[int]:
@@ -168,27 +200,51 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> list[int]:
         return []
     days = {r["day"] for r in rows}
     table = Notification.__table__
-    existing = set(db.session.execute(
-        select(table.c.user_id, table.c.nomination_id, table.c.state, table.c.kind, table.c.day)
-        .where(table.c.day.in_(days))).tuples())
-    fresh = [r for r in rows if (r["user_id"], r["nomination_id"], r["state"], r["kind"],
-                                 r["day"]) not in existing]
+    existing = set(
+        db.session.execute(
+            select(
+                table.c.user_id, table.c.nomination_id, table.c.state, table.c.kind, table.c.day
+            ).where(table.c.day.in_(days))
+        ).tuples()
+    )
+    fresh = [
+        r
+        for r in rows
+        if (r["user_id"], r["nomination_id"], r["state"], r["kind"], r["day"]) not in existing
+    ]
     if not fresh:
         return []
     keys = ["user_id", "nomination_id", "state", "kind", "day"]
     if db.session.get_bind().dialect.name == "postgresql":
         # One statement whatever the number of rows: the columns as arrays, unnested.
-        columns = ["user_id", "nomination_id", "state", "kind", "day", "due_on", "title",
-                   "created_at"]
-        types = ["int[]", "int[]", "text[]", "text[]", "date[]", "date[]", "text[]",
-                 "timestamptz[]"]
+        columns = [
+            "user_id",
+            "nomination_id",
+            "state",
+            "kind",
+            "day",
+            "due_on",
+            "title",
+            "created_at",
+        ]
+        types = [
+            "int[]",
+            "int[]",
+            "text[]",
+            "text[]",
+            "date[]",
+            "date[]",
+            "text[]",
+            "timestamptz[]",
+        ]
         arrays = ", ".join(f"CAST(:{c} AS {t})" for c, t in zip(columns, types, strict=True))
-        stmt = text(f"INSERT INTO notifications ({', '.join(columns)}) "
-                    f"SELECT * FROM unnest({arrays}) "
-                    f"ON CONFLICT ({', '.join(keys)}) DO NOTHING RETURNING id")
+        stmt = text(
+            f"INSERT INTO notifications ({', '.join(columns)}) "
+            f"SELECT * FROM unnest({arrays}) "
+            f"ON CONFLICT ({', '.join(keys)}) DO NOTHING RETURNING id"
+        )
         return list(db.session.scalars(stmt, {c: [r[c] for r in fresh] for c in columns}))
-    stmt = (sqlite_insert(table).on_conflict_do_nothing(index_elements=keys)
-            .returning(table.c.id))
+    stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
     return list(db.session.scalars(stmt, fresh))
 
 
@@ -200,21 +256,50 @@ def _queue_emails(notification_ids: list[int]) -> int:
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
     now = utcnow()
     n, u = Notification.__table__, User.__table__
-    body = (u.c.display_name + literal("：\n\n") + n.c.title
-            + literal("。\n\n请登录职工之家评选系统办理：" + base + "/nominations/")
-            + cast(n.c.nomination_id, String) + literal("\n\n（本邮件由系统自动发送，请勿回复。）"))
+    body = (
+        u.c.display_name
+        + literal("：\n\n")
+        + n.c.title
+        + literal("。\n\n请登录职工之家评选系统办理：" + base + "/nominations/")
+        + cast(n.c.nomination_id, String)
+        + literal("\n\n（本邮件由系统自动发送，请勿回复。）")
+    )
     queued = 0
     # In slices: an IN list is one parameter per id, and drivers cap the parameters of a
     # statement (PostgreSQL 65,535; SQLite 32,766).
     for start in range(0, len(notification_ids), EMAIL_SLICE):
-        ids = notification_ids[start:start + EMAIL_SLICE]
-        chosen = (select(n.c.id, u.c.email, n.c.title, body, literal("pending"), literal(0),
-                         literal(now, UTCDateTime), literal(now, UTCDateTime))
-                  .join(u, u.c.id == n.c.user_id)
-                  .where(n.c.id.in_(ids), u.c.email.is_not(None), u.c.email != ""))
-        result = db.session.execute(OutboxEmail.__table__.insert().from_select(
-            ["notification_id", "to_address", "subject", "body", "status", "attempts",
-             "next_attempt_at", "created_at"], chosen).returning(OutboxEmail.__table__.c.id))
+        ids = notification_ids[start : start + EMAIL_SLICE]
+        chosen = (
+            select(
+                n.c.id,
+                u.c.email,
+                n.c.title,
+                body,
+                literal("pending"),
+                literal(0),
+                literal(now, UTCDateTime),
+                literal(now, UTCDateTime),
+            )
+            .join(u, u.c.id == n.c.user_id)
+            .where(n.c.id.in_(ids), u.c.email.is_not(None), u.c.email != "")
+        )
+        result = db.session.execute(
+            OutboxEmail.__table__.insert()
+            .from_select(
+                [
+                    "notification_id",
+                    "to_address",
+                    "subject",
+                    "body",
+                    "status",
+                    "attempts",
+                    "next_attempt_at",
+                    "created_at",
+                ],
+                chosen,
+            )
+            .returning(OutboxEmail.__table__.c.id)
+        )
         queued += len(result.all())
     return queued
 
@@ -226,5 +311,6 @@ def sweep(today: date | None = None) -> SweepResult:
     created = _insert_ignoring_duplicates(rows)
     emails = _queue_emails(created)
     db.session.commit()
-    return SweepResult(steps=len({(r["nomination_id"]) for r in rows}), created=len(created),
-                       emails=emails)
+    return SweepResult(
+        steps=len({(r["nomination_id"]) for r in rows}), created=len(created), emails=emails
+    )

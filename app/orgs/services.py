@@ -54,16 +54,19 @@ def create_org(
         raise Invalid("组织信息有误。", errors=errors)
 
     org = Organization(
-        code=code, name=name, level=level, parent=parent,
+        code=code,
+        name=name,
+        level=level,
+        parent=parent,
         category=category if level in (OrgLevel.GRASSROOTS, OrgLevel.BRANCH) else None,
         is_state_owned=is_state_owned and category == OrgCategory.ENTERPRISE,
-        staff_count=staff_count, member_count=member_count,
+        staff_count=staff_count,
+        member_count=member_count,
     )
     db.session.add(org)
     db.session.flush()
     # Ancestors of the parent become ancestors of the new node, one level deeper.
-    db.session.execute(insert(OrgClosure).values(
-        ancestor_id=org.id, descendant_id=org.id, depth=0))
+    db.session.execute(insert(OrgClosure).values(ancestor_id=org.id, descendant_id=org.id, depth=0))
     if parent is not None:
         db.session.execute(
             insert(OrgClosure).from_select(
@@ -123,15 +126,18 @@ def update_org(
         errors.setdefault("member_count", []).append("会员数不能大于职工数。")
     if (category, is_state_owned) != (org.category, org.is_state_owned):
         under_way = db.session.scalar(
-            select(Nomination.id).where(
+            select(Nomination.id)
+            .where(
                 Nomination.org_id == org.id,
                 Nomination.status.not_in([*FINAL_STATES, "commended"]),
-            ).limit(1)
+            )
+            .limit(1)
         )
         if under_way:
             field = "category" if category != org.category else "is_state_owned"
             errors.setdefault(field, []).append(
-                f"该组织有进行中的申报（编号 {under_way}），不能修改类别或国有企业标识。")
+                f"该组织有进行中的申报（编号 {under_way}），不能修改类别或国有企业标识。"
+            )
     if errors:
         raise Invalid("组织信息有误。", errors=errors)
 

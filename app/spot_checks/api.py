@@ -41,9 +41,13 @@ from app.spot_checks.services import (
     verify_draw,
 )
 
-blp = ApiBlueprint("api_spot_checks", __name__, url_prefix="/api/v1",
-                   description="随机抽查: the random draw, inspectors, the on-site check log, "
-                               "the agreed conclusion and rectification.")
+blp = ApiBlueprint(
+    "api_spot_checks",
+    __name__,
+    url_prefix="/api/v1",
+    description="随机抽查: the random draw, inspectors, the on-site check log, "
+    "the agreed conclusion and rectification.",
+)
 
 FINDINGS = [f.value for f in Finding]
 CONCLUSIONS = [c.value for c in Conclusion]
@@ -66,29 +70,54 @@ class RuleValue(fields.Field):
 
 
 class AnnounceSchema(Schema):
-    method = fields.Str(required=True, validate=OneOf(METHODS, error="请选择按比例或按数量抽取。"),
-                        error_messages={"required": "请选择按比例或按数量抽取。"},
-                        metadata={"description": "`ratio`: a share of each district's "
-                                                 "nominations; `count`: a number per district."})
-    value = RuleValue(required=True, error_messages={"required": "请填写抽取比例或数量。"},
-                      metadata={"type": "string", "example": "0.2", "description":
-                                "0 < ratio ≤ 1 (e.g. \"0.2\"), or a whole number per district; "
-                                "a JSON number is accepted too."})
-    seed = fields.Str(load_default=None, allow_none=True, validate=SEED_LENGTH, metadata={
-        "description": "Optional; default: a random one. Only its SHA-256 is published until "
-                       "the draw."})
+    method = fields.Str(
+        required=True,
+        validate=OneOf(METHODS, error="请选择按比例或按数量抽取。"),
+        error_messages={"required": "请选择按比例或按数量抽取。"},
+        metadata={
+            "description": "`ratio`: a share of each district's "
+            "nominations; `count`: a number per district."
+        },
+    )
+    value = RuleValue(
+        required=True,
+        error_messages={"required": "请填写抽取比例或数量。"},
+        metadata={
+            "type": "string",
+            "example": "0.2",
+            "description": '0 < ratio ≤ 1 (e.g. "0.2"), or a whole number per district; '
+            "a JSON number is accepted too.",
+        },
+    )
+    seed = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=SEED_LENGTH,
+        metadata={
+            "description": "Optional; default: a random one. Only its SHA-256 is published until "
+            "the draw."
+        },
+    )
 
 
 class RedrawSchema(Schema):
-    reason = fields.Str(required=True, validate=Length(max=2000),
-                        error_messages={"required": "请填写重新抽签的理由。",
-                                        "null": "请填写重新抽签的理由。"},
-                        metadata={"description": "Why the draw is redone; kept on the record."})
-    method = fields.Str(load_default=None, allow_none=True,
-                        validate=OneOf(METHODS, error="请选择按比例或按数量抽取。"),
-                        metadata={"description": "Default: the superseded draw's."})
-    value = RuleValue(load_default=None, allow_none=True, metadata={
-        "type": "string", "description": "Default: the superseded draw's."})
+    reason = fields.Str(
+        required=True,
+        validate=Length(max=2000),
+        error_messages={"required": "请填写重新抽签的理由。", "null": "请填写重新抽签的理由。"},
+        metadata={"description": "Why the draw is redone; kept on the record."},
+    )
+    method = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=OneOf(METHODS, error="请选择按比例或按数量抽取。"),
+        metadata={"description": "Default: the superseded draw's."},
+    )
+    value = RuleValue(
+        load_default=None,
+        allow_none=True,
+        metadata={"type": "string", "description": "Default: the superseded draw's."},
+    )
     seed = fields.Str(load_default=None, allow_none=True, validate=SEED_LENGTH)
 
 
@@ -112,15 +141,17 @@ class DrawSchema(Schema):
     value = fields.Str()
     status = fields.Str(metadata={"enum": ["announced", "drawn", "applied", "superseded"]})
     seed_commitment = fields.Str(metadata={"description": "SHA-256 of the seed, hex."})
-    seed = fields.Str(allow_none=True, metadata={
-        "description": "Null until the draw is made."})
-    population = fields.List(fields.Nested(PopulationEntrySchema), allow_none=True,
-                             metadata={"description": "Frozen at the draw."})
+    seed = fields.Str(allow_none=True, metadata={"description": "Null until the draw is made."})
+    population = fields.List(
+        fields.Nested(PopulationEntrySchema),
+        allow_none=True,
+        metadata={"description": "Frozen at the draw."},
+    )
     population_hash = fields.Str(allow_none=True)
-    strata = fields.Dict(keys=fields.Str(), values=fields.Nested(StratumSchema),
-                         allow_none=True)
-    sample = fields.List(fields.Int(), allow_none=True,
-                         metadata={"description": "The nomination ids drawn."})
+    strata = fields.Dict(keys=fields.Str(), values=fields.Nested(StratumSchema), allow_none=True)
+    sample = fields.List(
+        fields.Int(), allow_none=True, metadata={"description": "The nomination ids drawn."}
+    )
     announced_at = BeijingDateTime()
     drawn_at = BeijingDateTime(allow_none=True)
     applied_at = BeijingDateTime(allow_none=True)
@@ -139,16 +170,26 @@ class VerificationSchema(Schema):
 
 
 class PublicDrawSchema(DrawSchema):
-    units = fields.Dict(keys=fields.Str(), values=fields.Str(), metadata={
-        "description": "The unit's name of each nomination in the population, by id."})
-    verification = fields.Nested(VerificationSchema, allow_none=True, metadata={
-        "description": "The draw re-run from this record alone; null while only announced."})
+    units = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Str(),
+        metadata={"description": "The unit's name of each nomination in the population, by id."},
+    )
+    verification = fields.Nested(
+        VerificationSchema,
+        allow_none=True,
+        metadata={
+            "description": "The draw re-run from this record alone; null while only announced."
+        },
+    )
 
 
 class AutoAssignSchema(Schema):
     assigned = fields.Int(metadata={"description": "Inspectors added."})
-    short = fields.List(fields.Str(), metadata={
-        "description": "Checks that could not be filled within the conflict rule."})
+    short = fields.List(
+        fields.Str(),
+        metadata={"description": "Checks that could not be filled within the conflict rule."},
+    )
 
 
 # -- schemas: checks ----------------------------------------------------------------------
@@ -164,8 +205,12 @@ class TeamMemberSchema(Schema):
     name = fields.Str()
     assigned_at = BeijingDateTime()
     automatic = fields.Bool(metadata={"description": "Assigned by the automatic assignment."})
-    agreed_at = BeijingDateTime(allow_none=True, metadata={
-        "description": "When this inspector agreed to the proposed conclusion (null: not yet)."})
+    agreed_at = BeijingDateTime(
+        allow_none=True,
+        metadata={
+            "description": "When this inspector agreed to the proposed conclusion (null: not yet)."
+        },
+    )
 
 
 class CheckSummarySchema(Schema):
@@ -212,8 +257,10 @@ class VisitOutSchema(Schema):
     interviewed_satisfied = fields.Int(allow_none=True)
     rate = fields.Float(allow_none=True, metadata={"description": "Satisfied / interviewed."})
     rate_percent = fields.Str()
-    rate_threshold = fields.Float(allow_none=True, metadata={
-        "description": "The least rate the standard requires (regional unions: 0.85)."})
+    rate_threshold = fields.Float(
+        allow_none=True,
+        metadata={"description": "The least rate the standard requires (regional unions: 0.85)."},
+    )
 
 
 class ConclusionOutSchema(Schema):
@@ -222,10 +269,13 @@ class ConclusionOutSchema(Schema):
     notes = fields.Str(allow_none=True)
     items = fields.List(fields.Int(), metadata={"description": "Items to rectify."})
     deadline = fields.Date(allow_none=True, metadata={"description": "Rectify by this date."})
-    fingerprint = fields.Str(metadata={
-        "description": "Names this exact proposal; send it with `agree`."})
-    concluded_at = BeijingDateTime(allow_none=True, metadata={
-        "description": "When every inspector had agreed and it took effect."})
+    fingerprint = fields.Str(
+        metadata={"description": "Names this exact proposal; send it with `agree`."}
+    )
+    concluded_at = BeijingDateTime(
+        allow_none=True,
+        metadata={"description": "When every inspector had agreed and it took effect."},
+    )
 
 
 class ResponseOutSchema(Schema):
@@ -240,20 +290,24 @@ class ResponseOutSchema(Schema):
 
 
 class RectificationOutSchema(Schema):
-    items = fields.List(fields.Nested(ResponseOutSchema), metadata={
-        "description": "One per item to rectify, with the union's answer."})
+    items = fields.List(
+        fields.Nested(ResponseOutSchema),
+        metadata={"description": "One per item to rectify, with the union's answer."},
+    )
     deadline = fields.Date(allow_none=True)
     overdue = fields.Bool()
     submitted_at = BeijingDateTime(allow_none=True)
     decision = fields.Str(allow_none=True, metadata={"enum": ["accept", "reject"]})
     decided_at = BeijingDateTime(allow_none=True)
-    problems = fields.List(fields.Str(), metadata={
-        "description": "What stops the union from submitting now."})
+    problems = fields.List(
+        fields.Str(), metadata={"description": "What stops the union from submitting now."}
+    )
 
 
 class CheckAllowedSchema(Schema):
-    keep_log = fields.Bool(metadata={"description": "Edit the visit, findings, photos, "
-                                                    "and propose a conclusion."})
+    keep_log = fields.Bool(
+        metadata={"description": "Edit the visit, findings, photos, and propose a conclusion."}
+    )
     agree = fields.Bool(metadata={"description": "Agree to the proposed conclusion."})
     manage_team = fields.Bool()
     respond = fields.Bool(metadata={"description": "Answer the rectification (the union)."})
@@ -268,15 +322,26 @@ class CheckSchema(CheckSummarySchema):
     category = fields.Str()
     visit = fields.Nested(VisitOutSchema)
     findings = fields.List(fields.Nested(ItemFindingSchema))
-    counts = fields.Dict(keys=fields.Str(), values=fields.Int(), metadata={
-        "description": "Items per finding (`none`: not yet checked)."})
+    counts = fields.Dict(
+        keys=fields.Str(),
+        values=fields.Int(),
+        metadata={"description": "Items per finding (`none`: not yet checked)."},
+    )
     required_inspectors = fields.Int()
-    proposal = fields.Nested(ConclusionOutSchema, allow_none=True, metadata={
-        "description": "The proposed (or agreed) conclusion; null until one is proposed."})
-    problems = fields.List(fields.Str(), metadata={
-        "description": "What stops the proposed conclusion from being agreed now."})
-    rectification = fields.Nested(RectificationOutSchema, allow_none=True, metadata={
-        "description": "Only for 限期整改."})
+    proposal = fields.Nested(
+        ConclusionOutSchema,
+        allow_none=True,
+        metadata={
+            "description": "The proposed (or agreed) conclusion; null until one is proposed."
+        },
+    )
+    problems = fields.List(
+        fields.Str(),
+        metadata={"description": "What stops the proposed conclusion from being agreed now."},
+    )
+    rectification = fields.Nested(
+        RectificationOutSchema, allow_none=True, metadata={"description": "Only for 限期整改."}
+    )
     allowed = fields.Nested(CheckAllowedSchema, metadata={"description": "What the caller may do."})
     updated_at = BeijingDateTime()
 
@@ -292,30 +357,49 @@ class InspectorCandidateSchema(Schema):
 
 
 class AssignInspectorSchema(Schema):
-    inspector_id = fields.Int(required=True, validate=ID_RANGE,
-                              error_messages={"required": "请选择抽查员。"})
+    inspector_id = fields.Int(
+        required=True, validate=ID_RANGE, error_messages={"required": "请选择抽查员。"}
+    )
 
 
 class VisitSchema(Schema):
-    visited_on = fields.Date(load_default=None, allow_none=True, error_messages=DATE_ERRORS,
-                             metadata={"description": "A Beijing calendar date, not after today."})
+    visited_on = fields.Date(
+        load_default=None,
+        allow_none=True,
+        error_messages=DATE_ERRORS,
+        metadata={"description": "A Beijing calendar date, not after today."},
+    )
     place = fields.Str(load_default=None, allow_none=True, validate=Length(max=checks.MAX_PLACE))
-    interviewed = fields.Int(load_default=None, allow_none=True, validate=Range(min=0),
-                             metadata={"description": "Members interviewed."})
-    interviewed_satisfied = fields.Int(load_default=None, allow_none=True, validate=Range(min=0),
-                                       metadata={"description": "Of them, satisfied."})
+    interviewed = fields.Int(
+        load_default=None,
+        allow_none=True,
+        validate=Range(min=0),
+        metadata={"description": "Members interviewed."},
+    )
+    interviewed_satisfied = fields.Int(
+        load_default=None,
+        allow_none=True,
+        validate=Range(min=0),
+        metadata={"description": "Of them, satisfied."},
+    )
 
 
 class FindingInSchema(Schema):
     item_id = fields.Int(required=True)
-    finding = fields.Str(load_default=None, allow_none=True, validate=OneOf(
-        FINDINGS, error="请选择符合、基本符合或不符合。"))
+    finding = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=OneOf(FINDINGS, error="请选择符合、基本符合或不符合。"),
+    )
     notes = fields.Str(load_default=None, allow_none=True, validate=Length(max=checks.MAX_NOTES))
 
 
 class FindingsSchema(Schema):
-    findings = fields.List(fields.Nested(FindingInSchema), required=True, metadata={
-        "description": "Items left out are unchanged."})
+    findings = fields.List(
+        fields.Nested(FindingInSchema),
+        required=True,
+        metadata={"description": "Items left out are unchanged."},
+    )
 
 
 class CheckUploadSchema(UploadSchema):
@@ -323,27 +407,44 @@ class CheckUploadSchema(UploadSchema):
 
 
 class ConclusionProposalSchema(Schema):
-    conclusion = fields.Str(required=True, validate=OneOf(
-        CONCLUSIONS, error="请选择合格、限期整改或不合格。"),
-        error_messages={"required": "请选择抽查结论。"})
-    notes = fields.Str(load_default=None, allow_none=True, validate=Length(max=checks.MAX_NOTES),
-                       metadata={"description": "Required unless `pass`."})
-    items = fields.List(fields.Int(), load_default=list, metadata={
-        "description": "Items to rectify (for `rectify`)."})
-    deadline = fields.Date(load_default=None, allow_none=True, error_messages=DATE_ERRORS,
-                           metadata={"description": "Rectify by (for `rectify`); after today."})
+    conclusion = fields.Str(
+        required=True,
+        validate=OneOf(CONCLUSIONS, error="请选择合格、限期整改或不合格。"),
+        error_messages={"required": "请选择抽查结论。"},
+    )
+    notes = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=Length(max=checks.MAX_NOTES),
+        metadata={"description": "Required unless `pass`."},
+    )
+    items = fields.List(
+        fields.Int(),
+        load_default=list,
+        metadata={"description": "Items to rectify (for `rectify`)."},
+    )
+    deadline = fields.Date(
+        load_default=None,
+        allow_none=True,
+        error_messages=DATE_ERRORS,
+        metadata={"description": "Rectify by (for `rectify`); after today."},
+    )
 
 
 class AgreeSchema(Schema):
-    fingerprint = fields.Str(required=True, validate=Length(min=1, max=64),
-                             error_messages={"required": "缺少所确认结论的 fingerprint。"},
-                             metadata={"description": "The `proposal.fingerprint` you read."})
+    fingerprint = fields.Str(
+        required=True,
+        validate=Length(min=1, max=64),
+        error_messages={"required": "缺少所确认结论的 fingerprint。"},
+        metadata={"description": "The `proposal.fingerprint` you read."},
+    )
 
 
 class ResponseInSchema(Schema):
     item_id = fields.Int(required=True)
-    statement = fields.Str(load_default=None, allow_none=True,
-                           validate=Length(max=checks.MAX_NOTES))
+    statement = fields.Str(
+        load_default=None, allow_none=True, validate=Length(max=checks.MAX_NOTES)
+    )
 
 
 class RectificationResponsesSchema(Schema):
@@ -352,8 +453,12 @@ class RectificationResponsesSchema(Schema):
 
 class RectificationDecisionSchema(Schema):
     accept = fields.Bool(required=True, error_messages={"required": "请选择验收通过或不通过。"})
-    comment = fields.Str(load_default=None, allow_none=True, validate=Length(max=checks.MAX_NOTES),
-                         metadata={"description": "Required to reject."})
+    comment = fields.Str(
+        load_default=None,
+        allow_none=True,
+        validate=Length(max=checks.MAX_NOTES),
+        metadata={"description": "Required to reject."},
+    )
 
 
 # -- presenting ---------------------------------------------------------------------------
@@ -370,18 +475,30 @@ def _file(evidence: Evidence) -> dict[str, Any]:
 
 
 def _team(assignments: list[Any]) -> list[dict[str, Any]]:
-    return [{"inspector_id": a.inspector_id, "name": a.inspector.display_name,
-             "assigned_at": a.assigned_at, "automatic": a.assigned_by_id is None,
-             "agreed_at": a.agreed_at} for a in assignments]
+    return [
+        {
+            "inspector_id": a.inspector_id,
+            "name": a.inspector.display_name,
+            "assigned_at": a.assigned_at,
+            "automatic": a.assigned_by_id is None,
+            "agreed_at": a.agreed_at,
+        }
+        for a in assignments
+    ]
 
 
 def _summary(check: SpotCheck, nomination: Nomination, team: list[Any]) -> dict[str, Any]:
     conclusion = Conclusion(check.conclusion) if check.conclusion else None
     return {
-        "id": check.id, "draw_id": check.draw_id, "nomination_id": nomination.id,
-        "unit": nomination.org.name, "campaign_id": nomination.campaign_id,
-        "campaign_name": nomination.campaign.name, "status": nomination.status,
-        "status_label": nomination.state_label, "visited_on": check.visited_on,
+        "id": check.id,
+        "draw_id": check.draw_id,
+        "nomination_id": nomination.id,
+        "unit": nomination.org.name,
+        "campaign_id": nomination.campaign_id,
+        "campaign_name": nomination.campaign.name,
+        "status": nomination.status,
+        "status_label": nomination.state_label,
+        "visited_on": check.visited_on,
         "conclusion": conclusion.value if conclusion else None,
         "conclusion_label": checks.CONCLUSION_LABELS[conclusion] if conclusion else None,
         "rectification_deadline": check.rectification_deadline,
@@ -390,8 +507,14 @@ def _summary(check: SpotCheck, nomination: Nomination, team: list[Any]) -> dict[
 
 
 def _item(row: checks.ItemFinding) -> dict[str, Any]:
-    return {"item_id": row.item.id, "code": row.item.code, "dimension": row.item.dimension_label,
-            "number": row.item.number, "text": row.item.text, "finding": row.value}
+    return {
+        "item_id": row.item.id,
+        "code": row.item.code,
+        "dimension": row.item.dimension_label,
+        "number": row.item.number,
+        "text": row.item.text,
+        "finding": row.value,
+    }
 
 
 def _manages(user: User, check: SpotCheck) -> bool:
@@ -413,58 +536,81 @@ def present_check(user: User, check: SpotCheck, nomination: Nomination) -> dict[
     rectifying = nomination.status == "rectification"
     is_union = checks.is_union_of(user, nomination)
     conclusion = Conclusion(check.conclusion) if check.conclusion else None
-    body.update({
-        "org_code": nomination.org.code, "award_type": nomination.award_type,
-        "category": view.category,
-        "visit": {
-            "visited_on": check.visited_on, "place": check.place,
-            "interviewed": check.interviewed,
-            "interviewed_satisfied": check.interviewed_satisfied,
-            "rate": float(view.rate) if view.rate is not None else None,
-            "rate_percent": view.rate_percent,
-            "rate_threshold": float(view.rate_threshold)
-            if view.rate_threshold is not None else None,
-        },
-        "findings": [{
-            **_item(row),
-            "finding_label": checks.FINDING_LABELS[Finding(row.value)] if row.value else None,
-            "notes": row.finding.notes if row.finding else None,
-            "photos": [{**_file(p.evidence), "id": p.id, "item_id": row.item.id}
-                       for p in row.photos],
-        } for row in view.items],
-        "counts": view.counts,
-        "required_inspectors": view.required,
-        "proposal": {
-            "conclusion": conclusion.value, "label": checks.CONCLUSION_LABELS[conclusion],
-            "notes": check.conclusion_notes, "items": list(check.rectification_items or []),
-            "deadline": check.rectification_deadline,
-            "fingerprint": checks.fingerprint(check), "concluded_at": check.concluded_at,
-        } if conclusion else None,
-        "problems": view.problems if open_log else [],
-        "rectification": None,
-        "allowed": {
-            "keep_log": assigned and open_log,
-            "agree": bool(open_log and conclusion and mine and mine.agreed_at is None),
-            "manage_team": open_log and _manages(user, check),
-            "respond": is_union and rectifying and check.rectification_submitted_at is None,
-            "decide": rectifying and checks.may_decide_rectification(user, check, nomination),
-        },
-        "updated_at": check.updated_at,
-    })
+    body.update(
+        {
+            "org_code": nomination.org.code,
+            "award_type": nomination.award_type,
+            "category": view.category,
+            "visit": {
+                "visited_on": check.visited_on,
+                "place": check.place,
+                "interviewed": check.interviewed,
+                "interviewed_satisfied": check.interviewed_satisfied,
+                "rate": float(view.rate) if view.rate is not None else None,
+                "rate_percent": view.rate_percent,
+                "rate_threshold": float(view.rate_threshold)
+                if view.rate_threshold is not None
+                else None,
+            },
+            "findings": [
+                {
+                    **_item(row),
+                    "finding_label": checks.FINDING_LABELS[Finding(row.value)]
+                    if row.value
+                    else None,
+                    "notes": row.finding.notes if row.finding else None,
+                    "photos": [
+                        {**_file(p.evidence), "id": p.id, "item_id": row.item.id}
+                        for p in row.photos
+                    ],
+                }
+                for row in view.items
+            ],
+            "counts": view.counts,
+            "required_inspectors": view.required,
+            "proposal": {
+                "conclusion": conclusion.value,
+                "label": checks.CONCLUSION_LABELS[conclusion],
+                "notes": check.conclusion_notes,
+                "items": list(check.rectification_items or []),
+                "deadline": check.rectification_deadline,
+                "fingerprint": checks.fingerprint(check),
+                "concluded_at": check.concluded_at,
+            }
+            if conclusion
+            else None,
+            "problems": view.problems if open_log else [],
+            "rectification": None,
+            "allowed": {
+                "keep_log": assigned and open_log,
+                "agree": bool(open_log and conclusion and mine and mine.agreed_at is None),
+                "manage_team": open_log and _manages(user, check),
+                "respond": is_union and rectifying and check.rectification_submitted_at is None,
+                "decide": rectifying and checks.may_decide_rectification(user, check, nomination),
+            },
+            "updated_at": check.updated_at,
+        }
+    )
     if conclusion == Conclusion.RECTIFY:
         body["rectification"] = {
-            "items": [{
-                **_item(row),
-                "statement": view.responses[row.item.id].statement
-                if row.item.id in view.responses else None,
-                "files": [_file(e) for e in view.response_files(row.item.id)],
-            } for row in view.rectify_items],
-            "deadline": check.rectification_deadline, "overdue": view.overdue,
+            "items": [
+                {
+                    **_item(row),
+                    "statement": view.responses[row.item.id].statement
+                    if row.item.id in view.responses
+                    else None,
+                    "files": [_file(e) for e in view.response_files(row.item.id)],
+                }
+                for row in view.rectify_items
+            ],
+            "deadline": check.rectification_deadline,
+            "overdue": view.overdue,
             "submitted_at": check.rectification_submitted_at,
             "decision": check.rectification_decision,
             "decided_at": check.rectification_decided_at,
             "problems": checks.rectification_problems(view)
-            if rectifying and check.rectification_submitted_at is None else [],
+            if rectifying and check.rectification_submitted_at is None
+            else [],
         }
     return body
 
@@ -487,9 +633,10 @@ class CampaignDraws(MethodView):
         too, oldest first (403 for anyone who does not draw)."""
         org = drawing_org(api_user(), _get_campaign(campaign_id))
         draws = db.session.scalars(
-            select(SpotCheckDraw).where(SpotCheckDraw.campaign_id == campaign_id,
-                                        SpotCheckDraw.scope_org_id == org.id)
-            .order_by(SpotCheckDraw.id))
+            select(SpotCheckDraw)
+            .where(SpotCheckDraw.campaign_id == campaign_id, SpotCheckDraw.scope_org_id == org.id)
+            .order_by(SpotCheckDraw.id)
+        )
         return [present_draw(d) for d in draws]
 
     @blp.token_required
@@ -502,10 +649,16 @@ class CampaignDraws(MethodView):
         The seed stays secret until `POST /draws/{id}/draw`. 409 while another draw of the
         organisation is open (redraw it with a reason instead).
         """
-        draw = announce_draw(api_user(), campaign_id, method=data["method"],
-                             value=data["value"], seed=data.get("seed"))
-        return present_draw(draw), {"Location": url_for("api_spot_checks.PublicDraw",
-                                                        draw_id=draw.id)}
+        draw = announce_draw(
+            api_user(),
+            campaign_id,
+            method=data["method"],
+            value=data["value"],
+            seed=data.get("seed"),
+        )
+        return present_draw(draw), {
+            "Location": url_for("api_spot_checks.PublicDraw", draw_id=draw.id)
+        }
 
 
 @blp.route("/draws/<int:draw_id>")
@@ -517,17 +670,25 @@ class PublicDraw(MethodView):
         record alone. The seed is null, and `verification` too, until the draw is made."""
         draw = get_draw(draw_id)
         body = present_draw(draw)
-        body["units"] = {str(nid): name for nid, name in unit_names(
-            [e["nomination_id"] for e in body["population"] or []]).items()}
+        body["units"] = {
+            str(nid): name
+            for nid, name in unit_names(
+                [e["nomination_id"] for e in body["population"] or []]
+            ).items()
+        }
         try:
             result = verify_draw(draw.id)
         except Conflict:
             body["verification"] = None  # announced only: the seed is still secret
         else:
             body["verification"] = {
-                "commitment_ok": result.commitment_ok, "population_ok": result.population_ok,
-                "sample_ok": result.sample_ok, "ok": result.ok,
-                "recomputed": result.recomputed, "strata": result.strata}
+                "commitment_ok": result.commitment_ok,
+                "population_ok": result.population_ok,
+                "sample_ok": result.sample_ok,
+                "ok": result.ok,
+                "recomputed": result.recomputed,
+                "strata": result.strata,
+            }
         return body
 
 
@@ -563,10 +724,17 @@ class Redraw(MethodView):
     def post(self, data: dict[str, Any], draw_id: int) -> Any:
         """Supersede a draw not yet applied with a new announced one; the reason is required
         and both records stay public."""
-        draw = redraw(api_user(), draw_id, reason=data["reason"], method=data.get("method"),
-                      value=data.get("value"), seed=data.get("seed"))
-        return present_draw(draw), {"Location": url_for("api_spot_checks.PublicDraw",
-                                                        draw_id=draw.id)}
+        draw = redraw(
+            api_user(),
+            draw_id,
+            reason=data["reason"],
+            method=data.get("method"),
+            value=data.get("value"),
+            seed=data.get("seed"),
+        )
+        return present_draw(draw), {
+            "Location": url_for("api_spot_checks.PublicDraw", draw_id=draw.id)
+        }
 
 
 @blp.route("/draws/<int:draw_id>/auto-assign")
@@ -597,9 +765,12 @@ class SpotCheckList(MethodView):
         rows: dict[int, tuple[SpotCheck, Nomination]] = {}
         for check, nomination in [*checks.my_checks(user), *queries.managed_checks(user)]:
             rows.setdefault(check.id, (check, nomination))
-        selected = [(c, n) for c, n in rows.values()
-                    if args.get("campaign_id") in (None, n.campaign_id)
-                    and args.get("draw_id") in (None, c.draw_id)]
+        selected = [
+            (c, n)
+            for c, n in rows.values()
+            if args.get("campaign_id") in (None, n.campaign_id)
+            and args.get("draw_id") in (None, c.draw_id)
+        ]
         selected.sort(key=lambda r: (r[1].status != "spot_check", -r[0].id))
         team = queries.teams(c.id for c, _ in selected)
         return [_summary(c, n, team[c.id]) for c, n in selected]
@@ -625,9 +796,18 @@ class Candidates(MethodView):
     def get(self, check_id: int) -> list[dict[str, Any]]:
         """For the drawing organisation: every inspector not on the check, eligible ones
         first, least loaded first, each with the conflict reason if any."""
-        return [{"inspector_id": i.user_id, "name": i.name, "label": i.label,
-                 "organisations": i.org_names, "load": i.load, "eligible": i.reason is None,
-                 "reason": i.reason} for i in assign.candidates(api_user(), check_id)]
+        return [
+            {
+                "inspector_id": i.user_id,
+                "name": i.name,
+                "label": i.label,
+                "organisations": i.org_names,
+                "load": i.load,
+                "eligible": i.reason is None,
+                "reason": i.reason,
+            }
+            for i in assign.candidates(api_user(), check_id)
+        ]
 
 
 @blp.route("/spot-checks/<int:check_id>/assignments")
@@ -665,9 +845,14 @@ class Visit(MethodView):
     def put(self, data: dict[str, Any], check_id: int) -> dict[str, Any]:
         """Date and place of the visit and the member interview sample (assigned inspectors,
         while the check is open). Clears agreements to a proposed conclusion."""
-        checks.save_visit(api_user(), check_id, visited_on=data["visited_on"],
-                          place=data["place"], interviewed=data["interviewed"],
-                          interviewed_satisfied=data["interviewed_satisfied"])
+        checks.save_visit(
+            api_user(),
+            check_id,
+            visited_on=data["visited_on"],
+            place=data["place"],
+            interviewed=data["interviewed"],
+            interviewed_satisfied=data["interviewed_satisfied"],
+        )
         return _present(api_user(), check_id)
 
 
@@ -681,8 +866,9 @@ class Findings(MethodView):
         """A finding (符合 / 基本符合 / 不符合) and notes per standard item; items left out
         are unchanged. Nothing is saved when any is invalid (422, keyed `item_<id>`,
         `finding_<id>`, `notes_<id>`)."""
-        answers = {f["item_id"]: {"finding": f["finding"], "notes": f["notes"]}
-                   for f in data["findings"]}
+        answers = {
+            f["item_id"]: {"finding": f["finding"], "notes": f["notes"]} for f in data["findings"]
+        }
         checks.save_findings(api_user(), check_id, answers)
         return _present(api_user(), check_id)
 
@@ -721,9 +907,14 @@ class ConclusionView(MethodView):
         to it. 409 with `problems` when the log does not allow it (incomplete, 不符合 items,
         the interview sample below the standard's rate, too few inspectors). It takes
         effect when every assigned inspector has agreed."""
-        checks.propose_conclusion(api_user(), check_id, conclusion=data["conclusion"],
-                                  notes=data["notes"], items=data["items"],
-                                  deadline=data["deadline"])
+        checks.propose_conclusion(
+            api_user(),
+            check_id,
+            conclusion=data["conclusion"],
+            notes=data["notes"],
+            items=data["items"],
+            deadline=data["deadline"],
+        )
         return _present(api_user(), check_id)
 
 
@@ -751,8 +942,9 @@ class Rectification(MethodView):
     @blp.errors(403, 404, 409, 422)
     def put(self, data: dict[str, Any], check_id: int) -> dict[str, Any]:
         """The union's statement of what it did, per item to rectify (until submitted)."""
-        checks.save_responses(api_user(), check_id,
-                              {r["item_id"]: r["statement"] for r in data["responses"]})
+        checks.save_responses(
+            api_user(), check_id, {r["item_id"]: r["statement"] for r in data["responses"]}
+        )
         return _present(api_user(), check_id)
 
 
@@ -801,6 +993,7 @@ class RectificationDecision(MethodView):
         """Accept (→ candidate) or reject (→ spot check failed, a comment required) the
         rectification: the inspectors or the district reviewer, as the campaign says.
         Rejecting before the answer is handed in waits for the deadline to pass."""
-        checks.decide_rectification(api_user(), check_id, accept=data["accept"],
-                                    comment=data["comment"])
+        checks.decide_rectification(
+            api_user(), check_id, accept=data["accept"], comment=data["comment"]
+        )
         return _present(api_user(), check_id)

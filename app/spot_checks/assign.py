@@ -65,7 +65,8 @@ def targets_of(org_ids: set[int]) -> dict[int, Target]:
     rows = db.session.execute(
         select(OrgClosure.descendant_id, Organization.id, Organization.name, Organization.level)
         .join(Organization, Organization.id == OrgClosure.ancestor_id)
-        .where(OrgClosure.descendant_id.in_(org_ids))).all()
+        .where(OrgClosure.descendant_id.in_(org_ids))
+    ).all()
     found: dict[int, dict] = {oid: {} for oid in org_ids}
     for descendant, oid, name, level in rows:
         if level == OrgLevel.GRASSROOTS:
@@ -78,8 +79,9 @@ def targets_of(org_ids: set[int]) -> dict[int, Target]:
     for oid, parts in found.items():
         union = parts.get("union") or parts["self"]
         district = parts.get("district")
-        targets[oid] = Target(union[0], union[1], district[0] if district else None,
-                              district[1] if district else None)
+        targets[oid] = Target(
+            union[0], union[1], district[0] if district else None, district[1] if district else None
+        )
     return targets
 
 
@@ -90,9 +92,13 @@ def inspector_pool(campaign: Campaign) -> tuple[list[Inspector], dict[int, set[i
         select(User.id, User.display_name, Organization.id, Organization.name)
         .join(RoleAssignment, RoleAssignment.user_id == User.id)
         .join(Organization, Organization.id == RoleAssignment.org_id)
-        .where(RoleAssignment.role == Role.INSPECTOR, User.is_active_flag.is_(True),
-               in_subtree(RoleAssignment.org_id, [campaign.organizer_id]))
-        .order_by(User.id, Organization.id)).all()
+        .where(
+            RoleAssignment.role == Role.INSPECTOR,
+            User.is_active_flag.is_(True),
+            in_subtree(RoleAssignment.org_id, [campaign.organizer_id]),
+        )
+        .order_by(User.id, Organization.id)
+    ).all()
     inspectors: dict[int, Inspector] = {}
     for uid, name, oid, org_name in rows:
         inspector = inspectors.setdefault(uid, Inspector(uid, name, [], []))
@@ -101,37 +107,50 @@ def inspector_pool(campaign: Campaign) -> tuple[list[Inspector], dict[int, set[i
     org_ids = {oid for i in inspectors.values() for oid in i.org_ids}
     ancestors: dict[int, set[int]] = {oid: set() for oid in org_ids}
     for descendant, ancestor in db.session.execute(
-            select(OrgClosure.descendant_id, OrgClosure.ancestor_id)
-            .where(OrgClosure.descendant_id.in_(org_ids))):
+        select(OrgClosure.descendant_id, OrgClosure.ancestor_id).where(
+            OrgClosure.descendant_id.in_(org_ids)
+        )
+    ):
         ancestors[descendant].add(ancestor)
-    loads = dict(db.session.execute(
-        select(SpotCheckAssignment.inspector_id, func.count())
-        .join(SpotCheck, SpotCheck.id == SpotCheckAssignment.spot_check_id)
-        .join(SpotCheckDraw, SpotCheckDraw.id == SpotCheck.draw_id)
-        .where(SpotCheckDraw.campaign_id == campaign.id)
-        .group_by(SpotCheckAssignment.inspector_id)).all())
+    loads = dict(
+        db.session.execute(
+            select(SpotCheckAssignment.inspector_id, func.count())
+            .join(SpotCheck, SpotCheck.id == SpotCheckAssignment.spot_check_id)
+            .join(SpotCheckDraw, SpotCheckDraw.id == SpotCheck.draw_id)
+            .where(SpotCheckDraw.campaign_id == campaign.id)
+            .group_by(SpotCheckAssignment.inspector_id)
+        ).all()
+    )
     for inspector in inspectors.values():
         inspector.load = loads.get(inspector.user_id, 0)
     return list(inspectors.values()), ancestors
 
 
-def conflict_reason(inspector: Inspector, ancestors: dict[int, set[int]],
-                    target: Target) -> str | None:
+def conflict_reason(
+    inspector: Inspector, ancestors: dict[int, set[int]], target: Target
+) -> str | None:
     """Why this inspector may not inspect the target, or None."""
     for oid, org_name in zip(inspector.org_ids, inspector.org_names, strict=True):
         above = ancestors.get(oid, {oid})
         if target.union_id in above:
-            return (f"{inspector.name}所在单位（{org_name}）属于被检查单位{target.union_name}，"
-                    "须回避。")
+            return (
+                f"{inspector.name}所在单位（{org_name}）属于被检查单位{target.union_name}，须回避。"
+            )
         if target.district_id is not None and target.district_id in above:
-            return (f"{inspector.name}所在单位（{org_name}）与被检查单位同属"
-                    f"{target.district_name}，须回避。")
+            return (
+                f"{inspector.name}所在单位（{org_name}）与被检查单位同属"
+                f"{target.district_name}，须回避。"
+            )
     return None
 
 
 def _lock_check(check_id: int) -> SpotCheck:
-    check = db.session.scalar(select(SpotCheck).where(SpotCheck.id == check_id)
-                              .with_for_update().execution_options(populate_existing=True))
+    check = db.session.scalar(
+        select(SpotCheck)
+        .where(SpotCheck.id == check_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
     if check is None:
         raise NotFound("抽查记录不存在或您无权查看。")
     return check
@@ -194,8 +213,9 @@ def assign_inspector(user: User, check_id: int, inspector_id: int) -> SpotCheckA
     reason = conflict_reason(inspector, ancestors, target)
     if reason:
         raise Invalid(f"不能指派：{reason}", errors={"inspector_id": [reason]})
-    assignment = SpotCheckAssignment(spot_check=check, inspector_id=inspector_id,
-                                     assigned_by_id=user.id, assigned_at=utcnow())
+    assignment = SpotCheckAssignment(
+        spot_check=check, inspector_id=inspector_id, assigned_by_id=user.id, assigned_at=utcnow()
+    )
     db.session.add(assignment)
     _reset_agreement(check)
     check.updated_at = utcnow()
@@ -223,20 +243,33 @@ def auto_assign(user: User, draw_id: int) -> AutoResult:
     campaign = _require_drawer(user, draw)
     if draw.status != DrawStatus.APPLIED:
         raise Conflict("抽签生效后才能分配抽查员。")
-    checks = list(db.session.scalars(
-        select(SpotCheck).join(Nomination, Nomination.id == SpotCheck.nomination_id)
-        .where(SpotCheck.draw_id == draw.id, Nomination.status == "spot_check")
-        .order_by(SpotCheck.id).with_for_update(of=SpotCheck)
-        .options(selectinload(SpotCheck.assignments))  # not one query per check
-        .execution_options(populate_existing=True)))
+    checks = list(
+        db.session.scalars(
+            select(SpotCheck)
+            .join(Nomination, Nomination.id == SpotCheck.nomination_id)
+            .where(SpotCheck.draw_id == draw.id, Nomination.status == "spot_check")
+            .order_by(SpotCheck.id)
+            .with_for_update(of=SpotCheck)
+            .options(selectinload(SpotCheck.assignments))  # not one query per check
+            .execution_options(populate_existing=True)
+        )
+    )
     if not checks:
         return AutoResult()
-    orgs = dict(db.session.execute(
-        select(Nomination.id, Nomination.org_id)
-        .where(Nomination.id.in_([c.nomination_id for c in checks]))).all())
-    names = dict(db.session.execute(
-        select(Organization.id, Organization.name)
-        .where(Organization.id.in_(set(orgs.values())))).all())
+    orgs = dict(
+        db.session.execute(
+            select(Nomination.id, Nomination.org_id).where(
+                Nomination.id.in_([c.nomination_id for c in checks])
+            )
+        ).all()
+    )
+    names = dict(
+        db.session.execute(
+            select(Organization.id, Organization.name).where(
+                Organization.id.in_(set(orgs.values()))
+            )
+        ).all()
+    )
     targets = targets_of(set(orgs.values()))
     pool, ancestors = inspector_pool(campaign)
     load = Counter({i.user_id: i.load for i in pool})
@@ -248,13 +281,20 @@ def auto_assign(user: User, draw_id: int) -> AutoResult:
             continue
         target = targets[orgs[check.nomination_id]]
         eligible = sorted(
-            (i for i in pool if i.user_id not in have
-             and conflict_reason(i, ancestors, target) is None),
-            key=lambda i: (load[i.user_id], i.user_id))
-        chosen = eligible[:needed - len(have)]
+            (
+                i
+                for i in pool
+                if i.user_id not in have and conflict_reason(i, ancestors, target) is None
+            ),
+            key=lambda i: (load[i.user_id], i.user_id),
+        )
+        chosen = eligible[: needed - len(have)]
         for inspector in chosen:
-            db.session.add(SpotCheckAssignment(spot_check=check, inspector_id=inspector.user_id,
-                                               assigned_at=utcnow()))
+            db.session.add(
+                SpotCheckAssignment(
+                    spot_check=check, inspector_id=inspector.user_id, assigned_at=utcnow()
+                )
+            )
             load[inspector.user_id] += 1
             result.assigned += 1
         if chosen:
@@ -263,6 +303,7 @@ def auto_assign(user: User, draw_id: int) -> AutoResult:
         if len(have) + len(chosen) < needed:
             result.short.append(
                 f"{names[orgs[check.nomination_id]]}：需要 {needed} 名抽查员，"
-                f"符合回避规则的只有 {len(have) + len(chosen)} 名。")
+                f"符合回避规则的只有 {len(have) + len(chosen)} 名。"
+            )
     db.session.commit()
     return result

@@ -51,10 +51,16 @@ from app.standards.models import StandardItem, StandardVersion
 from app.timeutil import beijing_today, utcnow
 
 FINDING_LABELS = {Finding.MEETS: "符合", Finding.PARTLY: "基本符合", Finding.FAILS: "不符合"}
-CONCLUSION_LABELS = {Conclusion.PASS: "合格", Conclusion.RECTIFY: "限期整改",
-                     Conclusion.FAIL: "不合格"}
-CONCLUSION_ACTION = {Conclusion.PASS: "pass_check", Conclusion.RECTIFY: "order_rectification",
-                     Conclusion.FAIL: "fail_check"}
+CONCLUSION_LABELS = {
+    Conclusion.PASS: "合格",
+    Conclusion.RECTIFY: "限期整改",
+    Conclusion.FAIL: "不合格",
+}
+CONCLUSION_ACTION = {
+    Conclusion.PASS: "pass_check",
+    Conclusion.RECTIFY: "order_rectification",
+    Conclusion.FAIL: "fail_check",
+}
 MAX_NOTES = 2000
 MAX_PLACE = 200
 NOT_FOUND = "抽查记录不存在或您无权查看。"
@@ -89,8 +95,11 @@ def hidden_from_union(user: User, check: SpotCheck, nomination: Nomination) -> b
     holds a higher role over the nomination (the check's page and the nomination's card)."""
     if check.concluded_at is not None or not role_orgs(user, [Role.UNION]):
         return False  # (no query for a user without the union role)
-    return (not is_assigned(user, check) and is_union_of(user, nomination)
-            and not _holds_other_role(user, nomination))
+    return (
+        not is_assigned(user, check)
+        and is_union_of(user, nomination)
+        and not _holds_other_role(user, nomination)
+    )
 
 
 def check_of(nomination_id: int) -> SpotCheck | None:
@@ -113,14 +122,22 @@ def is_assigned(user: User, check: SpotCheck) -> bool:
 def rectification_overdue(check: SpotCheck, status: str) -> bool:
     """Ordered to rectify, not handed in, and the deadline (a Beijing date) has passed."""
     deadline = check.rectification_deadline
-    return (status == "rectification" and deadline is not None
-            and check.rectification_submitted_at is None and beijing_today() > deadline)
+    return (
+        status == "rectification"
+        and deadline is not None
+        and check.rectification_submitted_at is None
+        and beijing_today() > deadline
+    )
 
 
 def fingerprint(check: SpotCheck) -> str:
     """Names one proposed conclusion: an agreement is to exactly this text."""
-    data = [check.conclusion, check.conclusion_notes, sorted(check.rectification_items or []),
-            check.rectification_deadline.isoformat() if check.rectification_deadline else None]
+    data = [
+        check.conclusion,
+        check.conclusion_notes,
+        sorted(check.rectification_items or []),
+        check.rectification_deadline.isoformat() if check.rectification_deadline else None,
+    ]
     return hashlib.sha256(json.dumps(data, ensure_ascii=False).encode()).hexdigest()[:16]
 
 
@@ -216,22 +233,50 @@ def check_view(check: SpotCheck, nomination: Nomination) -> CheckView:
     version = _version(campaign)
     category = category_of(nomination)
     items = items_for(version.id, category)
-    findings = {f.item_id: f for f in db.session.scalars(
-        select(CheckFinding).where(CheckFinding.spot_check_id == check.id)
-        .options(selectinload(CheckFinding.photos).joinedload(CheckPhoto.evidence)))}
+    findings = {
+        f.item_id: f
+        for f in db.session.scalars(
+            select(CheckFinding)
+            .where(CheckFinding.spot_check_id == check.id)
+            .options(selectinload(CheckFinding.photos).joinedload(CheckPhoto.evidence))
+        )
+    }
     dimensions: list[tuple[str, list[ItemFinding]]] = []
     for item in items:
         if not dimensions or dimensions[-1][0] != item.dimension_label:
             dimensions.append((item.dimension_label, []))
         dimensions[-1][1].append(ItemFinding(item, findings.get(item.id)))
-    responses = {r.item_id: r for r in db.session.scalars(
-        select(RectificationResponse).where(RectificationResponse.spot_check_id == check.id))}
+    responses = {
+        r.item_id: r
+        for r in db.session.scalars(
+            select(RectificationResponse).where(RectificationResponse.spot_check_id == check.id)
+        )
+    }
     evidence_ids = {i for r in responses.values() for i in (r.evidence_ids or [])}
-    evidence = {e.id: e for e in db.session.scalars(
-        select(Evidence).where(Evidence.id.in_(evidence_ids),
-                               Evidence.nomination_id == nomination.id))} if evidence_ids else {}
-    view = CheckView(check, nomination, campaign, category, dimensions, sample_rate(check),
-                     sample_threshold(nomination, version), [], responses, evidence)
+    evidence = (
+        {
+            e.id: e
+            for e in db.session.scalars(
+                select(Evidence).where(
+                    Evidence.id.in_(evidence_ids), Evidence.nomination_id == nomination.id
+                )
+            )
+        }
+        if evidence_ids
+        else {}
+    )
+    view = CheckView(
+        check,
+        nomination,
+        campaign,
+        category,
+        dimensions,
+        sample_rate(check),
+        sample_threshold(nomination, version),
+        [],
+        responses,
+        evidence,
+    )
     if check.conclusion is not None:
         view.problems = conclusion_problems(view, Conclusion(check.conclusion))
     return view
@@ -252,19 +297,24 @@ def conclusion_problems(view: CheckView, conclusion: Conclusion) -> list[str]:
     if conclusion == Conclusion.PASS:
         if fails:
             problems.append(f"有 {len(fails)} 项不符合，不能判定合格，请选择限期整改或不合格。")
-        if view.rate is not None and view.rate_threshold is not None \
-                and view.rate < view.rate_threshold:
+        if (
+            view.rate is not None
+            and view.rate_threshold is not None
+            and view.rate < view.rate_threshold
+        ):
             problems.append(
                 f"访谈抽样满意率 {view.rate_percent}，低于标准要求的 "
-                f"{float(view.rate_threshold) * 100:g}%，不能判定合格。")
+                f"{float(view.rate_threshold) * 100:g}%，不能判定合格。"
+            )
     if conclusion == Conclusion.RECTIFY:
         if not check.rectification_items:
             problems.append("限期整改须列明整改项目。")
         if check.rectification_deadline is None:
             problems.append("限期整改须确定整改期限。")
     if len(check.assignments) < view.required:
-        problems.append(f"本次抽查须有 {view.required} 名抽查员，目前只有 "
-                        f"{len(check.assignments)} 名。")
+        problems.append(
+            f"本次抽查须有 {view.required} 名抽查员，目前只有 {len(check.assignments)} 名。"
+        )
     return problems
 
 
@@ -292,8 +342,9 @@ def _changed(check: SpotCheck) -> None:
         assignment.agreed_at = None
 
 
-def _int_or_error(value: Any, field_name: str, label: str,
-                  errors: dict[str, list[str]]) -> int | None:
+def _int_or_error(
+    value: Any, field_name: str, label: str, errors: dict[str, list[str]]
+) -> int | None:
     if value is None or value == "":
         return None
     try:
@@ -307,8 +358,15 @@ def _int_or_error(value: Any, field_name: str, label: str,
     return number
 
 
-def save_visit(user: User, check_id: int, *, visited_on: date | None, place: str | None,
-               interviewed: Any = None, interviewed_satisfied: Any = None) -> SpotCheck:
+def save_visit(
+    user: User,
+    check_id: int,
+    *,
+    visited_on: date | None,
+    place: str | None,
+    interviewed: Any = None,
+    interviewed_satisfied: Any = None,
+) -> SpotCheck:
     """Date, place and the member interview sample. Commits."""
     check, _ = _inspecting(user, check_id)
     errors: dict[str, list[str]] = {}
@@ -366,16 +424,27 @@ def save_findings(user: User, check_id: int, answers: dict[int, dict[str, Any]])
         clean[item_id] = (value, notes)
     if errors:
         raise Invalid("抽查记录有误。", errors=errors)
-    existing = {f.item_id: f for f in db.session.scalars(
-        select(CheckFinding).where(CheckFinding.spot_check_id == check.id))}
+    existing = {
+        f.item_id: f
+        for f in db.session.scalars(
+            select(CheckFinding).where(CheckFinding.spot_check_id == check.id)
+        )
+    }
     changed = False
     for item_id, (value, notes) in clean.items():
         finding = existing.get(item_id)
         if finding is None and value is None and notes is None:
             continue  # nothing said about this item
         if finding is None:
-            db.session.add(CheckFinding(spot_check_id=check.id, item_id=item_id,
-                                        finding=value, notes=notes, updated_by_id=user.id))
+            db.session.add(
+                CheckFinding(
+                    spot_check_id=check.id,
+                    item_id=item_id,
+                    finding=value,
+                    notes=notes,
+                    updated_by_id=user.id,
+                )
+            )
             changed = True
         elif (finding.finding, finding.notes) != (value, notes):
             finding.finding, finding.notes, finding.updated_by_id = value, notes, user.id
@@ -401,14 +470,20 @@ def add_photo(user: User, check_id: int, item_id: int | str, file_storage: Any) 
             raise Invalid("现场照片须为图片（JPEG、PNG 等）。", errors={"file": ["请上传照片。"]})
         locked = _load(check.id, lock=True)
         assert locked is not None
-        finding = db.session.scalar(select(CheckFinding).where(
-            CheckFinding.spot_check_id == check.id, CheckFinding.item_id == item))
+        finding = db.session.scalar(
+            select(CheckFinding).where(
+                CheckFinding.spot_check_id == check.id, CheckFinding.item_id == item
+            )
+        )
         if finding is None:
             finding = CheckFinding(spot_check_id=check.id, item_id=item, updated_by_id=user.id)
             db.session.add(finding)
             db.session.flush()
-        photo = db.session.scalar(select(CheckPhoto).where(
-            CheckPhoto.finding_id == finding.id, CheckPhoto.evidence_id == evidence.id))
+        photo = db.session.scalar(
+            select(CheckPhoto).where(
+                CheckPhoto.finding_id == finding.id, CheckPhoto.evidence_id == evidence.id
+            )
+        )
         if photo is None:
             photo = CheckPhoto(finding_id=finding.id, evidence_id=evidence.id)
             db.session.add(photo)
@@ -421,8 +496,10 @@ def add_photo(user: User, check_id: int, item_id: int | str, file_storage: Any) 
 def remove_photo(user: User, check_id: int, photo_id: int) -> None:
     check, _ = _inspecting(user, check_id)
     photo = db.session.scalar(
-        select(CheckPhoto).join(CheckFinding)
-        .where(CheckPhoto.id == photo_id, CheckFinding.spot_check_id == check.id))
+        select(CheckPhoto)
+        .join(CheckFinding)
+        .where(CheckPhoto.id == photo_id, CheckFinding.spot_check_id == check.id)
+    )
     if photo is None:
         raise NotFound("照片不存在或已删除。")
     db.session.delete(photo)
@@ -433,9 +510,15 @@ def remove_photo(user: User, check_id: int, photo_id: int) -> None:
 # -- the conclusion -----------------------------------------------------------------------
 
 
-def propose_conclusion(user: User, check_id: int, *, conclusion: str, notes: str | None,
-                       items: list[int] | None = None,
-                       deadline: date | None = None) -> SpotCheck:
+def propose_conclusion(
+    user: User,
+    check_id: int,
+    *,
+    conclusion: str,
+    notes: str | None,
+    items: list[int] | None = None,
+    deadline: date | None = None,
+) -> SpotCheck:
     """One inspector proposes the conclusion and agrees to it; the others must agree too.
     Commits; when every assigned inspector has agreed the conclusion takes effect."""
     check, nomination = _inspecting(user, check_id)
@@ -443,8 +526,9 @@ def propose_conclusion(user: User, check_id: int, *, conclusion: str, notes: str
     try:
         chosen = Conclusion(conclusion)
     except ValueError:
-        raise Invalid("请选择抽查结论。",
-                      errors={"conclusion": ["请选择合格、限期整改或不合格。"]}) from None
+        raise Invalid(
+            "请选择抽查结论。", errors={"conclusion": ["请选择合格、限期整改或不合格。"]}
+        ) from None
     notes = (notes or "").strip() or None
     if notes and len(notes) > MAX_NOTES:
         errors["notes"] = [f"结论意见不超过 {MAX_NOTES} 个字。"]
@@ -541,8 +625,11 @@ def _rectify_item(check: SpotCheck, item_id: int | str) -> int:
 
 
 def _response(check: SpotCheck, item: int) -> RectificationResponse:
-    response = db.session.scalar(select(RectificationResponse).where(
-        RectificationResponse.spot_check_id == check.id, RectificationResponse.item_id == item))
+    response = db.session.scalar(
+        select(RectificationResponse).where(
+            RectificationResponse.spot_check_id == check.id, RectificationResponse.item_id == item
+        )
+    )
     if response is None:
         response = RectificationResponse(spot_check_id=check.id, item_id=item, evidence_ids=[])
         db.session.add(response)
@@ -569,8 +656,7 @@ def save_responses(user: User, check_id: int, statements: dict[int | str, str]) 
     db.session.commit()
 
 
-def add_response_file(user: User, check_id: int, item_id: int | str,
-                      file_storage: Any) -> Evidence:
+def add_response_file(user: User, check_id: int, item_id: int | str, file_storage: Any) -> Evidence:
     """Evidence of one item's rectification; same checks as any upload. Commits."""
     check, nomination = _rectifying(user, check_id)
     item = _rectify_item(check, item_id)
@@ -590,8 +676,7 @@ def add_response_file(user: User, check_id: int, item_id: int | str,
     return store_evidence(user, nomination, file_storage, attach)
 
 
-def remove_response_file(user: User, check_id: int, item_id: int | str,
-                         evidence_id: int) -> None:
+def remove_response_file(user: User, check_id: int, item_id: int | str, evidence_id: int) -> None:
     check, _ = _rectifying(user, check_id)
     item = _rectify_item(check, item_id)
     response = _response(check, item)
@@ -632,8 +717,9 @@ def may_decide_rectification(user: User, check: SpotCheck, nomination: Nominatio
     return is_assigned(user, check)
 
 
-def decide_rectification(user: User, check_id: int, *, accept: bool,
-                         comment: str | None) -> SpotCheck:
+def decide_rectification(
+    user: User, check_id: int, *, accept: bool, comment: str | None
+) -> SpotCheck:
     """Accept (→ candidate) or reject (→ spot_check_failed) the rectification. Commits."""
     check, nomination = get_check(user, check_id, lock=True)
     if not may_decide_rectification(user, check, nomination):
@@ -655,8 +741,12 @@ def decide_rectification(user: User, check_id: int, *, accept: bool,
     check.rectification_decided_at = utcnow()
     check.rectification_decided_by_id = user.id
     check.updated_at = utcnow()
-    fire_stage_action(nomination, "accept_rectification" if accept else "reject_rectification",
-                      actor=user, comment=comment)
+    fire_stage_action(
+        nomination,
+        "accept_rectification" if accept else "reject_rectification",
+        actor=user,
+        comment=comment,
+    )
     _flush_state_change()
     db.session.commit()
     return check
@@ -670,5 +760,6 @@ def my_checks(user: User) -> list[tuple[SpotCheck, Nomination]]:
         .join(Nomination, Nomination.id == SpotCheck.nomination_id)
         .options(joinedload(Nomination.org), joinedload(Nomination.campaign))
         .where(SpotCheckAssignment.inspector_id == user.id)
-        .order_by((Nomination.status != "spot_check"), SpotCheck.id.desc())).all()
+        .order_by((Nomination.status != "spot_check"), SpotCheck.id.desc())
+    ).all()
     return [(c, n) for c, n in rows]

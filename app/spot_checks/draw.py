@@ -32,14 +32,16 @@ def commitment(seed: str) -> str:
 
 def canonical_population(entries: list[dict]) -> list[dict]:
     """[{"nomination_id": int, "stratum": str}], ordered by stratum then id."""
-    rows = [{"nomination_id": int(e["nomination_id"]), "stratum": str(e["stratum"])}
-            for e in entries]
+    rows = [
+        {"nomination_id": int(e["nomination_id"]), "stratum": str(e["stratum"])} for e in entries
+    ]
     return sorted(rows, key=lambda e: (e["stratum"], e["nomination_id"]))
 
 
 def population_digest(entries: list[dict]) -> str:
-    text = json.dumps(canonical_population(entries), ensure_ascii=False,
-                      separators=(",", ":"), sort_keys=True)
+    text = json.dumps(
+        canonical_population(entries), ensure_ascii=False, separators=(",", ":"), sort_keys=True
+    )
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -57,8 +59,9 @@ def sample_size(population: int, method: str, value: str) -> int:
 
 
 def draw_key(seed: str, nomination_id: int) -> str:
-    return hmac.new(seed.encode("utf-8"), str(nomination_id).encode("ascii"),
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        seed.encode("utf-8"), str(nomination_id).encode("ascii"), hashlib.sha256
+    ).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -27,16 +27,22 @@ class LogForm(FlaskForm):
     service says in Chinese what is wrong with them.
     """
 
-    visited_on = DateField(_l("Date of the visit"), validators=[Optional()],
-                           invalid_value_message=DATE_MESSAGE)
-    place = StringField(_l("Place"), validators=[Optional(), Length(max=MAX_PLACE)],
-                        render_kw={"maxlength": MAX_PLACE, "autocomplete": "off"})
-    interviewed = StringField(_l("Members interviewed"),
-                              render_kw={"inputmode": "numeric", "pattern": "[0-9]*",
-                                         "autocomplete": "off"})
-    interviewed_satisfied = StringField(_l("Of whom satisfied"),
-                                        render_kw={"inputmode": "numeric", "pattern": "[0-9]*",
-                                                   "autocomplete": "off"})
+    visited_on = DateField(
+        _l("Date of the visit"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+    )
+    place = StringField(
+        _l("Place"),
+        validators=[Optional(), Length(max=MAX_PLACE)],
+        render_kw={"maxlength": MAX_PLACE, "autocomplete": "off"},
+    )
+    interviewed = StringField(
+        _l("Members interviewed"),
+        render_kw={"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"},
+    )
+    interviewed_satisfied = StringField(
+        _l("Of whom satisfied"),
+        render_kw={"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off"},
+    )
 
 
 CONCLUSIONS = [
@@ -49,12 +55,19 @@ CONCLUSIONS = [
 class ConclusionForm(FlaskForm):
     """An inspector proposes the conclusion; the items to fix are read by the route."""
 
-    conclusion = RadioField(_l("Conclusion"), choices=CONCLUSIONS,
-                            validators=[InputRequired(_l("Please choose a conclusion."))])
-    deadline = DateField(_l("Rectify by"), validators=[Optional()],
-                         invalid_value_message=DATE_MESSAGE)
-    notes = TextAreaField(_l("Opinion"), validators=[Optional(), Length(max=MAX_NOTES)],
-                          render_kw={"rows": 3, "maxlength": MAX_NOTES})
+    conclusion = RadioField(
+        _l("Conclusion"),
+        choices=CONCLUSIONS,
+        validators=[InputRequired(_l("Please choose a conclusion."))],
+    )
+    deadline = DateField(
+        _l("Rectify by"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
+    )
+    notes = TextAreaField(
+        _l("Opinion"),
+        validators=[Optional(), Length(max=MAX_NOTES)],
+        render_kw={"rows": 3, "maxlength": MAX_NOTES},
+    )
 
 
 class AgreeForm(FlaskForm):
@@ -70,5 +83,8 @@ class RectificationForm(FlaskForm):
 class DecisionForm(FlaskForm):
     """Accept or reject the rectification; rejecting needs a comment (checked by the service)."""
 
-    comment = TextAreaField(_l("Opinion"), validators=[Optional(), Length(max=MAX_NOTES)],
-                            render_kw={"rows": 3, "maxlength": MAX_NOTES})
+    comment = TextAreaField(
+        _l("Opinion"),
+        validators=[Optional(), Length(max=MAX_NOTES)],
+        render_kw={"rows": 3, "maxlength": MAX_NOTES},
+    )

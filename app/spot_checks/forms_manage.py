@@ -25,28 +25,41 @@ class AnnounceForm(FlaskForm):
     """Announce a draw: the rule, and a seed whose SHA-256 is published now."""
 
     method = RadioField(
-        _l("Rule"), choices=METHOD_CHOICES, default="ratio",
-        validators=[InputRequired(_l("Please choose by ratio or by count."))])
+        _l("Rule"),
+        choices=METHOD_CHOICES,
+        default="ratio",
+        validators=[InputRequired(_l("Please choose by ratio or by count."))],
+    )
     value = StringField(
-        _l("Ratio, or number per district"), default="0.2",
-        validators=[DataRequired(_l("Please enter a ratio such as 0.2, or a whole number.")),
-                    Length(max=16, message=_l("At most %(max)s characters."))])
+        _l("Ratio, or number per district"),
+        default="0.2",
+        validators=[
+            DataRequired(_l("Please enter a ratio such as 0.2, or a whole number.")),
+            Length(max=16, message=_l("At most %(max)s characters.")),
+        ],
+    )
     seed = StringField(
         _l("Seed (optional)"),
-        validators=[Optional(), Length(max=MAX_SEED, message=_l("At most %(max)s characters."))])
+        validators=[Optional(), Length(max=MAX_SEED, message=_l("At most %(max)s characters."))],
+    )
 
 
 class RedrawForm(AnnounceForm):
     """Supersede the open draw: the reason is required and published with the new draw."""
 
     reason = TextAreaField(
-        _l("Reason for the redraw"), render_kw={"rows": 2},
-        validators=[DataRequired(_l("Please give the reason for the redraw.")),
-                    Length(max=MAX_REASON, message=_l("At most %(max)s characters."))])
+        _l("Reason for the redraw"),
+        render_kw={"rows": 2},
+        validators=[
+            DataRequired(_l("Please give the reason for the redraw.")),
+            Length(max=MAX_REASON, message=_l("At most %(max)s characters.")),
+        ],
+    )
 
 
 class AssignForm(FlaskForm):
     """Add one inspector to a check by hand (the services apply the conflict rule)."""
 
     inspector_id = StringField(
-        _l("Inspector"), validators=[DataRequired(_l("Please choose an inspector."))])
+        _l("Inspector"), validators=[DataRequired(_l("Please choose an inspector."))]
+    )

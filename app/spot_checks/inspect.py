@@ -48,10 +48,16 @@ from workflows.nomination import STATE_STAGE
 
 # The UI's words for the findings and conclusions (checks.FINDING_LABELS and
 # CONCLUSION_LABELS are the Chinese of the record, used in the CSV and the audit comments).
-FINDING_WORDS = {Finding.MEETS: _l("Meets"), Finding.PARTLY: _l("Partly meets"),
-                 Finding.FAILS: _l("Does not meet")}
-CONCLUSION_WORDS = {Conclusion.PASS: _l("Pass"), Conclusion.RECTIFY: _l("Rectify by a deadline"),
-                    Conclusion.FAIL: _l("Fail")}
+FINDING_WORDS = {
+    Finding.MEETS: _l("Meets"),
+    Finding.PARTLY: _l("Partly meets"),
+    Finding.FAILS: _l("Does not meet"),
+}
+CONCLUSION_WORDS = {
+    Conclusion.PASS: _l("Pass"),
+    Conclusion.RECTIFY: _l("Rectify by a deadline"),
+    Conclusion.FAIL: _l("Fail"),
+}
 FINDING_CHOICES = [(f.value, FINDING_WORDS[f]) for f in Finding]
 FINDING_COLOURS = {"meets": "success", "partly": "warning", "fails": "danger", "none": "secondary"}
 CONCLUSION_COLOURS = {"pass": "success", "rectify": "warning", "fail": "danger"}
@@ -72,9 +78,11 @@ def _page_url(check_id: int, fragment: str | None = None) -> str:
 def _load_team(check: SpotCheck) -> None:
     """The assignments with their inspectors, in one query (names shown on the page)."""
     rows = db.session.scalars(
-        select(SpotCheckAssignment).where(SpotCheckAssignment.spot_check_id == check.id)
+        select(SpotCheckAssignment)
+        .where(SpotCheckAssignment.spot_check_id == check.id)
         .options(joinedload(SpotCheckAssignment.inspector))
-        .order_by(SpotCheckAssignment.id)).all()
+        .order_by(SpotCheckAssignment.id)
+    ).all()
     set_committed_value(check, "assignments", list(rows))
 
 
@@ -89,11 +97,18 @@ def _refused(check_id: int, exc: DomainError, fragment: str | None = None):  # t
 
 def _flash_done(nomination: Nomination) -> None:
     if nomination.status != "spot_check":
-        flash(_("The conclusion has taken effect: the nomination is now “%(state)s”.",
-                state=label(nomination.state_label)), "success")
+        flash(
+            _(
+                "The conclusion has taken effect: the nomination is now “%(state)s”.",
+                state=label(nomination.state_label),
+            ),
+            "success",
+        )
     else:
-        flash(_("Agreed. The conclusion takes effect once every assigned inspector agrees."),
-              "success")
+        flash(
+            _("Agreed. The conclusion takes effect once every assigned inspector agrees."),
+            "success",
+        )
 
 
 def _file_errors(exc: Invalid) -> list[str]:
@@ -123,8 +138,9 @@ class Roles:
 def _roles(check: SpotCheck, nomination: Nomination) -> Roles:
     assigned = checks.is_assigned(current_user, check)
     # Only a user holding the union role somewhere needs the tree looked up.
-    union = bool(role_orgs(current_user, [Role.UNION])) and checks.is_union_of(current_user,
-                                                                               nomination)
+    union = bool(role_orgs(current_user, [Role.UNION])) and checks.is_union_of(
+        current_user, nomination
+    )
     rectifying = nomination.status == "rectification"
     return Roles(
         assigned=assigned,
@@ -136,35 +152,49 @@ def _roles(check: SpotCheck, nomination: Nomination) -> Roles:
 
 
 def _default_log_form(check: SpotCheck) -> LogForm:
-    return LogForm(formdata=None, data={
-        "visited_on": check.visited_on or beijing_today(),
-        "place": check.place or "",
-        "interviewed": "" if check.interviewed is None else str(check.interviewed),
-        "interviewed_satisfied": "" if check.interviewed_satisfied is None
-        else str(check.interviewed_satisfied),
-    })
+    return LogForm(
+        formdata=None,
+        data={
+            "visited_on": check.visited_on or beijing_today(),
+            "place": check.place or "",
+            "interviewed": "" if check.interviewed is None else str(check.interviewed),
+            "interviewed_satisfied": ""
+            if check.interviewed_satisfied is None
+            else str(check.interviewed_satisfied),
+        },
+    )
 
 
 def _default_conclusion_form(check: SpotCheck) -> ConclusionForm:
-    return ConclusionForm(formdata=None, data={
-        "conclusion": check.conclusion.value if check.conclusion else None,
-        "deadline": check.rectification_deadline,
-        "notes": check.conclusion_notes or "",
-    })
+    return ConclusionForm(
+        formdata=None,
+        data={
+            "conclusion": check.conclusion.value if check.conclusion else None,
+            "deadline": check.rectification_deadline,
+            "notes": check.conclusion_notes or "",
+        },
+    )
 
 
-def _render(check: SpotCheck, nomination: Nomination, *, status: int = 200,
-            log_form: LogForm | None = None, typed: dict[int, dict[str, str]] | None = None,
-            was_items: dict[int, str] | None = None, was_visit: str | None = None,
-            item_errors: dict[str, list[str]] | None = None,
-            conclusion_form: ConclusionForm | None = None,
-            typed_items: list[int] | None = None,
-            conclusion_errors: dict[str, list[str]] | None = None,
-            conclusion_problems: list[str] | None = None,
-            statements: dict[int, str] | None = None,
-            rect_errors: dict[str, list[str]] | None = None,
-            rect_problems: list[str] | None = None,
-            decision_form: DecisionForm | None = None):  # type: ignore[no-untyped-def]
+def _render(
+    check: SpotCheck,
+    nomination: Nomination,
+    *,
+    status: int = 200,
+    log_form: LogForm | None = None,
+    typed: dict[int, dict[str, str]] | None = None,
+    was_items: dict[int, str] | None = None,
+    was_visit: str | None = None,
+    item_errors: dict[str, list[str]] | None = None,
+    conclusion_form: ConclusionForm | None = None,
+    typed_items: list[int] | None = None,
+    conclusion_errors: dict[str, list[str]] | None = None,
+    conclusion_problems: list[str] | None = None,
+    statements: dict[int, str] | None = None,
+    rect_errors: dict[str, list[str]] | None = None,
+    rect_problems: list[str] | None = None,
+    decision_form: DecisionForm | None = None,
+):  # type: ignore[no-untyped-def]
     _load_team(check)
     view = checks.check_view(check, nomination)
     roles = _roles(check, nomination)
@@ -172,10 +202,14 @@ def _render(check: SpotCheck, nomination: Nomination, *, status: int = 200,
         if check.rectification_items:
             typed_items = list(check.rectification_items)
         else:
-            typed_items = [r.item.id for r in view.items
-                           if r.value in (Finding.PARTLY, Finding.FAILS)]
-    decided_by = (db.session.get(User, check.rectification_decided_by_id)
-                  if check.rectification_decided_by_id else None)
+            typed_items = [
+                r.item.id for r in view.items if r.value in (Finding.PARTLY, Finding.FAILS)
+            ]
+    decided_by = (
+        db.session.get(User, check.rectification_decided_by_id)
+        if check.rectification_decided_by_id
+        else None
+    )
     mine = next((a for a in check.assignments if a.inspector_id == current_user.id), None)
     log_form = log_form or _default_log_form(check)
     marks = {row.item.id: mark(*_item_values(row)) for row in view.items}
@@ -228,27 +262,32 @@ def check_page(check_id: int):  # type: ignore[no-untyped-def]
 def mark(*values: Any) -> str:
     """A short name of what a part of the form showed, sent back with it: an inspector's
     save changes only what they touched, never an item another inspector saved meanwhile."""
-    text = json.dumps([v if v is None or isinstance(v, str) else str(v) for v in values],
-                      ensure_ascii=False)
+    text = json.dumps(
+        [v if v is None or isinstance(v, str) else str(v) for v in values], ensure_ascii=False
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def _item_values(row: checks.ItemFinding) -> tuple[str | None, str | None]:
-    return (row.value.value if row.value else None,
-            (row.finding.notes if row.finding else None) or None)
+    return (
+        row.value.value if row.value else None,
+        (row.finding.notes if row.finding else None) or None,
+    )
 
 
 def _typed_values(item_id: int) -> tuple[str | None, str | None] | None:
     """What the form sent for one item, as the service takes it (None: not sent)."""
     if f"notes_{item_id}" not in request.form and f"finding_{item_id}" not in request.form:
         return None
-    return (request.form.get(f"finding_{item_id}") or None,
-            (request.form.get(f"notes_{item_id}") or "").strip() or None)
+    return (
+        request.form.get(f"finding_{item_id}") or None,
+        (request.form.get(f"notes_{item_id}") or "").strip() or None,
+    )
 
 
-def _touched_findings(view: checks.CheckView) -> tuple[dict[int, dict[str, Any]],
-                                                       dict[int, dict[str, str]],
-                                                       dict[int, str]]:
+def _touched_findings(
+    view: checks.CheckView,
+) -> tuple[dict[int, dict[str, Any]], dict[int, dict[str, str]], dict[int, str]]:
     """The items this inspector changed on the page: (to save, as typed, their marks).
 
     An item is saved only when what was sent differs from what the page showed (`was_<id>`)
@@ -266,8 +305,10 @@ def _touched_findings(view: checks.CheckView) -> tuple[dict[int, dict[str, Any]]
         was = request.form.get(f"was_{item_id}") or mark(*stored)
         if mark(*sent) == was:
             continue  # untouched here: whatever the log holds now stays
-        typed[item_id] = {"finding": request.form.get(f"finding_{item_id}", ""),
-                          "notes": request.form.get(f"notes_{item_id}", "")}
+        typed[item_id] = {
+            "finding": request.form.get(f"finding_{item_id}", ""),
+            "notes": request.form.get(f"notes_{item_id}", ""),
+        }
         marks[item_id] = was
         if sent != stored:
             to_save[item_id] = {"finding": sent[0], "notes": sent[1]}
@@ -275,17 +316,26 @@ def _touched_findings(view: checks.CheckView) -> tuple[dict[int, dict[str, Any]]
 
 
 def _visit_values(form: LogForm) -> tuple[str | None, ...]:
-    day = form.visited_on.data.isoformat() if form.visited_on.data else (
-        " ".join(form.visited_on.raw_data or []) or None)
-    return (day, (form.place.data or "").strip() or None,
-            (form.interviewed.data or "").strip() or None,
-            (form.interviewed_satisfied.data or "").strip() or None)
+    day = (
+        form.visited_on.data.isoformat()
+        if form.visited_on.data
+        else (" ".join(form.visited_on.raw_data or []) or None)
+    )
+    return (
+        day,
+        (form.place.data or "").strip() or None,
+        (form.interviewed.data or "").strip() or None,
+        (form.interviewed_satisfied.data or "").strip() or None,
+    )
 
 
 def _stored_visit(check: SpotCheck) -> tuple[str | None, ...]:
-    return (check.visited_on.isoformat() if check.visited_on else None, check.place,
-            None if check.interviewed is None else str(check.interviewed),
-            None if check.interviewed_satisfied is None else str(check.interviewed_satisfied))
+    return (
+        check.visited_on.isoformat() if check.visited_on else None,
+        check.place,
+        None if check.interviewed is None else str(check.interviewed),
+        None if check.interviewed_satisfied is None else str(check.interviewed_satisfied),
+    )
 
 
 @bp.post("/spot-checks/<int:check_id>/log")
@@ -307,18 +357,22 @@ def save_log(check_id: int):  # type: ignore[no-untyped-def]
     visit_changed = visit_touched and sent_visit != _stored_visit(check)
     removed = request.form.get("remove_photo", type=int)
     fragment = request.form.get("upload") or next(  # the item to come back to
-        (str(row.item.id) for row in view.items if any(p.id == removed for p in row.photos)),
-        None)
+        (str(row.item.id) for row in view.items if any(p.id == removed for p in row.photos)), None
+    )
     item_ids = [row.item.id for row in view.items]  # read before the saves expire the rows
     item_errors: dict[str, list[str]] = {}
     saved = False
     try:
         if visit_changed and not _has_errors(form):
             try:
-                checks.save_visit(current_user, check_id, visited_on=form.visited_on.data,
-                                  place=form.place.data,
-                                  interviewed=form.interviewed.data,
-                                  interviewed_satisfied=form.interviewed_satisfied.data)
+                checks.save_visit(
+                    current_user,
+                    check_id,
+                    visited_on=form.visited_on.data,
+                    place=form.place.data,
+                    interviewed=form.interviewed.data,
+                    interviewed_satisfied=form.interviewed_satisfied.data,
+                )
                 saved = True
             except Invalid as exc:
                 db.session.rollback()
@@ -353,11 +407,20 @@ def save_log(check_id: int):  # type: ignore[no-untyped-def]
     if _has_errors(form) or item_errors:
         db.session.rollback()
         check, nomination = checks.get_check(current_user, check_id)
-        flash(_("The log was not saved completely; please correct the fields marked in red."),
-              "danger")
-        return _render(check, nomination, status=422, log_form=form, typed=typed,
-                       item_errors=item_errors, was_items=was_items,
-                       was_visit=was_visit if visit_touched else None)
+        flash(
+            _("The log was not saved completely; please correct the fields marked in red."),
+            "danger",
+        )
+        return _render(
+            check,
+            nomination,
+            status=422,
+            log_form=form,
+            typed=typed,
+            item_errors=item_errors,
+            was_items=was_items,
+            was_visit=was_visit if visit_touched else None,
+        )
     if uploaded:
         flash(_("%(n)s photo(s) added.", n=uploaded), "success")
     elif saved:
@@ -382,9 +445,14 @@ def propose(check_id: int):  # type: ignore[no-untyped-def]
     status = 422
     if form.validate_on_submit():
         try:
-            checks.propose_conclusion(current_user, check_id, conclusion=form.conclusion.data,
-                                      notes=form.notes.data, items=raw_items,
-                                      deadline=form.deadline.data)
+            checks.propose_conclusion(
+                current_user,
+                check_id,
+                conclusion=form.conclusion.data,
+                notes=form.notes.data,
+                items=raw_items,
+                deadline=form.deadline.data,
+            )
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
@@ -398,17 +466,28 @@ def propose(check_id: int):  # type: ignore[no-untyped-def]
         else:
             check, nomination = checks.get_check(current_user, check_id)
             if nomination.status == "spot_check":
-                flash(_("The conclusion was proposed; the other inspectors are asked to "
-                        "agree to it."), "success")
+                flash(
+                    _(
+                        "The conclusion was proposed; the other inspectors are asked to "
+                        "agree to it."
+                    ),
+                    "success",
+                )
             else:
                 _flash_done(nomination)
             return redirect(_page_url(check_id, "conclusion"), code=303)
     check, nomination = checks.get_check(current_user, check_id)
     if not problems:
         flash(_("The conclusion was not proposed; please correct it."), "danger")
-    return _render(check, nomination, status=status, conclusion_form=form,
-                   typed_items=typed_items, conclusion_errors=errors,
-                   conclusion_problems=problems)
+    return _render(
+        check,
+        nomination,
+        status=status,
+        conclusion_form=form,
+        typed_items=typed_items,
+        conclusion_errors=errors,
+        conclusion_problems=problems,
+    )
 
 
 @bp.post("/spot-checks/<int:check_id>/agree")
@@ -438,8 +517,11 @@ def rectification(check_id: int):  # type: ignore[no-untyped-def]
     """The union's statements and files per item; with `submit`, handed in for acceptance."""
     check, nomination = checks.get_check(current_user, check_id)
     wanted = list(check.rectification_items or [])
-    statements = {i: request.form.get(f"statement_{i}", "") for i in wanted
-                  if f"statement_{i}" in request.form}
+    statements = {
+        i: request.form.get(f"statement_{i}", "")
+        for i in wanted
+        if f"statement_{i}" in request.form
+    }
     errors: dict[str, list[str]] = {}
     problems: list[str] = []
     uploaded = 0
@@ -463,8 +545,9 @@ def rectification(check_id: int):  # type: ignore[no-untyped-def]
         item_part, _sep, evidence_part = remove.partition(":")
         if item_part.isdecimal() and evidence_part.isdecimal():
             try:
-                checks.remove_response_file(current_user, check_id, int(item_part),
-                                            int(evidence_part))
+                checks.remove_response_file(
+                    current_user, check_id, int(item_part), int(evidence_part)
+                )
                 flash(_("The file was removed."), "success")
             except NotFound as exc:
                 db.session.rollback()
@@ -485,17 +568,29 @@ def rectification(check_id: int):  # type: ignore[no-untyped-def]
     if errors or problems:
         check, nomination = checks.get_check(current_user, check_id)
         if errors:
-            flash(_("The rectification was not saved completely; please correct the fields "
-                    "marked in red."), "danger")
-        return _render(check, nomination, status=422 if errors else 409,
-                       statements=statements, rect_errors=errors, rect_problems=problems)
+            flash(
+                _(
+                    "The rectification was not saved completely; please correct the fields "
+                    "marked in red."
+                ),
+                "danger",
+            )
+        return _render(
+            check,
+            nomination,
+            status=422 if errors else 409,
+            statements=statements,
+            rect_errors=errors,
+            rect_problems=problems,
+        )
     if uploaded:
         flash(_("%(n)s file(s) added.", n=uploaded), "success")
     elif not remove:
         flash(_("The rectification was saved."), "success")
     fragment = request.form.get("upload")
-    return redirect(_page_url(check_id, f"rect-{fragment}" if fragment else "rectification"),
-                    code=303)
+    return redirect(
+        _page_url(check_id, f"rect-{fragment}" if fragment else "rectification"), code=303
+    )
 
 
 @bp.post("/spot-checks/<int:check_id>/rectification/decision")
@@ -506,8 +601,9 @@ def decide(check_id: int):  # type: ignore[no-untyped-def]
     form.validate_on_submit()
     accept = request.form.get("decision") == "accept"
     try:
-        checks.decide_rectification(current_user, check_id, accept=accept,
-                                    comment=form.comment.data)
+        checks.decide_rectification(
+            current_user, check_id, accept=accept, comment=form.comment.data
+        )
     except Invalid as exc:
         db.session.rollback()
         apply_errors(form, exc.errors)
@@ -517,8 +613,7 @@ def decide(check_id: int):  # type: ignore[no-untyped-def]
     except (Conflict, Forbidden, NotFound) as exc:
         return _refused(check_id, exc, "rectification")
     if accept:
-        flash(_("The rectification was accepted: the nomination is now a candidate."),
-              "success")
+        flash(_("The rectification was accepted: the nomination is now a candidate."), "success")
     else:
         flash(_("The rectification was rejected: the spot check failed."), "warning")
     return redirect(_page_url(check_id, "rectification"), code=303)
@@ -538,7 +633,8 @@ class MyCheckRow:
     def is_open(self) -> bool:
         return self.nomination.status == "spot_check" or (
             self.nomination.status == "rectification"
-            and self.check.rectification_submitted_at is not None)
+            and self.check.rectification_submitted_at is not None
+        )
 
     @property
     def overdue(self) -> bool:
@@ -552,8 +648,8 @@ def _districts(org_ids: set[int]) -> dict[int, str]:
     rows = db.session.execute(
         select(OrgClosure.descendant_id, Organization.name)
         .join(Organization, Organization.id == OrgClosure.ancestor_id)
-        .where(OrgClosure.descendant_id.in_(org_ids),
-               Organization.level.in_(DISTRICT_LEVELS))).all()
+        .where(OrgClosure.descendant_id.in_(org_ids), Organization.level.in_(DISTRICT_LEVELS))
+    ).all()
     return {descendant: name for descendant, name in rows}
 
 
@@ -561,9 +657,11 @@ def _due_dates(campaign_ids: set[int]) -> dict[int, date]:
     if not campaign_ids:
         return {}
     rows = db.session.execute(
-        select(CampaignDeadline.campaign_id, CampaignDeadline.due_date)
-        .where(CampaignDeadline.campaign_id.in_(campaign_ids),
-               CampaignDeadline.stage == Stage.SPOT_CHECK)).all()
+        select(CampaignDeadline.campaign_id, CampaignDeadline.due_date).where(
+            CampaignDeadline.campaign_id.in_(campaign_ids),
+            CampaignDeadline.stage == Stage.SPOT_CHECK,
+        )
+    ).all()
     return dict(rows)
 
 
@@ -571,8 +669,7 @@ def _my_rows() -> list[MyCheckRow]:
     pairs = checks.my_checks(current_user)
     districts = _districts({n.org_id for _c, n in pairs})
     due = _due_dates({n.campaign_id for _c, n in pairs})
-    return [MyCheckRow(c, n, districts.get(n.org_id), due.get(n.campaign_id))
-            for c, n in pairs]
+    return [MyCheckRow(c, n, districts.get(n.org_id), due.get(n.campaign_id)) for c, n in pairs]
 
 
 @bp.get("/spot-checks/mine")
@@ -580,28 +677,55 @@ def _my_rows() -> list[MyCheckRow]:
 def my_checks():  # type: ignore[no-untyped-def]
     rows = _my_rows()
     return render_template(
-        "spot_checks/mine.html", rows=rows,
+        "spot_checks/mine.html",
+        rows=rows,
         open_count=sum(1 for r in rows if r.is_open),
         conclusion_labels={c.value: CONCLUSION_WORDS[c] for c in Conclusion},
         conclusion_colours=CONCLUSION_COLOURS,
-        is_inspector=bool(role_orgs(current_user, [Role.INSPECTOR])))
+        is_inspector=bool(role_orgs(current_user, [Role.INSPECTOR])),
+    )
 
 
 @bp.get("/spot-checks/mine.csv")
 @login_required
 def my_checks_csv():  # type: ignore[no-untyped-def]
-    header = ["抽查编号", "申报编号", "被检查单位", "所属区（县）", "评选活动", "状态",
-              "检查日期", "抽查截止", "抽查结论", "整改期限", "检查地点"]
-    return csv_response("my-spot-checks.csv", header, (
-        [r.check.id, r.nomination.id, r.nomination.org.name, r.district or "",
-         r.nomination.campaign.name, r.nomination.state_label,
-         r.check.visited_on.isoformat() if r.check.visited_on else "",
-         r.due.isoformat() if r.due else "",
-         checks.CONCLUSION_LABELS[Conclusion(r.check.conclusion)]
-         if r.check.concluded_at and r.check.conclusion else "",
-         r.check.rectification_deadline.isoformat() if r.check.rectification_deadline else "",
-         r.check.place or ""]
-        for r in _my_rows()))
+    header = [
+        "抽查编号",
+        "申报编号",
+        "被检查单位",
+        "所属区（县）",
+        "评选活动",
+        "状态",
+        "检查日期",
+        "抽查截止",
+        "抽查结论",
+        "整改期限",
+        "检查地点",
+    ]
+    return csv_response(
+        "my-spot-checks.csv",
+        header,
+        (
+            [
+                r.check.id,
+                r.nomination.id,
+                r.nomination.org.name,
+                r.district or "",
+                r.nomination.campaign.name,
+                r.nomination.state_label,
+                r.check.visited_on.isoformat() if r.check.visited_on else "",
+                r.due.isoformat() if r.due else "",
+                checks.CONCLUSION_LABELS[Conclusion(r.check.conclusion)]
+                if r.check.concluded_at and r.check.conclusion
+                else "",
+                r.check.rectification_deadline.isoformat()
+                if r.check.rectification_deadline
+                else "",
+                r.check.place or "",
+            ]
+            for r in _my_rows()
+        ),
+    )
 
 
 # -- the nomination page's card -----------------------------------------------------------
@@ -617,8 +741,11 @@ class SpotCheckCard:
 
     @property
     def conclusion_label(self) -> str | None:
-        return str(CONCLUSION_WORDS[Conclusion(self.check.conclusion)]) \
-            if self.check.conclusion else None
+        return (
+            str(CONCLUSION_WORDS[Conclusion(self.check.conclusion)])
+            if self.check.conclusion
+            else None
+        )
 
     @property
     def conclusion_colour(self) -> str | None:
@@ -628,17 +755,23 @@ class SpotCheckCard:
 def nomination_card(nomination: Nomination) -> SpotCheckCard | None:
     """What the nomination page shows of its spot check; None without one, or for a user who
     may not open it. At most two queries, and none before the draw."""
-    if STATE_STAGE[nomination.status] not in _CHECK_STAGES or \
-            nomination.status == "awaiting_draw":
+    if STATE_STAGE[nomination.status] not in _CHECK_STAGES or nomination.status == "awaiting_draw":
         return None
-    check = db.session.scalars(
-        select(SpotCheck).where(SpotCheck.nomination_id == nomination.id)
-        .options(joinedload(SpotCheck.assignments).joinedload(SpotCheckAssignment.inspector))
-    ).unique().first()
+    check = (
+        db.session.scalars(
+            select(SpotCheck)
+            .where(SpotCheck.nomination_id == nomination.id)
+            .options(joinedload(SpotCheck.assignments).joinedload(SpotCheckAssignment.inspector))
+        )
+        .unique()
+        .first()
+    )
     if check is None or checks.hidden_from_union(current_user, check, nomination):
         return None
-    return SpotCheckCard(check, list(check.assignments),
-                         nomination.campaign.inspectors_per_check,
-                         checks.rectification_overdue(check, nomination.status),
-                         url_for("spot_checks.check_page", check_id=check.id))
-
+    return SpotCheckCard(
+        check,
+        list(check.assignments),
+        nomination.campaign.inspectors_per_check,
+        checks.rectification_overdue(check, nomination.status),
+        url_for("spot_checks.check_page", check_id=check.id),
+    )

@@ -64,8 +64,10 @@ DRAW_STATUS_LABELS = {
     DrawStatus.SUPERSEDED: _l("Superseded by a redraw"),
 }
 DRAW_STATUS_COLOURS = {
-    DrawStatus.ANNOUNCED: "info", DrawStatus.DRAWN: "warning",
-    DrawStatus.APPLIED: "success", DrawStatus.SUPERSEDED: "secondary",
+    DrawStatus.ANNOUNCED: "info",
+    DrawStatus.DRAWN: "warning",
+    DrawStatus.APPLIED: "success",
+    DrawStatus.SUPERSEDED: "secondary",
 }
 
 
@@ -97,8 +99,7 @@ def _own_draw(campaign: Campaign, org: Organization, draw_id: int) -> SpotCheckD
 
 def _own_check(campaign: Campaign, org: Organization, check_id: int) -> SpotCheck:
     check = db.session.get(SpotCheck, check_id)
-    if check is None or check.draw.campaign_id != campaign.id \
-            or check.draw.scope_org_id != org.id:
+    if check is None or check.draw.campaign_id != campaign.id or check.draw.scope_org_id != org.id:
         raise NotFound(_("Not found, or you are not allowed to see it."))
     return check
 
@@ -227,33 +228,44 @@ def _awaiting(campaign: Campaign, org: Organization) -> list[DistrictRow]:
         .select_from(Nomination)
         .join(link, link.descendant_id == Nomination.org_id)
         .join(district, district.id == link.ancestor_id)
-        .where(Nomination.campaign_id == campaign.id,
-               Nomination.status == "awaiting_draw",
-               Nomination.org_id.in_(_districts_under(org.id)),
-               district.level.in_(DISTRICT_LEVELS))
+        .where(
+            Nomination.campaign_id == campaign.id,
+            Nomination.status == "awaiting_draw",
+            Nomination.org_id.in_(_districts_under(org.id)),
+            district.level.in_(DISTRICT_LEVELS),
+        )
         .group_by(district.code, district.name)
-        .order_by(district.code)).all()
+        .order_by(district.code)
+    ).all()
     return [DistrictRow(code, name, count) for code, name, count in rows]
 
 
 def _district_names(org: Organization) -> dict[str, str]:
     """District code → name under the drawing organisation (the strata are keyed by code)."""
-    return dict(db.session.execute(
-        select(Organization.code, Organization.name)
-        .where(Organization.id.in_(_districts_under(org.id)),
-               Organization.level.in_(DISTRICT_LEVELS))).all())
+    return dict(
+        db.session.execute(
+            select(Organization.code, Organization.name).where(
+                Organization.id.in_(_districts_under(org.id)),
+                Organization.level.in_(DISTRICT_LEVELS),
+            )
+        ).all()
+    )
 
 
 def _strata(draw: SpotCheckDraw, names: dict[str, str]) -> list[DistrictRow]:
-    return [DistrictRow(code, names.get(code, code), int(s["population"]), int(s["drawn"]))
-            for code, s in sorted((draw.strata or {}).items())]
+    return [
+        DistrictRow(code, names.get(code, code), int(s["population"]), int(s["drawn"]))
+        for code, s in sorted((draw.strata or {}).items())
+    ]
 
 
 def _sample(draw: SpotCheckDraw, names: dict[str, str]) -> list[SampleRow]:
     strata = {e["nomination_id"]: e["stratum"] for e in draw.population or []}
     units = unit_names(list(draw.sample or []))
-    rows = [SampleRow(nid, units.get(nid, ""), names.get(strata.get(nid, ""), ""))
-            for nid in draw.sample or []]
+    rows = [
+        SampleRow(nid, units.get(nid, ""), names.get(strata.get(nid, ""), ""))
+        for nid in draw.sample or []
+    ]
     return sorted(rows, key=lambda r: (r.district, r.nomination_id))
 
 
@@ -271,19 +283,29 @@ def _checks(campaign: Campaign, draw_ids: list[int], *, with_options: bool) -> l
     link = aliased(OrgClosure)
     district_ids = select(Organization.id).where(Organization.level.in_(DISTRICT_LEVELS))
     rows = db.session.execute(
-        select(SpotCheck, Nomination.status, Nomination.org_id, Nomination.nominee_name,
-               Organization.name, district.name)
+        select(
+            SpotCheck,
+            Nomination.status,
+            Nomination.org_id,
+            Nomination.nominee_name,
+            Organization.name,
+            district.name,
+        )
         .join(Nomination, Nomination.id == SpotCheck.nomination_id)
         .join(Organization, Organization.id == Nomination.org_id)
-        .outerjoin(link, and_(link.descendant_id == Nomination.org_id,
-                              link.ancestor_id.in_(district_ids)))
+        .outerjoin(
+            link, and_(link.descendant_id == Nomination.org_id, link.ancestor_id.in_(district_ids))
+        )
         .outerjoin(district, district.id == link.ancestor_id)
         .where(SpotCheck.draw_id.in_(draw_ids))
         .options(selectinload(SpotCheck.assignments).selectinload(SpotCheckAssignment.inspector))
-        .order_by(district.code, Organization.name, SpotCheck.id)).all()
+        .order_by(district.code, Organization.name, SpotCheck.id)
+    ).all()
     required = campaign.inspectors_per_check
-    result = [CheckRow(check, check.nomination_id, status, unit, nominee, dname or "", required)
-              for check, status, _org, nominee, unit, dname in rows]
+    result = [
+        CheckRow(check, check.nomination_id, status, unit, nominee, dname or "", required)
+        for check, status, _org, nominee, unit, dname in rows
+    ]
     org_of = {check.id: org_id for check, _s, org_id, *_rest in rows}
     editable = [r for r in result if r.editable]
     if with_options and editable:
@@ -292,17 +314,23 @@ def _checks(campaign: Campaign, draw_ids: list[int], *, with_options: bool) -> l
         for row in editable:
             target = targets[org_of[row.check.id]]
             have = {a.inspector_id for a in row.check.assignments}
-            options = [replace(i, reason=conflict_reason(i, ancestors, target))
-                       for i in pool if i.user_id not in have]
+            options = [
+                replace(i, reason=conflict_reason(i, ancestors, target))
+                for i in pool
+                if i.user_id not in have
+            ]
             row.options = sorted(options, key=lambda i: (i.reason is not None, i.load, i.user_id))
     return result
 
 
 def manage_view(campaign: Campaign, org: Organization, *, with_options: bool = True) -> ManageView:
-    draws = list(db.session.scalars(
-        select(SpotCheckDraw)
-        .where(SpotCheckDraw.campaign_id == campaign.id, SpotCheckDraw.scope_org_id == org.id)
-        .order_by(SpotCheckDraw.id.desc())))
+    draws = list(
+        db.session.scalars(
+            select(SpotCheckDraw)
+            .where(SpotCheckDraw.campaign_id == campaign.id, SpotCheckDraw.scope_org_id == org.id)
+            .order_by(SpotCheckDraw.id.desc())
+        )
+    )
     current = next((d for d in draws if d.status in OPEN_STATUSES), None)
     strata: list[DistrictRow] = []
     sample: list[SampleRow] = []
@@ -311,27 +339,48 @@ def manage_view(campaign: Campaign, org: Organization, *, with_options: bool = T
         strata, sample = _strata(current, names), _sample(current, names)
     applied = [d.id for d in draws if d.status == DrawStatus.APPLIED]
     return ManageView(
-        campaign=campaign, org=org, draws=draws, current=current,
-        awaiting=_awaiting(campaign, org) if current is None
-        or current.status == DrawStatus.ANNOUNCED else [],
-        strata=strata, sample=sample,
+        campaign=campaign,
+        org=org,
+        draws=draws,
+        current=current,
+        awaiting=_awaiting(campaign, org)
+        if current is None or current.status == DrawStatus.ANNOUNCED
+        else [],
+        strata=strata,
+        sample=sample,
         checks=_checks(campaign, applied, with_options=with_options),
     )
 
 
-def _render(campaign: Campaign, org: Organization, *, forms: dict[str, Any] | None = None,
-            assign_error: dict[str, Any] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _render(
+    campaign: Campaign,
+    org: Organization,
+    *,
+    forms: dict[str, Any] | None = None,
+    assign_error: dict[str, Any] | None = None,
+    status: int = 200,
+):  # type: ignore[no-untyped-def]
     view = manage_view(campaign, org)
     forms = dict(forms or {})
     forms.setdefault("announce", AnnounceForm(formdata=None))
     if view.current is not None:
-        forms.setdefault("redraw", RedrawForm(formdata=None, prefix="redraw", data={
-            "method": view.current.method, "value": view.current.value}))
+        forms.setdefault(
+            "redraw",
+            RedrawForm(
+                formdata=None,
+                prefix="redraw",
+                data={"method": view.current.method, "value": view.current.value},
+            ),
+        )
     return render_template(
         "spot_checks/manage.html",
-        view=view, campaign=campaign, org=org, forms=forms,
+        view=view,
+        campaign=campaign,
+        org=org,
+        forms=forms,
         assign_error=assign_error or {},
-        draw_labels=DRAW_STATUS_LABELS, draw_colours=DRAW_STATUS_COLOURS,
+        draw_labels=DRAW_STATUS_LABELS,
+        draw_colours=DRAW_STATUS_COLOURS,
         state_labels=STATE_LABELS,
     ), status
 
@@ -353,8 +402,13 @@ def manage_announce(campaign_id: int):  # type: ignore[no-untyped-def]
     form = AnnounceForm()
     if form.validate_on_submit():
         try:
-            draw = announce_draw(current_user, campaign.id, method=form.method.data,
-                                 value=form.value.data, seed=form.seed.data)
+            draw = announce_draw(
+                current_user,
+                campaign.id,
+                method=form.method.data,
+                value=form.value.data,
+                seed=form.seed.data,
+            )
         except Invalid as exc:
             db.session.rollback()
             others = apply_errors(form, exc.errors)
@@ -362,8 +416,14 @@ def manage_announce(campaign_id: int):  # type: ignore[no-untyped-def]
         except Conflict as exc:
             return _refused(campaign.id, exc, "draw")
         else:
-            flash(_("Draw No. %(id)s announced: the seed's commitment is published; the seed "
-                    "itself is revealed when you make the draw.", id=draw.id), "success")
+            flash(
+                _(
+                    "Draw No. %(id)s announced: the seed's commitment is published; the seed "
+                    "itself is revealed when you make the draw.",
+                    id=draw.id,
+                ),
+                "success",
+            )
             return redirect(_page_url(campaign.id, "draw"), code=303)
     return _render(campaign, org, forms={"announce": form}, status=422)
 
@@ -377,8 +437,14 @@ def manage_make_draw(campaign_id: int, draw_id: int):  # type: ignore[no-untyped
         draw = make_draw(current_user, draw.id)
     except Conflict as exc:
         return _refused(campaign.id, exc, "draw")
-    flash(_("Drawn: %(drawn)s of %(population)s nominations. Check the sample, then apply it.",
-            drawn=len(draw.sample or []), population=len(draw.population or [])), "success")
+    flash(
+        _(
+            "Drawn: %(drawn)s of %(population)s nominations. Check the sample, then apply it.",
+            drawn=len(draw.sample or []),
+            population=len(draw.population or []),
+        ),
+        "success",
+    )
     return redirect(_page_url(campaign.id, "draw"), code=303)
 
 
@@ -391,8 +457,14 @@ def manage_apply(campaign_id: int, draw_id: int):  # type: ignore[no-untyped-def
         draw = apply_draw(current_user, draw.id)
     except Conflict as exc:
         return _refused(campaign.id, exc, "draw")
-    flash(_("The draw is applied: %(n)s nominations go to the spot check, the others become "
-            "candidates for commendation.", n=len(draw.sample or [])), "success")
+    flash(
+        _(
+            "The draw is applied: %(n)s nominations go to the spot check, the others become "
+            "candidates for commendation.",
+            n=len(draw.sample or []),
+        ),
+        "success",
+    )
     return redirect(_page_url(campaign.id, "checks"), code=303)
 
 
@@ -404,8 +476,14 @@ def manage_redraw(campaign_id: int, draw_id: int):  # type: ignore[no-untyped-de
     form = RedrawForm(prefix="redraw")
     if form.validate_on_submit():
         try:
-            new = redraw(current_user, draw.id, reason=form.reason.data,
-                         method=form.method.data, value=form.value.data, seed=form.seed.data)
+            new = redraw(
+                current_user,
+                draw.id,
+                reason=form.reason.data,
+                method=form.method.data,
+                value=form.value.data,
+                seed=form.seed.data,
+            )
         except Invalid as exc:
             db.session.rollback()
             others = apply_errors(form, exc.errors)
@@ -413,8 +491,15 @@ def manage_redraw(campaign_id: int, draw_id: int):  # type: ignore[no-untyped-de
         except Conflict as exc:
             return _refused(campaign.id, exc, "draw")
         else:
-            flash(_("Draw No. %(new)s announced in place of No. %(old)s, which is kept in the "
-                    "record with your reason.", new=new.id, old=draw.id), "success")
+            flash(
+                _(
+                    "Draw No. %(new)s announced in place of No. %(old)s, which is kept in the "
+                    "record with your reason.",
+                    new=new.id,
+                    old=draw.id,
+                ),
+                "success",
+            )
             return redirect(_page_url(campaign.id, "draw"), code=303)
     else:
         flash(_("The draw was not redone; please correct the form."), "danger")
@@ -428,9 +513,15 @@ def manage_redraw(campaign_id: int, draw_id: int):  # type: ignore[no-untyped-de
 @login_required
 def manage_auto_assign(campaign_id: int):  # type: ignore[no-untyped-def]
     campaign, org = _scope(campaign_id)
-    draws = db.session.scalars(select(SpotCheckDraw.id).where(
-        SpotCheckDraw.campaign_id == campaign.id, SpotCheckDraw.scope_org_id == org.id,
-        SpotCheckDraw.status == DrawStatus.APPLIED).order_by(SpotCheckDraw.id)).all()
+    draws = db.session.scalars(
+        select(SpotCheckDraw.id)
+        .where(
+            SpotCheckDraw.campaign_id == campaign.id,
+            SpotCheckDraw.scope_org_id == org.id,
+            SpotCheckDraw.status == DrawStatus.APPLIED,
+        )
+        .order_by(SpotCheckDraw.id)
+    ).all()
     if not draws:
         flash(_("Inspectors can be assigned once a draw is applied."), "warning")
         return redirect(_page_url(campaign.id), code=303)
@@ -466,16 +557,24 @@ def manage_assign(campaign_id: int, check_id: int):  # type: ignore[no-untyped-d
     if inspector_id is None:
         message = (form.inspector_id.errors or [_("Please choose an inspector.")])[0]
         flash(message, "danger")
-        return _render(campaign, org, status=422, assign_error={
-            "check_id": check.id, "message": message, "selected": None})
+        return _render(
+            campaign,
+            org,
+            status=422,
+            assign_error={"check_id": check.id, "message": message, "selected": None},
+        )
     try:
         assignment = assign_inspector(current_user, check.id, inspector_id)
     except Invalid as exc:
         db.session.rollback()
         message = (exc.errors.get("inspector_id") or [exc.message])[0]
         flash(exc.message, "danger")
-        return _render(campaign, org, status=422, assign_error={
-            "check_id": check_id, "message": message, "selected": inspector_id})
+        return _render(
+            campaign,
+            org,
+            status=422,
+            assign_error={"check_id": check_id, "message": message, "selected": inspector_id},
+        )
     except Conflict as exc:
         return _refused(campaign.id, exc, f"check-{check_id}")
     flash(_("%(name)s was assigned.", name=assignment.inspector.display_name), "success")
@@ -514,15 +613,41 @@ def manage_checks_csv(campaign_id: int):  # type: ignore[no-untyped-def]
     """The drawn nominations with their inspectors and conclusions."""
     campaign, org = _scope(campaign_id)
     view = manage_view(campaign, org, with_options=False)
-    header = [_("Check No."), _("Nomination No."), _("Unit"), _("Nominee"), _("District"),
-              _("State"), _("Inspectors"), _("Agreed"), _("Conclusion"),
-              _("Conclusion in effect (Beijing time)"), _("Rectification deadline")]
-    return csv_response(f"spot-checks-campaign-{campaign.id}.csv", header, (
-        [r.check.id, r.nomination_id, r.unit, r.nominee, r.district, STATE_LABELS[r.status],
-         r.inspector_names, f"{r.agreed}/{max(r.required, len(r.assignments))}",
-         r.conclusion, format_beijing(r.check.concluded_at),
-         r.check.rectification_deadline.isoformat() if r.check.rectification_deadline else ""]
-        for r in view.checks))
+    header = [
+        _("Check No."),
+        _("Nomination No."),
+        _("Unit"),
+        _("Nominee"),
+        _("District"),
+        _("State"),
+        _("Inspectors"),
+        _("Agreed"),
+        _("Conclusion"),
+        _("Conclusion in effect (Beijing time)"),
+        _("Rectification deadline"),
+    ]
+    return csv_response(
+        f"spot-checks-campaign-{campaign.id}.csv",
+        header,
+        (
+            [
+                r.check.id,
+                r.nomination_id,
+                r.unit,
+                r.nominee,
+                r.district,
+                STATE_LABELS[r.status],
+                r.inspector_names,
+                f"{r.agreed}/{max(r.required, len(r.assignments))}",
+                r.conclusion,
+                format_beijing(r.check.concluded_at),
+                r.check.rectification_deadline.isoformat()
+                if r.check.rectification_deadline
+                else "",
+            ]
+            for r in view.checks
+        ),
+    )
 
 
 @bp.get("/campaigns/<int:campaign_id>/spot-checks/draws/<int:draw_id>.csv")
@@ -536,10 +661,27 @@ def manage_draw_csv(campaign_id: int, draw_id: int):  # type: ignore[no-untyped-
     names = _district_names(org)
     units = unit_names([e["nomination_id"] for e in draw.population])
     sample = set(draw.sample or [])
-    header = [_("Draw No."), _("District code"), _("District"), _("Nomination No."), _("Unit"),
-              _("Drawn")]
+    header = [
+        _("Draw No."),
+        _("District code"),
+        _("District"),
+        _("Nomination No."),
+        _("Unit"),
+        _("Drawn"),
+    ]
     yes = _("Yes")
-    return csv_response(f"draw-{draw.id}.csv", header, (
-        [draw.id, e["stratum"], names.get(e["stratum"], ""), e["nomination_id"],
-         units.get(e["nomination_id"], ""), yes if e["nomination_id"] in sample else ""]
-        for e in draw.population))
+    return csv_response(
+        f"draw-{draw.id}.csv",
+        header,
+        (
+            [
+                draw.id,
+                e["stratum"],
+                names.get(e["stratum"], ""),
+                e["nomination_id"],
+                units.get(e["nomination_id"], ""),
+                yes if e["nomination_id"] in sample else "",
+            ]
+            for e in draw.population
+        ),
+    )

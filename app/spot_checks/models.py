@@ -52,8 +52,9 @@ class SpotCheckDraw(db.Model):
     population_hash: Mapped[str | None] = mapped_column(String(64))
     strata: Mapped[dict | None] = mapped_column(JSON)
     sample: Mapped[list | None] = mapped_column(JSON)
-    status: Mapped[DrawStatus] = mapped_column(str_enum(DrawStatus, 12),
-                                               default=DrawStatus.ANNOUNCED)
+    status: Mapped[DrawStatus] = mapped_column(
+        str_enum(DrawStatus, 12), default=DrawStatus.ANNOUNCED
+    )
     announced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     announced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     drawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -89,12 +90,14 @@ class SpotCheck(db.Model):
         CheckConstraint(
             "interviewed_satisfied IS NULL OR (interviewed_satisfied >= 0 AND "
             "(interviewed IS NULL OR interviewed_satisfied <= interviewed))",
-            name="satisfied_within"),
+            name="satisfied_within",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     nomination_id: Mapped[int] = mapped_column(
-        ForeignKey("nominations.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("nominations.id", ondelete="CASCADE"), unique=True
+    )
     draw_id: Mapped[int] = mapped_column(ForeignKey("spot_check_draws.id"))
     visited_on: Mapped[date | None] = mapped_column(Date)
     place: Mapped[str | None] = mapped_column(String(200))
@@ -113,10 +116,11 @@ class SpotCheck(db.Model):
 
     draw: Mapped[SpotCheckDraw] = relationship()
     assignments: Mapped[list[SpotCheckAssignment]] = relationship(
-        back_populates="spot_check", cascade="all, delete-orphan",
-        order_by="SpotCheckAssignment.id")
+        back_populates="spot_check", cascade="all, delete-orphan", order_by="SpotCheckAssignment.id"
+    )
     findings: Mapped[list[CheckFinding]] = relationship(
-        back_populates="spot_check", cascade="all, delete-orphan")
+        back_populates="spot_check", cascade="all, delete-orphan"
+    )
 
 
 class SpotCheckAssignment(db.Model):
@@ -127,8 +131,7 @@ class SpotCheckAssignment(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    spot_check_id: Mapped[int] = mapped_column(
-        ForeignKey("spot_checks.id", ondelete="CASCADE"))
+    spot_check_id: Mapped[int] = mapped_column(ForeignKey("spot_checks.id", ondelete="CASCADE"))
     inspector_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     assigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # None: auto
     assigned_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -143,8 +146,7 @@ class CheckFinding(db.Model):
     __table_args__ = (UniqueConstraint("spot_check_id", "item_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    spot_check_id: Mapped[int] = mapped_column(
-        ForeignKey("spot_checks.id", ondelete="CASCADE"))
+    spot_check_id: Mapped[int] = mapped_column(ForeignKey("spot_checks.id", ondelete="CASCADE"))
     item_id: Mapped[int] = mapped_column(ForeignKey("standard_items.id"))
     finding: Mapped[Finding | None] = mapped_column(str_enum(Finding, 8))
     notes: Mapped[str | None] = mapped_column(Text)
@@ -153,7 +155,8 @@ class CheckFinding(db.Model):
     spot_check: Mapped[SpotCheck] = relationship(back_populates="findings")
     item: Mapped[StandardItem] = relationship()
     photos: Mapped[list[CheckPhoto]] = relationship(
-        back_populates="finding", cascade="all, delete-orphan", order_by="CheckPhoto.id")
+        back_populates="finding", cascade="all, delete-orphan", order_by="CheckPhoto.id"
+    )
 
 
 class CheckPhoto(db.Model):
@@ -175,8 +178,7 @@ class RectificationResponse(db.Model):
     __table_args__ = (UniqueConstraint("spot_check_id", "item_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    spot_check_id: Mapped[int] = mapped_column(
-        ForeignKey("spot_checks.id", ondelete="CASCADE"))
+    spot_check_id: Mapped[int] = mapped_column(ForeignKey("spot_checks.id", ondelete="CASCADE"))
     item_id: Mapped[int] = mapped_column(ForeignKey("standard_items.id"))
     statement: Mapped[str | None] = mapped_column(Text)
     evidence_ids: Mapped[list | None] = mapped_column(JSON)

@@ -27,11 +27,19 @@ def managed_checks(user: User) -> list[tuple[SpotCheck, Nomination]]:
     orgs = role_orgs(user, [Role.CITY, Role.REVIEWER])
     clauses = []
     if orgs.get(Role.CITY):
-        clauses.append(and_(Campaign.draw_level != "district",
-                            SpotCheckDraw.scope_org_id == min(orgs[Role.CITY])))
+        clauses.append(
+            and_(
+                Campaign.draw_level != "district",
+                SpotCheckDraw.scope_org_id == min(orgs[Role.CITY]),
+            )
+        )
     if orgs.get(Role.REVIEWER):
-        clauses.append(and_(Campaign.draw_level == "district",
-                            SpotCheckDraw.scope_org_id == min(orgs[Role.REVIEWER])))
+        clauses.append(
+            and_(
+                Campaign.draw_level == "district",
+                SpotCheckDraw.scope_org_id == min(orgs[Role.REVIEWER]),
+            )
+        )
     if not clauses:
         return []
     rows = db.session.execute(
@@ -42,7 +50,8 @@ def managed_checks(user: User) -> list[tuple[SpotCheck, Nomination]]:
         .join(Organization, Organization.id == Nomination.org_id)
         .options(contains_eager(Nomination.campaign), contains_eager(Nomination.org))
         .where(or_(*clauses))
-        .order_by((Nomination.status != "spot_check"), SpotCheck.id.desc())).all()
+        .order_by((Nomination.status != "spot_check"), SpotCheck.id.desc())
+    ).all()
     return [(c, n) for c, n in rows]
 
 
@@ -53,8 +62,10 @@ def teams(check_ids: Iterable[int]) -> dict[int, list[SpotCheckAssignment]]:
     if not ids:
         return result
     for assignment in db.session.scalars(
-            select(SpotCheckAssignment).where(SpotCheckAssignment.spot_check_id.in_(ids))
-            .options(joinedload(SpotCheckAssignment.inspector))
-            .order_by(SpotCheckAssignment.id)):
+        select(SpotCheckAssignment)
+        .where(SpotCheckAssignment.spot_check_id.in_(ids))
+        .options(joinedload(SpotCheckAssignment.inspector))
+        .order_by(SpotCheckAssignment.id)
+    ):
         result[assignment.spot_check_id].append(assignment)
     return result

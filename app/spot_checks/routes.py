@@ -23,10 +23,22 @@ def verify_page(draw_id: int):  # type: ignore[no-untyped-def]
     except Conflict:
         verification = None  # announced only: the seed is still secret
     units = unit_names([e["nomination_id"] for e in record["population"] or []])
-    history = list(db.session.scalars(
-        select(SpotCheckDraw).where(SpotCheckDraw.campaign_id == draw.campaign_id,
-                                    SpotCheckDraw.scope_org_id == draw.scope_org_id)
-        .order_by(SpotCheckDraw.id)))
-    return render_template("spot_checks/verify.html", draw=draw, record=record,
-                           STATUS_LABELS=DRAW_STATUS_LABELS,
-                           verification=verification, units=units, history=history)
+    history = list(
+        db.session.scalars(
+            select(SpotCheckDraw)
+            .where(
+                SpotCheckDraw.campaign_id == draw.campaign_id,
+                SpotCheckDraw.scope_org_id == draw.scope_org_id,
+            )
+            .order_by(SpotCheckDraw.id)
+        )
+    )
+    return render_template(
+        "spot_checks/verify.html",
+        draw=draw,
+        record=record,
+        STATUS_LABELS=DRAW_STATUS_LABELS,
+        verification=verification,
+        units=units,
+        history=history,
+    )

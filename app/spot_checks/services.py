@@ -72,32 +72,52 @@ def _validate_rule(method: str, value: str) -> str:
         raise Invalid("抽签规则有误。", errors={"value": ["比例须大于 0 且不超过 1，如 0.2。"]})
     if method == "count":
         if number.denominator != 1 or not 1 <= number <= MAX_COUNT:
-            raise Invalid("抽签规则有误。", errors={
-                "value": [f"每区抽取数量须为正整数（不超过 {MAX_COUNT}）。"]})
+            raise Invalid(
+                "抽签规则有误。",
+                errors={"value": [f"每区抽取数量须为正整数（不超过 {MAX_COUNT}）。"]},
+            )
         return str(number.numerator)  # "3.0" is recorded as "3": the draw reads int()
     return text
 
 
-def announce_draw(user: User, campaign_id: int, *, method: str, value: str,
-                  seed: str | None = None, redraw_of: SpotCheckDraw | None = None,
-                  reason: str | None = None) -> SpotCheckDraw:
+def announce_draw(
+    user: User,
+    campaign_id: int,
+    *,
+    method: str,
+    value: str,
+    seed: str | None = None,
+    redraw_of: SpotCheckDraw | None = None,
+    reason: str | None = None,
+) -> SpotCheckDraw:
     """Publish the rule and the seed's commitment; the seed stays secret until the draw."""
     campaign = _get_campaign(campaign_id)
     org = drawing_org(user, campaign)
     value = _validate_rule(method, value)
-    pending = db.session.scalar(select(SpotCheckDraw).where(
-        SpotCheckDraw.campaign_id == campaign.id, SpotCheckDraw.scope_org_id == org.id,
-        SpotCheckDraw.status.in_(OPEN_STATUSES)))
+    pending = db.session.scalar(
+        select(SpotCheckDraw).where(
+            SpotCheckDraw.campaign_id == campaign.id,
+            SpotCheckDraw.scope_org_id == org.id,
+            SpotCheckDraw.status.in_(OPEN_STATUSES),
+        )
+    )
     if pending is not None and pending is not redraw_of:
         raise Conflict(f"已有进行中的抽签（编号 {pending.id}），如需重抽请填写理由。")
     seed = (seed or "").strip() or secrets.token_hex(16)
     if len(seed) > 128:
         raise Invalid("种子过长。", errors={"seed": ["种子不超过 128 个字符。"]})
     draw = SpotCheckDraw(
-        campaign_id=campaign.id, scope_org_id=org.id, method=method, value=value,
-        seed_commitment=commitment(seed), seed=seed, status=DrawStatus.ANNOUNCED,
-        announced_at=utcnow(), announced_by_id=user.id,
-        redraw_of_id=redraw_of.id if redraw_of else None, redraw_reason=reason,
+        campaign_id=campaign.id,
+        scope_org_id=org.id,
+        method=method,
+        value=value,
+        seed_commitment=commitment(seed),
+        seed=seed,
+        status=DrawStatus.ANNOUNCED,
+        announced_at=utcnow(),
+        announced_by_id=user.id,
+        redraw_of_id=redraw_of.id if redraw_of else None,
+        redraw_reason=reason,
     )
     db.session.add(draw)
     db.session.commit()
@@ -126,17 +146,22 @@ def population_entries(draw: SpotCheckDraw) -> list[dict]:
     link = db.aliased(OrgClosure)
     under = select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id == draw.scope_org_id)
     awaiting = select(Nomination.id).where(
-        Nomination.campaign_id == draw.campaign_id, Nomination.status == "awaiting_draw",
-        Nomination.org_id.in_(under))
-    strata = dict(db.session.execute(
-        select(Nomination.id, district.code)
-        .join(link, link.descendant_id == Nomination.org_id)
-        .join(district, district.id == link.ancestor_id)
-        .where(Nomination.id.in_(awaiting),
-               district.level.in_(DISTRICT_LEVELS))).all())
+        Nomination.campaign_id == draw.campaign_id,
+        Nomination.status == "awaiting_draw",
+        Nomination.org_id.in_(under),
+    )
+    strata = dict(
+        db.session.execute(
+            select(Nomination.id, district.code)
+            .join(link, link.descendant_id == Nomination.org_id)
+            .join(district, district.id == link.ancestor_id)
+            .where(Nomination.id.in_(awaiting), district.level.in_(DISTRICT_LEVELS))
+        ).all()
+    )
     ids = db.session.scalars(awaiting).all()
-    return canonical_population([
-        {"nomination_id": nid, "stratum": strata.get(nid, draw.scope_org.code)} for nid in ids])
+    return canonical_population(
+        [{"nomination_id": nid, "stratum": strata.get(nid, draw.scope_org.code)} for nid in ids]
+    )
 
 
 def unit_names(nomination_ids: list[int]) -> dict[int, str]:
@@ -144,10 +169,13 @@ def unit_names(nomination_ids: list[int]) -> dict[int, str]:
     query)."""
     if not nomination_ids:
         return {}
-    return dict(db.session.execute(
-        select(Nomination.id, Organization.name)
-        .join(Organization, Organization.id == Nomination.org_id)
-        .where(Nomination.id.in_(nomination_ids))).all())
+    return dict(
+        db.session.execute(
+            select(Nomination.id, Organization.name)
+            .join(Organization, Organization.id == Nomination.org_id)
+            .where(Nomination.id.in_(nomination_ids))
+        ).all()
+    )
 
 
 def make_draw(user: User, draw_id: int) -> SpotCheckDraw:
@@ -178,18 +206,28 @@ def apply_draw(user: User, draw_id: int) -> SpotCheckDraw:
     if draw.status != DrawStatus.DRAWN:
         raise Conflict("只有已抽签且未生效的记录可以确认生效。")
     ids = [e["nomination_id"] for e in draw.population or []]
-    nominations = {n.id: n for n in db.session.scalars(
-        select(Nomination).where(Nomination.id.in_(ids)).with_for_update())}
+    nominations = {
+        n.id: n
+        for n in db.session.scalars(
+            select(Nomination).where(Nomination.id.in_(ids)).with_for_update()
+        )
+    }
     moved = [nid for nid in ids if nominations[nid].status != "awaiting_draw"]
     if moved:
-        raise Conflict("抽签后有申报状态发生变化，请填写理由重新抽签。",
-                       problems=[f"申报编号 {nid}" for nid in moved])
+        raise Conflict(
+            "抽签后有申报状态发生变化，请填写理由重新抽签。",
+            problems=[f"申报编号 {nid}" for nid in moved],
+        )
     sample = set(draw.sample or [])
     note = f"随机抽查抽签（编号 {draw.id}）"
     for nid in ids:
         drawn = nid in sample
-        fire_stage_action(nominations[nid], "draw" if drawn else "pass_without_check",
-                          actor=user, comment=note + ("：抽中。" if drawn else "：未抽中。"))
+        fire_stage_action(
+            nominations[nid],
+            "draw" if drawn else "pass_without_check",
+            actor=user,
+            comment=note + ("：抽中。" if drawn else "：未抽中。"),
+        )
         if drawn:
             db.session.add(SpotCheck(nomination_id=nid, draw_id=draw.id))
     draw.status = DrawStatus.APPLIED
@@ -198,8 +236,15 @@ def apply_draw(user: User, draw_id: int) -> SpotCheckDraw:
     return draw
 
 
-def redraw(user: User, draw_id: int, *, reason: str, method: str | None = None,
-           value: str | None = None, seed: str | None = None) -> SpotCheckDraw:
+def redraw(
+    user: User,
+    draw_id: int,
+    *,
+    reason: str,
+    method: str | None = None,
+    value: str | None = None,
+    seed: str | None = None,
+) -> SpotCheckDraw:
     """Supersede a draw not yet applied; the reason is required and both records stay."""
     draw = get_draw(draw_id)
     _require_drawer(user, draw)
@@ -210,8 +255,15 @@ def redraw(user: User, draw_id: int, *, reason: str, method: str | None = None,
         raise Invalid("重新抽签必须填写理由。", errors={"reason": ["请填写重新抽签的理由。"]})
     draw.status = DrawStatus.SUPERSEDED
     db.session.flush()
-    return announce_draw(user, draw.campaign_id, method=method or draw.method,
-                         value=value or draw.value, seed=seed, redraw_of=draw, reason=reason)
+    return announce_draw(
+        user,
+        draw.campaign_id,
+        method=method or draw.method,
+        value=value or draw.value,
+        seed=seed,
+        redraw_of=draw,
+        reason=reason,
+    )
 
 
 @dataclass
@@ -239,7 +291,8 @@ def verify_draw(draw_id: int) -> Verification:
         commitment_ok=commitment(draw.seed) == draw.seed_commitment,
         population_ok=population_digest(draw.population) == draw.population_hash,
         sample_ok=result.sample == sorted(draw.sample or []),
-        recomputed=result.sample, strata=result.strata,
+        recomputed=result.sample,
+        strata=result.strata,
     )
 
 
@@ -248,12 +301,21 @@ def public_record(draw: SpotCheckDraw) -> dict:
     before it was made keeps its seed secret: it may be used again)."""
     revealed = draw.drawn_at is not None
     return {
-        "id": draw.id, "campaign_id": draw.campaign_id, "scope": draw.scope_org.name,
-        "method": draw.method, "value": draw.value, "status": draw.status,
-        "seed_commitment": draw.seed_commitment, "seed": draw.seed if revealed else None,
-        "population": draw.population, "population_hash": draw.population_hash,
-        "strata": draw.strata, "sample": draw.sample,
-        "announced_at": draw.announced_at, "drawn_at": draw.drawn_at,
-        "applied_at": draw.applied_at, "redraw_of": draw.redraw_of_id,
+        "id": draw.id,
+        "campaign_id": draw.campaign_id,
+        "scope": draw.scope_org.name,
+        "method": draw.method,
+        "value": draw.value,
+        "status": draw.status,
+        "seed_commitment": draw.seed_commitment,
+        "seed": draw.seed if revealed else None,
+        "population": draw.population,
+        "population_hash": draw.population_hash,
+        "strata": draw.strata,
+        "sample": draw.sample,
+        "announced_at": draw.announced_at,
+        "drawn_at": draw.drawn_at,
+        "applied_at": draw.applied_at,
+        "redraw_of": draw.redraw_of_id,
         "redraw_reason": draw.redraw_reason,
     }

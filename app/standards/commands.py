@@ -18,10 +18,16 @@ CATEGORY_LABELS = {
 
 def init_app(app: Flask) -> None:
     @app.cli.command("import-standard")
-    @click.argument("path", required=False,
-                    type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--pin-campaign", "campaign_id", type=int, default=None,
-                  help="pin the imported version on this campaign (by id)")
+    @click.argument(
+        "path", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    )
+    @click.option(
+        "--pin-campaign",
+        "campaign_id",
+        type=int,
+        default=None,
+        help="pin the imported version on this campaign (by id)",
+    )
     def import_standard_command(path: Path | None, campaign_id: int | None) -> None:
         """Import a standard file (default: the bundled qingdao-2020.yaml) as a version."""
         from app.standards.services import (
@@ -37,8 +43,7 @@ def init_app(app: Flask) -> None:
             click.echo(f"标准 {version.code}《{version.title}》第 {version.version} 版（{state}）")
             counts = item_counts(version.id)
             for category, count in counts.items():
-                click.echo(f"  {CATEGORY_LABELS.get(category.value, category.value)}："
-                           f"{count} 项")
+                click.echo(f"  {CATEGORY_LABELS.get(category.value, category.value)}：{count} 项")
             click.echo(f"  合计：{sum(counts.values())} 项")
             if campaign_id is not None:
                 changed = pin_version(campaign_id, version)

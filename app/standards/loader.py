@@ -110,6 +110,7 @@ def _parse_and_check(raw: bytes, name: str, checksum: str) -> dict:
 
 # --- YAML -------------------------------------------------------------------------------
 
+
 class _DuplicateKey(yaml.MarkedYAMLError):
     pass
 
@@ -123,7 +124,8 @@ class _StrictLoader(yaml.SafeLoader):
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
                 raise _DuplicateKey(
-                    problem=f"键 “{key}” 在同一层中出现了两次", problem_mark=key_node.start_mark)
+                    problem=f"键 “{key}” 在同一层中出现了两次", problem_mark=key_node.start_mark
+                )
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
@@ -146,6 +148,7 @@ def parse_yaml(raw: bytes, name: str = "标准文件") -> Any:
 
 
 # --- checks -----------------------------------------------------------------------------
+
 
 def check_document(document: Any, name: str = "标准文件") -> None:
     """Raise Invalid if the document breaks the schema or the semantic rules."""
@@ -210,10 +213,19 @@ def _explain(error: ValidationError) -> list[tuple[str, str]]:
         return [(where, f"取值 {_show(instance)} 不在允许范围内（可选：{options}）")]
     if kind in {"exclusiveMinimum", "minimum", "maximum", "exclusiveMaximum"}:
         if path and path[0] == "thresholds":
-            return [(where, f"比率 {_show(instance)} 超出范围：应大于 0 且不超过 1"
-                            "（以小数表示，如 90% 写作 0.90）")]
-        bounds = {"exclusiveMinimum": "应大于", "minimum": "应不小于",
-                  "maximum": "应不大于", "exclusiveMaximum": "应小于"}
+            return [
+                (
+                    where,
+                    f"比率 {_show(instance)} 超出范围：应大于 0 且不超过 1"
+                    "（以小数表示，如 90% 写作 0.90）",
+                )
+            ]
+        bounds = {
+            "exclusiveMinimum": "应大于",
+            "minimum": "应不小于",
+            "maximum": "应不大于",
+            "exclusiveMaximum": "应小于",
+        }
         return [(where, f"{bounds[kind]} {value}，现为 {_show(instance)}")]
     if kind == "pattern":
         hint = "（代码应形如 E-ORG-3）" if path and path[-1] == "code" else ""
@@ -271,16 +283,19 @@ def semantic_problems(document: Any) -> list[tuple[str, str]]:
         for cat, category in categories.items():
             dims = category.get("dimensions") if isinstance(category, dict) else None
             if isinstance(dims, list):
-                problems.extend(_dimension_problems(["categories", cat, "dimensions"], dims,
-                                                    claim))
+                problems.extend(_dimension_problems(["categories", cat, "dimensions"], dims, claim))
 
     figures = document.get("figures")
     if isinstance(figures, dict):
         for cat, names in figures.items():
             for i, figure in enumerate(names if isinstance(names, list) else []):
                 if isinstance(figure, str) and figure not in FIGURES:
-                    problems.append((_join(["figures", cat, i]),
-                                     f"未知的关键数字 “{figure}”（可用：{'、'.join(FIGURES)}）"))
+                    problems.append(
+                        (
+                            _join(["figures", cat, i]),
+                            f"未知的关键数字 “{figure}”（可用：{'、'.join(FIGURES)}）",
+                        )
+                    )
     return problems
 
 
@@ -298,8 +313,12 @@ def _dimension_problems(base: list[Any], dims: list[Any], claim) -> list[tuple[s
             codes.append(code)
             label = dim.get("label")
             if isinstance(label, str) and label != DIMENSIONS[code]:
-                problems.append((_join(here, "label"),
-                                 f"维度 {code} 的名称应为“{DIMENSIONS[code]}”，现为“{label}”"))
+                problems.append(
+                    (
+                        _join(here, "label"),
+                        f"维度 {code} 的名称应为“{DIMENSIONS[code]}”，现为“{label}”",
+                    )
+                )
         items = dim.get("items")
         if not isinstance(items, list):
             continue
@@ -311,13 +330,18 @@ def _dimension_problems(base: list[Any], dims: list[Any], claim) -> list[tuple[s
             numbers.append(item.get("number"))
             text = item.get("text")
             if isinstance(text, str) and _NUMBER_PREFIX.match(text):
-                problems.append((_join(here, "items", i, "text"),
-                                 "条目文字不应带“（n）”编号，编号写在 number 中"))
+                problems.append(
+                    (
+                        _join(here, "items", i, "text"),
+                        "条目文字不应带“（n）”编号，编号写在 number 中",
+                    )
+                )
         expected = list(range(1, len(numbers) + 1))
         if numbers != expected and all(type(n) is int for n in numbers):
             shown = "、".join(str(n) for n in numbers)
-            problems.append((_join(here, "items"),
-                             f"编号应从 1 起连续（1…{len(numbers)}），现为 {shown}"))
+            problems.append(
+                (_join(here, "items"), f"编号应从 1 起连续（1…{len(numbers)}），现为 {shown}")
+            )
     missing = [c for c in DIMENSIONS if c not in codes]
     for code in missing:
         problems.append((format_path(base), f"缺少维度 {code}（{DIMENSIONS[code]}）"))

@@ -34,7 +34,8 @@ class StandardVersion(db.Model):
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     items: Mapped[list[StandardItem]] = relationship(
-        back_populates="version", order_by="StandardItem.position",
+        back_populates="version",
+        order_by="StandardItem.position",
         cascade="all, delete-orphan",
     )
 
@@ -56,8 +57,7 @@ class StandardItem(db.Model):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        ForeignKey("standard_versions.id", ondelete="CASCADE"))
+    version_id: Mapped[int] = mapped_column(ForeignKey("standard_versions.id", ondelete="CASCADE"))
     category: Mapped[OrgCategory] = mapped_column(str_enum(OrgCategory))
     dimension: Mapped[str] = mapped_column(String(32))  # e.g. political, organisation
     dimension_label: Mapped[str] = mapped_column(String(32))  # 政治建设 …

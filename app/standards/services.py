@@ -58,13 +58,17 @@ def import_standard(path: str | Path) -> tuple[StandardVersion, bool]:
 
 
 def _find(code: str, checksum: str) -> StandardVersion | None:
-    return db.session.scalar(select(StandardVersion).where(
-        StandardVersion.code == code, StandardVersion.checksum == checksum))
+    return db.session.scalar(
+        select(StandardVersion).where(
+            StandardVersion.code == code, StandardVersion.checksum == checksum
+        )
+    )
 
 
 def _next_version_number(code: str) -> int:
     current = db.session.scalar(
-        select(func.max(StandardVersion.version)).where(StandardVersion.code == code))
+        select(func.max(StandardVersion.version)).where(StandardVersion.code == code)
+    )
     return (current or 0) + 1
 
 
@@ -75,18 +79,20 @@ def _item_rows(version_id: int, content: dict) -> list[dict]:
         for dimension in body["dimensions"]:
             for item in dimension["items"]:
                 position += 1
-                rows.append({
-                    "version_id": version_id,
-                    "category": OrgCategory(category),
-                    "dimension": dimension["code"],
-                    "dimension_label": dimension["label"],
-                    "code": item["code"],
-                    "number": item["number"],
-                    "text": item["text"],
-                    "na_allowed": item["na_allowed"],
-                    "evidence_hint": item["evidence"],
-                    "position": position,
-                })
+                rows.append(
+                    {
+                        "version_id": version_id,
+                        "category": OrgCategory(category),
+                        "dimension": dimension["code"],
+                        "dimension_label": dimension["label"],
+                        "code": item["code"],
+                        "number": item["number"],
+                        "text": item["text"],
+                        "na_allowed": item["na_allowed"],
+                        "evidence_hint": item["evidence"],
+                        "position": position,
+                    }
+                )
     return rows
 
 
@@ -95,24 +101,35 @@ def latest_version(code: str) -> StandardVersion | None:
         select(StandardVersion)
         .where(StandardVersion.code == code)
         .order_by(StandardVersion.version.desc())
-        .limit(1))
+        .limit(1)
+    )
 
 
 def items_for(version_id: int, category: OrgCategory | str) -> list[StandardItem]:
     """One category's items of one version, in file order."""
-    return list(db.session.scalars(
-        select(StandardItem)
-        .where(StandardItem.version_id == version_id,
-               StandardItem.category == OrgCategory(category))
-        .order_by(StandardItem.position)))
+    return list(
+        db.session.scalars(
+            select(StandardItem)
+            .where(
+                StandardItem.version_id == version_id,
+                StandardItem.category == OrgCategory(category),
+            )
+            .order_by(StandardItem.position)
+        )
+    )
 
 
 def item_counts(version_id: int) -> dict[OrgCategory, int]:
     """How many items each category has in a version (categories in enum order)."""
-    rows = dict(db.session.execute(
-        select(StandardItem.category, func.count())
-        .where(StandardItem.version_id == version_id)
-        .group_by(StandardItem.category)).tuples().all())
+    rows = dict(
+        db.session.execute(
+            select(StandardItem.category, func.count())
+            .where(StandardItem.version_id == version_id)
+            .group_by(StandardItem.category)
+        )
+        .tuples()
+        .all()
+    )
     return {category: rows.get(category, 0) for category in OrgCategory}
 
 
@@ -140,12 +157,14 @@ def pin_version(campaign_id: int, version: StandardVersion) -> bool:
         return False
     if campaign.standard_version_id is not None:
         has_nominations = db.session.scalar(
-            select(select(Nomination.id).where(Nomination.campaign_id == campaign.id).exists()))
+            select(select(Nomination.id).where(Nomination.campaign_id == campaign.id).exists())
+        )
         if has_nominations:
             pinned = campaign.standard_version
             raise Conflict(
                 f"评选活动“{campaign.name}”已固定{pinned.label if pinned else '评价标准'}"
-                "且已有申报，不能更换：已固定的标准版本在申报进行中从不改变。")
+                "且已有申报，不能更换：已固定的标准版本在申报进行中从不改变。"
+            )
     campaign.standard_version_id = version.id
     db.session.commit()
     return True
@@ -153,6 +172,10 @@ def pin_version(campaign_id: int, version: StandardVersion) -> bool:
 
 def standard_versions() -> list[StandardVersion]:
     """Every imported version, newest first (for choosing one on a campaign)."""
-    return list(db.session.scalars(
-        select(StandardVersion).order_by(StandardVersion.imported_at.desc(),
-                                         StandardVersion.id.desc())))
+    return list(
+        db.session.scalars(
+            select(StandardVersion).order_by(
+                StandardVersion.imported_at.desc(), StandardVersion.id.desc()
+            )
+        )
+    )
