@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )
     register_extensions(app)
+    register_stages(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
@@ -72,6 +73,28 @@ def register_extensions(app: Flask) -> None:
     from flask_smorest.spec.plugins import integerconverter2paramschema
 
     api.register_converter(DatabaseId, integerconverter2paramschema)  # documented as integer
+
+
+def register_stages(app: Flask) -> None:
+    """Plug the stages into the nomination core and the engine, explicitly and in one place:
+    guards, workflow hooks, the nomination page's cards. Then make sure the definition names
+    no guard that nobody registered."""
+    from flask_babel import gettext
+
+    from app.assessment import stage as assessment
+    from app.commendation import stage as commendation
+    from app.evaluation import stage as evaluation
+    from app.nominations import stage as nominations
+    from app.spot_checks import stage as spot_checks
+    from app.templating import label
+    from workflows import i18n
+    from workflows.guards import GUARDS
+    from workflows.nomination import ACTIONS
+
+    i18n.install(gettext=gettext, label=label)
+    for stage in (nominations, assessment, evaluation, spot_checks, commendation):
+        stage.register()
+    GUARDS.verify(name for action in ACTIONS.values() for name in action.guards)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,44 +1,30 @@
-"""Domain errors: raised by services, turned into a page or JSON by the error handlers."""
+"""Refusals, as the services import them.
+
+There is one refusal type, `DomainError` (message, problems, field errors, HTTP status),
+with a subclass per status. It is defined beside the engine (`workflows.errors`), which
+raises it too and imports nothing of the app; `app.web_errors` turns any of them into a page
+or a JSON body, and `app.web_errors.refuse` into a flash message on the page the user came
+from.
+"""
 
 from __future__ import annotations
 
+from workflows.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    StaleVersion,
+    TooManyAttempts,
+)
 
-class DomainError(Exception):
-    """A refusal a user should read. `status` is the HTTP status it maps to."""
-
-    status = 400
-
-    def __init__(
-        self,
-        message: str,
-        problems: list[str] | None = None,
-        errors: dict[str, list[str]] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
-        self.errors = errors or {}
-
-
-class NotFound(DomainError):
-    status = 404
-
-
-class Forbidden(DomainError):
-    status = 403
-
-
-class Conflict(DomainError):
-    status = 409
-
-
-class StaleVersion(Conflict):
-    """Someone else changed the object since it was read."""
-
-
-class Invalid(DomainError):
-    status = 422
-
-
-class TooManyAttempts(DomainError):
-    status = 429
+__all__ = [
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "Invalid",
+    "NotFound",
+    "StaleVersion",
+    "TooManyAttempts",
+]

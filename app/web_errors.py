@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from app.errors import DomainError
-from workflows.engine import WorkflowError
 
 MESSAGES = {
     400: _l("The request could not be understood."),
@@ -56,10 +56,35 @@ def _page(status: int, message: str, problems: list[str] | None = None):
     ), status
 
 
+def flash_refusal(exc: DomainError, *extra: str, category: str | None = None) -> None:
+    """Show a refusal on the next page: its message, its problems and any `extra` lines.
+
+    A conflict (someone changed it meanwhile, the state moved on) is a warning; anything
+    else is an error, unless the page asks for another `category`.
+    """
+    if category is None:
+        category = "warning" if exc.status == 409 else "danger"
+    flash(" ".join([exc.message, *exc.problems, *extra]), category)
+
+
+def refuse(exc: DomainError, url: str, *, category: str | None = None) -> Response:
+    """A refusal of a posted form, told on the page the user came from (`url`).
+
+    The transaction is rolled back. Not found and forbidden stay error pages: a user who
+    may not see the object learns nothing more from a redirect.
+    """
+    from app.extensions import db
+
+    db.session.rollback()
+    if exc.status in (403, 404):
+        raise exc
+    flash_refusal(exc, category=category)
+    return redirect(url, code=303)
+
+
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    @app.errorhandler(WorkflowError)
-    def domain_error(exc: DomainError | WorkflowError):  # type: ignore[no-untyped-def]
+    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
         if wants_json():
             return json_error(exc.status, exc.message, exc.errors, exc.problems)
         return _page(exc.status, exc.message, exc.problems)

@@ -15,54 +15,33 @@ from typing import Any
 
 from transitions import Machine
 
+from workflows.errors import (
+    ActionForbidden,
+    CommentRequired,
+    DomainError,
+    GuardFailed,
+    NotAllowedInState,
+    UnknownAction,
+)
 from workflows.guards import GUARDS
+from workflows.i18n import _, label
 from workflows.nomination import ACTIONS, STATE_NAMES, SYSTEM, TRANSITIONS, Action
 
+# The engine raises the app's one refusal type (`workflows.errors`); the names of its
+# refusals are offered here too, beside the engine that raises them.
+__all__ = [
+    "ActionForbidden",
+    "ActionOption",
+    "CommentRequired",
+    "GuardFailed",
+    "NominationWorkflow",
+    "NotAllowedInState",
+    "UnknownAction",
+]
 
-class WorkflowError(Exception):
-    """Base of the engine's refusals; `status` is the HTTP status it maps to."""
-
-    status = 409
-
-    def __init__(
-        self,
-        message: str,
-        problems: list[str] | None = None,
-        errors: dict[str, list[str]] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
-        self.errors = errors or {}
-
-
-class UnknownAction(WorkflowError):
-    status = 404
-
-
-class NotAllowedInState(WorkflowError):
-    status = 409
-
-
-class ActionForbidden(WorkflowError):
-    status = 403
-
-
-class CommentRequired(WorkflowError):
-    status = 422
-
-
-class GuardFailed(WorkflowError):
-    status = 409
-
-
-for _action in ACTIONS.values():
-    for _guard in _action.guards:
-        if _guard not in GUARDS:
-            raise ValueError(f"action {_action.name} names unknown guard {_guard}")
 
 # The transition table handed to transitions, built once at import. Every transition goes
-# through the same `_check` condition, which raises a WorkflowError with the reason.
+# through the same `_check` condition, which raises a refusal with the reason.
 MACHINE_TRANSITIONS: list[dict[str, Any]] = [
     {
         "trigger": row["trigger"],
@@ -99,6 +78,7 @@ class NominationWorkflow:
         self._record_change = record
         self._comment: str | None = None
         self._system = False
+        self._firing: Action | None = None
         Machine(
             model=self,
             states=STATE_NAMES,
@@ -123,17 +103,36 @@ class NominationWorkflow:
         self, action: Action, comment: str | None = None, *, check_comment: bool = True
     ) -> None:
         """Raise the first refusal that applies to `action`, in the order a user needs it."""
+        self._check_actor(action)
+        self._check_state(action)
+        self._check_conditions(action, comment, check_comment=check_comment)
+
+    def _check_actor(self, action: Action) -> None:
         if action.role == SYSTEM or not self._permits(action.role):
-            raise ActionForbidden(f"您无权对此申报执行“{action.label}”。")
+            raise ActionForbidden(
+                _("You may not “%(action)s” this nomination.", action=label(action.label))
+            )
+
+    def _check_state(self, action: Action) -> None:
         if self.state not in action.source:
-            raise NotAllowedInState(f"当前状态下不能执行“{action.label}”。")
+            raise NotAllowedInState(
+                _("“%(action)s” is not possible in the current state.", action=label(action.label))
+            )
+
+    def _check_conditions(
+        self, action: Action, comment: str | None, *, check_comment: bool
+    ) -> None:
+        """The action's comment rule, then its guards (each guard runs once per call)."""
         if check_comment and action.comment_required and not (comment or "").strip():
             raise CommentRequired(
-                f"“{action.label}”必须填写意见。", errors={"comment": ["请填写意见。"]}
+                _("“%(action)s” needs a comment.", action=label(action.label)),
+                errors={"comment": [_("Please write a comment.")]},
             )
-        issues = [p for name in action.guards for p in GUARDS[name](self.nomination)]
+        issues = GUARDS.problems(action.guards, self.nomination)
         if issues:
-            raise GuardFailed(f"暂不能“{action.label}”：", problems=issues)
+            raise GuardFailed(
+                _("Cannot “%(action)s” yet:", action=label(action.label)), problems=issues
+            )
 
     def options(self, *, manual_only: bool = True) -> list[ActionOption]:
         """Actions from the current state that this actor's role allows, with any blockers."""
@@ -146,8 +145,8 @@ class NominationWorkflow:
             if not self._permits(action.role):
                 continue
             try:
-                self.problems(action, check_comment=False)
-            except WorkflowError as exc:
+                self._check_conditions(action, None, check_comment=False)
+            except DomainError as exc:
                 options.append(ActionOption(action, [exc.message, *exc.problems]))
             else:
                 options.append(ActionOption(action))
@@ -160,31 +159,36 @@ class NominationWorkflow:
     # -- firing ---------------------------------------------------------------------------
 
     def fire(self, name: str, comment: str | None = None, *, system: bool = False) -> str:
-        """Take action `name`; returns the new state or raises a WorkflowError."""
+        """Take action `name`; returns the new state or raises a refusal.
+
+        A person's action is checked for the role, then the state (before transitions would
+        raise its own error), then — in the transition's one condition, `_check` — the
+        comment rule and the guards. An action fired by a stage's own service (`system`,
+        e.g. closing an evaluation) has been authorised by that service; the state and the
+        guards still apply.
+        """
         action = ACTIONS.get(name)
         if action is None:
-            raise UnknownAction(f"没有“{name}”这个操作。")
-        if system:
-            # Fired by a stage's own service (e.g. closing an evaluation): the service has
-            # checked who may do it; the state must still allow it.
-            if self.state not in action.source:
-                raise NotAllowedInState(f"当前状态下不能执行“{action.label}”。")
-        else:
-            # Refuse with the precise reason before transitions would raise its own error.
-            self.problems(action, comment)
+            raise UnknownAction(_("There is no action “%(name)s”.", name=name))
+        if not system:
+            self._check_actor(action)
+        self._check_state(action)
         self._comment = comment
         self._system = system
-        getattr(self, name)()
+        self._firing = action
+        try:
+            getattr(self, name)()
+        finally:
+            self._firing = None
         return self.state
 
     def _check(self, event: Any) -> bool:
         action = ACTIONS[event.event.name]
-        if self._system:
-            issues = [p for g in action.guards for p in GUARDS[g](self.nomination)]
-            if issues:
-                raise GuardFailed(f"暂不能“{action.label}”：", problems=issues)
+        if self._firing is not action:
+            # A trigger called directly rather than through `fire`: check everything.
+            self.problems(action, self._comment)
             return True
-        self.problems(action, self._comment)
+        self._check_conditions(action, self._comment, check_comment=not self._system)
         return True
 
     def _record(self, event: Any) -> None:

@@ -1,66 +1,80 @@
-"""Named guards of the nomination workflow.
+"""The guard registry: guard names (used by the definition) → the callables that check them.
 
 A guard looks at the nomination it is asked about and returns the problems that stop the
-action, in Chinese, ready to show; an empty list means the action may go ahead. Guards
-read, never write.
+action, ready to show in the reader's language; an empty list means the action may go
+ahead. Guards read, never write.
+
+The engine knows guards by name only. Their bodies live with the stage whose rule they
+check (`app/assessment/guards.py`, `app/commendation/guards.py`, …): each is marked with
+`@guard("name")`, and the app factory registers those modules explicitly
+(`GUARDS.register_module`) and then checks that every guard the definition names is
+registered (`GUARDS.verify`). Nothing registers itself by being imported.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from types import ModuleType
 from typing import Any
 
 Guard = Callable[[Any], list[str]]
 
-
-def campaign_open(nomination: Any) -> list[str]:
-    """Nominations move only while their campaign is running."""
-    if nomination.campaign.status != "open":
-        return [f"评选活动“{nomination.campaign.name}”未在进行中，不能提交。"]
-    return []
+_MARK = "__workflow_guard__"
 
 
-def self_assessment_complete(nomination: Any) -> list[str]:
-    """Every item rated and explained, evidence where met, key figures at the thresholds."""
-    from app.assessment.services import submission_problems
+def guard(name: str) -> Callable[[Guard], Guard]:
+    """Mark a function as the body of guard `name` (registered by `register_module`)."""
 
-    return submission_problems(nomination)
+    def mark(fn: Guard) -> Guard:
+        setattr(fn, _MARK, name)
+        return fn
 
-
-def _rectification_origin(nomination: Any) -> str | None:
-    from app.commendation.services import open_rectification
-
-    order = open_rectification(nomination.id)
-    return order.origin if order else None
+    return mark
 
 
-def rectifying_before_commendation(nomination: Any) -> list[str]:
-    """Ordered to rectify on an objection during the publicity period (not yet commended)."""
-    if _rectification_origin(nomination) != "objection":
-        return ["该单位的整改源于已表彰称号的动态管理，不适用此操作。"]
-    return []
+class GuardRegistry:
+    """Guard name → callable. One registry serves the whole process (`GUARDS`)."""
+
+    def __init__(self) -> None:
+        self._guards: dict[str, Guard] = {}
+
+    def register(self, name: str, fn: Guard) -> None:
+        """Register `fn` as guard `name`; registering the same function again is harmless."""
+        known = self._guards.get(name)
+        if known is not None and known is not fn:
+            raise ValueError(
+                f"guard {name} is registered twice ({known.__module__}, {fn.__module__})"
+            )
+        self._guards[name] = fn
+
+    def register_module(self, module: ModuleType) -> list[str]:
+        """Register every function of `module` marked with `@guard`; returns their names."""
+        names = []
+        for value in vars(module).values():
+            name = getattr(value, _MARK, None)
+            if isinstance(name, str) and callable(value):
+                self.register(name, value)
+                names.append(name)
+        return names
+
+    def verify(self, required: Iterable[str]) -> None:
+        """Refuse to start when the definition names a guard nobody registered."""
+        missing = sorted(set(required) - set(self._guards))
+        if missing:
+            raise ValueError(f"the workflow names guards that are not registered: {missing}")
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._guards
+
+    def problems(self, names: Iterable[str], nomination: Any) -> list[str]:
+        """The problems of every named guard, in order."""
+        found: list[str] = []
+        for name in names:
+            check = self._guards.get(name)
+            if check is None:  # `verify` keeps this from happening in the app
+                raise LookupError(f"guard {name} is not registered")
+            found.extend(check(nomination))
+        return found
 
 
-def rectifying_commended_home(nomination: Any) -> list[str]:
-    """A commended home ordered to rectify keeps its title only from there."""
-    if _rectification_origin(nomination) != "commended":
-        return ["该单位尚未获得表彰，不能“保留称号”。"]
-    return []
-
-
-def holds_the_title(nomination: Any) -> list[str]:
-    """Only a title that was conferred can be revoked."""
-    from app.commendation.services import certificate_of
-
-    if certificate_of(nomination.id) is None:
-        return ["该单位没有表彰证书，无从撤销称号。"]
-    return []
-
-
-GUARDS: dict[str, Guard] = {
-    "campaign_open": campaign_open,
-    "self_assessment_complete": self_assessment_complete,
-    "rectifying_before_commendation": rectifying_before_commendation,
-    "rectifying_commended_home": rectifying_commended_home,
-    "holds_the_title": holds_the_title,
-}
+GUARDS = GuardRegistry()

@@ -38,6 +38,7 @@ from app.evaluation import (
     bp,
     services,  # noqa: F401  (the evaluation's only writer)
 )
+from app.evaluation.card import turnout_data, window_state
 from app.evaluation.forms import (
     BallotPageForm,
     CloseEarlyForm,
@@ -60,7 +61,6 @@ from app.evaluation.services import (
     BallotRefused,
     Counts,
     Results,
-    Turnout,
     ballot_form,
     cast_ballot,
     close_early,
@@ -85,8 +85,8 @@ from app.extensions import db
 from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
-from app.timeutil import BEIJING, as_utc, utcnow
-from workflows.nomination import STAGES, STATE_STAGE
+from app.timeutil import BEIJING
+from workflows.nomination import STAGES
 
 CHOICES = [
     (Choice.SATISFIED.value, _l("Satisfied")),
@@ -134,33 +134,6 @@ def _require_union(nomination: Nomination) -> None:
         raise Forbidden(_("Only the nominated union may run its member evaluation."))
 
 
-def window_state(evaluation: MemberEvaluation) -> str:
-    """closed / not_started / open / ended (window over, waiting for the closing job)."""
-    if evaluation.status == EvaluationStatus.CLOSED:
-        return "closed"
-    now = utcnow()
-    if now < as_utc(evaluation.opens_at):
-        return "not_started"
-    if now >= as_utc(evaluation.closes_at):
-        return "ended"
-    return "open"
-
-
-def turnout_data(evaluation: MemberEvaluation, t: Turnout) -> dict[str, Any]:
-    """Counts only: never a ballot, an answer, a comment or a time."""
-    return {
-        "status": window_state(evaluation),
-        "member_count": t.member_count,
-        "issued": t.issued,
-        "voted_online": t.voted_online,
-        "paper": t.paper,
-        "voted": t.voted,
-        "turnout": round(float(t.rate), 6),
-        "turnout_percent": t.percent,
-        "bar_percent": round(min(100.0, float(t.rate) * 100), 1),
-    }
-
-
 @dataclass
 class ResultRow:
     """One line of the result: counts online, on paper and together, and its rate."""
@@ -206,32 +179,6 @@ def _batches(evaluation: MemberEvaluation) -> list[dict[str, int]]:
         {"batch": b, "count": n, "unused": unused, "first": first, "last": last}
         for b, n, unused, first, last in rows
     ]
-
-
-# -- the nomination page's card -----------------------------------------------------------
-
-
-@dataclass
-class EvaluationCard:
-    evaluation: MemberEvaluation | None
-    turnout: dict[str, Any] | None
-    can_open: bool
-    url: str
-
-
-def nomination_card(nomination: Nomination) -> EvaluationCard | None:
-    """What the nomination page shows of the member evaluation (None before that stage)."""
-    stage = [s["name"] for s in STAGES].index(STATE_STAGE[nomination.status])
-    if stage < _EVALUATION_STAGE and nomination.status != "withdrawn":
-        return None
-    evaluation = evaluation_of(nomination.id)
-    url = url_for("evaluation.page", nomination_id=nomination.id)
-    if evaluation is None:
-        can_open = nomination.status == "member_evaluation" and is_union(current_user, nomination)
-        if nomination.status != "member_evaluation":
-            return None
-        return EvaluationCard(None, None, can_open, url)
-    return EvaluationCard(evaluation, turnout_data(evaluation, turnout(evaluation)), False, url)
 
 
 # -- the union's and the reviewers' page --------------------------------------------------

@@ -16,22 +16,21 @@ from app.extensions import db
 from app.form_errors import apply_errors
 from app.nominations import bp
 from app.nominations.forms import ActionForm, FilterForm, NewNominationForm
+from app.nominations.page import render_detail
 from app.nominations.services import (
     NominationFilters,
     create_nomination,
     fileable_orgs,
     get_nomination,
-    history,
     open_campaigns_for,
     take_action,
     visible_nominations,
-    workflow_for,
 )
 from app.orgs.models import DISTRICT_LEVELS, Organization
 from app.templating import label
 from app.timeutil import format_beijing
-from workflows.engine import WorkflowError
-from workflows.nomination import ACTIONS, STAGES, STATE_LABELS, STATE_STAGE, STATES
+from app.web_errors import flash_refusal
+from workflows.nomination import ACTIONS, STATE_LABELS, STATES
 
 
 def _filter_form() -> FilterForm:
@@ -136,7 +135,7 @@ def new():  # type: ignore[no-untyped-def]
             )
         except DomainError as exc:
             apply_errors(form, exc.errors)
-            flash(" ".join([exc.message, *exc.problems]), "danger")
+            flash_refusal(exc, category="danger")
             status = exc.status
         else:
             flash(_("Nomination created as a draft."), "success")
@@ -149,55 +148,19 @@ def new():  # type: ignore[no-untyped-def]
 @bp.get("/<int:nomination_id>")
 @login_required
 def detail(nomination_id: int):  # type: ignore[no-untyped-def]
-    nomination = get_nomination(current_user, nomination_id)
-    return _render_detail(nomination)
-
-
-def _render_detail(
-    nomination,
-    form: ActionForm | None = None,
-    status: int = 200,  # type: ignore[no-untyped-def]
-    honour_forms: dict | None = None,
-):
-    options = workflow_for(current_user, nomination).options()
-    forms = {}
-    for option in options:
-        f = ActionForm(formdata=None, action=option.action.name, version=nomination.version)
-        if form is not None and form.action.data == option.action.name:
-            f = form
-        forms[option.action.name] = f
-    stage_order = [s["name"] for s in STAGES]
-    current_stage = STATE_STAGE[nomination.status]
-    from app.assessment.services import round_summary  # the stage package imports this one
-    from app.commendation.manage_honours import honour_card
-    from app.evaluation.routes import nomination_card
-    from app.spot_checks.inspect import nomination_card as spot_check_card
-
-    return render_template(
-        "nominations/detail.html",
-        nomination=nomination,
-        assessment=round_summary(nomination),
-        evaluation_card=nomination_card(nomination),
-        spot_check_card=spot_check_card(nomination),
-        honour_card=honour_card(nomination, honour_forms),
-        options=options,
-        forms=forms,
-        events=history(nomination),
-        stages=STAGES,
-        current_stage_index=stage_order.index(current_stage),
-    ), status
+    return render_detail(get_nomination(current_user, nomination_id))
 
 
 @bp.post("/<int:nomination_id>/actions")
 @login_required
 def act(nomination_id: int):  # type: ignore[no-untyped-def]
-    nomination = get_nomination(current_user, nomination_id)
     form = ActionForm()
     if not form.validate_on_submit():
         flash(_("The form was incomplete; please try again."), "danger")
-        return _render_detail(nomination, status=422)
+        return render_detail(get_nomination(current_user, nomination_id), status=422)
     action = ACTIONS.get(form.action.data)
     try:
+        # The service reads the nomination within the user's scope (a 404 otherwise).
         take_action(
             current_user,
             nomination_id,
@@ -205,21 +168,18 @@ def act(nomination_id: int):  # type: ignore[no-untyped-def]
             comment=form.comment.data,
             version=form.version.data,
         )
-    except (DomainError, WorkflowError) as exc:
+    except DomainError as exc:
         db.session.rollback()
         if exc.status == 404:
             raise
-        return _refused(nomination_id, form, exc)
+        for message in exc.errors.get("comment", []):
+            form.comment.errors = list(form.comment.errors) + [message]
+        flash_refusal(exc, category="danger")
+        return render_detail(
+            get_nomination(current_user, nomination_id), form=form, status=exc.status
+        )
     flash(
         _("Done: %(action)s.", action=label(action.label) if action else form.action.data),
         "success",
     )
     return redirect(url_for("nominations.detail", nomination_id=nomination_id))
-
-
-def _refused(nomination_id: int, form: ActionForm, exc):  # type: ignore[no-untyped-def]
-    nomination = get_nomination(current_user, nomination_id)
-    for message in exc.errors.get("comment", []):
-        form.comment.errors = list(form.comment.errors) + [message]
-    flash(" ".join([exc.message, *exc.problems]), "danger")
-    return _render_detail(nomination, form=form, status=exc.status)

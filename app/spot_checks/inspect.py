@@ -18,7 +18,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -42,27 +41,16 @@ from app.spot_checks.forms_inspect import (
     RectificationForm,
 )
 from app.spot_checks.models import Conclusion, Finding, SpotCheck, SpotCheckAssignment
+from app.spot_checks.words import (
+    CONCLUSION_COLOURS,
+    CONCLUSION_WORDS,
+    FINDING_CHOICES,
+    FINDING_COLOURS,
+    FINDING_WORDS,
+)
 from app.templating import label
 from app.timeutil import beijing_today
-from workflows.nomination import STATE_STAGE
 
-# The UI's words for the findings and conclusions (checks.FINDING_LABELS and
-# CONCLUSION_LABELS are the Chinese of the record, used in the CSV and the audit comments).
-FINDING_WORDS = {
-    Finding.MEETS: _l("Meets"),
-    Finding.PARTLY: _l("Partly meets"),
-    Finding.FAILS: _l("Does not meet"),
-}
-CONCLUSION_WORDS = {
-    Conclusion.PASS: _l("Pass"),
-    Conclusion.RECTIFY: _l("Rectify by a deadline"),
-    Conclusion.FAIL: _l("Fail"),
-}
-FINDING_CHOICES = [(f.value, FINDING_WORDS[f]) for f in Finding]
-FINDING_COLOURS = {"meets": "success", "partly": "warning", "fails": "danger", "none": "secondary"}
-CONCLUSION_COLOURS = {"pass": "success", "rectify": "warning", "fail": "danger"}
-# Where a nomination may have a check: from the draw on (the card's query runs only here).
-_CHECK_STAGES = ("spot_check", "commendation")
 # What the rectification form accepts (any evidence type, as the self-assessment).
 EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
 
@@ -729,49 +717,3 @@ def my_checks_csv():  # type: ignore[no-untyped-def]
 
 
 # -- the nomination page's card -----------------------------------------------------------
-
-
-@dataclass
-class SpotCheckCard:
-    check: SpotCheck
-    team: list[SpotCheckAssignment]
-    required: int
-    overdue: bool
-    url: str
-
-    @property
-    def conclusion_label(self) -> str | None:
-        return (
-            str(CONCLUSION_WORDS[Conclusion(self.check.conclusion)])
-            if self.check.conclusion
-            else None
-        )
-
-    @property
-    def conclusion_colour(self) -> str | None:
-        return CONCLUSION_COLOURS[self.check.conclusion] if self.check.conclusion else None
-
-
-def nomination_card(nomination: Nomination) -> SpotCheckCard | None:
-    """What the nomination page shows of its spot check; None without one, or for a user who
-    may not open it. At most two queries, and none before the draw."""
-    if STATE_STAGE[nomination.status] not in _CHECK_STAGES or nomination.status == "awaiting_draw":
-        return None
-    check = (
-        db.session.scalars(
-            select(SpotCheck)
-            .where(SpotCheck.nomination_id == nomination.id)
-            .options(joinedload(SpotCheck.assignments).joinedload(SpotCheckAssignment.inspector))
-        )
-        .unique()
-        .first()
-    )
-    if check is None or checks.hidden_from_union(current_user, check, nomination):
-        return None
-    return SpotCheckCard(
-        check,
-        list(check.assignments),
-        nomination.campaign.inspectors_per_check,
-        checks.rectification_overdue(check, nomination.status),
-        url_for("spot_checks.check_page", check_id=check.id),
-    )
