@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Any
 
 from flask import Flask
@@ -97,33 +98,32 @@ def register_stages(app: Flask) -> None:
     GUARDS.verify(name for action in ACTIONS.values() for name in action.guards)
 
 
-def register_blueprints(app: Flask) -> None:
-    from app.admin import bp as admin_bp
-    from app.api import register_api
-    from app.assessment import bp as assessment_bp
-    from app.auth import bp as auth_bp
-    from app.campaigns import bp as campaigns_bp
-    from app.commendation import bp as commendation_bp
-    from app.dashboard import bp as dashboard_bp
-    from app.evaluation import bp as evaluation_bp
-    from app.evidence import bp as evidence_bp
-    from app.main import bp as main_bp
-    from app.nominations import bp as nominations_bp
-    from app.notifications import bp as notifications_bp
-    from app.spot_checks import bp as spot_checks_bp
+# Each package's blueprint (`bp`, in its `__init__`) and the view modules that attach their
+# routes to it when imported, in the order the blueprints are registered.
+BLUEPRINTS: dict[str, tuple[str, ...]] = {
+    "auth": ("routes",),
+    "main": ("routes",),
+    "nominations": ("routes",),
+    "campaigns": ("routes",),
+    "admin": ("routes", "operations"),
+    "assessment": ("routes",),
+    "evidence": ("routes",),
+    "evaluation": ("routes",),
+    "spot_checks": ("routes", "manage", "inspect"),
+    "commendation": ("decide", "manage_honours", "public"),
+    "calendar": ("routes",),
+    "notifications": ("routes",),
+    "dashboard": ("routes",),
+}
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(main_bp)
-    app.register_blueprint(nominations_bp)
-    app.register_blueprint(campaigns_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(assessment_bp)
-    app.register_blueprint(evidence_bp)
-    app.register_blueprint(evaluation_bp)
-    app.register_blueprint(spot_checks_bp)
-    app.register_blueprint(commendation_bp)
-    app.register_blueprint(notifications_bp)
-    app.register_blueprint(dashboard_bp)
+
+def register_blueprints(app: Flask) -> None:
+    from app.api import register_api
+
+    for package, views in BLUEPRINTS.items():
+        for view in views:
+            import_module(f"app.{package}.{view}")
+        app.register_blueprint(import_module(f"app.{package}").bp)
     register_api(app)
 
 

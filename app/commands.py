@@ -108,8 +108,8 @@ def init_app(app: Flask) -> None:
         from sqlalchemy import select
 
         from app.campaigns.models import Campaign
-        from app.deadlines import refresh_campaign
         from app.extensions import db
+        from app.nominations.deadlines import refresh_campaign
 
         ids = list(db.session.scalars(select(Campaign.id).order_by(Campaign.id)))
         total = 0

@@ -1737,7 +1737,7 @@ class Generator:
     # the run ----------------------------------------------------------------------------------
 
     def run(self) -> dict[str, int]:
-        from app.deadlines import refresh_campaign
+        from app.nominations.deadlines import refresh_campaign
         from app.orgs.models import Organization
         from app.standards.services import ensure_default_standard
 

@@ -13,9 +13,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from app.calendar.models import WorkCalendarDay
+from app.calendar.services import period_of_working_days
 from app.campaigns.models import Campaign, CampaignLevel, CampaignQuota, CampaignStatus
 from app.commendation import services as svc
-from app.commendation.models import ObjectionStatus, Publicity, Selection, WorkCalendarDay
+from app.commendation.models import ObjectionStatus, Publicity, Selection
 from app.extensions import db
 from app.spot_checks.models import Conclusion
 from app.timeutil import beijing_today
@@ -148,7 +150,7 @@ def test_the_board_shows_quotas_with_a_chart_and_the_candidates(world, client, a
         r'href="/calendar\?year=\d{4}&amp;campaign=' + str(world.campaign.id), page.text
     )
     # the default start date and the period it gives, in working days
-    first, last = svc.publicity_period(beijing_today(), 5)
+    first, last = period_of_working_days(beijing_today(), 5)
     assert f"公示期：{beijing_today().isoformat()} 至 {last.isoformat()}，共 5 个工作日。" in text
 
 

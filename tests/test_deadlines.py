@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from app.calendar.services import import_calendar
 from app.campaigns.models import CampaignDeadline, Stage
-from app.commendation.services import import_calendar
-from app.deadlines import due_date_for, refresh_campaign, refresh_service_times
 from app.extensions import db
+from app.nominations.deadlines import due_date_for, refresh_campaign, refresh_service_times
 from app.nominations.services import create_nomination, take_action, worklist
 from app.timeutil import beijing_today
 

@@ -251,7 +251,7 @@ def update_campaign(user: User, campaign_id: int, data: CampaignData) -> Campaig
         raise Invalid("评选活动信息有误。", errors=errors)
     _apply(campaign, data)
     db.session.flush()
-    from app.deadlines import refresh_campaign  # the calendar may have moved
+    from app.nominations.deadlines import refresh_campaign  # the calendar may have moved
 
     refresh_campaign(campaign.id)
     db.session.commit()

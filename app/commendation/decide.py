@@ -29,17 +29,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app.auth.models import Role
-from app.auth.scope import role_orgs
+from app.calendar.services import period_of_working_days
 from app.campaigns.models import Campaign
 from app.campaigns.services import get_campaign as visible_campaign
 from app.commendation import bp
 from app.commendation import services as svc
 from app.commendation.forms_decide import (
     AnswerForm,
-    ButtonForm,
-    CalendarDayForm,
-    CalendarImportForm,
     CommendForm,
     PublishForm,
     SelectionForm,
@@ -51,9 +47,8 @@ from app.commendation.models import (
     ObjectionStatus,
     Publicity,
     PublicityEntry,
-    WorkCalendarDay,
 )
-from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.exports import xlsx_response
 from app.extensions import db
 from app.form_errors import apply_errors
@@ -62,15 +57,6 @@ from app.templating import label
 from app.timeutil import beijing_today
 from workflows.nomination import STATE_LABELS
 
-WEEKDAYS = [
-    _l("Monday"),
-    _l("Tuesday"),
-    _l("Wednesday"),
-    _l("Thursday"),
-    _l("Friday"),
-    _l("Saturday"),
-    _l("Sunday"),
-]
 PUBLICITY_STATES = {
     "upcoming": (_l("Not started"), "info"),
     "open": (_l("Open for objections"), "primary"),
@@ -103,12 +89,6 @@ def _own_publicity(campaign: Campaign, publicity_id: int) -> Publicity:
     if publicity is None or publicity.campaign_id != campaign.id:
         raise NotFound(_("Not found, or you are not allowed to see it."))
     return publicity
-
-
-def _require_calendar_keeper() -> None:
-    """The calendar is the city's, shared by every campaign."""
-    if not role_orgs(current_user, [Role.CITY]).get(Role.CITY):
-        raise Forbidden(_("Only the city federation keeps the working-day calendar."))
 
 
 def _board_url(campaign_id: int, fragment: str | None = None) -> str:
@@ -244,7 +224,7 @@ def _period(campaign: Campaign, form: PublishForm) -> dict[str, Any] | None:
     if starts_on is None or form.starts_on.errors:
         return None
     try:
-        first, last = svc.publicity_period(starts_on, campaign.publicity_working_days)
+        first, last = period_of_working_days(starts_on, campaign.publicity_working_days)
     except ValueError as exc:
         return {"error": str(exc)}
     return {"starts_on": starts_on, "first": first, "last": last}
@@ -578,112 +558,3 @@ def decide_list_xlsx(campaign_id: int, publicity_id: int):  # type: ignore[no-un
         heading=_("%(campaign)s List published for commendation", campaign=campaign.name),
         widths=[*XLSX_WIDTHS[:8], 24, 12],
     )
-
-
-# -- the working-day calendar -----------------------------------------------------------------
-
-
-def _year() -> int:
-    year = request.args.get("year", type=int)
-    return year if year and 2000 <= year <= 2100 else beijing_today().year
-
-
-def _calendar_url(year: int) -> str:
-    """The calendar's year, keeping the campaign the user came from (for the way back)."""
-    return url_for(
-        "commendation.calendar", year=year, campaign=request.args.get("campaign", type=int)
-    )
-
-
-def _render_calendar(
-    year: int,
-    *,
-    day_form: CalendarDayForm | None = None,  # type: ignore[no-untyped-def]
-    import_form: CalendarImportForm | None = None,
-    status: int = 200,
-):
-    days = svc.calendar_year(year)
-    return render_template(
-        "commendation/calendar.html",
-        year=year,
-        days=days,
-        weekdays=WEEKDAYS,
-        day_form=day_form or CalendarDayForm(formdata=None),
-        import_form=import_form or CalendarImportForm(formdata=None),
-        button=ButtonForm(formdata=None),
-        campaign_id=request.args.get("campaign", type=int),
-    ), status
-
-
-@bp.get("/calendar")
-@login_required
-def calendar():  # type: ignore[no-untyped-def]
-    _require_calendar_keeper()
-    return _render_calendar(_year())
-
-
-@bp.post("/calendar/day")
-@login_required
-def calendar_day():  # type: ignore[no-untyped-def]
-    _require_calendar_keeper()
-    form = CalendarDayForm()
-    if form.validate_on_submit():
-        day = form.day.data
-        try:
-            svc.set_calendar_day(current_user, day, form.kind.data == "work", form.note.data)
-        except Invalid as exc:
-            db.session.rollback()
-            others = apply_errors(form, exc.errors)
-            flash(" ".join([exc.message, *others]), "danger")
-        else:
-            if db.session.get(WorkCalendarDay, day) is None:
-                flash(
-                    _("%(day)s follows the Monday-to-Friday rule again.", day=day.isoformat()),
-                    "success",
-                )
-            else:
-                kind = _("day off") if form.kind.data == "off" else _("working day")
-                flash(
-                    _("%(day)s is saved as a %(kind)s.", day=day.isoformat(), kind=kind), "success"
-                )
-            return redirect(_calendar_url(day.year), code=303)
-    return _render_calendar(_year(), day_form=form, status=422)
-
-
-@bp.post("/calendar/import")
-@login_required
-def calendar_import():  # type: ignore[no-untyped-def]
-    _require_calendar_keeper()
-    form = CalendarImportForm()
-    if form.validate_on_submit():
-        try:
-            count = svc.import_calendar(current_user, form.text.data)
-        except Invalid as exc:
-            db.session.rollback()
-            others = apply_errors(form, exc.errors)
-            flash(" ".join([exc.message, *others]), "danger")
-        else:
-            flash(_("%(n)s days imported.", n=count), "success")
-            return redirect(_calendar_url(_year()), code=303)
-    return _render_calendar(_year(), import_form=form, status=422)
-
-
-@bp.post("/calendar/<day>/delete")
-@login_required
-def calendar_delete(day: str):  # type: ignore[no-untyped-def]
-    _require_calendar_keeper()
-    ButtonForm().validate_on_submit()
-    try:
-        when = date.fromisoformat(day)
-    except ValueError:
-        raise NotFound(_("Not found, or you are not allowed to see it.")) from None
-    try:
-        svc.delete_calendar_day(current_user, when)
-    except NotFound as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-    else:
-        flash(
-            _("%(day)s follows the Monday-to-Friday rule again.", day=when.isoformat()), "success"
-        )
-    return redirect(_calendar_url(when.year), code=303)

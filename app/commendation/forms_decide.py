@@ -25,11 +25,6 @@ ANSWER_CHOICES = [
     SelectChoice("rectification", _l("Objection upheld · rectify by a deadline")),
 ]
 
-DAY_CHOICES = [
-    SelectChoice("off", _l("Day off (休)")),
-    SelectChoice("work", _l("Working day (班)")),
-]
-
 
 class SelectionForm(FlaskForm):
     """The candidate table's 保存: ranks and checkboxes are read by name from the request."""
@@ -86,35 +81,6 @@ class CommendForm(FlaskForm):
         _l("Date of the decision"),
         validators=[InputRequired(DATE_MESSAGE)],
         invalid_value_message=DATE_MESSAGE,
-    )
-
-
-class CalendarDayForm(FlaskForm):
-    """Mark one day as a day off or a make-up working day (or change its note)."""
-
-    day = DateField(
-        _l("Date"), validators=[InputRequired(DATE_MESSAGE)], invalid_value_message=DATE_MESSAGE
-    )
-    kind = RadioField(
-        _l("The day is"),
-        choices=DAY_CHOICES,
-        default="off",
-        validators=[InputRequired(_l("Please choose a day off or a working day."))],
-    )
-    note = StringField(
-        _l("Note"),
-        validators=[Optional(), Length(max=50, message=_l("At most %(max)s characters."))],
-        render_kw={"maxlength": 50},
-    )
-
-
-class CalendarImportForm(FlaskForm):
-    """Many days at once, one per line: "2026-10-01 休 国庆节"."""
-
-    text = TextAreaField(
-        _l("Days, one per line"),
-        render_kw={"rows": 8},
-        validators=[DataRequired(_l("Please enter at least one line."))],
     )
 
 

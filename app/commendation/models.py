@@ -27,19 +27,6 @@ from app.nominations.models import Nomination
 from app.timeutil import beijing_today, utcnow
 
 
-class WorkCalendarDay(db.Model):
-    """A day that differs from the Monday-to-Friday rule: a holiday on a weekday, or a
-    make-up working day (调休) on a weekend. The city keeps the list each year."""
-
-    __tablename__ = "work_calendar_days"
-
-    day: Mapped[date] = mapped_column(Date, primary_key=True)
-    is_workday: Mapped[bool] = mapped_column(Boolean)
-    note: Mapped[str | None] = mapped_column(String(50))  # 国庆节, 国庆调休上班 …
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-
 class Selection(db.Model):
     """The city's choice about one candidate: its rank and whether it is on the list."""
 

@@ -31,7 +31,8 @@ from sqlalchemy.orm import joinedload
 
 from app.assessment.models import AssessmentRound, ItemResponse
 from app.auth.models import Role, User
-from app.auth.scope import ancestor_ids, holds_role_over, role_orgs
+from app.auth.scope import ancestor_ids, holds_role_over
+from app.calendar.services import period_of_working_days
 from app.campaigns.models import Campaign, CampaignQuota
 from app.campaigns.services import can_manage
 from app.commendation.models import (
@@ -43,9 +44,7 @@ from app.commendation.models import (
     Publicity,
     PublicityEntry,
     Selection,
-    WorkCalendarDay,
 )
-from app.commendation.workdays import working_period
 from app.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
 from app.evaluation.models import MemberEvaluation
 from app.evidence.models import Evidence
@@ -349,115 +348,6 @@ def save_selection(user: User, campaign_id: int, choices: dict[int, dict[str, An
     return Board(campaign, rows, districts)
 
 
-# -- the calendar -------------------------------------------------------------------------
-
-
-def calendar_exceptions(first: date, last: date) -> dict[date, bool]:
-    return dict(
-        db.session.execute(
-            select(WorkCalendarDay.day, WorkCalendarDay.is_workday).where(
-                WorkCalendarDay.day.between(first, last)
-            )
-        ).all()
-    )
-
-
-def publicity_period(starts_on: date, working_days: int) -> tuple[date, date]:
-    exceptions = calendar_exceptions(starts_on, starts_on + timedelta(days=400))
-    return working_period(starts_on, working_days, exceptions)
-
-
-def _require_any_city(user: User) -> None:
-    if not role_orgs(user, [Role.CITY]).get(Role.CITY):
-        raise Forbidden("只有市总工会可以维护工作日历。")
-
-
-def set_calendar_day(user: User, day: date, is_workday: bool, note: str | None) -> None:
-    """Mark a day as a holiday or a make-up working day (or back to the rule). Commits."""
-    _require_any_city(user)
-    note = (note or "").strip() or None
-    if note and len(note) > 50:
-        raise Invalid("说明不超过 50 个字。", errors={"note": ["说明不超过 50 个字。"]})
-    row = db.session.get(WorkCalendarDay, day)
-    by_rule = day.weekday() < 5
-    if is_workday == by_rule and not note:
-        if row is not None:
-            db.session.delete(row)  # same as the rule: no exception needed
-    else:
-        if row is None:
-            row = WorkCalendarDay(day=day)
-            db.session.add(row)
-        row.is_workday, row.note = is_workday, note
-        row.updated_by_id, row.updated_at = user.id, utcnow()
-    _calendar_changed()
-    db.session.commit()
-
-
-def delete_calendar_day(user: User, day: date) -> None:
-    _require_any_city(user)
-    row = db.session.get(WorkCalendarDay, day)
-    if row is None:
-        raise NotFound("该日期没有特别安排。")
-    db.session.delete(row)
-    _calendar_changed()
-    db.session.commit()
-
-
-def _calendar_changed() -> None:
-    from app.deadlines import refresh_service_times
-
-    db.session.flush()
-    refresh_service_times()
-
-
-LINE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s+(休|班)\s*(.*)$")
-
-
-def import_calendar(user: User, text: str) -> int:
-    """Lines like "2026-10-01 休 国庆节" or "2026-10-10 班 国庆调休上班". All or nothing."""
-    _require_any_city(user)
-    parsed: list[tuple[date, bool, str | None]] = []
-    errors = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        match = LINE.match(line)
-        try:
-            if match is None:
-                raise ValueError
-            day = date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            errors.append(
-                f"第 {number} 行格式有误：“{line.strip()[:40]}”，应为“2026-10-01 休 国庆节”。"
-            )
-            continue
-        parsed.append((day, match[4] == "班", match[5].strip()[:50] or None))
-    if errors:
-        raise Invalid("日历内容有误，未导入。", errors={"text": errors})
-    for day, workday, note in parsed:
-        row = db.session.get(WorkCalendarDay, day) or WorkCalendarDay(day=day)
-        row.is_workday, row.note, row.updated_by_id, row.updated_at = (
-            workday,
-            note,
-            user.id,
-            utcnow(),
-        )
-        db.session.add(row)
-    _calendar_changed()
-    db.session.commit()
-    return len(parsed)
-
-
-def calendar_year(year: int) -> list[WorkCalendarDay]:
-    return list(
-        db.session.scalars(
-            select(WorkCalendarDay)
-            .where(WorkCalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
-            .order_by(WorkCalendarDay.day)
-        )
-    )
-
-
 # -- publishing ---------------------------------------------------------------------------
 
 
@@ -482,7 +372,7 @@ def publish_list(
     # The list goes up on `starts_on` (a weekend or holiday too); the period counts working
     # days from the first working day on.
     try:
-        _, last = publicity_period(starts_on, campaign.publicity_working_days)
+        _, last = period_of_working_days(starts_on, campaign.publicity_working_days)
     except ValueError as exc:  # a calendar without working days for a year
         raise Conflict(str(exc)) from None
     first = starts_on

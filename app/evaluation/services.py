@@ -307,7 +307,7 @@ def open_evaluation(
     db.session.add(evaluation)
     db.session.flush()
     _new_tokens(evaluation, member_count, batch=1)
-    from app.deadlines import store
+    from app.nominations.deadlines import store
 
     store(nomination.id)  # the step is now due when the window closes
     db.session.commit()

@@ -1,20 +1,9 @@
-"""Evidence files (佐证材料): upload, storage, checks, download.
+"""Evidence files (佐证材料): storage, content checks, download.
 
-`bp` is resolved lazily: `app.assessment.models` imports `app.evidence.models`, and the
-views import the assessment models, so importing this package must not load the views.
-`create_app` asks for `bp`, by which time every model module is loaded.
+The blueprint's views live in `routes`, which the app factory imports
+(`app.register_blueprints`).
 """
-
-from typing import Any
 
 from flask import Blueprint
 
-blueprint = Blueprint("evidence", __name__)
-
-
-def __getattr__(name: str) -> Any:
-    if name == "bp":
-        from app.evidence import routes  # noqa: F401  (attaches the views to `blueprint`)
-
-        return blueprint
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+bp = Blueprint("evidence", __name__)

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.errors import DomainError
-from app.evidence import blueprint as bp
+from app.evidence import bp
 from app.evidence.checks import download_name
 from app.evidence.models import Evidence
 from app.evidence.services import (

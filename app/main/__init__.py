@@ -1,5 +1,9 @@
+"""The home page (待办), the language switch and the workflow diagram.
+
+The blueprint's views live in the package's view modules, which the app factory imports
+(`app.register_blueprints`).
+"""
+
 from flask import Blueprint
 
 bp = Blueprint("main", __name__)
-
-from app.main import routes  # noqa: E402,F401

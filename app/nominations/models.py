@@ -44,7 +44,7 @@ class Nomination(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The current step's due date (Beijing calendar day; see app/deadlines.py).
+    # The current step's due date (Beijing calendar day; see app/nominations/deadlines.py).
     due_on: Mapped[date | None] = mapped_column(Date)
 
     __mapper_args__ = {"version_id_col": version}

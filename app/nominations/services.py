@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -19,10 +19,10 @@ from app.auth.scope import (
 )
 from app.campaigns.models import AWARD_LABELS, AwardType, Campaign, CampaignStatus
 from app.dbtypes import contains_pattern
-from app.deadlines import due_date_for
 from app.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from app.extensions import db
-from app.nominations import effects
+from app.nominations import effects, work
+from app.nominations.deadlines import due_date_for
 from app.nominations.models import Nomination, NominationEvent
 from app.orgs.models import Organization, OrgClosure, OrgLevel
 from app.timeutil import utcnow
@@ -48,26 +48,13 @@ class NominationFilters:
     q: str | None = None
 
 
-def _inspected_ids(user: User) -> Select:
-    """Subquery: the nominations whose spot check the user is assigned to inspect."""
-    from app.spot_checks.models import SpotCheck, SpotCheckAssignment
-
-    return (
-        select(SpotCheck.nomination_id)
-        .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)
-        .where(SpotCheckAssignment.inspector_id == user.id)
-    )
-
-
-def is_inspector(user: User) -> bool:
-    return any(a.role == Role.INSPECTOR for a in user.roles)
-
-
-def visible_nomination_clause(user: User):  # type: ignore[no-untyped-def]
-    """WHERE clause: the nominations of the user's subtrees, and an inspector's assignments."""
+def visible_nomination_clause(user: User) -> ColumnElement[bool]:
+    """WHERE clause: the nominations of the user's subtrees, and those the user is assigned
+    to through a role that works by assignment (an inspector's checks)."""
     clause = visible_org_clause(user, Nomination.org_id)
-    if is_inspector(user):
-        clause = or_(clause, Nomination.id.in_(_inspected_ids(user)))
+    for assignment in work.assignments():
+        if any(a.role == assignment.role for a in user.roles):
+            clause = or_(clause, Nomination.id.in_(assignment.assigned(user)))
     return clause
 
 
@@ -115,52 +102,27 @@ def history(nomination: Nomination) -> list[NominationEvent]:
     )
 
 
-def handed_in_honour_rectifications() -> Select:
-    """Subquery: nominations whose open commendation-stage rectification the union has
-    handed in — the city's move now, no longer the union's."""
-    from app.commendation.models import HonourRectification
-
-    return select(HonourRectification.nomination_id).where(
-        HonourRectification.decision.is_(None), HonourRectification.submitted_at.is_not(None)
-    )
-
-
-def _owned_clause(user: User):  # type: ignore[no-untyped-def]
-    """Nominations awaiting this user's move: owned state within the role's subtree."""
+def _owned_clause(user: User) -> ColumnElement[bool]:
+    """Nominations awaiting this user's move: owned states within the role's subtree, less
+    what the union has handed in, plus each role's further work and assignments."""
     clauses = []
     for role, orgs in role_orgs(user).items():
+        assignment = work.assignment(role)
+        if assignment is not None:
+            clauses.append(assignment.work(user))
+            continue
         states = [s for s, owner in STATE_OWNER.items() if owner == role]
-        if states and role != Role.INSPECTOR:
+        if states:
             clause = and_(Nomination.status.in_(states), in_subtree(Nomination.org_id, orgs))
             if role == Role.UNION:
-                # A rectification handed in awaits its deciders, not the union.
-                from app.spot_checks.scope import answered_rectifications
-
-                clause = and_(
-                    clause,
-                    Nomination.id.not_in(answered_rectifications()),
-                    Nomination.id.not_in(handed_in_honour_rectifications()),
-                )
-            if role == Role.CITY:
-                clause = or_(
-                    clause,
-                    and_(
-                        Nomination.status == "honour_rectification",
-                        Nomination.id.in_(handed_in_honour_rectifications()),
-                        in_subtree(Nomination.org_id, orgs),
-                    ),
-                )
+                # A part handed in (an answered rectification) awaits others, not the union.
+                for handover in work.handovers():
+                    clause = and_(clause, Nomination.id.not_in(handover.handed_in()))
             clauses.append(clause)
-    if is_inspector(user):
-        # Inspectors: their checks on site, and rectifications answered and awaiting them.
-        from app.spot_checks.scope import inspector_work_clause
-
-        clauses.append(inspector_work_clause(user))
-    reviewer_orgs = role_orgs(user, [Role.REVIEWER]).get(Role.REVIEWER)
-    if reviewer_orgs:
-        from app.spot_checks.scope import reviewer_rectification_clause
-
-        clauses.append(reviewer_rectification_clause(reviewer_orgs))
+        for more in work.more_work(role):
+            extra = more(user, orgs)
+            if extra is not None:
+                clauses.append(extra)
     return any_role_clause(clauses)
 
 
@@ -211,11 +173,9 @@ def workflow_for(user: User | None, nomination: Nomination) -> NominationWorkflo
     def permits(role: str) -> bool:
         if user is None:
             return False
-        if role == Role.INSPECTOR:
-            # Inspectors act through their spot-check assignments only.
-            from app.spot_checks.scope import assigned_to
-
-            return assigned_to(user, nomination.id)
+        assignment = work.assignment(role)
+        if assignment is not None:  # e.g. inspectors act on their assigned checks only
+            return assignment.is_assigned(user, nomination.id)
         return holds_role_over(user, role, ancestors)
 
     def record(action: Action, source: str, dest: str, comment: str | None) -> None:

@@ -2,9 +2,10 @@
 
 Work grows with the steps due, not with the nominations: one indexed range query on
 (due_on, status) finds them; owners come from three set-based queries (ancestors, role
-holders, assigned inspectors). Notifications are inserted with ON CONFLICT DO NOTHING on the
-unique key (user, nomination, state, kind, day): running the sweep twice, or retrying it
-after a worker died half-way, adds nothing. E-mails are queued for the rows that were new,
+holders, assigned users such as a check's inspectors: `app.nominations.work`).
+Notifications are inserted with ON CONFLICT DO NOTHING on the unique key (user, nomination,
+state, kind, day): running the sweep twice, or retrying it after a worker died half-way,
+adds nothing. E-mails are queued for the rows that were new,
 in the same transaction.
 """
 
@@ -21,11 +22,10 @@ from app.auth.models import Role, RoleAssignment, User
 from app.campaigns.models import Campaign
 from app.dbtypes import UTCDateTime
 from app.extensions import db
+from app.nominations import work
 from app.nominations.models import Nomination
-from app.nominations.services import handed_in_honour_rectifications
 from app.notifications.models import KIND_LABELS, Kind, Notification, OutboxEmail
 from app.orgs.models import Organization, OrgClosure
-from app.spot_checks.models import SpotCheck, SpotCheckAssignment
 from app.timeutil import beijing_today, utcnow
 from workflows.nomination import STATE_LABELS, STATE_OWNER
 
@@ -60,7 +60,9 @@ def kind_for(due_on: date, today: date) -> Kind:
 
 def due_steps(today: date, soon_days: int) -> list[Step]:
     """Active steps due within `soon_days` or overdue (one query on ix_nominations_due);
-    `soon_days=-1`: the overdue only (`flask overdue`)."""
+    `soon_days=-1`: the overdue only (`flask overdue`). A step whose part the union has
+    handed in (`app.nominations.work`) is its taker's."""
+    handovers = work.handovers()
     rows = db.session.execute(
         select(
             Nomination.id,
@@ -69,13 +71,11 @@ def due_steps(today: date, soon_days: int) -> list[Step]:
             Nomination.nominee_name,
             Nomination.status,
             Nomination.due_on,
-            Campaign.rectification_reviewer,
-            SpotCheck.rectification_submitted_at,
-            Nomination.id.in_(handed_in_honour_rectifications()),
+            Campaign,
+            *[Nomination.id.in_(h.handed_in()) for h in handovers],
         )
         .join(Organization, Organization.id == Nomination.org_id)
         .join(Campaign, Campaign.id == Nomination.campaign_id)
-        .outerjoin(SpotCheck, SpotCheck.nomination_id == Nomination.id)
         .where(
             Nomination.due_on <= today + timedelta(days=soon_days),
             Nomination.status.in_(list(STATE_OWNER)),
@@ -83,12 +83,11 @@ def due_steps(today: date, soon_days: int) -> list[Step]:
         .order_by(Nomination.due_on, Nomination.id)
     ).all()
     steps = []
-    for nid, org_id, unit, nominee, state, due_on, decider, answered, handed_in in rows:
+    for nid, org_id, unit, nominee, state, due_on, campaign, *handed_in in rows:
         owner = STATE_OWNER[state]
-        if state == "rectification" and answered is not None:
-            owner = "reviewer" if decider == "reviewer" else "inspector"
-        elif state == "honour_rectification" and handed_in:
-            owner = "city"  # the union handed its rectification in: the city decides
+        for handover, done in zip(handovers, handed_in, strict=True):
+            if handover.state == state and done:
+                owner = handover.taker(campaign)
         steps.append(Step(nid, org_id, nominee or unit, state, due_on, owner))
     return steps
 
@@ -120,16 +119,14 @@ def _role_holders(steps: list[Step], roles: set[str]) -> dict[tuple[int, str], s
     return holders
 
 
-def _inspectors(steps: list[Step]) -> dict[int, set[int]]:
-    ids = [s.nomination_id for s in steps if s.owner == "inspector"]
-    found: dict[int, set[int]] = {}
-    if ids:
-        for nid, uid in db.session.execute(
-            select(SpotCheck.nomination_id, SpotCheckAssignment.inspector_id)
-            .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)
-            .where(SpotCheck.nomination_id.in_(ids))
-        ):
-            found.setdefault(nid, set()).add(uid)
+def _assignees(steps: list[Step]) -> dict[tuple[int, str], set[int]]:
+    """(nomination, role) → the users assigned, for owners that work by assignment."""
+    found: dict[tuple[int, str], set[int]] = {}
+    for assignment in work.assignments():
+        ids = [s.nomination_id for s in steps if s.owner == assignment.role]
+        if ids:
+            for nid, users in assignment.assignees(ids).items():
+                found[(nid, assignment.role)] = users
     return found
 
 
@@ -149,20 +146,21 @@ def plan(today: date | None = None) -> list[dict]:
     config = current_app.config
     steps = due_steps(today, int(config["REMINDER_DAYS_BEFORE"]))
     escalate_after = int(config["ESCALATE_AFTER_DAYS_OVERDUE"])
-    roles = {s.owner for s in steps if s.owner != "inspector"}
+    by_assignment = {a.role for a in work.assignments()}
+    roles = {s.owner for s in steps if s.owner not in by_assignment}
     roles |= {
         str(SUPERVISOR[s.owner])
         for s in steps
         if s.owner in SUPERVISOR and (today - s.due_on).days >= escalate_after
     }
     holders = _role_holders(steps, roles)
-    inspectors = _inspectors(steps)
+    assigned = _assignees(steps)
     rows = []
     for step in steps:
         kind = kind_for(step.due_on, today)
         owners = (
-            inspectors.get(step.nomination_id, set())
-            if step.owner == "inspector"
+            assigned.get((step.nomination_id, step.owner), set())
+            if step.owner in by_assignment
             else holders.get((step.org_id, step.owner), set())
         )
         for user_id in sorted(owners):

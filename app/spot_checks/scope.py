@@ -1,7 +1,6 @@
-"""Who works on a spot check: clauses the nomination service uses for visibility and 待办.
-
-Kept apart from the services so the nomination service can import it lazily without a cycle.
-"""
+"""Who works on a spot check: the inspectors' assignments and the deciders of an answered
+rectification, as `app.nominations.work` asks for them (registered by
+`app.spot_checks.stage`): what they see, whose move it is, their 待办."""
 
 from __future__ import annotations
 
@@ -16,6 +15,32 @@ from app.campaigns.models import Campaign
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.spot_checks.models import SpotCheck, SpotCheckAssignment
+
+
+def inspected_ids(user: User) -> Select:
+    """Subquery: the nominations whose spot check the user is assigned to inspect."""
+    return (
+        select(SpotCheck.nomination_id)
+        .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)
+        .where(SpotCheckAssignment.inspector_id == user.id)
+    )
+
+
+def assignees(nomination_ids: list[int]) -> dict[int, set[int]]:
+    """Nomination id → the inspectors assigned to its check (one query)."""
+    found: dict[int, set[int]] = {}
+    for nid, uid in db.session.execute(
+        select(SpotCheck.nomination_id, SpotCheckAssignment.inspector_id)
+        .join(SpotCheckAssignment, SpotCheckAssignment.spot_check_id == SpotCheck.id)
+        .where(SpotCheck.nomination_id.in_(nomination_ids))
+    ):
+        found.setdefault(nid, set()).add(uid)
+    return found
+
+
+def rectification_decider(campaign: Campaign) -> str:
+    """Who accepts or rejects an answered rectification: a campaign setting."""
+    return "reviewer" if campaign.rectification_reviewer == "reviewer" else "inspector"
 
 
 def assigned_to(user: User, nomination_id: int) -> bool:

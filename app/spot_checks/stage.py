@@ -2,11 +2,51 @@
 
 from __future__ import annotations
 
-from app.nominations import cards
-from app.spot_checks import card
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import ColumnElement, select
+
+from app.auth.models import User
+from app.extensions import db
+from app.nominations import cards, deadlines, work
+from app.spot_checks import card, scope
+from app.spot_checks.models import SpotCheck
 
 CARD = cards.Card("spot_check", "spot_checks/_nomination_card.html", card.build_card, order=20)
 
 
+def rectification_deadlines(nomination_ids: list[int]) -> Iterable[tuple[int, date]]:
+    """A rectification is due by the deadline the inspectors set."""
+    return db.session.execute(
+        select(SpotCheck.nomination_id, SpotCheck.rectification_deadline).where(
+            SpotCheck.nomination_id.in_(nomination_ids),
+            SpotCheck.rectification_deadline.is_not(None),
+        )
+    ).tuples()
+
+
+INSPECTORS = work.Assignment(
+    role="inspector",
+    assigned=scope.inspected_ids,
+    is_assigned=scope.assigned_to,
+    work=scope.inspector_work_clause,
+    assignees=scope.assignees,
+)
+ANSWERED = work.Handover(
+    state="rectification",
+    handed_in=scope.answered_rectifications,
+    taker=scope.rectification_decider,
+)
+
+
+def reviewer_decides(user: User, org_ids: set[int]) -> ColumnElement[bool]:
+    return scope.reviewer_rectification_clause(org_ids)
+
+
 def register() -> None:
     cards.register(CARD)
+    deadlines.register_own_dates("rectification", rectification_deadlines)
+    work.register_assignment(INSPECTORS)
+    work.register_handover(ANSWERED)
+    work.register_more_work("reviewer", "rectification", reviewer_decides)

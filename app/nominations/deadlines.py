@@ -12,21 +12,26 @@ Where it comes from, per state (the owner is `STATE_OWNER` in the workflow):
 - final states and commended: none.
 
 `due_on` is recomputed in the transaction of every state change (the engine's audit hook),
-when a campaign's calendar changes, and when a stage sets its own date (an evaluation
-window). Storing it keeps the reminder sweep's work proportional to the steps due, with an
-index on (due_on, status), rather than to every nomination.
+when a campaign's calendar or the working-day calendar changes, and when a stage sets its
+own date (an evaluation window). The stages that own a step's date say what it is
+(`register_own_dates`, from their `stage.register()`); this module knows none of them.
+Storing it keeps the reminder sweep's work proportional to the steps due, with an index on
+(due_on, status), rather than to every nomination.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import contains_eager
 
+from app.calendar.services import calendar_exceptions
+from app.calendar.workdays import working_period
 from app.campaigns.models import Campaign, Stage
 from app.extensions import db
+from app.nominations.models import Nomination
 from app.timeutil import to_beijing
 
 STATE_STAGE_DEADLINE = {
@@ -47,66 +52,39 @@ def _beijing_day(value: datetime | None) -> date | None:
     return to_beijing(value).date() if value else None
 
 
-def due_dates(nominations: Iterable) -> dict[int, date | None]:  # type: ignore[type-arg]
+# A stage's own date for the step of a state: given the ids of the nominations in that
+# state, it returns (nomination id, due date) pairs; where a nomination has several, the
+# last pair wins (the provider orders them). Registered by the stages (`register_own_dates`).
+OwnDates = Callable[[list[int]], Iterable[tuple[int, date]]]
+_OWN_DATES: dict[str, OwnDates] = {}
+
+
+def register_own_dates(state: str, provider: OwnDates) -> None:
+    """Let the stage that sets the date of `state`'s step say what it is."""
+    known = _OWN_DATES.get(state)
+    if known is not None and known is not provider:
+        raise ValueError(f"the due date of {state} is provided twice")
+    _OWN_DATES[state] = provider
+
+
+def own_date_states() -> tuple[str, ...]:
+    """States whose step may have a date of its own (the rest follow the campaign's)."""
+    return ("submitted", *_OWN_DATES)
+
+
+def due_dates(nominations: Iterable[Nomination]) -> dict[int, date | None]:
     """The due dates of the nominations' current steps (None: no step, or no date set).
 
     A step's own date (a service time, an evaluation window, a rectification deadline, a
     publicity period) comes from one query per kind for all the nominations, never one per
     nomination; otherwise the campaign's calendar date for the stage.
     """
-    from app.commendation.models import HonourRectification, Publicity, PublicityEntry
-    from app.commendation.services import calendar_exceptions
-    from app.commendation.workdays import working_period
-    from app.evaluation.models import MemberEvaluation
-    from app.spot_checks.models import SpotCheck
-
     nominations = list(nominations)
-
-    def ids(status: str) -> list[int]:
-        return [n.id for n in nominations if n.status == status]
-
     own: dict[int, date] = {}
-    if evaluating := ids("member_evaluation"):
-        own.update(
-            (nid, to_beijing(closes).date())
-            for nid, closes in db.session.execute(
-                select(MemberEvaluation.nomination_id, MemberEvaluation.closes_at).where(
-                    MemberEvaluation.nomination_id.in_(evaluating),
-                    MemberEvaluation.closes_at.is_not(None),
-                )
-            )
-        )
-    if rectifying := ids("rectification"):
-        own.update(
-            db.session.execute(
-                select(SpotCheck.nomination_id, SpotCheck.rectification_deadline).where(
-                    SpotCheck.nomination_id.in_(rectifying),
-                    SpotCheck.rectification_deadline.is_not(None),
-                )
-            ).all()
-        )
-    if ordered := ids("honour_rectification"):
-        # The open order; the latest wins (rows in id order).
-        own.update(
-            db.session.execute(
-                select(HonourRectification.nomination_id, HonourRectification.deadline)
-                .where(
-                    HonourRectification.nomination_id.in_(ordered),
-                    HonourRectification.decision.is_(None),
-                )
-                .order_by(HonourRectification.id)
-            ).all()
-        )
-    if published := ids("publicity"):
-        # The latest publicity the nomination is on (rows in id order).
-        own.update(
-            db.session.execute(
-                select(PublicityEntry.nomination_id, Publicity.ends_on)
-                .join(Publicity)
-                .where(PublicityEntry.nomination_id.in_(published))
-                .order_by(Publicity.id)
-            ).all()
-        )
+    for state, provider in _OWN_DATES.items():
+        ids = [n.id for n in nominations if n.status == state]
+        for nomination_id, day in provider(ids) if ids else ():
+            own[nomination_id] = day
     timed = [
         (n, _beijing_day(n.submitted_at))
         for n in nominations
@@ -114,9 +92,10 @@ def due_dates(nominations: Iterable) -> dict[int, date | None]:  # type: ignore[
     ]
     if timed:
         # The reviewer's service time: working days from the submission, one calendar read.
-        starts = [start for _, start in timed]
+        starts = [start for _, start in timed if start is not None]
         exceptions = calendar_exceptions(min(starts), max(starts) + timedelta(days=400))
         for n, start in timed:
+            assert start is not None and n.campaign.review_working_days is not None
             try:
                 own[n.id] = working_period(start, n.campaign.review_working_days, exceptions)[1]
             except ValueError:  # a calendar with no working day for a year: the stage's date
@@ -129,21 +108,15 @@ def due_dates(nominations: Iterable) -> dict[int, date | None]:  # type: ignore[
     return dates
 
 
-def due_date_for(nomination) -> date | None:  # type: ignore[no-untyped-def]
+def due_date_for(nomination: Nomination) -> date | None:
     """The due date of the nomination's current step, or None (no step, or no date set)."""
     return due_dates([nomination])[nomination.id]
 
 
-# States whose step may have a date of its own (see `due_dates`).
-OWN_DATES = ("submitted", "member_evaluation", "rectification", "honour_rectification", "publicity")
-
-
-def _store_all(nominations: list) -> int:  # type: ignore[type-arg]
+def _store_all(nominations: list[Nomination]) -> int:
     """Write recomputed due dates with one executemany UPDATE. Core, not the ORM: a
     recomputed date is not an edit, and must not bump `version` (which would refuse the
     next action of someone who had the page open)."""
-    from app.nominations.models import Nomination
-
     rows = [{"nid": nid, "due": due} for nid, due in due_dates(nominations).items()]
     if rows:
         table = Nomination.__table__
@@ -160,13 +133,11 @@ def refresh_campaign(campaign_id: int) -> int:
     One UPDATE per stage for the calendar-driven states; the states that may have their own
     dates are read in one query and recomputed by `due_dates`. Caller commits.
     """
-    from app.nominations.models import Nomination
-
     campaign = db.session.get(Campaign, campaign_id)
     assert campaign is not None
     count = 0
     for status, stage in STATE_STAGE_DEADLINE.items():
-        if status in OWN_DATES:
+        if status in own_date_states():
             continue
         result = db.session.execute(
             Nomination.__table__.update()
@@ -178,7 +149,7 @@ def refresh_campaign(campaign_id: int) -> int:
         list(
             db.session.scalars(
                 select(Nomination).where(
-                    Nomination.campaign_id == campaign_id, Nomination.status.in_(OWN_DATES)
+                    Nomination.campaign_id == campaign_id, Nomination.status.in_(own_date_states())
                 )
             )
         )
@@ -188,8 +159,6 @@ def refresh_campaign(campaign_id: int) -> int:
 def store(nomination_id: int) -> None:
     """Recompute one nomination's due date without touching its version (a stage set its
     own date, e.g. opening an evaluation window). Caller commits."""
-    from app.nominations.models import Nomination
-
     nomination = db.session.get(Nomination, nomination_id)
     assert nomination is not None
     _store_all([nomination])
@@ -198,8 +167,6 @@ def store(nomination_id: int) -> None:
 def refresh_service_times() -> int:
     """Recompute the due dates that count working days (submissions under a campaign with a
     review service time) after the working-day calendar changed. Caller commits."""
-    from app.nominations.models import Nomination
-
     return _store_all(
         list(
             db.session.scalars(

@@ -3,13 +3,15 @@
 China moves its public holidays every year and adds make-up working days (调休) on weekends,
 so the rule alone is never enough: the city keeps a list of exceptions (`WorkCalendarDay`):
 a weekday that is a holiday, or a weekend day that is a working day. Pure functions here;
-the caller loads the exceptions for the range it needs.
+the caller loads the exceptions for the range it needs (`app.calendar.services`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, timedelta
+
+from flask_babel import gettext as _
 
 # day → is it a working day (only the days that differ from the Monday-to-Friday rule)
 Exceptions = Mapping[date, bool]
@@ -25,24 +27,26 @@ def is_workday(day: date, exceptions: Exceptions) -> bool:
 
 def first_workday_from(day: date, exceptions: Exceptions) -> date:
     """`day` itself if it is a working day, else the next working day."""
-    for _ in range(MAX_SPAN_DAYS):
+    for _day in range(MAX_SPAN_DAYS):
         if is_workday(day, exceptions):
             return day
         day += timedelta(days=1)
-    raise ValueError("一年内没有工作日，请检查工作日历。")
+    raise ValueError(_("No working day within a year: please check the working-day calendar."))
 
 
 def working_period(start: date, count: int, exceptions: Exceptions) -> tuple[date, date]:
     """The first and last day of `count` working days beginning on `start` (or the next
     working day when `start` is not one). The last day is included in the period."""
     if count < 1:
-        raise ValueError("工作日数须至少为 1。")
+        raise ValueError(_("The number of working days must be at least 1."))
     first = first_workday_from(start, exceptions)
     day, seen = first, 1
     while seen < count:
         day += timedelta(days=1)
         if (day - first).days > MAX_SPAN_DAYS:
-            raise ValueError("一年内凑不满所需的工作日，请检查工作日历。")
+            raise ValueError(
+                _("Not enough working days within a year: please check the working-day calendar.")
+            )
         if is_workday(day, exceptions):
             seen += 1
     return first, day
