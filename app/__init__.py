@@ -78,23 +78,25 @@ def register_extensions(app: Flask) -> None:
 
 def register_stages(app: Flask) -> None:
     """Plug the stages into the nomination core and the engine, explicitly and in one place:
-    guards, workflow hooks, the nomination page's cards. Then make sure the definition names
-    no guard that nobody registered."""
+    each package's `plugin.register` adds its guards, workflow hooks, nomination-page card,
+    due dates, assignments and handovers, campaign-page link. Then make sure the definition
+    names no guard that nobody registered."""
     from flask_babel import gettext
 
-    from app.assessment import stage as assessment
-    from app.commendation import stage as commendation
-    from app.evaluation import stage as evaluation
-    from app.nominations import stage as nominations
-    from app.spot_checks import stage as spot_checks
+    from app.assessment import plugin as assessment
+    from app.commendation import plugin as commendation
+    from app.dashboard import plugin as dashboard
+    from app.evaluation import plugin as evaluation
+    from app.nominations import plugin as nominations
+    from app.spot_checks import plugin as spot_checks
     from app.templating import label
     from workflows import i18n
     from workflows.guards import GUARDS
     from workflows.nomination import ACTIONS
 
     i18n.install(gettext=gettext, label=label)
-    for stage in (nominations, assessment, evaluation, spot_checks, commendation):
-        stage.register()
+    for plugin in (nominations, assessment, evaluation, spot_checks, commendation, dashboard):
+        plugin.register(app)
     GUARDS.verify(name for action in ACTIONS.values() for name in action.guards)
 
 

@@ -64,15 +64,6 @@ def label(text: str | None) -> str:
     return text
 
 
-def may_see_dashboard() -> bool:
-    """The nav's 数据看板 entry: the dashboard's own rule, not a copy of its roles."""
-    from flask_login import current_user
-
-    from app.dashboard.services import may_see_dashboard as allowed  # a page package
-
-    return bool(current_user.is_authenticated and allowed(current_user))
-
-
 def due_badge(day: date | None, prefix: bool = True) -> Markup:
     """A step's due date with what it means today: days left, due today, or overdue.
 
@@ -118,5 +109,4 @@ def init_app(app: Flask) -> None:
         current_locale=lambda: str(get_locale()),
         due=due,
         due_badge=due_badge,
-        may_see_dashboard=may_see_dashboard,
     )

@@ -3,7 +3,7 @@
 A nomination's first round opens when it is created; submitting freezes the round; a return
 keeps the submitted round as it was and opens a copy for the union (its answers, figures and
 evidence links); a decision closes the round. Registered from the app factory through
-`app.assessment.stage`.
+`app.assessment.plugin`.
 """
 
 from __future__ import annotations

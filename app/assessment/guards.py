@@ -1,4 +1,4 @@
-"""Guards of the self-assessment (`workflows.guards`), registered by `app.assessment.stage`."""
+"""Guards of the self-assessment (`workflows.guards`), registered by `app.assessment.plugin`."""
 
 from __future__ import annotations
 

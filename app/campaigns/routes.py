@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from app.campaigns import bp
 from app.campaigns.forms import CampaignForm, campaign_form
+from app.campaigns.links import links_for
 from app.campaigns.models import (
     AWARD_LABELS,
     LEVEL_LABELS,
@@ -57,19 +58,13 @@ def list_campaigns():  # type: ignore[no-untyped-def]
 @bp.get("/<int:campaign_id>")
 @login_required
 def detail(campaign_id: int):  # type: ignore[no-untyped-def]
-    from app.commendation.services import is_city_for  # the later stages build on campaigns
-    from app.dashboard.services import may_see_dashboard
-    from app.spot_checks.manage import may_draw
-
     campaign = get_campaign(current_user, campaign_id)
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
         summary=nomination_summary(current_user, campaign),
         can_edit=can_manage(current_user, campaign),
-        can_draw=may_draw(current_user, campaign),
-        can_decide=is_city_for(current_user, campaign),
-        can_dashboard=may_see_dashboard(current_user),
+        links=links_for(current_user, campaign),
     )
 
 

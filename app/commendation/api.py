@@ -23,6 +23,7 @@ from app.api.files import FileSchema, UploadSchema, created, present_file
 from app.api.schemas import DATE_ERRORS, ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
 from app.campaigns.models import CampaignLevel
+from app.commendation import policy
 from app.commendation import services as svc
 from app.commendation.models import (
     Certificate,
@@ -700,7 +701,7 @@ class CampaignObjections(MethodView):
         """The objections to the campaign's lists, with the contact details (the organising
         city only), oldest first."""
         campaign = svc.get_campaign(campaign_id)
-        svc.require_city(api_user(), campaign)
+        policy.require_city(api_user(), campaign)
         return [
             present_objection(o) for o in svc.objections(campaign.id, open_only=args["open_only"])
         ]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.auth.models import Role, User
 from app.auth.scope import ancestor_ids, holds_role_over, role_orgs
+from app.commendation import policy
 from app.commendation import services as svc
 from app.commendation.forms_honours import decision_form, order_form, revoke_form
 from app.commendation.models import Certificate, HonourRectification, Publicity, PublicityEntry
@@ -84,7 +85,7 @@ class HonourCard:
 def is_city_of(user: User, nomination: Nomination) -> bool:
     if not role_orgs(user, [Role.CITY]):
         return False  # no query for anyone else
-    return svc.is_city_for(user, nomination.campaign)
+    return policy.is_city_for(user, nomination.campaign)
 
 
 def is_union_of(user: User, nomination: Nomination) -> bool:

@@ -32,7 +32,7 @@ from sqlalchemy.orm import selectinload
 from app.calendar.services import period_of_working_days
 from app.campaigns.models import Campaign
 from app.campaigns.services import get_campaign as visible_campaign
-from app.commendation import bp
+from app.commendation import bp, policy
 from app.commendation import services as svc
 from app.commendation.forms_decide import (
     AnswerForm,
@@ -80,7 +80,7 @@ XLSX_WIDTHS = [6, 14, 30, 16, 12, 10, 12, 14, 8, 10]
 def _campaign(campaign_id: int) -> Campaign:
     """The campaign (404 outside the user's view), only for its city federation (403)."""
     campaign = visible_campaign(current_user, campaign_id)
-    svc.require_city(current_user, campaign)
+    policy.require_city(current_user, campaign)
     return campaign
 
 

@@ -1,5 +1,5 @@
 """Guards of the commendation stage (`workflows.guards`), registered by
-`app.commendation.stage`."""
+`app.commendation.plugin`."""
 
 from __future__ import annotations
 

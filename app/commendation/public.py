@@ -31,6 +31,7 @@ from app.commendation.models import (
     Publicity,
     PublicityEntry,
 )
+from app.commendation.policy import is_city_for
 from app.commendation.services import (
     MIN_OBJECTION,
     CertificateCheck,
@@ -41,7 +42,6 @@ from app.commendation.services import (
     get_certificate,
     has_gone_up,
     honour_roll,
-    is_city_for,
     is_open,
     lodge_objection,
     normalise_code,

@@ -1,5 +1,5 @@
 """Whose move a commendation-stage rectification is, as `app.nominations.work` asks for it
-(registered by `app.commendation.stage`): once the union has handed its rectification in,
+(registered by `app.commendation.plugin`): once the union has handed its rectification in,
 the city decides."""
 
 from __future__ import annotations

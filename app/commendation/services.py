@@ -34,7 +34,6 @@ from app.auth.models import Role, User
 from app.auth.scope import ancestor_ids, holds_role_over
 from app.calendar.services import period_of_working_days
 from app.campaigns.models import Campaign, CampaignQuota
-from app.campaigns.services import can_manage
 from app.commendation.models import (
     Certificate,
     Commendation,
@@ -45,6 +44,7 @@ from app.commendation.models import (
     PublicityEntry,
     Selection,
 )
+from app.commendation.policy import is_city_for, require_city
 from app.errors import Conflict, Forbidden, Invalid, NotFound, TooManyAttempts
 from app.evaluation.models import MemberEvaluation
 from app.evidence.models import Evidence
@@ -71,16 +71,6 @@ def get_campaign(campaign_id: int) -> Campaign:
     if campaign is None:
         raise NotFound("评选活动不存在。")
     return campaign
-
-
-def is_city_for(user: User, campaign: Campaign) -> bool:
-    """Whether the user is the organising city federation (the one who manages the campaign)."""
-    return can_manage(user, campaign)
-
-
-def require_city(user: User, campaign: Campaign) -> None:
-    if not is_city_for(user, campaign):
-        raise Forbidden("只有组织本次评选的市总工会可以办理表彰。")
 
 
 # -- the decision board -------------------------------------------------------------------

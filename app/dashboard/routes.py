@@ -10,7 +10,8 @@ from app.campaigns.models import CampaignStatus
 from app.campaigns.services import visible_campaigns
 from app.dashboard import bp
 from app.dashboard.exports import SECTIONS, section_table, workbook_response
-from app.dashboard.services import dashboard, require_dashboard
+from app.dashboard.policy import require_dashboard
+from app.dashboard.services import dashboard
 from app.errors import NotFound
 from app.exports import csv_response
 from app.extensions import db

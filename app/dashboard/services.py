@@ -47,7 +47,7 @@ from app.auth.models import Role, User
 from app.auth.scope import descendants_of, in_subtree, role_orgs
 from app.campaigns.models import Campaign, CampaignQuota
 from app.campaigns.services import get_campaign, visible_campaigns
-from app.errors import Forbidden
+from app.dashboard.policy import require_dashboard
 from app.evaluation.models import EvaluationStatus, MemberEvaluation
 from app.extensions import db
 from app.nominations.models import Nomination
@@ -55,10 +55,6 @@ from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
 from app.spot_checks.models import Conclusion, SpotCheck
 from app.timeutil import beijing_today
 from workflows.nomination import FINAL_STATES, STAGES, STATE_NAMES, STATE_OWNER, STATE_STAGE
-
-# Who may open the dashboard: the city federation, the district reviewers (their own
-# districts) and administrators. Unions and inspectors work on their own items instead.
-DASHBOARD_ROLES = (Role.CITY, Role.ADMIN, Role.REVIEWER)
 
 STAGE_NAMES: list[str] = [s["name"] for s in STAGES]
 # A step under way: someone's move (the worklist's states). `commended` is neither under way
@@ -80,22 +76,6 @@ BANDS: list[tuple[str, Any, Decimal | None, Decimal | None]] = [
     ("no_ballots", _l("no valid ballots"), None, None),
 ]
 OVERDUE_LIST_LIMIT = 20
-
-
-def dashboard_orgs(user: User) -> set[int]:
-    """The organisations whose subtrees the user's dashboard covers."""
-    return set().union(*role_orgs(user, DASHBOARD_ROLES).values())
-
-
-def may_see_dashboard(user: User) -> bool:
-    return bool(dashboard_orgs(user))
-
-
-def require_dashboard(user: User) -> set[int]:
-    orgs = dashboard_orgs(user)
-    if not orgs:
-        raise Forbidden("只有市总工会、区县总工会审核人和系统管理员可以查看数据看板。")
-    return orgs
 
 
 # -- what the page shows ------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """The nomination page's stage cards: what each stage shows of a nomination.
 
 The page (`app.nominations.page`) knows no stage: each stage registers a `Card` from the app
-factory (its `stage.register()`), with a builder that returns what its template needs — or
+factory (its `plugin.register()`), with a builder that returns what its template needs — or
 None when the stage has nothing to show this user yet — and the page renders the cards in
 `order` (the latest stage first). A builder may receive `state` from a stage's own view that
 re-renders the page, e.g. forms typed into the card with their errors.

@@ -14,7 +14,7 @@ Where it comes from, per state (the owner is `STATE_OWNER` in the workflow):
 `due_on` is recomputed in the transaction of every state change (the engine's audit hook),
 when a campaign's calendar or the working-day calendar changes, and when a stage sets its
 own date (an evaluation window). The stages that own a step's date say what it is
-(`register_own_dates`, from their `stage.register()`); this module knows none of them.
+(`register_own_dates`, from their `plugin.register()`); this module knows none of them.
 Storing it keeps the reminder sweep's work proportional to the steps due, with an index on
 (due_on, status), rather than to every nomination.
 """

@@ -4,7 +4,7 @@
 hooks once the state has changed, in the same transaction; `fire_stage_action` runs the
 `after` hooks too. A stage marks its hooks with `@prepare(...)` / `@after(...)` (e.g. the
 self-assessment freezes a round on submit and opens the next one on return), and its
-`stage.register()` registers the module from the app factory (`register_module`), so the
+`plugin.register()` registers the module from the app factory (`register_module`), so the
 engine and the nomination service stay free of stage details and nothing registers itself
 by being imported.
 """

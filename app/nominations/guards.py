@@ -1,4 +1,4 @@
-"""Guards of the nomination core (`workflows.guards`), registered by `app.nominations.stage`."""
+"""Guards of the nomination core (`workflows.guards`), registered by `app.nominations.plugin`."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The core rule is the organisation tree: a role held at an organisation reaches its subtree,
 and a state's owner (`STATE_OWNER`) has the move. Some stages add to it, and register what
-they add from their `stage.register()`:
+they add from their `plugin.register()`:
 
 - an **assignment**: a role that works only on the nominations it is assigned to (the
   inspectors of a spot check) sees those, acts on those and has their steps on its 待办;

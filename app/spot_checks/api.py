@@ -27,12 +27,12 @@ from app.nominations.models import Nomination
 from app.spot_checks import assign, checks, queries
 from app.spot_checks.draw import METHODS
 from app.spot_checks.models import Conclusion, Finding, SpotCheck, SpotCheckDraw
+from app.spot_checks.policy import drawing_org
 from app.spot_checks.services import (
     _get_campaign,
     _require_drawer,
     announce_draw,
     apply_draw,
-    drawing_org,
     get_draw,
     make_draw,
     public_record,

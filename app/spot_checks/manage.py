@@ -23,10 +23,9 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased, selectinload
 
-from app.auth.models import User
 from app.campaigns.models import Campaign
 from app.campaigns.services import get_campaign
-from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.exports import csv_response
 from app.extensions import db
 from app.form_errors import apply_errors
@@ -45,11 +44,11 @@ from app.spot_checks.assign import (
 from app.spot_checks.checks import CONCLUSION_LABELS
 from app.spot_checks.forms_manage import AnnounceForm, AssignForm, RedrawForm
 from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckAssignment, SpotCheckDraw
+from app.spot_checks.policy import drawing_org
 from app.spot_checks.services import (
     OPEN_STATUSES,
     announce_draw,
     apply_draw,
-    drawing_org,
     make_draw,
     redraw,
     unit_names,
@@ -72,15 +71,6 @@ DRAW_STATUS_COLOURS = {
 
 
 # -- who may open the page ------------------------------------------------------------------
-
-
-def may_draw(user: User, campaign: Campaign) -> bool:
-    """Whether the user runs the draw of this campaign (the campaign page shows the link)."""
-    try:
-        drawing_org(user, campaign)
-    except Forbidden:
-        return False
-    return True
 
 
 def _scope(campaign_id: int) -> tuple[Campaign, Organization]:

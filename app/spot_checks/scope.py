@@ -1,6 +1,6 @@
 """Who works on a spot check: the inspectors' assignments and the deciders of an answered
 rectification, as `app.nominations.work` asks for them (registered by
-`app.spot_checks.stage`): what they see, whose move it is, their 待办."""
+`app.spot_checks.plugin`): what they see, whose move it is, their 待办."""
 
 from __future__ import annotations
 

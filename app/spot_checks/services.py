@@ -14,8 +14,7 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
-from app.auth.models import Role, User
-from app.auth.scope import ancestor_ids, role_orgs
+from app.auth.models import User
 from app.campaigns.models import Campaign
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
@@ -30,28 +29,12 @@ from app.spot_checks.draw import (
     run_draw,
 )
 from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckDraw
+from app.spot_checks.policy import drawing_org
 from app.timeutil import utcnow
 
 OPEN_STATUSES = (DrawStatus.ANNOUNCED, DrawStatus.DRAWN)
 MAX_COUNT = 10_000  # per district
 _DECIMAL = re.compile(r"[0-9]{1,8}(\.[0-9]{0,8})?|\.[0-9]{1,8}")  # fits the 16-character column
-
-
-def drawing_org(user: User, campaign: Campaign) -> Organization:
-    """The organisation this user draws for: the city, or a district when the campaign says."""
-    if campaign.draw_level == "district":
-        orgs = role_orgs(user, [Role.REVIEWER]).get(Role.REVIEWER, set())
-        message = "本次活动由各区（县）总工会审核人组织抽签。"
-    else:
-        orgs = role_orgs(user, [Role.CITY]).get(Role.CITY, set())
-        message = "本次活动由市总工会组织抽签。"
-    # Only an organisation within the campaign's federation draws for it.
-    orgs = {o for o in orgs if campaign.organizer_id in ancestor_ids(o)}
-    if not orgs:
-        raise Forbidden(message)
-    org = db.session.get(Organization, min(orgs))
-    assert org is not None
-    return org
 
 
 def _get_campaign(campaign_id: int) -> Campaign:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from flask import Flask
 from sqlalchemy import select
 
 from app.evaluation import card
@@ -27,6 +28,6 @@ def evaluation_closes(nomination_ids: list[int]) -> Iterable[tuple[int, date]]:
     return [(nid, to_beijing(closes).date()) for nid, closes in rows]
 
 
-def register() -> None:
+def register(app: Flask) -> None:
     cards.register(CARD)
     deadlines.register_own_dates("member_evaluation", evaluation_closes)

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.commendation import card, guards, scope
+from app.campaigns import links
+from app.campaigns.links import CampaignLink
+from app.commendation import card, guards, policy, scope
 from app.commendation.models import HonourRectification, Publicity, PublicityEntry
 from app.extensions import db
 from app.nominations import cards, deadlines, work
@@ -38,6 +42,13 @@ def order_deadlines(nomination_ids: list[int]) -> Iterable[tuple[int, date]]:
     ).tuples()
 
 
+DECISION_LINK = CampaignLink(
+    "commendation",
+    _l("Commendation decision"),
+    "commendation.decide",
+    policy.is_city_for,
+    order=30,
+)
 HANDED_IN = work.Handover(
     state="honour_rectification",
     handed_in=scope.handed_in_rectifications,
@@ -45,10 +56,11 @@ HANDED_IN = work.Handover(
 )
 
 
-def register() -> None:
+def register(app: Flask) -> None:
     GUARDS.register_module(guards)
     cards.register(CARD)
     deadlines.register_own_dates("publicity", publicity_ends)
     deadlines.register_own_dates("honour_rectification", order_deadlines)
     work.register_handover(HANDED_IN)
     work.register_more_work("city", "honour_rectification", scope.city_rectification_clause)
+    links.register(DECISION_LINK)

@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from flask import Flask
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, select
 
 from app.auth.models import User
+from app.campaigns import links
+from app.campaigns.links import CampaignLink
 from app.extensions import db
 from app.nominations import cards, deadlines, work
-from app.spot_checks import card, scope
+from app.spot_checks import card, policy, scope
 from app.spot_checks.models import SpotCheck
 
 CARD = cards.Card("spot_check", "spot_checks/_nomination_card.html", card.build_card, order=20)
@@ -40,13 +44,19 @@ ANSWERED = work.Handover(
 )
 
 
+DRAW_LINK = CampaignLink(
+    "spot-check", _l("Random spot check"), "spot_checks.manage", policy.may_draw, order=20
+)
+
+
 def reviewer_decides(user: User, org_ids: set[int]) -> ColumnElement[bool]:
     return scope.reviewer_rectification_clause(org_ids)
 
 
-def register() -> None:
+def register(app: Flask) -> None:
     cards.register(CARD)
     deadlines.register_own_dates("rectification", rectification_deadlines)
     work.register_assignment(INSPECTORS)
     work.register_handover(ANSWERED)
     work.register_more_work("reviewer", "rectification", reviewer_decides)
+    links.register(DRAW_LINK)
