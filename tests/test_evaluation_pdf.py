@@ -19,7 +19,6 @@ from pypdf import PdfReader
 from werkzeug.datastructures import FileStorage
 
 from app.errors import Conflict
-from app.evaluation import pdf
 from app.evaluation.exports import tokens_csv
 from app.evaluation.pdf import SLIPS_PER_PAGE, report_pdf, slips_pdf
 from app.evaluation.services import (
@@ -34,6 +33,7 @@ from app.evaluation.services import (
     tokens_for_print,
     turnout,
 )
+from app.pdfkit import fonts as pdf  # the font cache and its candidates
 from app.timeutil import utcnow
 
 BASE = "https://zgzj.example.gov.cn"

@@ -14,23 +14,17 @@ penalty search (~5 ms a code): a fixed mask scanned unreliably in tests.
 from __future__ import annotations
 
 import io
-import itertools
 import math
-import os
-import threading
 from collections.abc import Sequence
 from fractions import Fraction
 from xml.sax.saxutils import escape
 
-from flask import current_app, has_app_context
-from reportlab.graphics.barcode import qrencoder
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.pdfgen import canvas as pdfcanvas
 from reportlab.platypus import (
     CondPageBreak,
@@ -59,84 +53,12 @@ from app.evaluation.services import (
     stored_reasons,
 )
 from app.nominations.models import Nomination
+from app.pdfkit.fonts import FONT, cjk_font
+from app.pdfkit.qr import draw_qr
+from app.pdfkit.text import bold_string, fit, wrap
 from app.timeutil import format_beijing, utcnow
 
-# -- the font -----------------------------------------------------------------------------
-
-FONT = "WQYZenHei"
-# Debian's CJK TrueType fonts, best first. (Noto CJK is CFF-flavoured OpenType, which
-# reportlab cannot embed, so it is not a candidate.)
-FONT_CANDIDATES = (
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei
-    "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
-    "/usr/share/fonts/truetype/arphic/ukai.ttc",  # fonts-arphic-ukai
-    "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",  # fonts-arphic-gbsn00lp
-    "/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf",  # fonts-arphic-gkai00mp
-)
-FONT_MISSING = (
-    "服务器缺少中文字体，暂时无法生成 PDF。"
-    "请系统管理员安装字体包 fonts-wqy-zenhei（sudo apt-get install fonts-wqy-zenhei），"
-    "或在配置项 CJK_FONT_PATH 中指定 TrueType 中文字体文件后重试。"
-)
-FONT_UNUSABLE = (
-    "服务器上的中文字体文件无法使用，暂时无法生成 PDF。"
-    "请系统管理员安装字体包 fonts-wqy-zenhei，或在配置项 CJK_FONT_PATH 中指定"
-    " TrueType 中文字体文件后重试。"
-)
-
-_font_lock = threading.Lock()
-_font_path: str | None = None  # the file registered as FONT, once per process
-
-
-def reset_font_cache() -> None:
-    """Forget the registered font (tests; a changed CJK_FONT_PATH)."""
-    global _font_path
-    with _font_lock:
-        _font_path = None
-
-
-def _find_font_file() -> str | None:
-    configured = current_app.config.get("CJK_FONT_PATH") if has_app_context() else None
-    if configured:
-        return str(configured) if os.path.isfile(configured) else None
-    return next((p for p in FONT_CANDIDATES if os.path.isfile(p)), None)
-
-
-def cjk_font() -> str:
-    """Register the CJK font once per process and return its reportlab name.
-
-    Raises Conflict (shown to the user as a page or JSON message) when no font is installed.
-    """
-    global _font_path
-    if _font_path is not None:
-        return FONT
-    with _font_lock:
-        if _font_path is not None:
-            return FONT
-        path = _find_font_file()
-        if path is None:
-            if has_app_context():
-                current_app.logger.error(
-                    "No CJK font: CJK_FONT_PATH=%r, candidates %s",
-                    current_app.config.get("CJK_FONT_PATH"),
-                    FONT_CANDIDATES,
-                )
-            raise Conflict(FONT_MISSING)
-        try:
-            font = TTFont(FONT, path, subfontIndex=0)  # embedded as a subset by default
-        except (TTFError, OSError) as exc:
-            if has_app_context():
-                current_app.logger.error("CJK font %s unusable: %s", path, exc)
-            raise Conflict(FONT_UNUSABLE) from exc
-        pdfmetrics.registerFont(font)
-        # One face only: <b> in a paragraph maps to the same font rather than failing.
-        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT, italic=FONT, boldItalic=FONT)
-        _font_path = path
-    return FONT
-
-
-# -- small drawing helpers ----------------------------------------------------------------
+# -- links and serials -------------------------------------------------------------------
 
 
 def vote_url(base_url: str, token: str) -> str:
@@ -145,96 +67,6 @@ def vote_url(base_url: str, token: str) -> str:
 
 def serial_label(serial: int) -> str:
     return f"编号 {serial:04d}"
-
-
-def _fit(text: str, font: str, size: float, width: float, min_size: float) -> tuple[str, float]:
-    """Shrink `text` to fit `width` down to `min_size`, then cut it with an ellipsis."""
-    w = pdfmetrics.stringWidth(text, font, size)
-    if w <= width:
-        return text, size
-    size = max(min_size, size * width / w)
-    if pdfmetrics.stringWidth(text, font, size) <= width:
-        return text, size
-    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
-        text = text[:-1]
-    return text + "…", size
-
-
-def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
-    """Break text into lines of at most `width` (character by character: CJK and URLs)."""
-    lines: list[str] = []
-    line = ""
-    for ch in text:
-        if line and pdfmetrics.stringWidth(line + ch, font, size) > width:
-            lines.append(line)
-            line = ch
-        else:
-            line += ch
-    if line:
-        lines.append(line)
-    return lines
-
-
-def _qr_modules(data: str) -> list[list[bool]]:
-    """reportlab's QR encoder (error correction M, best mask): the matrix of dark modules.
-
-    The mask is chosen by the standard's penalty rules: a fixed mask is valid but can leave
-    large uniform areas that some phone scanners misread.
-    """
-    code = qrencoder.QRCode(None, qrencoder.QRErrorCorrectLevel.M)
-    code.addData(data)
-    code.make()
-    return code.modules
-
-
-def _draw_qr(c: pdfcanvas.Canvas, data: str, x: float, y: float, size: float) -> None:
-    """The QR symbol in a size × size square with (x, y) its lower-left corner.
-
-    One filled path in module units (integers), written as PDF operators directly: through
-    reportlab's path API each coordinate would go through its pure-Python number formatter,
-    which was most of the time for a sheet of 2,000 slips. Abutting rectangles filled as one
-    path show no seams.
-    """
-    modules = _qr_modules(data)
-    n = len(modules)
-    ops = [f"q 0 g {_num(size / n)} 0 0 {_num(size / n)} {_num(x)} {_num(y)} cm"]
-    for r, row in enumerate(modules):
-        yy = n - 1 - r
-        col = 0
-        for dark, run in itertools.groupby(row):
-            count = sum(1 for _ in run)
-            if dark:
-                ops.append(f"{col} {yy} {count} 1 re")
-            col += count
-    ops.append("f Q")
-    c.addLiteral("\n".join(ops))
-
-
-def _num(value: float) -> str:
-    return f"{value:.4f}".rstrip("0").rstrip(".")
-
-
-def _bold_string(
-    c: pdfcanvas.Canvas,
-    x: float,
-    y: float,
-    text: str,
-    font: str,
-    size: float,
-    *,
-    right: bool = False,
-) -> None:
-    """The CJK font has no bold face: fill and stroke the glyphs for a heavier look."""
-    if right:
-        x -= pdfmetrics.stringWidth(text, font, size)
-    c.saveState()  # the render mode and line width are graphics state: keep them in here
-    t = c.beginText(x, y)
-    t.setFont(font, size)
-    t.setTextRenderMode(2)
-    t.textOut(text)
-    c.setLineWidth(size * 0.03)
-    c.drawText(t)
-    c.restoreState()
 
 
 # -- the slips ----------------------------------------------------------------------------
@@ -278,8 +110,8 @@ def _slip(
 
     serial = serial_label(token.serial)
     title_base = top - 10
-    _bold_string(c, left, title_base, "会员评家（无记名）", font, 11.5)
-    _bold_string(c, right, title_base, serial, font, 11.5, right=True)
+    bold_string(c, left, title_base, "会员评家（无记名）", font, 11.5)
+    bold_string(c, right, title_base, serial, font, 11.5, right=True)
 
     # The short link along the bottom, as large as fits on one line (two if it must).
     url = vote_url(base_url, token.token)
@@ -289,7 +121,7 @@ def _slip(
         c.drawString(left, bottom + 1.5, url)
         link_top = bottom + 1.5 + size * 0.8
     else:
-        lines = _wrap(url, font, 6, inner_w)[:2]
+        lines = wrap(url, font, 6, inner_w)[:2]
         c.setFont(font, 6)
         for i, line in enumerate(lines):  # top line first, so the text reads in order
             c.drawString(left, bottom + 1.5 + 7 * (len(lines) - 1 - i), line)
@@ -298,15 +130,15 @@ def _slip(
     # The QR code centred between the title and the link.
     title_bottom = title_base - 3
     qr_y = link_top + (title_bottom - link_top - QR_SIZE) / 2
-    _draw_qr(c, url, left, qr_y, QR_SIZE)
+    draw_qr(c, url, left, qr_y, QR_SIZE)
 
     # Beside it: the union, what to do, the rules, the deadline.
     text_x = left + QR_SIZE + 4 * mm
     text_w = right - text_x
     line_y = qr_y + QR_SIZE - 8
-    name_lines = _wrap(union, font, 9, text_w)
+    name_lines = wrap(union, font, 9, text_w)
     if len(name_lines) > 2:
-        name_lines = [name_lines[0], _fit("".join(name_lines[1:]), font, 9, text_w, 9)[0]]
+        name_lines = [name_lines[0], fit("".join(name_lines[1:]), font, 9, text_w, 9)[0]]
     c.setFont(font, 9)
     for line in name_lines:
         c.drawString(text_x, line_y, line)
@@ -317,14 +149,14 @@ def _slip(
         ("每个链接只能使用一次；评价不记名", 8.5, 12),
     ):
         c.setFont(font, tsize)
-        for line in _wrap(text, font, tsize, text_w):
+        for line in wrap(text, font, tsize, text_w):
             c.drawString(text_x, line_y, line)
             line_y -= gap
         line_y -= 2
     if deadline:
         c.setFont(font, 8)
         c.setFillColor(colors.HexColor("#444444"))
-        for line in _wrap(f"请于 {deadline} 前完成评价", font, 8, text_w):
+        for line in wrap(f"请于 {deadline} 前完成评价", font, 8, text_w):
             c.drawString(text_x, line_y, line)
             line_y -= 11
         c.setFillColor(colors.black)
@@ -378,7 +210,7 @@ def slips_pdf(nomination: Nomination, tokens: Sequence[BallotToken], base_url: s
         avail = PAGE_W - 2 * MARGIN_X - pdfmetrics.stringWidth(right_text, font, 9) - 8 * mm
         subject = nomination.nominee_name or union
         size = 10 if pdfmetrics.stringWidth(subject + suffix, font, 10) <= avail else 9
-        subject, _size = _fit(
+        subject, _size = fit(
             subject, font, size, avail - pdfmetrics.stringWidth(suffix, font, size), size
         )
         c.setFont(font, size)
@@ -710,13 +542,4 @@ def report_pdf(
     return buffer.getvalue()
 
 
-__all__ = [
-    "FONT",
-    "FONT_MISSING",
-    "SLIPS_PER_PAGE",
-    "cjk_font",
-    "report_pdf",
-    "reset_font_cache",
-    "slips_pdf",
-    "vote_url",
-]
+__all__ = ["SLIPS_PER_PAGE", "report_pdf", "slips_pdf", "vote_url"]
