@@ -20,7 +20,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.errors import Conflict
 from app.evaluation.exports import tokens_csv
-from app.evaluation.pdf import SLIPS_PER_PAGE, report_pdf, slips_pdf
+from app.evaluation.report_pdf import report_pdf
 from app.evaluation.services import (
     cast_ballot,
     close_evaluation,
@@ -33,6 +33,7 @@ from app.evaluation.services import (
     tokens_for_print,
     turnout,
 )
+from app.evaluation.slips_pdf import SLIPS_PER_PAGE, slips_pdf
 from app.pdfkit import fonts as pdf  # the font cache and its candidates
 from app.timeutil import utcnow
 
