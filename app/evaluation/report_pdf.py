@@ -8,7 +8,10 @@ Laid out with reportlab's platypus in the embedded CJK font of the shared toolki
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from fractions import Fraction
+from functools import partial
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -53,13 +56,18 @@ def _text(value: str | None) -> str:
 
 
 class _NumberedCanvas(pdfcanvas.Canvas):
-    """Draws “第 x 页 / 共 y 页” and the generation time once the page count is known."""
+    """Draws “第 x 页 / 共 y 页” and `footer_left` once the page count is known.
 
-    footer_left = ""
+    Each page's drawing state is kept at showPage and drawn at save (reportlab's
+    NumberedCanvas recipe).
+    """
 
-    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    _startPage: Callable[[], None]  # reportlab's, left out of its type stubs
+
+    def __init__(self, *args: Any, footer_left: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
+        self.footer_left = footer_left
+        self._pages: list[dict[str, Any]] = []
 
     def showPage(self) -> None:
         self._pages.append(dict(self.__dict__))
@@ -73,7 +81,7 @@ class _NumberedCanvas(pdfcanvas.Canvas):
             self.setFillColor(colors.HexColor("#555555"))
             self.drawString(18 * mm, 10 * mm, self.footer_left)
             self.drawRightString(
-                A4[0] - 18 * mm, 10 * mm, f"第 {self._pageNumber} 页 / 共 {total} 页"
+                A4[0] - 18 * mm, 10 * mm, f"第 {self.getPageNumber()} 页 / 共 {total} 页"
             )
             super().showPage()
         super().save()
@@ -124,7 +132,7 @@ def report_pdf(
         # keepWithNext, which would push a long section whole onto the next page.)
         return [CondPageBreak(30 * mm), Paragraph(text, h2)]
 
-    grid = [
+    grid: list[tuple[Any, ...]] = [
         ("FONTNAME", (0, 0), (-1, -1), font),
         ("FONTSIZE", (0, 0), (-1, -1), 9.5),
         ("GRID", (0, 0), (-1, -1), 0.5, colors.HexColor("#777777")),
@@ -330,12 +338,8 @@ def report_pdf(
         title=f"会员评家情况报告 - {org.name}",
         author=org.name,
     )
-    canvas_class = type(
-        "_ReportCanvas",
-        (_NumberedCanvas,),
-        {"footer_left": f"{org.name} · 会员评家情况报告 · 生成时间 {generated}（北京时间）"},
-    )
-    doc.build(story, canvasmaker=canvas_class)
+    footer = f"{org.name} · 会员评家情况报告 · 生成时间 {generated}（北京时间）"
+    doc.build(story, canvasmaker=partial(_NumberedCanvas, footer_left=footer))
     return buffer.getvalue()
 
 
