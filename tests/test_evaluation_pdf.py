@@ -19,9 +19,8 @@ from pypdf import PdfReader
 from werkzeug.datastructures import FileStorage
 
 from app.errors import Conflict
-from app.evaluation import pdf
 from app.evaluation.exports import tokens_csv
-from app.evaluation.pdf import SLIPS_PER_PAGE, report_pdf, slips_pdf
+from app.evaluation.report_pdf import report_pdf
 from app.evaluation.services import (
     cast_ballot,
     close_evaluation,
@@ -34,6 +33,8 @@ from app.evaluation.services import (
     tokens_for_print,
     turnout,
 )
+from app.evaluation.slips_pdf import SLIPS_PER_PAGE, slips_pdf
+from app.pdfkit import fonts as pdf  # the font cache and its candidates
 from app.timeutil import utcnow
 
 BASE = "https://zgzj.example.gov.cn"

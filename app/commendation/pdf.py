@@ -1,6 +1,6 @@
 """荣誉证书: one A4 landscape page per commended home, in Chinese.
 
-Drawn with reportlab in the embedded CJK font of the evaluation report (`cjk_font`), so the
+Drawn with reportlab in the embedded CJK font of the PDF toolkit (`app.pdfkit`), so the
 text prints anywhere and can be searched and copied. Each page carries the certificate's
 serial number and verification code, and a QR code that opens the public check
 (`<public_base_url>/certificates/<code>`), where anyone can see whether the title still
@@ -23,7 +23,9 @@ from app.campaigns.models import LEVEL_LABELS
 from app.commendation.models import Certificate
 from app.commendation.services import certificate_url
 from app.errors import Conflict
-from app.evaluation.pdf import _bold_string, _draw_qr, _fit, _wrap, cjk_font
+from app.pdfkit.fonts import cjk_font
+from app.pdfkit.qr import draw_qr
+from app.pdfkit.text import bold_string, fit, wrap
 
 PAGE_W, PAGE_H = landscape(A4)
 RED = colors.HexColor("#a31515")
@@ -83,7 +85,7 @@ def _centred(
         c.drawText(t)
         c.restoreState()
     elif bold:
-        _bold_string(c, x, y, text, font, size)
+        bold_string(c, x, y, text, font, size)
     else:
         c.setFont(font, size)
         c.drawString(x, y, text)
@@ -126,7 +128,7 @@ def _frame(c: pdfcanvas.Canvas) -> None:
     c.restoreState()
 
 
-def _revoked_stamp(c: pdfcanvas.Canvas, font: str, certificate: Certificate) -> None:
+def _revoked_stamp(c: pdfcanvas.Canvas, font: str, revoked_on: date) -> None:
     c.saveState()
     c.translate(PAGE_W / 2, PAGE_H / 2)
     c.rotate(24)
@@ -134,9 +136,7 @@ def _revoked_stamp(c: pdfcanvas.Canvas, font: str, certificate: Certificate) -> 
     c.setFont(font, 96)
     c.drawCentredString(0, -20, "已撤销")
     c.setFont(font, 16)
-    c.drawCentredString(
-        0, -52, f"该称号已于 {chinese_date(certificate.revoked_on)} 撤销，本证书不再有效"
-    )
+    c.drawCentredString(0, -52, f"该称号已于 {chinese_date(revoked_on)} 撤销，本证书不再有效")
     c.restoreState()
 
 
@@ -150,20 +150,20 @@ def _page(c: pdfcanvas.Canvas, font: str, certificate: Certificate, base_url: st
 
     # The heading: what the certificate is, and the title itself in red.
     _centred(c, "荣誉证书", font, 18, PAGE_H - 34 * mm, GOLD, spacing=10)
-    title, size = _fit(nomination.award_label, font, 44, text_w, 28)
+    title, size = fit(nomination.award_label, font, 44, text_w, 28)
     _centred(c, title, font, size, PAGE_H - 52 * mm, RED, bold=True, spacing=6)
 
     # The holder, as large as fits (two lines for a very long name), over a rule.
     name = holder(certificate)
     y = PAGE_H - 92 * mm
     if pdfmetrics.stringWidth(name, font, 20) <= text_w:
-        fitted, nsize = _fit(name, font, 28, text_w, 20)
+        fitted, nsize = fit(name, font, 28, text_w, 20)
         _centred(c, fitted, font, nsize, y, INK, bold=True)
         rule_y = y - 4 * mm
     else:
-        lines = _wrap(name, font, 20, text_w)
+        lines = wrap(name, font, 20, text_w)
         if len(lines) > 2:
-            lines = [lines[0], _fit("".join(lines[1:]), font, 20, text_w, 20)[0]]
+            lines = [lines[0], fit("".join(lines[1:]), font, 20, text_w, 20)[0]]
         _centred(c, lines[0], font, 20, y + 5 * mm, INK, bold=True)
         _centred(c, lines[1], font, 20, y - 5 * mm, INK, bold=True)
         rule_y = y - 9 * mm
@@ -174,20 +174,20 @@ def _page(c: pdfcanvas.Canvas, font: str, certificate: Certificate, base_url: st
     c.restoreState()
 
     citation = f"被授予“{campaign_title(certificate)}”称号。"
-    citation, csize = _fit(citation, font, 17, text_w, 12)
+    citation, csize = fit(citation, font, 17, text_w, 12)
     _centred(c, citation, font, csize, rule_y - 14 * mm)
     _centred(c, "特发此证，以资鼓励。", font, 15, rule_y - 25 * mm)
 
     # The issuer, the date and the decision, lower right.
     right = PAGE_W - INNER - 22 * mm
-    issuer_text, isize = _fit(issuer, font, 16, 110 * mm, 11)
+    issuer_text, isize = fit(issuer, font, 16, 110 * mm, 11)
     c.setFillColor(INK)
-    _bold_string(c, right, INNER + 40 * mm, issuer_text, font, isize, right=True)
+    bold_string(c, right, INNER + 40 * mm, issuer_text, font, isize, right=True)
     c.setFont(font, 13)
     c.drawRightString(right, INNER + 30 * mm, chinese_date(commendation.decided_on))
     c.setFont(font, 10.5)
     c.setFillColor(GREY)
-    number, nsize = _fit(f"表彰文号：{commendation.document_number}", font, 10.5, 110 * mm, 8)
+    number, nsize = fit(f"表彰文号：{commendation.document_number}", font, 10.5, 110 * mm, 8)
     c.setFont(font, nsize)
     c.drawRightString(right, INNER + 21 * mm, number)
 
@@ -195,7 +195,7 @@ def _page(c: pdfcanvas.Canvas, font: str, certificate: Certificate, base_url: st
     left = INNER + 12 * mm
     bottom = INNER + 8 * mm
     url = certificate_url(base_url, certificate.code)
-    _draw_qr(c, url, left, bottom, QR_SIZE)
+    draw_qr(c, url, left, bottom, QR_SIZE)
     text_x = left + QR_SIZE + 5 * mm
     c.setFillColor(INK)
     c.setFont(font, 11)
@@ -204,12 +204,12 @@ def _page(c: pdfcanvas.Canvas, font: str, certificate: Certificate, base_url: st
     c.setFillColor(GREY)
     c.setFont(font, 8.5)
     c.drawString(text_x, bottom + QR_SIZE - 42, "扫码或访问以下网址查验真伪：")
-    link, lsize = _fit(url, font, 8.5, 105 * mm, 6)
+    link, lsize = fit(url, font, 8.5, 105 * mm, 6)
     c.setFont(font, lsize)
     c.drawString(text_x, bottom + QR_SIZE - 54, link)
 
     if certificate.revoked_on is not None:
-        _revoked_stamp(c, font, certificate)
+        _revoked_stamp(c, font, certificate.revoked_on)
 
 
 def certificates_pdf(certificates: Sequence[Certificate], base_url: str) -> bytes:

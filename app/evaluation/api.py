@@ -13,7 +13,6 @@ from app.api.schemas import ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint, api_user
 from app.errors import NotFound
 from app.evaluation.models import BallotToken, Choice, MemberEvaluation
-from app.evaluation.pdf import vote_url
 from app.evaluation.services import (
     MAX_COMMENT,
     MAX_TOKENS,
@@ -33,6 +32,7 @@ from app.evaluation.services import (
     turnout,
     void_tokens,
 )
+from app.evaluation.slips_pdf import vote_url
 from app.nominations.models import Nomination
 
 blp = ApiBlueprint(

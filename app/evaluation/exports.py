@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from flask import Response
 
 from app.evaluation.models import BallotToken, TokenStatus
-from app.evaluation.pdf import vote_url
+from app.evaluation.slips_pdf import vote_url
 from app.exports import csv_response
 from app.nominations.models import Nomination
 

@@ -579,7 +579,7 @@ def _download_name(nomination: Nomination, what: str, batch: int | None, ext: st
 @bp.get("/nominations/<int:nomination_id>/evaluation/slips.pdf")
 @login_required
 def slips(nomination_id: int):  # type: ignore[no-untyped-def]
-    from app.evaluation.pdf import slips_pdf  # reportlab: loaded when a PDF is asked for
+    from app.evaluation.slips_pdf import slips_pdf  # reportlab: loaded when a PDF is asked for
 
     nomination, tokens, batch = _union_tokens(nomination_id)
     body = slips_pdf(nomination, tokens, public_base_url())
@@ -605,7 +605,7 @@ def tokens_csv(nomination_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/nominations/<int:nomination_id>/evaluation/report.pdf")
 @login_required
 def report_pdf(nomination_id: int):  # type: ignore[no-untyped-def]
-    from app.evaluation.pdf import report_pdf as render_report
+    from app.evaluation.report_pdf import report_pdf as render_report
 
     nomination, evaluation = get_evaluation(current_user, nomination_id)
     if evaluation.status != EvaluationStatus.CLOSED:
