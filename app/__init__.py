@@ -88,14 +88,24 @@ def register_stages(app: Flask) -> None:
     from app.dashboard import plugin as dashboard
     from app.evaluation import plugin as evaluation
     from app.nominations import plugin as nominations
+    from app.notifications import plugin as notifications
     from app.spot_checks import plugin as spot_checks
-    from app.templating import label
+    from app.web.templating import label
     from workflows import i18n
     from workflows.guards import GUARDS
     from workflows.nomination import ACTIONS
 
     i18n.install(gettext=gettext, label=label)
-    for plugin in (nominations, assessment, evaluation, spot_checks, commendation, dashboard):
+    plugins = (
+        nominations,
+        assessment,
+        evaluation,
+        spot_checks,
+        commendation,
+        dashboard,
+        notifications,
+    )
+    for plugin in plugins:
         plugin.register(app)
     GUARDS.verify(name for action in ACTIONS.values() for name in action.guards)
 
@@ -119,6 +129,20 @@ BLUEPRINTS: dict[str, tuple[str, ...]] = {
 }
 
 
+# The modules that hold an API blueprint (`blp`), in the OpenAPI document's order.
+API_BLUEPRINTS = (
+    "auth.api",
+    "campaigns.api",
+    "nominations.api",
+    "assessment.api",
+    "assessment.evidence_api",
+    "evaluation.api",
+    "spot_checks.api",
+    "commendation.api",
+    "dashboard.api",
+)
+
+
 def register_blueprints(app: Flask) -> None:
     from app.api import register_api
 
@@ -126,17 +150,17 @@ def register_blueprints(app: Flask) -> None:
         for view in views:
             import_module(f"app.{package}.{view}")
         app.register_blueprint(import_module(f"app.{package}").bp)
-    register_api(app)
+    register_api(app, [import_module(f"app.{name}").blp for name in API_BLUEPRINTS])
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from app.web_errors import init_app
+    from app.web.errors import init_app
 
     init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.templating import init_app
+    from app.web.templating import init_app
 
     init_app(app)
 

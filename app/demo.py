@@ -9,6 +9,7 @@ from datetime import timedelta
 from sqlalchemy import func, insert, select
 from werkzeug.datastructures import FileStorage
 
+from app.assessment.evidence import add_evidence
 from app.assessment.models import EvidenceLink
 from app.assessment.services import (
     Answer,
@@ -28,7 +29,6 @@ from app.campaigns.models import (
     CampaignStatus,
     Stage,
 )
-from app.evidence.services import add_evidence
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import create_nomination, take_action

@@ -155,7 +155,7 @@ def test_the_union_does_not_read_comments_before_the_decision(world, as_user):  
 def test_evidence_links_download_through_the_api(world, as_user):  # noqa: F811
     """An API client follows `download_url` with its bearer token and gets the file (the web
     page's download would send it to the login page)."""
-    from app.evidence.services import add_evidence
+    from app.assessment.evidence import add_evidence
     from tests.test_evidence import PDF, upload_file
 
     nomination = world.nomination(status="draft", complete=False)

@@ -18,6 +18,7 @@ from PIL import Image
 from sqlalchemy import delete, func, select
 from werkzeug.datastructures import FileStorage
 
+from app.assessment import evidence as citing
 from app.assessment.models import AssessmentRound, EvidenceLink
 from app.auth.models import SessionKind
 from app.auth.services import start_session
@@ -261,7 +262,7 @@ ACCEPTED = [
 )
 def test_accepted_files(world, nomination, standard, storage_root, name, make, kind, content_type):  # type: ignore[no-untyped-def]
     data = make()
-    evidence = services.upload_evidence(
+    evidence = citing.upload_evidence(
         world.user("union_a"), nomination.id, upload_file(data, name), item_id(standard)
     )
     assert evidence.id and evidence.original_name == name
@@ -331,7 +332,7 @@ def _zip(files: dict[str, str]) -> bytes:
 )
 def test_refused_files(world, nomination, storage_root, name, make, expected):  # type: ignore[no-untyped-def]
     with pytest.raises(Invalid) as refused:
-        services.upload_evidence(world.user("union_a"), nomination.id, upload_file(make(), name))
+        citing.upload_evidence(world.user("union_a"), nomination.id, upload_file(make(), name))
     assert expected in refused.value.message
     assert refused.value.errors["file"] == [refused.value.message]
     assert evidence_count() == 0
@@ -345,7 +346,7 @@ def test_decompression_bomb_refused(world, nomination, side):  # type: ignore[no
     struct.pack_into(">II", data, 16, side, side)
     struct.pack_into(">I", data, 29, zlib.crc32(bytes(data[12:29])))
     with pytest.raises(Invalid) as refused:
-        services.upload_evidence(
+        citing.upload_evidence(
             world.user("union_a"), nomination.id, upload_file(bytes(data), "bomb.png")
         )
     assert "图片尺寸过大" in refused.value.message
@@ -428,7 +429,7 @@ def test_storage_follows_the_configured_directory(app, world, storage_root):  # 
 def test_path_in_name_is_stripped_and_file_lands_under_a_generated_key(
     world, nomination, storage_root, tmp_path
 ):  # type: ignore[no-untyped-def]
-    evidence = services.upload_evidence(
+    evidence = citing.upload_evidence(
         world.user("union_a"), nomination.id, upload_file(PDF, "../../etc/passwd.pdf")
     )
     assert evidence.original_name == "passwd.pdf"
@@ -438,7 +439,7 @@ def test_path_in_name_is_stripped_and_file_lands_under_a_generated_key(
     assert stored.relative_to(storage_root).as_posix() == evidence.storage_key
     assert not (tmp_path / "etc").exists()
 
-    windows = services.upload_evidence(
+    windows = citing.upload_evidence(
         world.user("union_a"), nomination.id, upload_file(PDF + b"%", "C:\\x\\报告.pdf")
     )
     assert windows.original_name == "报告.pdf"
@@ -448,14 +449,14 @@ def test_file_over_the_size_limit_is_refused(world, nomination, config, storage_
     config(EVIDENCE_MAX_FILE_MB=1)
     big = PDF + b"0" * (1024 * 1024)
     with pytest.raises(Invalid) as refused:
-        services.upload_evidence(world.user("union_a"), nomination.id, upload_file(big, "大.pdf"))
+        citing.upload_evidence(world.user("union_a"), nomination.id, upload_file(big, "大.pdf"))
     assert "单个文件不能超过 1 MB" in refused.value.message
     assert refused.value.errors == {"file": [refused.value.message]}
     assert evidence_count() == 0 and stored_files(storage_root) == []
     # Just under the limit is fine.
     ok = PDF + b"0" * (1024 * 1024 - len(PDF))
     assert (
-        services.upload_evidence(
+        citing.upload_evidence(
             world.user("union_a"), nomination.id, upload_file(ok, "刚好.pdf")
         ).size
         == 1024 * 1024
@@ -465,18 +466,18 @@ def test_file_over_the_size_limit_is_refused(world, nomination, config, storage_
 def test_nomination_total_limit(world, nomination, config, storage_root):  # type: ignore[no-untyped-def]
     config(EVIDENCE_MAX_NOMINATION_MB=1)
     user = world.user("union_a")
-    services.upload_evidence(user, nomination.id, upload_file(PDF + b"a" * 600_000, "一.pdf"))
+    citing.upload_evidence(user, nomination.id, upload_file(PDF + b"a" * 600_000, "一.pdf"))
     with pytest.raises(Invalid) as refused:
-        services.upload_evidence(user, nomination.id, upload_file(PDF + b"b" * 600_000, "二.pdf"))
+        citing.upload_evidence(user, nomination.id, upload_file(PDF + b"b" * 600_000, "二.pdf"))
     assert "总量不能超过 1 MB" in refused.value.message
     assert evidence_count() == 1 and len(stored_files(storage_root)) == 1
 
 
 def test_same_file_again_reuses_the_stored_copy(world, nomination, standard, storage_root):  # type: ignore[no-untyped-def]
     user = world.user("union_a")
-    first = services.add_evidence(user, nomination.id, upload_file(PDF, "同一.pdf"))
-    again = services.add_evidence(user, nomination.id, upload_file(PDF, "同一.pdf"))
-    for_item = services.add_evidence(
+    first = citing.add_evidence(user, nomination.id, upload_file(PDF, "同一.pdf"))
+    again = citing.add_evidence(user, nomination.id, upload_file(PDF, "同一.pdf"))
+    for_item = citing.add_evidence(
         user, nomination.id, upload_file(PDF, "同一.pdf"), item_id(standard)
     )
     assert again.id == first.id  # the same citation, not a duplicate
@@ -501,7 +502,7 @@ def test_item_must_belong_to_the_rounds_standard(world, nomination):  # type: ig
     db.session.commit()
     for bad in (other.items[0].id, 999999, "abc"):
         with pytest.raises(Invalid) as refused:
-            services.upload_evidence(
+            citing.upload_evidence(
                 world.user("union_a"), nomination.id, upload_file(PDF, "a.pdf"), bad
             )
         assert "item_id" in refused.value.errors
@@ -510,23 +511,23 @@ def test_item_must_belong_to_the_rounds_standard(world, nomination):  # type: ig
 
 def test_only_the_nominations_union_may_upload(world, nomination):  # type: ignore[no-untyped-def]
     with pytest.raises(Forbidden):
-        services.upload_evidence(world.user("reviewer_a"), nomination.id, upload_file(PDF, "a.pdf"))
+        citing.upload_evidence(world.user("reviewer_a"), nomination.id, upload_file(PDF, "a.pdf"))
     with pytest.raises(Forbidden):
-        services.upload_evidence(world.user("city"), nomination.id, upload_file(PDF, "a.pdf"))
+        citing.upload_evidence(world.user("city"), nomination.id, upload_file(PDF, "a.pdf"))
     for outsider in ("union_a2", "union_b", "reviewer_b"):
         with pytest.raises(NotFound):
-            services.upload_evidence(world.user(outsider), nomination.id, upload_file(PDF, "a.pdf"))
+            citing.upload_evidence(world.user(outsider), nomination.id, upload_file(PDF, "a.pdf"))
 
 
 def test_upload_needs_a_round_being_edited(world, nomination, storage_root):  # type: ignore[no-untyped-def]
     current_round(nomination).status = "submitted"
     db.session.commit()
     with pytest.raises(Conflict) as refused:
-        services.upload_evidence(world.user("union_a"), nomination.id, upload_file(PDF, "a.pdf"))
+        citing.upload_evidence(world.user("union_a"), nomination.id, upload_file(PDF, "a.pdf"))
     assert "当前申报不在可编辑状态" in refused.value.message
     no_round = fresh_nomination(world, world.union_a2, None)
     with pytest.raises(Conflict):
-        services.upload_evidence(world.user("union_a2"), no_round.id, upload_file(PDF, "a.pdf"))
+        citing.upload_evidence(world.user("union_a2"), no_round.id, upload_file(PDF, "a.pdf"))
     assert stored_files(storage_root) == []
 
 
@@ -536,7 +537,7 @@ def test_storage_failure_writes_nothing(world, nomination, monkeypatch):  # type
 
     monkeypatch.setattr(LocalStorage, "save", broken_save)
     with pytest.raises(OSError):
-        services.upload_evidence(world.user("union_a"), nomination.id, upload_file(PDF, "a.pdf"))
+        citing.upload_evidence(world.user("union_a"), nomination.id, upload_file(PDF, "a.pdf"))
     assert evidence_count() == 0
     assert db.session.scalar(select(func.count()).select_from(EvidenceLink)) == 0
 
@@ -548,7 +549,7 @@ def test_database_failure_removes_the_stored_file(world, nomination, storage_roo
     user = world.user("union_a")
     monkeypatch.setattr(db.session, "flush", broken_flush)
     with pytest.raises(RuntimeError):
-        services.upload_evidence(user, nomination.id, upload_file(PDF, "a.pdf"))
+        citing.upload_evidence(user, nomination.id, upload_file(PDF, "a.pdf"))
     monkeypatch.undo()
     assert stored_files(storage_root) == []
     assert evidence_count() == 0
@@ -559,21 +560,21 @@ def test_database_failure_removes_the_stored_file(world, nomination, storage_roo
 
 def test_unlink_from_the_editing_round_keeps_the_file(world, nomination, storage_root):  # type: ignore[no-untyped-def]
     user = world.user("union_a")
-    link = services.add_evidence(user, nomination.id, upload_file(PDF, "a.pdf"))
+    link = citing.add_evidence(user, nomination.id, upload_file(PDF, "a.pdf"))
     evidence_id = link.evidence_id
-    services.unlink_evidence(user, nomination.id, link.id)
+    citing.unlink_evidence(user, nomination.id, link.id)
     assert db.session.get(EvidenceLink, link.id) is None
     assert db.session.get(Evidence, evidence_id) is not None
     assert len(stored_files(storage_root)) == 1
     with pytest.raises(NotFound):
-        services.unlink_evidence(user, nomination.id, link.id)
+        citing.unlink_evidence(user, nomination.id, link.id)
     with pytest.raises(Forbidden):
-        services.unlink_evidence(world.user("reviewer_a"), nomination.id, link.id)
+        citing.unlink_evidence(world.user("reviewer_a"), nomination.id, link.id)
 
 
 def test_frozen_rounds_keep_their_links(world, nomination, standard):  # type: ignore[no-untyped-def]
     user = world.user("union_a")
-    old_link = services.add_evidence(user, nomination.id, upload_file(PDF, "一轮.pdf"))
+    old_link = citing.add_evidence(user, nomination.id, upload_file(PDF, "一轮.pdf"))
     first = current_round(nomination)
     first.status = "returned"
     db.session.add(
@@ -582,24 +583,24 @@ def test_frozen_rounds_keep_their_links(world, nomination, standard):  # type: i
         )
     )
     db.session.commit()
-    new_link = services.add_evidence(
+    new_link = citing.add_evidence(
         user, nomination.id, upload_file(PDF, "一轮.pdf"), item_id(standard)
     )
     assert new_link.evidence_id == old_link.evidence_id
 
     with pytest.raises(Conflict):
-        services.unlink_evidence(user, nomination.id, old_link.id)
-    assert [lk.id for lk in services.list_evidence(user, nomination.id)] == [new_link.id]
-    assert [lk.id for lk in services.list_evidence(user, nomination.id, first.id)] == [old_link.id]
-    services.unlink_evidence(user, nomination.id, new_link.id)
-    assert services.list_evidence(user, nomination.id) == []
-    assert [lk.id for lk in services.list_evidence(user, nomination.id, first.id)] == [old_link.id]
+        citing.unlink_evidence(user, nomination.id, old_link.id)
+    assert [lk.id for lk in citing.list_evidence(user, nomination.id)] == [new_link.id]
+    assert [lk.id for lk in citing.list_evidence(user, nomination.id, first.id)] == [old_link.id]
+    citing.unlink_evidence(user, nomination.id, new_link.id)
+    assert citing.list_evidence(user, nomination.id) == []
+    assert [lk.id for lk in citing.list_evidence(user, nomination.id, first.id)] == [old_link.id]
 
 
 def test_list_evidence_is_one_query_and_scoped(world, nomination, standard):  # type: ignore[no-untyped-def]
     user = world.user("union_a")
-    services.add_evidence(user, nomination.id, upload_file(PDF, "b.pdf"), item_id(standard))
-    services.add_evidence(user, nomination.id, upload_file(image_bytes(), "a.png"))
+    citing.add_evidence(user, nomination.id, upload_file(PDF, "b.pdf"), item_id(standard))
+    citing.add_evidence(user, nomination.id, upload_file(image_bytes(), "a.png"))
     db.session.expire_all()
     statements: list[str] = []
     from sqlalchemy import event
@@ -610,7 +611,7 @@ def test_list_evidence_is_one_query_and_scoped(world, nomination, standard):  # 
     engine = db.session.get_bind()
     event.listen(engine, "before_cursor_execute", count)
     try:
-        links = services.list_evidence(world.user("reviewer_a"), nomination.id)
+        links = citing.list_evidence(world.user("reviewer_a"), nomination.id)
         names = [lk.evidence.original_name for lk in links]
         uploaders = [lk.evidence.uploaded_by.display_name for lk in links]
     finally:
@@ -619,9 +620,9 @@ def test_list_evidence_is_one_query_and_scoped(world, nomination, standard):  # 
     assert uploaders == ["甲区机械厂工会干事"] * 2
     evidence_queries = [s for s in statements if "evidence_links" in s]
     assert len(evidence_queries) == 1
-    assert services.links_by_item(links).keys() == {None, item_id(standard)}
+    assert citing.links_by_item(links).keys() == {None, item_id(standard)}
     with pytest.raises(NotFound):
-        services.list_evidence(world.user("reviewer_b"), nomination.id)
+        citing.list_evidence(world.user("reviewer_b"), nomination.id)
 
 
 # -- thumbnails -------------------------------------------------------------------------------
@@ -629,14 +630,14 @@ def test_list_evidence_is_one_query_and_scoped(world, nomination, standard):  # 
 
 def test_thumbnail_is_a_small_jpeg_cached_in_storage(world, nomination, storage_root):  # type: ignore[no-untyped-def]
     user = world.user("union_a")
-    evidence = services.upload_evidence(
+    evidence = citing.upload_evidence(
         user, nomination.id, upload_file(image_bytes("PNG", (1000, 500), "RGBA"), "大图.png")
     )
     with services.thumbnail(evidence) as thumb:
         image = Image.open(thumb)
         assert image.format == "JPEG" and max(image.size) == 320
     assert (storage_root / (evidence.storage_key + ".thumb.jpg")).is_file()
-    pdf = services.upload_evidence(user, nomination.id, upload_file(PDF, "a.pdf"))
+    pdf = citing.upload_evidence(user, nomination.id, upload_file(PDF, "a.pdf"))
     with pytest.raises(NotFound):
         services.thumbnail(pdf)
 
@@ -733,7 +734,7 @@ def test_reviewer_upload_is_forbidden(world, nomination, browser):  # type: igno
 
 
 def test_download_scope(world, nomination, browser):  # type: ignore[no-untyped-def]
-    evidence = services.upload_evidence(
+    evidence = citing.upload_evidence(
         world.user("union_a"), nomination.id, upload_file(PDF, "会议纪要.pdf")
     )
     url = f"/evidence/{evidence.id}/download"
@@ -751,7 +752,7 @@ def test_download_scope(world, nomination, browser):  # type: ignore[no-untyped-
 
 
 def test_remove_page(world, nomination, browser):  # type: ignore[no-untyped-def]
-    link = services.add_evidence(world.user("union_a"), nomination.id, upload_file(PDF, "a.pdf"))
+    link = citing.add_evidence(world.user("union_a"), nomination.id, upload_file(PDF, "a.pdf"))
     link_id, evidence_id = link.id, link.evidence_id
     union = browser("union_a")
     token = csrf_from(union.get("/").text)

@@ -6,7 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
-from app.exports import xlsx_workbook
+from app.web.downloads import xlsx_workbook
 
 
 def test_xlsx_keeps_text_that_looks_like_a_formula_as_text():

@@ -3,7 +3,7 @@
 A refusal is something a user should read: a message, the problems behind it (a list a page
 shows as bullets), errors per field (shown next to the form's fields, or as the API's
 `errors` object) and the HTTP status it maps to. The engine raises them, the services raise
-them, and one handler turns them into a page (`app.web_errors`) or a JSON body. They live
+them, and one handler turns them into a page (`app.web.errors`) or a JSON body. They live
 here, at the bottom floor, because the engine imports nothing of the app; `app.errors`
 re-exports them for the services.
 

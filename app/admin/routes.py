@@ -40,9 +40,7 @@ from app.auth.models import ROLE_LABELS, Role, User
 from app.auth.scope import role_orgs
 from app.auth.services import ROLE_ORG_LEVELS
 from app.errors import DomainError, Forbidden
-from app.exports import csv_response
 from app.extensions import db
-from app.form_errors import apply_errors
 from app.orgs.models import (
     ALLOWED_PARENT_LEVELS,
     CATEGORY_LABELS,
@@ -51,8 +49,10 @@ from app.orgs.models import (
     OrgCategory,
     OrgLevel,
 )
-from app.templating import label
 from app.timeutil import format_beijing
+from app.web.downloads import csv_response
+from app.web.forms import apply_errors
+from app.web.templating import label
 
 
 @bp.before_request

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, NoReturn, cast
+from typing import Any, NoReturn
 
 from flask import Request, Response, g
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser, abort
 
 from app.api.schemas import ApiErrorSchema
-from app.auth.models import User
-from app.web_errors import MESSAGES, json_error
+from app.web.errors import MESSAGES, json_error
 
 BEARER_SCHEME = "bearerAuth"
 SECURITY_SCHEME = {
@@ -25,11 +24,6 @@ SECURITY_SCHEME = {
     "scheme": "bearer",
     "description": "A token from `POST /api/v1/auth/token`.",
 }
-
-
-def api_user() -> User:
-    """The user of the request's bearer token (only inside `token_required` views)."""
-    return cast(User, g.api_user)
 
 
 def unauthorized(message: str) -> Response:

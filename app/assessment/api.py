@@ -14,7 +14,7 @@ from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
 from app.api.schemas import ID_RANGE, BeijingDateTime
-from app.api.security import ApiBlueprint, api_user
+from app.api.security import ApiBlueprint
 from app.assessment.models import FIGURE_FIELDS, Rating
 from app.assessment.services import (
     MAX_COMMENT,
@@ -31,6 +31,7 @@ from app.assessment.services import (
     rounds_of,
     save_self_assessment,
 )
+from app.auth.session import api_user
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 

@@ -1,5 +1,5 @@
-"""Self-assessment pages: the union fills it in, everyone else allowed reads it, the district
-reviewer comments item by item, and anyone allowed compares two rounds.
+"""Self-assessment pages: the union fills it in and cites its evidence, everyone else allowed
+reads it, the district reviewer comments item by item, and anyone allowed compares two rounds.
 
 The services decide; these views read the form, call them and show the result.
 """
@@ -15,10 +15,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
-from app.assessment import (
-    bp,
-    services,  # noqa: F401  (registers the workflow hooks)
-)
+from app.assessment import bp
+from app.assessment.evidence import add_evidence, unlink_evidence
 from app.assessment.forms import DeleteCommentForm, ReviewCommentForm, SelfAssessmentForm
 from app.assessment.models import AssessmentRound, RoundStatus
 from app.assessment.rates import FIGURE_LABELS, PART_OF, RATE_RULES, compute_rates, figure_errors
@@ -37,10 +35,12 @@ from app.assessment.services import (
     save_self_assessment,
     thresholds_for,
 )
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination, workflow_for
+from app.web.errors import flash_refusal
+from app.web.urls import safe_next
 
 # Integer columns; anything larger is a typing mistake, not a union.
 MAX_FIGURE = 10_000_000
@@ -310,3 +310,50 @@ def diff(nomination_id: int, old: int, new: int):  # type: ignore[no-untyped-def
         diff=changes,
         page_url=_page_url(nomination.id),
     )
+
+
+# -- evidence (forms posted from the self-assessment page, which renders them) ------------
+
+
+def _back(nomination_id: int):  # type: ignore[no-untyped-def]
+    target = safe_next(request.form.get("next")) or url_for(
+        "nominations.detail", nomination_id=nomination_id
+    )
+    return redirect(target, code=303)
+
+
+def _evidence_refused(nomination_id: int, exc: DomainError):  # type: ignore[no-untyped-def]
+    db.session.rollback()
+    if exc.status in (403, 404):  # not this user's to change: the error page
+        raise exc
+    details = [m for ms in exc.errors.values() for m in ms]
+    flash_refusal(exc, *dict.fromkeys(m for m in details if m != exc.message), category="danger")
+    return _back(nomination_id)
+
+
+@bp.post("/nominations/<int:nomination_id>/evidence")
+@login_required
+def upload_evidence(nomination_id: int):  # type: ignore[no-untyped-def]
+    """Form fields: csrf_token, file, item_id (optional), next (optional page to return to)."""
+    try:
+        link = add_evidence(
+            current_user,
+            nomination_id,
+            request.files.get("file"),
+            request.form.get("item_id") or None,
+        )
+    except DomainError as exc:
+        return _evidence_refused(nomination_id, exc)
+    flash(_("Evidence uploaded: %(name)s", name=link.evidence.original_name), "success")
+    return _back(nomination_id)
+
+
+@bp.post("/nominations/<int:nomination_id>/evidence/<int:link_id>/remove")
+@login_required
+def remove_evidence(nomination_id: int, link_id: int):  # type: ignore[no-untyped-def]
+    try:
+        unlink_evidence(current_user, nomination_id, link_id)
+    except DomainError as exc:
+        return _evidence_refused(nomination_id, exc)
+    flash(_("The evidence was removed."), "success")
+    return _back(nomination_id)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -13,18 +11,7 @@ from app.auth.forms import LoginForm
 from app.auth.models import SessionKind
 from app.auth.services import authenticate, end_session, start_session
 from app.errors import Invalid, TooManyAttempts
-
-
-def _safe_next(target: str | None) -> str:
-    # Only same-site paths: an open redirect would make the login page a phishing tool.
-    if (
-        target
-        and target.startswith("/")
-        and not target.startswith("//")
-        and not urlsplit(target).netloc
-    ):
-        return target
-    return url_for("main.index")
+from app.web.urls import safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -49,7 +36,7 @@ def login():  # type: ignore[no-untyped-def]
             start_session(user, SessionKind.WEB)
             login_user(user)
             flash(_("Welcome, %(name)s.", name=user.display_name), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
     elif request.method == "POST":
         status = 422
     return render_template("auth/login.html", form=form), status

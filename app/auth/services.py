@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, delete, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from app.auth.models import LoginAttempt, LoginSession, Role, RoleAssignment, SessionKind, User
@@ -115,23 +117,30 @@ def start_session(user: User, kind: SessionKind) -> tuple[str, datetime]:
     return token, expires_at
 
 
+# Figures a page shows of its user (the header's unread count), loaded in the login
+# session's own statement rather than one query each: attribute name → a function of the
+# user id column giving a scalar subquery. Registered by the packages that own them.
+UserFigure = Callable[[ColumnElement[int]], ScalarSelect[Any]]
+_USER_FIGURES: dict[str, UserFigure] = {}
+
+
+def register_user_figure(name: str, figure: UserFigure) -> None:
+    """Load `figure` with every login session, as `user.<name>` (0 when NULL)."""
+    known = _USER_FIGURES.get(name)
+    if known is not None and known is not figure:
+        raise ValueError(f"user figure {name} is registered twice")
+    _USER_FIGURES[name] = figure
+
+
 def user_for_token(token: str, kind: SessionKind) -> User | None:
     """The user of a live (unexpired, unrevoked) session token, else None."""
     if not token:
         return None
-    from app.notifications.models import Notification
-
-    # The header's unread count rides along in the same query (no extra query per page).
-    unread = (
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.user_id == LoginSession.user_id, Notification.read_at.is_(None))
-        .scalar_subquery()
-    )
+    figures = list(_USER_FIGURES.items())
     # The user and their roles come in the same statement (a user holds a role or two).
     row = (
         db.session.execute(
-            select(LoginSession, unread)
+            select(LoginSession, *[figure(LoginSession.user_id) for _name, figure in figures])
             .options(joinedload(LoginSession.user).joinedload(User.roles))
             .where(
                 LoginSession.token_hash == _token_hash(token),
@@ -145,10 +154,11 @@ def user_for_token(token: str, kind: SessionKind) -> User | None:
     )
     if row is None or not row[0].user.is_active:
         return None
-    session, count = row
+    session, *values = row
     user = session.user
     user.login_session_token = token
-    user.unread_notifications = count or 0
+    for (name, _figure), value in zip(figures, values, strict=True):
+        setattr(user, name, value or 0)
     return user
 
 

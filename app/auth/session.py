@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Flask, flash, g, redirect, request, url_for
 from flask_login import LoginManager
 
 from app.auth.models import SessionKind, User
 from app.auth.services import user_for_token
+
+
+def api_user() -> User:
+    """The user of the request's bearer token (only inside `token_required` API views)."""
+    return cast(User, g.api_user)
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:
@@ -23,7 +30,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         from flask_babel import gettext as _
 
         if request.path.startswith("/api/"):
-            from app.web_errors import json_error
+            from app.web.errors import json_error
 
             return json_error(401, _("Please log in."))
         flash(_("Please log in to continue."), "warning")

@@ -23,9 +23,9 @@ from app.calendar.services import (
 )
 from app.errors import Invalid, NotFound
 from app.extensions import db
-from app.form_errors import apply_errors
 from app.timeutil import beijing_today
-from app.web_errors import flash_refusal
+from app.web.errors import flash_refusal
+from app.web.forms import apply_errors
 
 WEEKDAYS = [
     _l("Monday"),

@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.campaigns.models import STAGE_LABELS
 from app.campaigns.services import STAGE_ORDER, deadline_field, quota_field
 from app.orgs.models import Organization
-from app.templating import label
+from app.web.templating import label
 
 
 class MultiCheckboxField(SelectMultipleField):

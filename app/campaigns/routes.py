@@ -36,11 +36,11 @@ from app.campaigns.services import (
 )
 from app.errors import DomainError, Forbidden
 from app.extensions import db
-from app.form_errors import apply_errors
 from app.orgs.models import Organization
 from app.standards.services import standard_versions
-from app.templating import label
 from app.timeutil import beijing_today
+from app.web.forms import apply_errors
+from app.web.templating import label
 
 
 @bp.get("/")

@@ -19,9 +19,9 @@ from flask.views import MethodView
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
-from app.api.files import FileSchema, UploadSchema, created, present_file
 from app.api.schemas import DATE_ERRORS, ID_RANGE, BeijingDateTime
-from app.api.security import ApiBlueprint, api_user
+from app.api.security import ApiBlueprint
+from app.auth.session import api_user
 from app.campaigns.models import CampaignLevel
 from app.commendation import policy
 from app.commendation import services as svc
@@ -34,6 +34,7 @@ from app.commendation.models import (
 )
 from app.errors import NotFound
 from app.evaluation.services import public_base_url
+from app.evidence.files import FileSchema, UploadSchema, created, present_file
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 from workflows.nomination import STATE_LABELS, STATE_NAMES

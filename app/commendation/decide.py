@@ -49,12 +49,12 @@ from app.commendation.models import (
     PublicityEntry,
 )
 from app.errors import Conflict, DomainError, Invalid, NotFound
-from app.exports import xlsx_response
 from app.extensions import db
-from app.form_errors import apply_errors
 from app.nominations.models import Nomination
-from app.templating import label
 from app.timeutil import beijing_today
+from app.web.downloads import xlsx_response
+from app.web.forms import apply_errors
+from app.web.templating import label
 from workflows.nomination import STATE_LABELS
 
 PUBLICITY_STATES = {

@@ -29,12 +29,12 @@ from app.commendation.forms_honours import (
 )
 from app.errors import Conflict, DomainError, Invalid
 from app.extensions import db
-from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.nominations.page import render_detail
 from app.nominations.services import get_nomination
-from app.templating import label
 from app.timeutil import beijing_today
+from app.web.forms import apply_errors
+from app.web.templating import label
 
 DATE_MESSAGE = _l("Please enter a date such as 2026-05-01.")
 # What the rectification upload accepts (any evidence type, as the self-assessment).

@@ -49,14 +49,13 @@ from app.commendation.services import (
 )
 from app.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from app.evaluation.services import public_base_url
-from app.evidence.routes import content_disposition
-from app.exports import xlsx_response
 from app.extensions import csrf, db
-from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.orgs.models import DISTRICT_LEVELS, Organization
-from app.templating import english, label
 from app.timeutil import beijing_today
+from app.web.downloads import content_disposition, xlsx_response
+from app.web.forms import apply_errors
+from app.web.templating import english, label
 from workflows.nomination import STATE_LABELS
 
 RECENT_DAYS = 180  # how long an ended list stays on the index

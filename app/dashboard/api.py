@@ -13,7 +13,8 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
-from app.api.security import ApiBlueprint, api_user
+from app.api.security import ApiBlueprint
+from app.auth.session import api_user
 from app.dashboard.services import BANDS, STAGE_NAMES, dashboard
 from workflows.nomination import STATE_NAMES
 

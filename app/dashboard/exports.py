@@ -13,8 +13,8 @@ from flask import Response
 from flask_babel import gettext as _
 
 from app.dashboard.services import STAGE_NAMES, Dashboard, DistrictRow
-from app.exports import Sheet, xlsx_file, xlsx_sheets
-from app.templating import label
+from app.web.downloads import Sheet, xlsx_file, xlsx_sheets
+from app.web.templating import label
 from workflows.nomination import STAGE_LABELS, STATE_LABELS, STATE_NAMES, STATE_STAGE
 
 Table = tuple[str, list[str], list[list[Any]]]

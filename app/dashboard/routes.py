@@ -13,8 +13,8 @@ from app.dashboard.exports import SECTIONS, section_table, workbook_response
 from app.dashboard.policy import require_dashboard
 from app.dashboard.services import dashboard
 from app.errors import NotFound
-from app.exports import csv_response
 from app.extensions import db
+from app.web.downloads import csv_response
 
 
 @bp.get("/dashboard")

@@ -10,7 +10,8 @@ from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
 from app.api.schemas import ID_RANGE, BeijingDateTime
-from app.api.security import ApiBlueprint, api_user
+from app.api.security import ApiBlueprint
+from app.auth.session import api_user
 from app.errors import NotFound
 from app.evaluation.models import BallotToken, Choice, MemberEvaluation
 from app.evaluation.services import (

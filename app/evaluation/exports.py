@@ -8,8 +8,8 @@ from flask import Response
 
 from app.evaluation.models import BallotToken, TokenStatus
 from app.evaluation.slips_pdf import vote_url
-from app.exports import csv_response
 from app.nominations.models import Nomination
+from app.web.downloads import csv_response
 
 TOKEN_STATUS_LABELS = {
     TokenStatus.UNUSED: "未使用",

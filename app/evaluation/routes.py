@@ -80,12 +80,12 @@ from app.evaluation.services import (
     turnout,
     void_tokens,
 )
-from app.evidence.routes import content_disposition
 from app.extensions import db
-from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 from app.timeutil import BEIJING
+from app.web.downloads import content_disposition
+from app.web.forms import apply_errors
 from workflows.nomination import STAGES
 
 CHOICES = [

@@ -1,10 +1,10 @@
-"""Evidence services: upload, link, unlink, list, download and thumbnails.
+"""Evidence files: storing an upload, reading it back, thumbnails.
 
-Every access goes through `get_nomination` (or the same visibility query), so a nomination
-or file outside the user's scope is "not found", never "forbidden". Only a union over the
-nomination's organisation changes evidence, and only in the round being edited: rows of a
-submitted (frozen) round are never changed. Evidence files are immutable; unlinking removes
-the citation, while the file and its row stay for earlier rounds that cite it.
+`store_evidence` checks a file by its content, stores it once per nomination and records it;
+what cites it (a self-assessment item, a paper tally, a check photo, a rectification) is the
+caller's, passed in as `attach`. A download goes through the same visibility query as the
+nomination pages, so a file outside the user's scope is "not found", never "forbidden".
+Evidence files are immutable.
 """
 
 from __future__ import annotations
@@ -14,17 +14,15 @@ import io
 import logging
 import tempfile
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, BinaryIO, TypeVar
 
 from flask import current_app
 from PIL import Image, ImageOps
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
 
-from app.auth.models import Role, User
-from app.auth.scope import ancestor_ids, holds_role_over
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.auth.models import User
+from app.errors import NotFound
 from app.evidence.checks import (
     IMAGE_FORMATS,
     MAX_IMAGE_PIXELS,
@@ -37,8 +35,7 @@ from app.evidence.models import Evidence, EvidenceKind
 from app.evidence.storage import get_storage, new_key
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.nominations.services import get_nomination, visible_nominations
-from app.standards.models import StandardItem
+from app.nominations.services import visible_nominations
 from app.timeutil import utcnow
 
 T = TypeVar("T")
@@ -64,35 +61,6 @@ def max_nomination_bytes() -> int:
 
 def _mb(size: int) -> str:
     return f"{size / MB:.1f}"
-
-
-def can_edit_evidence(user: User, nomination: Nomination) -> bool:
-    """Whether the user is a union over the nomination's organisation (ignores the round)."""
-    return holds_role_over(user, Role.UNION, ancestor_ids(nomination.org_id))
-
-
-def _require_union(user: User, nomination: Nomination) -> None:
-    if not can_edit_evidence(user, nomination):
-        raise Forbidden("只有申报单位的工会用户可以上传或移除佐证材料。")
-
-
-def _check_item(round_: AssessmentRound, item_id: Any) -> int | None:
-    if item_id in (None, ""):
-        return None
-    try:
-        item_id = int(item_id)
-    except (TypeError, ValueError):
-        item_id = None
-    found = item_id is not None and db.session.scalar(
-        select(StandardItem.id).where(
-            StandardItem.id == item_id,
-            StandardItem.version_id == round_.standard_version_id,
-        )
-    )
-    if not found:
-        message = "评估项不存在或不属于本申报采用的标准。"
-        raise Invalid(message, errors={"item_id": [message]})
-    return item_id
 
 
 def used_bytes(nomination_id: int) -> int:
@@ -138,48 +106,6 @@ def _spool(source: BinaryIO, limit: int) -> tuple[BinaryIO, int, str]:
         raise
     spool.seek(0)
     return spool, size, digest.hexdigest()
-
-
-# -- upload and unlink --------------------------------------------------------------------
-
-
-def add_evidence(
-    user: User, nomination_id: int, file_storage: Any, item_id: int | str | None = None
-) -> EvidenceLink:
-    """Upload a file and cite it in the editing round (for `item_id`, or the key figures).
-
-    `file_storage` is a werkzeug FileStorage (``request.files["file"]``) or anything with
-    ``filename`` and ``stream``. Commits. Errors: NotFound (404), Forbidden (403, not the
-    nomination's union), Conflict (409, no round being edited), Invalid (422, errors under
-    "file" or "item_id": type, size, total, name). The same file (same name and content)
-    uploaded again for the nomination reuses the stored copy.
-    """
-    nomination = get_nomination(user, nomination_id)
-    _require_union(user, nomination)
-    item = _check_item(editing_round(nomination.id), item_id)
-
-    def cite(evidence: Evidence, is_new: bool) -> EvidenceLink:
-        # Under the round's row lock: still editable (concurrent uploads queue here).
-        round_ = editing_round(nomination.id, lock=True)
-        link = (
-            None
-            if is_new
-            else db.session.scalar(
-                select(EvidenceLink).where(
-                    EvidenceLink.round_id == round_.id,
-                    EvidenceLink.evidence_id == evidence.id,
-                    EvidenceLink.item_id.is_(None)
-                    if item is None
-                    else EvidenceLink.item_id == item,
-                )
-            )
-        )
-        if link is None:
-            link = EvidenceLink(round_id=round_.id, evidence=evidence, item_id=item)
-            db.session.add(link)
-        return link
-
-    return store_evidence(user, nomination, file_storage, cite)
 
 
 def store_evidence(
@@ -244,75 +170,6 @@ def store_evidence(
     finally:
         spool.close()
     return result
-
-
-def upload_evidence(
-    user: User, nomination_id: int, file_storage: Any, item_id: int | str | None = None
-) -> Evidence:
-    """`add_evidence`, returning the Evidence (see there)."""
-    return add_evidence(user, nomination_id, file_storage, item_id).evidence
-
-
-def unlink_evidence(user: User, nomination_id: int, link_id: int) -> None:
-    """The union removes a citation from the round being edited. Commits.
-
-    The Evidence row and the file stay: earlier (frozen) rounds may cite them.
-    """
-    nomination = get_nomination(user, nomination_id)
-    _require_union(user, nomination)
-    link = db.session.scalar(
-        select(EvidenceLink)
-        .join(EvidenceLink.round)
-        .where(EvidenceLink.id == link_id, AssessmentRound.nomination_id == nomination.id)
-    )
-    if link is None:
-        raise NotFound("佐证材料不存在或已被移除。")
-    round_ = editing_round(nomination.id, lock=True)
-    if link.round_id != round_.id:
-        raise Conflict("该佐证材料属于已提交的自查轮次，不能修改。")
-    db.session.delete(link)
-    db.session.commit()
-
-
-# -- reading ------------------------------------------------------------------------------
-
-
-def list_evidence(
-    user: User, nomination_id: int, round_id: int | None = None
-) -> list[EvidenceLink]:
-    """The links of a round (default: the latest) with their Evidence and uploader loaded.
-
-    Ordered: the key figures' evidence (item_id NULL) first, then by item, then upload order.
-    One query after the nomination's; a round of another nomination yields nothing.
-    """
-    nomination = get_nomination(user, nomination_id)
-    if round_id is None:
-        round_filter = EvidenceLink.round_id == (
-            select(AssessmentRound.id)
-            .where(AssessmentRound.nomination_id == nomination.id)
-            .order_by(AssessmentRound.number.desc())
-            .limit(1)
-            .scalar_subquery()
-        )
-    else:
-        round_filter = EvidenceLink.round_id == round_id
-    stmt = (
-        select(EvidenceLink)
-        .join(EvidenceLink.evidence)
-        .outerjoin(Evidence.uploaded_by)
-        .options(contains_eager(EvidenceLink.evidence).contains_eager(Evidence.uploaded_by))
-        .where(round_filter, Evidence.nomination_id == nomination.id)
-        .order_by(EvidenceLink.item_id.is_not(None), EvidenceLink.item_id, EvidenceLink.id)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def links_by_item(links: Iterable[EvidenceLink]) -> dict[int | None, list[EvidenceLink]]:
-    """Group links by item id (None: the key figures), keeping their order."""
-    grouped: dict[int | None, list[EvidenceLink]] = {}
-    for link in links:
-        grouped.setdefault(link.item_id, []).append(link)
-    return grouped
 
 
 def get_evidence_for_download(user: User, evidence_id: int) -> Evidence:
@@ -393,9 +250,3 @@ def make_thumbnail(source: BinaryIO, size: int = THUMBNAIL_SIZE) -> bytes:
             out = io.BytesIO()
             image.save(out, "JPEG", quality=82, optimize=True)
             return out.getvalue()
-
-
-# Last, on purpose: `app.assessment`'s package loads its views, which may import this module;
-# with the names above already defined, either import order works.
-from app.assessment.models import AssessmentRound, EvidenceLink  # noqa: E402
-from app.assessment.services import editing_round  # noqa: E402

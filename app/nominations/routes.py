@@ -11,9 +11,7 @@ from app.auth.scope import visible_org_clause
 from app.campaigns.models import AWARD_LABELS
 from app.campaigns.services import visible_campaigns
 from app.errors import DomainError
-from app.exports import csv_response
 from app.extensions import db
-from app.form_errors import apply_errors
 from app.nominations import bp
 from app.nominations.forms import ActionForm, FilterForm, NewNominationForm
 from app.nominations.page import render_detail
@@ -27,9 +25,11 @@ from app.nominations.services import (
     visible_nominations,
 )
 from app.orgs.models import DISTRICT_LEVELS, Organization
-from app.templating import label
 from app.timeutil import format_beijing
-from app.web_errors import flash_refusal
+from app.web.downloads import csv_response
+from app.web.errors import flash_refusal
+from app.web.forms import apply_errors
+from app.web.templating import label
 from workflows.nomination import ACTIONS, STATE_LABELS, STATES
 
 

@@ -16,11 +16,12 @@ from marshmallow import Schema, ValidationError, fields
 from marshmallow.validate import Length, OneOf, Range
 from sqlalchemy import select
 
-from app.api.files import FileSchema, UploadSchema, created, present_file
 from app.api.schemas import DATE_ERRORS, ID_RANGE, BeijingDateTime
-from app.api.security import ApiBlueprint, api_user
+from app.api.security import ApiBlueprint
 from app.auth.models import User
+from app.auth.session import api_user
 from app.errors import Conflict, DomainError
+from app.evidence.files import FileSchema, UploadSchema, created, present_file
 from app.evidence.models import Evidence
 from app.extensions import db
 from app.nominations.models import Nomination

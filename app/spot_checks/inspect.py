@@ -27,9 +27,7 @@ from app.auth.models import Role, User
 from app.auth.scope import role_orgs
 from app.campaigns.models import CampaignDeadline, Stage
 from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, StaleVersion
-from app.exports import csv_response
 from app.extensions import db
-from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
 from app.spot_checks import bp, checks
@@ -48,8 +46,10 @@ from app.spot_checks.words import (
     FINDING_COLOURS,
     FINDING_WORDS,
 )
-from app.templating import label
 from app.timeutil import beijing_today
+from app.web.downloads import csv_response
+from app.web.forms import apply_errors
+from app.web.templating import label
 
 # What the rectification form accepts (any evidence type, as the self-assessment).
 EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"

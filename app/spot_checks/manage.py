@@ -26,9 +26,7 @@ from sqlalchemy.orm import aliased, selectinload
 from app.campaigns.models import Campaign
 from app.campaigns.services import get_campaign
 from app.errors import Conflict, DomainError, Invalid, NotFound
-from app.exports import csv_response
 from app.extensions import db
-from app.form_errors import apply_errors
 from app.nominations.models import Nomination
 from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
 from app.spot_checks import bp
@@ -54,6 +52,8 @@ from app.spot_checks.services import (
     unit_names,
 )
 from app.timeutil import format_beijing
+from app.web.downloads import csv_response
+from app.web.forms import apply_errors
 from workflows.nomination import STATE_LABELS
 
 DRAW_STATUS_LABELS = {

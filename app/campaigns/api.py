@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask.views import MethodView
 from sqlalchemy.orm import selectinload
 
-from app.api.schemas import CampaignSchema
-from app.api.security import ApiBlueprint, api_user
+from app.api.security import ApiBlueprint
+from app.auth.session import api_user
 from app.campaigns.models import Campaign, CampaignQuota
+from app.campaigns.schemas import CampaignSchema
 from app.campaigns.services import visible_campaigns
 from app.extensions import db
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import Request, Response, url_for
 from flask.views import MethodView
@@ -10,18 +10,13 @@ from marshmallow import EXCLUDE, Schema, fields
 from werkzeug.datastructures import CombinedMultiDict
 
 from app.api.schemas import ID_RANGE, BeijingDateTime
-from app.api.security import ApiBlueprint, ApiParser, api_user
+from app.api.security import ApiBlueprint, ApiParser
+from app.assessment.evidence import add_evidence, list_evidence, unlink_evidence
+from app.assessment.models import EvidenceLink
+from app.auth.session import api_user
+from app.evidence.download import evidence_response, thumbnail_response
 from app.evidence.models import EvidenceKind
-from app.evidence.routes import evidence_response, thumbnail_response
-from app.evidence.services import (
-    add_evidence,
-    get_evidence_for_download,
-    list_evidence,
-    unlink_evidence,
-)
-
-if TYPE_CHECKING:
-    from app.assessment.models import EvidenceLink
+from app.evidence.services import get_evidence_for_download
 
 
 class EvidenceQuerySchema(Schema):

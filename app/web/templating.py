@@ -11,8 +11,8 @@ from jinja2 import pass_context
 from markupsafe import Markup, escape
 
 from app.i18n import LANGUAGES
-from app.labels_en import EN
 from app.timeutil import beijing_today, format_beijing
+from app.web.labels_en import EN
 from workflows.nomination import FINAL_STATES, STAGES, STATE_LABELS, STATE_STAGE
 
 STATE_COLOURS = {

@@ -7,10 +7,11 @@ from typing import Any
 from flask import request
 from flask.views import MethodView
 
-from app.api.schemas import TokenRequestSchema, TokenSchema
-from app.api.security import ApiBlueprint, api_user, unauthorized
+from app.api.security import ApiBlueprint, unauthorized
 from app.auth.models import SessionKind
+from app.auth.schemas import TokenRequestSchema, TokenSchema
 from app.auth.services import authenticate, end_session, start_session
+from app.auth.session import api_user
 from app.errors import Invalid
 
 blp = ApiBlueprint(

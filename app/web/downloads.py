@@ -1,12 +1,16 @@
-"""CSV downloads that open cleanly in Excel and cannot smuggle in a formula."""
+"""Downloads: CSV and Excel that open cleanly and cannot smuggle in a formula, and file names
+that every browser saves correctly."""
 
 from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response
 
@@ -123,3 +127,26 @@ def xlsx_file(filename: str, data: bytes) -> Response:
         mimetype=XLSX,
         headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}"},
     )
+
+
+def _ascii(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9._()\-\[\] ]+", "_", text).strip(" ._")
+
+
+def content_disposition(name: str, fallback_stem: str = "evidence") -> str:
+    """``attachment`` with an ASCII ``filename`` and the exact UTF-8 ``filename*``.
+
+    "2026年职工之家.pdf" → ``filename="2026.pdf"``; a name with no ASCII letters or digits
+    falls back to `fallback_stem` plus the extension.
+    """
+    stem, dot, ext = name.rpartition(".")
+    if not dot:
+        stem, ext = name, ""
+    ascii_stem = _ascii(stem)
+    if not re.search(r"[A-Za-z0-9]", ascii_stem):
+        ascii_stem = fallback_stem
+    ascii_ext = ext if re.fullmatch(r"[A-Za-z0-9]{1,10}", ext) else ""
+    ascii_name = ascii_stem + (f".{ascii_ext}" if ascii_ext else "")
+    encoded = quote(name, safe="!#$&+-.^_`|~")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"

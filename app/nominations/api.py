@@ -8,7 +8,12 @@ from typing import Any
 from flask import current_app, url_for
 from flask.views import MethodView
 
-from app.api.schemas import (
+from app.api.security import ApiBlueprint
+from app.auth.models import User
+from app.auth.session import api_user
+from app.extensions import db
+from app.nominations.models import Nomination, NominationEvent
+from app.nominations.schemas import (
     MAX_PER_PAGE,
     ActionRequestSchema,
     NominationCreateSchema,
@@ -16,10 +21,6 @@ from app.api.schemas import (
     NominationPageSchema,
     NominationQuerySchema,
 )
-from app.api.security import ApiBlueprint, api_user
-from app.auth.models import User
-from app.extensions import db
-from app.nominations.models import Nomination, NominationEvent
 from app.nominations.services import (
     NominationFilters,
     create_nomination,

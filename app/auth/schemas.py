@@ -1,0 +1,21 @@
+"""The API's token schemas."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+from marshmallow.validate import Length
+
+from app.api.schemas import BeijingDateTime
+
+
+class TokenRequestSchema(Schema):
+    username = fields.Str(required=True, validate=Length(min=1, max=64))
+    password = fields.Str(required=True, load_only=True, validate=Length(min=1, max=256))
+
+
+class TokenSchema(Schema):
+    token = fields.Str(
+        required=True,
+        metadata={"description": "Send as `Authorization: Bearer <token>`; shown only once."},
+    )
+    expires_at = BeijingDateTime(required=True)

@@ -1,0 +1,25 @@
+"""What the notifications plug in: the unread count every page's header shows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import ColumnElement, ScalarSelect, func, select
+
+from app.auth.services import register_user_figure
+from app.notifications.models import Notification
+
+
+def unread_count(user_id: ColumnElement[int]) -> ScalarSelect[Any]:
+    """The user's unread notifications, as a scalar subquery of the login session's query."""
+    return (
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+
+
+def register(app: Flask) -> None:
+    register_user_figure("unread_notifications", unread_count)
