@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 from flask import Flask
 
+from app.cli.generate import SCALES
 from app.errors import DomainError
-from app.generate import SCALES
 from app.standards.commands import init_app as init_standard_commands
 
 
@@ -39,7 +39,7 @@ def init_app(app: Flask) -> None:
         """Load a synthetic city into the database (bulk statements; for benchmarks)."""
         import time
 
-        from app.generate import GENERATED_PASSWORD, GenerateError, generate, peak_memory_mb
+        from app.cli.generate import GENERATED_PASSWORD, GenerateError, generate, peak_memory_mb
 
         started = time.monotonic()
         try:
