@@ -167,7 +167,7 @@ def register_template_helpers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     from app import jobs
-    from app.commands import init_app
+    from app.cli import init_app
 
     init_app(app)
     jobs.init_app(app)

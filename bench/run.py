@@ -47,7 +47,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from app.generate import CITY_CODE, GENERATED_PASSWORD, SCALES  # noqa: E402 (our own)
+from app.cli.generate import CITY_CODE, GENERATED_PASSWORD, SCALES  # noqa: E402 (our own)
 
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"

@@ -26,9 +26,9 @@ from sqlalchemy import func, select
 from app.auth.models import RoleAssignment, SessionKind, User
 from app.auth.services import start_session
 from app.campaigns.models import Campaign
+from app.cli.generate import GENERATED_PASSWORD, generate
 from app.commendation.models import Publicity, PublicityEntry
 from app.extensions import db
-from app.generate import GENERATED_PASSWORD, generate
 from app.nominations.models import Nomination
 from app.notifications.sweep import sweep
 from app.orgs.models import Organization
