@@ -1,5 +1,7 @@
 """Extensions, created unbound and wired in `create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
 from flask_login import LoginManager
@@ -25,6 +27,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Every model subclasses `Model`. At run time it is Flask-SQLAlchemy's `db.Model` (the
+# declarative base above, with its table naming and session binding); type checkers cannot
+# follow a base class that is an attribute of an instance, so they are shown `Base`, which
+# `db.Model` subclasses (flask-sqlalchemy#1186, mypy#8603).
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

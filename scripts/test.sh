@@ -9,5 +9,7 @@ cd "$(dirname "$0")/.."
 echo "· lint: ruff"
 .venv/bin/ruff check app workflows tests bench scripts
 .venv/bin/ruff format --check --quiet app workflows tests bench scripts wsgi.py
+echo "· layers: import-linter"
+.venv/bin/lint-imports --no-cache
 echo "· database: ${TEST_DATABASE_URL:-temporary SQLite}"
 exec .venv/bin/pytest "$@"

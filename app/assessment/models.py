@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.dbtypes import UTCDateTime, str_enum
 from app.evidence.models import Evidence
-from app.extensions import db
+from app.extensions import Model
 from app.standards.models import StandardItem
 from app.timeutil import utcnow
 
@@ -58,7 +58,7 @@ FIGURE_FIELDS = (
 _NONNEG = " AND ".join(f"({f} IS NULL OR {f} >= 0)" for f in FIGURE_FIELDS)
 
 
-class AssessmentRound(db.Model):
+class AssessmentRound(Model):
     __tablename__ = "assessment_rounds"
     __table_args__ = (
         UniqueConstraint("nomination_id", "number"),
@@ -105,7 +105,7 @@ class AssessmentRound(db.Model):
         return {f: getattr(self, f) for f in FIGURE_FIELDS}
 
 
-class ItemResponse(db.Model):
+class ItemResponse(Model):
     __tablename__ = "item_responses"
     __table_args__ = (UniqueConstraint("round_id", "item_id"),)
 
@@ -119,7 +119,7 @@ class ItemResponse(db.Model):
     item: Mapped[StandardItem] = relationship()
 
 
-class EvidenceLink(db.Model):
+class EvidenceLink(Model):
     """Evidence cited by a round, for one item or (item_id NULL) for the key figures."""
 
     __tablename__ = "evidence_links"
@@ -137,7 +137,7 @@ class EvidenceLink(db.Model):
     evidence: Mapped[Evidence] = relationship()
 
 
-class ReviewComment(db.Model):
+class ReviewComment(Model):
     """A reviewer's comment on one item (item_id) or on the figures / the whole round."""
 
     __tablename__ = "review_comments"

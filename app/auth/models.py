@@ -10,7 +10,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstr
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import UTCDateTime, str_enum
-from app.extensions import db
+from app.extensions import Model, db
 from app.orgs.models import Organization
 from app.timeutil import utcnow
 
@@ -66,7 +66,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.username}>"
 
 
-class RoleAssignment(db.Model):
+class RoleAssignment(Model):
     """A role held at one organisation; it reaches that organisation's whole subtree."""
 
     __tablename__ = "role_assignments"
@@ -90,7 +90,7 @@ class SessionKind(enum.StrEnum):
     API = "api"
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """A server-side session (web cookie or API bearer token). Only a hash is stored."""
 
     __tablename__ = "login_sessions"
@@ -106,7 +106,7 @@ class LoginSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class LoginAttempt(db.Model):
+class LoginAttempt(Model):
     """Failed logins, counted per username and per address to slow down guessing."""
 
     __tablename__ = "login_attempts"

@@ -8,11 +8,11 @@ from sqlalchemy import Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.dbtypes import UTCDateTime
-from app.extensions import db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 
-class WorkCalendarDay(db.Model):
+class WorkCalendarDay(Model):
     """A day that differs from the Monday-to-Friday rule: a holiday on a weekday, or a
     make-up working day (调休) on a weekend. The city keeps the list each year."""
 

@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import UTCDateTime, str_enum
-from app.extensions import db
+from app.extensions import Model
 from app.orgs.models import Organization
 from app.standards.models import StandardVersion
 from app.timeutil import utcnow
@@ -76,7 +76,7 @@ STAGE_LABELS = {
 }
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     __tablename__ = "campaigns"
     __table_args__ = (CheckConstraint("year BETWEEN 2000 AND 2100", name="year_range"),)
 
@@ -145,7 +145,7 @@ class Campaign(db.Model):
         return None
 
 
-class CampaignDeadline(db.Model):
+class CampaignDeadline(Model):
     __tablename__ = "campaign_deadlines"
     __table_args__ = (UniqueConstraint("campaign_id", "stage"),)
 
@@ -162,7 +162,7 @@ class CampaignDeadline(db.Model):
         return STAGE_LABELS[self.stage]
 
 
-class CampaignQuota(db.Model):
+class CampaignQuota(Model):
     """How many homes a district (or industry union) may have commended."""
 
     __tablename__ = "campaign_quotas"

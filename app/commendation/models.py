@@ -22,12 +22,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.dbtypes import UTCDateTime, str_enum
-from app.extensions import db
+from app.extensions import Model
 from app.nominations.models import Nomination
 from app.timeutil import beijing_today, utcnow
 
 
-class Selection(db.Model):
+class Selection(Model):
     """The city's choice about one candidate: its rank and whether it is on the list."""
 
     __tablename__ = "commendation_selections"
@@ -43,7 +43,7 @@ class Selection(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Publicity(db.Model):
+class Publicity(Model):
     """One published list (公示) and its period of working days."""
 
     __tablename__ = "publicities"
@@ -64,7 +64,7 @@ class Publicity(db.Model):
     )
 
 
-class PublicityEntry(db.Model):
+class PublicityEntry(Model):
     __tablename__ = "publicity_entries"
     __table_args__ = (UniqueConstraint("publicity_id", "nomination_id"),)
 
@@ -85,7 +85,7 @@ class ObjectionStatus(enum.StrEnum):
     UPHELD = "upheld"  # 异议成立
 
 
-class Objection(db.Model):
+class Objection(Model):
     """An objection (异议) lodged by anyone against a named candidate on a published list.
 
     The contact details are for the city's reply only and are never shown publicly; the
@@ -119,7 +119,7 @@ class Objection(db.Model):
     answered_by: Mapped[User | None] = relationship()
 
 
-class Commendation(db.Model):
+class Commendation(Model):
     """The commendation decision: its document number (文号) and date."""
 
     __tablename__ = "commendations"
@@ -136,7 +136,7 @@ class Commendation(db.Model):
     )
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """One home's certificate: a serial number and a verification code anyone can check."""
 
     __tablename__ = "certificates"
@@ -157,7 +157,7 @@ class Certificate(db.Model):
     nomination: Mapped[Nomination] = relationship()
 
 
-class HonourRectification(db.Model):
+class HonourRectification(Model):
     """A rectification ordered in the commendation stage: on an upheld objection (origin
     "objection"), or of a commended home found below standard (origin "commended")."""
 

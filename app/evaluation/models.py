@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.dbtypes import UTCDateTime, str_enum
 from app.evidence.models import Evidence
-from app.extensions import db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 
@@ -52,7 +52,7 @@ class TokenStatus(enum.StrEnum):
     VOID = "void"
 
 
-class MemberEvaluation(db.Model):
+class MemberEvaluation(Model):
     __tablename__ = "member_evaluations"
     __table_args__ = (
         CheckConstraint("member_count > 0", name="members_positive"),
@@ -99,7 +99,7 @@ class MemberEvaluation(db.Model):
     )
 
 
-class BallotToken(db.Model):
+class BallotToken(Model):
     """A one-time voting link. Knows whether it was spent, not when, nor by which ballot."""
 
     __tablename__ = "ballot_tokens"
@@ -121,7 +121,7 @@ class BallotToken(db.Model):
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Ballot(db.Model):
+class Ballot(Model):
     """One member's anonymous answers. Random id, the day only, nothing else about the voter."""
 
     __tablename__ = "ballots"
@@ -136,7 +136,7 @@ class Ballot(db.Model):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
-class BallotAnswer(db.Model):
+class BallotAnswer(Model):
     """A ballot's answer for one dimension of the standard (政治建设 …)."""
 
     __tablename__ = "ballot_answers"
@@ -149,7 +149,7 @@ class BallotAnswer(db.Model):
     choice: Mapped[Choice] = mapped_column(str_enum(Choice, 16))
 
 
-class PaperTally(db.Model):
+class PaperTally(Model):
     """Paper ballots counted by the union, with the scanned tally sheet as evidence."""
 
     __tablename__ = "paper_tallies"

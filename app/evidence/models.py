@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.dbtypes import UTCDateTime, str_enum
-from app.extensions import db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 
@@ -20,7 +20,7 @@ class EvidenceKind(enum.StrEnum):
     OFFICE = "office"
 
 
-class Evidence(db.Model):
+class Evidence(Model):
     """An uploaded file. Never changed after upload; rounds link to it."""
 
     __tablename__ = "evidence"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.campaigns.models import AWARD_LABELS, AwardType, Campaign
 from app.dbtypes import UTCDateTime, str_enum
-from app.extensions import db
+from app.extensions import Model
 from app.orgs.models import Organization
 from app.timeutil import utcnow
 from workflows.nomination import ACTIONS, STATE_LABELS, STATE_NAMES, STATE_STAGE
@@ -18,7 +18,7 @@ from workflows.nomination import ACTIONS, STATE_LABELS, STATE_NAMES, STATE_STAGE
 _STATES_SQL = ", ".join(f"'{s}'" for s in STATE_NAMES)
 
 
-class Nomination(db.Model):
+class Nomination(Model):
     """One application of one unit (or person) in one campaign."""
 
     __tablename__ = "nominations"
@@ -76,7 +76,7 @@ class Nomination(db.Model):
         return f"{subject} · {self.award_label}"
 
 
-class NominationEvent(db.Model):
+class NominationEvent(Model):
     """The audit trail: who did what, when, from which state to which, with what comment.
 
     Written in the same transaction as the state change it records.

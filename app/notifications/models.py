@@ -13,7 +13,7 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import UTCDateTime, str_enum
-from app.extensions import db
+from app.extensions import Model
 from app.timeutil import utcnow
 
 
@@ -32,7 +32,7 @@ KIND_LABELS = {
 }
 
 
-class Notification(db.Model):
+class Notification(Model):
     __tablename__ = "notifications"
     __table_args__ = (
         UniqueConstraint(
@@ -59,7 +59,7 @@ class MailStatus(enum.StrEnum):
     FAILED = "failed"  # gave up after the retries; an admin may retry
 
 
-class OutboxEmail(db.Model):
+class OutboxEmail(Model):
     """One e-mail per notification (to users with an address); sent by a job with retries."""
 
     __tablename__ = "outbox_emails"

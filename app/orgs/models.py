@@ -8,7 +8,7 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, Str
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import str_enum
-from app.extensions import db
+from app.extensions import Model
 
 
 class OrgLevel(enum.StrEnum):
@@ -55,7 +55,7 @@ ALLOWED_PARENT_LEVELS: dict[OrgLevel, tuple[OrgLevel, ...]] = {
 }
 
 
-class Organization(db.Model):
+class Organization(Model):
     __tablename__ = "organizations"
     __table_args__ = (
         CheckConstraint("staff_count IS NULL OR staff_count >= 0", name="staff_nonneg"),
@@ -86,7 +86,7 @@ class Organization(db.Model):
         return f"<Organization {self.code} {self.name}>"
 
 
-class OrgClosure(db.Model):
+class OrgClosure(Model):
     """Closure table: one row per (ancestor, descendant) pair, itself included at depth 0.
 
     "Everything under district X" is one indexed lookup on (ancestor_id), on any database.

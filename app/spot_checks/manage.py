@@ -18,7 +18,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased, selectinload
@@ -51,24 +50,11 @@ from app.spot_checks.services import (
     redraw,
     unit_names,
 )
+from app.spot_checks.words import DRAW_STATUS_COLOURS, DRAW_STATUS_LABELS
 from app.timeutil import format_beijing
 from app.web.downloads import csv_response
 from app.web.forms import apply_errors
 from workflows.nomination import STATE_LABELS
-
-DRAW_STATUS_LABELS = {
-    DrawStatus.ANNOUNCED: _l("Announced, not drawn yet"),
-    DrawStatus.DRAWN: _l("Drawn, not applied yet"),
-    DrawStatus.APPLIED: _l("Applied"),
-    DrawStatus.SUPERSEDED: _l("Superseded by a redraw"),
-}
-DRAW_STATUS_COLOURS = {
-    DrawStatus.ANNOUNCED: "info",
-    DrawStatus.DRAWN: "warning",
-    DrawStatus.APPLIED: "success",
-    DrawStatus.SUPERSEDED: "secondary",
-}
-
 
 # -- who may open the page ------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.dbtypes import UTCDateTime, str_enum
 from app.evidence.models import Evidence
-from app.extensions import db
+from app.extensions import Model
 from app.orgs.models import Organization
 from app.standards.models import StandardItem
 from app.timeutil import utcnow
@@ -34,7 +34,7 @@ class DrawStatus(enum.StrEnum):
     SUPERSEDED = "superseded"  # replaced by a redraw (with its reason); kept for the record
 
 
-class SpotCheckDraw(db.Model):
+class SpotCheckDraw(Model):
     __tablename__ = "spot_check_draws"
     __table_args__ = (
         CheckConstraint("method IN ('ratio', 'count')", name="method_known"),
@@ -81,7 +81,7 @@ class Conclusion(enum.StrEnum):
     FAIL = "fail"  # 不合格
 
 
-class SpotCheck(db.Model):
+class SpotCheck(Model):
     """One drawn nomination's on-site check."""
 
     __tablename__ = "spot_checks"
@@ -123,7 +123,7 @@ class SpotCheck(db.Model):
     )
 
 
-class SpotCheckAssignment(db.Model):
+class SpotCheckAssignment(Model):
     __tablename__ = "spot_check_assignments"
     __table_args__ = (
         UniqueConstraint("spot_check_id", "inspector_id"),
@@ -141,7 +141,7 @@ class SpotCheckAssignment(db.Model):
     inspector: Mapped[User] = relationship(foreign_keys=[inspector_id])
 
 
-class CheckFinding(db.Model):
+class CheckFinding(Model):
     __tablename__ = "check_findings"
     __table_args__ = (UniqueConstraint("spot_check_id", "item_id"),)
 
@@ -159,7 +159,7 @@ class CheckFinding(db.Model):
     )
 
 
-class CheckPhoto(db.Model):
+class CheckPhoto(Model):
     __tablename__ = "check_photos"
     __table_args__ = (UniqueConstraint("finding_id", "evidence_id"),)
 
@@ -171,7 +171,7 @@ class CheckPhoto(db.Model):
     evidence: Mapped[Evidence] = relationship()
 
 
-class RectificationResponse(db.Model):
+class RectificationResponse(Model):
     """The union's answer to one item it was ordered to rectify."""
 
     __tablename__ = "rectification_responses"

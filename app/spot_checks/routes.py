@@ -8,9 +8,9 @@ from sqlalchemy import select
 from app.errors import Conflict
 from app.extensions import db
 from app.spot_checks import bp
-from app.spot_checks.manage import DRAW_STATUS_LABELS
 from app.spot_checks.models import SpotCheckDraw
 from app.spot_checks.services import get_draw, public_record, unit_names, verify_draw
+from app.spot_checks.words import DRAW_STATUS_LABELS
 
 
 @bp.get("/draws/<int:draw_id>")

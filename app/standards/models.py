@@ -12,12 +12,12 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import UTCDateTime, str_enum
-from app.extensions import db
+from app.extensions import Model
 from app.orgs.models import OrgCategory
 from app.timeutil import utcnow
 
 
-class StandardVersion(db.Model):
+class StandardVersion(Model):
     __tablename__ = "standard_versions"
     __table_args__ = (
         UniqueConstraint("code", "version"),
@@ -47,7 +47,7 @@ class StandardVersion(db.Model):
         return self.content["thresholds"][category]
 
 
-class StandardItem(db.Model):
+class StandardItem(Model):
     """One numbered item of one category's standard (or of a checklist such as 六有)."""
 
     __tablename__ = "standard_items"

@@ -1,0 +1,95 @@
+"""The house's floors hold: no import circle, and the engine a leaf.
+
+The layer contracts themselves are import-linter's (`lint-imports`, run by the test command
+from `pyproject.toml`); these are the rules it cannot state. Imports are read from the code
+by grimp, imports inside functions included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph("app", "workflows", include_external_packages=False)
+
+
+def _cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iteratively)."""
+    imports = {m: sorted(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for start in sorted(imports):
+        if start in index:
+            continue
+        work = [(start, iter(imports[start]))]
+        index[start] = low[start] = counter
+        counter += 1
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(imports[child])))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_no_module_imports_itself_back_through_others(graph):
+    assert _cycles(graph) == []
+
+
+def test_the_cycle_finder_finds_a_circle():
+    """The check above can fail: a circle of three modules is found."""
+
+    class Fake:
+        modules = {"a", "b", "c", "d"}
+
+        @staticmethod
+        def find_modules_directly_imported_by(m: str) -> set[str]:
+            return {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set()}[m]
+
+    assert _cycles(Fake()) == [["a", "b", "c"]]  # type: ignore[arg-type]
+
+
+def test_the_engine_imports_nothing_of_the_app(graph):
+    engine = [m for m in graph.modules if m == "workflows" or m.startswith("workflows.")]
+    reached = {
+        imported
+        for module in engine
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.startswith("app")
+    }
+    assert reached == set()
