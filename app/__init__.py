@@ -38,6 +38,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
+        # Flask's documented way to wrap the WSGI app; mypy sees a method replaced.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
         )

@@ -15,6 +15,7 @@ import click
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue, SimpleWorker, Worker
+from rq.job import Job
 
 QUEUE_NAME = "default"
 
@@ -50,7 +51,7 @@ class AppWorker(Worker):
 
     app: Flask | None = None
 
-    def perform_job(self, job, queue):  # type: ignore[no-untyped-def]
+    def perform_job(self, job: Job, queue: Queue) -> bool:
         assert self.app is not None
         with self.app.app_context():
             return super().perform_job(job, queue)

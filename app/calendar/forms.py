@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs: 3.2
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.calendar.services import MAX_NOTE
@@ -20,7 +20,8 @@ DAY_CHOICES = [
 class CalendarDayForm(FlaskForm):
     """Mark one day as a day off or a make-up working day (or change its note)."""
 
-    day = DateField(
+    # SelectChoice and `invalid_value_message` are new in WTForms 3.3; its stubs are 3.2's.
+    day = DateField(  # type: ignore[call-arg]
         _l("Date"), validators=[InputRequired(DATE_MESSAGE)], invalid_value_message=DATE_MESSAGE
     )
     kind = RadioField(

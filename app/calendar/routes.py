@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -51,10 +52,10 @@ def _calendar_url(year: int) -> str:
 def _render_calendar(
     year: int,
     *,
-    day_form: CalendarDayForm | None = None,  # type: ignore[no-untyped-def]
+    day_form: CalendarDayForm | None = None,
     import_form: CalendarImportForm | None = None,
     status: int = 200,
-):
+) -> ResponseReturnValue:
     days = calendar_year(year)
     return render_template(
         "calendar/page.html",
@@ -70,18 +71,19 @@ def _render_calendar(
 
 @bp.get("/calendar")
 @login_required
-def page():  # type: ignore[no-untyped-def]
+def page() -> ResponseReturnValue:
     require_calendar_keeper(current_user)
     return _render_calendar(_year())
 
 
 @bp.post("/calendar/day")
 @login_required
-def save_day():  # type: ignore[no-untyped-def]
-    require_calendar_keeper(current_user)
+def save_day() -> ResponseReturnValue:
+    require_calendar_keeper(current_user)  # an invalid form shows the calendar again
     form = CalendarDayForm()
     if form.validate_on_submit():
         day = form.day.data
+        assert day is not None  # InputRequired
         try:
             set_calendar_day(current_user, day, form.kind.data == "work", form.note.data)
         except Invalid as exc:
@@ -104,12 +106,12 @@ def save_day():  # type: ignore[no-untyped-def]
 
 @bp.post("/calendar/import")
 @login_required
-def import_days():  # type: ignore[no-untyped-def]
-    require_calendar_keeper(current_user)
+def import_days() -> ResponseReturnValue:
+    require_calendar_keeper(current_user)  # an invalid form shows the calendar again
     form = CalendarImportForm()
     if form.validate_on_submit():
         try:
-            count = import_calendar(current_user, form.text.data)
+            count = import_calendar(current_user, form.text.data or "")
         except Invalid as exc:
             db.session.rollback()
             flash_refusal(exc, *apply_errors(form, exc.errors), category="danger")
@@ -121,18 +123,17 @@ def import_days():  # type: ignore[no-untyped-def]
 
 @bp.post("/calendar/<day>/delete")
 @login_required
-def delete_day(day: str):  # type: ignore[no-untyped-def]
-    require_calendar_keeper(current_user)
+def delete_day(day: str) -> ResponseReturnValue:
     DeleteDayForm().validate_on_submit()
     try:
         when = date.fromisoformat(day)
     except ValueError:
         raise NotFound(_("Not found, or you are not allowed to see it.")) from None
     try:
-        delete_calendar_day(current_user, when)
-    except NotFound as exc:
+        delete_calendar_day(current_user, when)  # the city's only (403 otherwise)
+    except NotFound as exc:  # a day with nothing to delete: said on the calendar
         db.session.rollback()
-        flash(exc.message, "warning")
+        flash_refusal(exc, category="warning")
     else:
         flash(
             _("%(day)s follows the Monday-to-Friday rule again.", day=when.isoformat()), "success"

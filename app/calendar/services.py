@@ -48,13 +48,12 @@ def _changed() -> None:
 
 def calendar_exceptions(first: date, last: date) -> dict[date, bool]:
     """The days in [first, last] that differ from the rule: day → is it a working day."""
-    return dict(
-        db.session.execute(
-            select(WorkCalendarDay.day, WorkCalendarDay.is_workday).where(
-                WorkCalendarDay.day.between(first, last)
-            )
-        ).all()
+    rows = db.session.execute(
+        select(WorkCalendarDay.day, WorkCalendarDay.is_workday).where(
+            WorkCalendarDay.day.between(first, last)
+        )
     )
+    return {day: is_workday for day, is_workday in rows}
 
 
 def period_of_working_days(starts_on: date, working_days: int) -> tuple[date, date]:

@@ -23,8 +23,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import CursorResult, Table, bindparam, select
 from sqlalchemy.orm import contains_eager
 
 from app.calendar.services import calendar_exceptions
@@ -46,6 +47,14 @@ STATE_STAGE_DEADLINE = {
     "publicity": Stage.PUBLICITY,
     "honour_rectification": Stage.PUBLICITY,
 }
+
+
+def _table() -> Table:
+    """The nominations table, for Core UPDATEs (a declarative class's `__table__` is typed
+    as any FROM clause)."""
+    table = Nomination.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 def _beijing_day(value: datetime | None) -> date | None:
@@ -119,7 +128,7 @@ def _store_all(nominations: list[Nomination]) -> int:
     next action of someone who had the page open)."""
     rows = [{"nid": nid, "due": due} for nid, due in due_dates(nominations).items()]
     if rows:
-        table = Nomination.__table__
+        table = _table()
         db.session.execute(
             table.update().where(table.c.id == bindparam("nid")).values(due_on=bindparam("due")),
             rows,
@@ -139,10 +148,16 @@ def refresh_campaign(campaign_id: int) -> int:
     for status, stage in STATE_STAGE_DEADLINE.items():
         if status in own_date_states():
             continue
-        result = db.session.execute(
-            Nomination.__table__.update()
-            .where(Nomination.campaign_id == campaign_id, Nomination.status == status)
-            .values(due_on=campaign.due_date(stage))
+        # An UPDATE's result is a CursorResult (with rowcount); Session.execute is typed as
+        # returning any Result.
+        result = cast(
+            CursorResult[Any],
+            db.session.execute(
+                _table()
+                .update()
+                .where(Nomination.campaign_id == campaign_id, Nomination.status == status)
+                .values(due_on=campaign.due_date(stage))
+            ),
         )
         count += result.rowcount or 0
     return count + _store_all(

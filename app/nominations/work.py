@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select
 
@@ -72,7 +73,7 @@ def register_more_work(role: str, name: str, clause: MoreWork) -> None:
     _register(_MORE_WORK, (role, name), clause)
 
 
-def _register(table: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+def _register(table: dict[Any, Any], key: object, value: object) -> None:
     known = table.get(key)
     if known is not None and known != value:
         raise ValueError(f"{key} is registered twice")

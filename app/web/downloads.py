@@ -71,7 +71,9 @@ def xlsx_sheets(sheets: Iterable[Sheet]) -> bytes:
     from openpyxl import Workbook
 
     book = Workbook()
-    book.remove(book.active)
+    first = book.active  # the blank sheet a new workbook starts with
+    if first is not None:
+        book.remove(first)
     for sheet in sheets:
         _fill_sheet(book.create_sheet(sheet.title[:31]), sheet)
     buffer = io.BytesIO()

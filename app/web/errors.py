@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, flash, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
+from flask.wrappers import Response as FlaskResponse
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -37,7 +39,7 @@ def json_error(
     errors: dict[str, Any] | None = None,
     problems: list[str] | None = None,
     headers: dict[str, str] | None = None,
-):
+) -> FlaskResponse:
     body: dict[str, Any] = {"code": status, "message": message}
     if errors:
         body["errors"] = errors
@@ -50,7 +52,7 @@ def json_error(
     return response
 
 
-def _page(status: int, message: str, problems: list[str] | None = None):
+def _page(status: int, message: str, problems: list[str] | None = None) -> tuple[str, int]:
     return render_template(
         "error.html", status=status, message=message, problems=problems or []
     ), status
@@ -84,13 +86,13 @@ def refuse(exc: DomainError, url: str, *, category: str | None = None) -> Respon
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
-    def domain_error(exc: DomainError):  # type: ignore[no-untyped-def]
+    def domain_error(exc: DomainError) -> ResponseReturnValue:
         if wants_json():
             return json_error(exc.status, exc.message, exc.errors, exc.problems)
         return _page(exc.status, exc.message, exc.problems)
 
     @app.errorhandler(CSRFError)
-    def csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
+    def csrf_error(exc: CSRFError) -> ResponseReturnValue:
         message = _(
             "The form has expired or was not sent from this site. "
             "Please go back, reload the page and try again."
@@ -100,7 +102,7 @@ def init_app(app: Flask) -> None:
         return _page(400, message)
 
     @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):  # type: ignore[no-untyped-def]
+    def http_error(exc: HTTPException) -> ResponseReturnValue:
         status = exc.code or 500
         message = str(MESSAGES.get(status, exc.name))
         if status == 413:
@@ -138,7 +140,7 @@ def init_app(app: Flask) -> None:
         return response, code, headers
 
     @app.errorhandler(Exception)
-    def unexpected(exc: Exception):  # type: ignore[no-untyped-def]
+    def unexpected(exc: Exception) -> ResponseReturnValue:
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         from app.extensions import db
 

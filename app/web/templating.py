@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask, g
 from flask_babel import get_locale
@@ -36,7 +37,7 @@ STATE_COLOURS = {
 }
 
 
-def due(day: date | None) -> dict | None:
+def due(day: date | None) -> dict[str, Any] | None:
     """A due date as the pages show it: the date, days left (negative: overdue), a colour."""
     if day is None:
         return None
@@ -49,10 +50,10 @@ def english() -> bool:
     """Whether this request's UI language is English, read once per request (list pages
     ask for every row); kept on `g`, where Flask-Babel keeps the locale itself."""
     try:
-        return g._english  # type: ignore[no-any-return]
+        return bool(g._english)
     except AttributeError:
         g._english = str(get_locale()) == "en"
-        return g._english  # type: ignore[no-any-return]
+        return bool(g._english)
 
 
 def label(text: str | None) -> str:
