@@ -11,16 +11,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
+from marshmallow.types import ErrorMessages
 from marshmallow.validate import Range
 
 from app.timeutil import to_beijing
 
-DATE_ERRORS = {"invalid": "请填写有效的日期（如 2026-05-01）。"}
+# A field's `error_messages`, translated when a request is validated. Each message is a
+# list of one lazy string: marshmallow puts a message in a list only when it is a `str`,
+# which a lazy string is not, and the API's errors are lists of messages per field.
+DATE_ERRORS: ErrorMessages = {"invalid": [_l("Please enter a valid date (e.g. 2026-05-01).")]}
 # Ids (and page numbers) are PostgreSQL integers: a larger number could match nothing, and
 # would fail in the database (an overflow, a 500) rather than answer 404 or an empty list.
 MAX_ID = 2**31 - 1
-ID_RANGE = Range(min=1, max=MAX_ID, error="须为 1 至 2147483647 之间的整数。")
+# A validator's message is formatted (`str.format`) when it fails, which translates it.
+ID_RANGE = Range(min=1, max=MAX_ID, error=_l("Must be a whole number from 1 to 2147483647."))
 
 
 class BeijingDateTime(fields.DateTime):

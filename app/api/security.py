@@ -12,6 +12,7 @@ from functools import wraps
 from typing import Any, NoReturn
 
 from flask import Request, Response, g
+from flask_babel import gettext as _
 from flask_smorest import Blueprint
 from webargs.flaskparser import FlaskParser, abort
 
@@ -38,7 +39,7 @@ class ApiParser(FlaskParser):
         self, error: Exception, req: Request, *args: Any, **kwargs: Any
     ) -> NoReturn:
         # 400, not 422: the body could not be read at all, so there are no fields to blame.
-        abort(400, exc=error, message="请求体不是有效的 JSON。")
+        abort(400, exc=error, message=_("The request body is not valid JSON."))
 
 
 class ApiBlueprint(Blueprint):
@@ -67,7 +68,9 @@ class ApiBlueprint(Blueprint):
         @wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if g.get("api_user") is None:
-                return unauthorized("请先登录：缺少有效的访问令牌（Authorization: Bearer）。")
+                return unauthorized(
+                    _("Please log in: no valid access token (Authorization: Bearer).")
+                )
             return func(*args, **kwargs)
 
         documented = self.errors(401)(wrapper)

@@ -1,3 +1,9 @@
+"""The city federation's campaign form, with one date per stage and one quota per district."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -8,6 +14,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields import Field
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -69,17 +76,17 @@ class CampaignForm(FlaskForm):
     )
 
     @property
-    def deadline_fields(self):  # type: ignore[no-untyped-def]
+    def deadline_fields(self) -> list[Field]:
         return [self[deadline_field(stage)] for stage in STAGE_ORDER]
 
     @property
-    def quota_fields(self):  # type: ignore[no-untyped-def]
+    def quota_fields(self) -> list[Field]:
         return [self[name] for name in self._quota_names]
 
     _quota_names: list[str] = []
 
 
-def campaign_form(districts: list[Organization], **kwargs) -> CampaignForm:  # type: ignore[no-untyped-def]
+def campaign_form(districts: list[Organization], **kwargs: Any) -> CampaignForm:
     """The form with one date per stage and one quota per district of the organiser.
 
     Built per request: the districts come from the tree, the labels in the user's language.

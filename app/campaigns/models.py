@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
@@ -102,7 +103,7 @@ class Campaign(Model):
     evaluation_rule: Mapped[str] = mapped_column(
         String(32), default="satisfied_or_basic", server_default="satisfied_or_basic"
     )
-    evaluation_min_turnout: Mapped[float | None] = mapped_column(Numeric(5, 4))
+    evaluation_min_turnout: Mapped[Decimal | None] = mapped_column(Numeric(5, 4))
     # 随机抽查: who draws (the city, or each district for its own), how many inspectors per
     # check, and who accepts a rectification (the inspectors, or the district reviewer).
     draw_level: Mapped[str] = mapped_column(String(8), default="city", server_default="city")

@@ -3,11 +3,14 @@ city federation's create and edit forms."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.campaigns import bp
+from app.campaigns import bp, policy
 from app.campaigns.forms import CampaignForm, campaign_form
 from app.campaigns.links import links_for
 from app.campaigns.models import (
@@ -23,47 +26,45 @@ from app.campaigns.services import (
     EVALUATION_RULES,
     STAGE_ORDER,
     CampaignData,
-    can_manage,
     create_campaign,
     deadline_field,
     get_campaign,
     nomination_summary,
-    organizer_for,
     quota_districts,
     quota_field,
     update_campaign,
     visible_campaigns,
 )
-from app.errors import DomainError, Forbidden
+from app.errors import DomainError
 from app.extensions import db
 from app.orgs.models import Organization
 from app.standards.services import standard_versions
 from app.timeutil import beijing_today
+from app.web.errors import flash_refusal
 from app.web.forms import apply_errors
 from app.web.templating import label
 
 
 @bp.get("/")
 @login_required
-def list_campaigns():  # type: ignore[no-untyped-def]
+def list_campaigns() -> ResponseReturnValue:
     campaigns = db.session.scalars(visible_campaigns(current_user)).all()
-    can_create = True
-    try:
-        organizer_for(current_user)
-    except Forbidden:
-        can_create = False
-    return render_template("campaigns/list.html", campaigns=campaigns, can_create=can_create)
+    return render_template(
+        "campaigns/list.html",
+        campaigns=campaigns,
+        can_create=policy.may_create_campaigns(current_user),
+    )
 
 
 @bp.get("/<int:campaign_id>")
 @login_required
-def detail(campaign_id: int):  # type: ignore[no-untyped-def]
+def detail(campaign_id: int) -> ResponseReturnValue:
     campaign = get_campaign(current_user, campaign_id)
     return render_template(
         "campaigns/detail.html",
         campaign=campaign,
         summary=nomination_summary(current_user, campaign),
-        can_edit=can_manage(current_user, campaign),
+        can_edit=policy.may_manage(current_user, campaign),
         links=links_for(current_user, campaign),
     )
 
@@ -93,7 +94,7 @@ def _data(form: CampaignForm, districts: list[Organization]) -> CampaignData:
     )
 
 
-def _initial(campaign: Campaign, districts: list[Organization]) -> dict:
+def _initial(campaign: Campaign, districts: list[Organization]) -> dict[str, Any]:
     quotas = {q.district_id: q.quota for q in campaign.quotas}
     data = {
         "name": campaign.name,
@@ -114,13 +115,13 @@ def _initial(campaign: Campaign, districts: list[Organization]) -> dict:
 
 def _show_errors(form: CampaignForm, exc: DomainError) -> None:
     db.session.rollback()
-    flash(" ".join([exc.message, *exc.problems, *apply_errors(form, exc.errors)]), "danger")
+    flash_refusal(exc, *apply_errors(form, exc.errors), category="danger")
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def new():  # type: ignore[no-untyped-def]
-    organizer = organizer_for(current_user)
+def new() -> ResponseReturnValue:
+    organizer = policy.organizer_for(current_user)
     districts = quota_districts(organizer.id)
     form = campaign_form(
         districts,
@@ -155,10 +156,10 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:campaign_id>/edit", methods=["GET", "POST"])
 @login_required
-def edit(campaign_id: int):  # type: ignore[no-untyped-def]
+def edit(campaign_id: int) -> ResponseReturnValue:
     campaign = get_campaign(current_user, campaign_id)
-    if not can_manage(current_user, campaign):
-        raise Forbidden("只有主办的市总工会可以修改该评选活动。")
+    # The form is for the organiser only (`update_campaign` refuses anyone else's post).
+    policy.require_manage(current_user, campaign)
     districts = quota_districts(campaign.organizer_id)
     form = campaign_form(
         districts, data=_initial(campaign, districts) if request.method == "GET" else None

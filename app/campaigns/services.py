@@ -1,4 +1,5 @@
-"""Reading campaigns as a user may see them."""
+"""Campaigns: reading them as a user may see them, the city federation's edits, and the
+summary of their nominations (who may do what: `app.campaigns.policy`)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import aliased
 
-from app.auth.models import Role, User
-from app.auth.scope import role_orgs, visible_org_clause
+from app.auth.models import User
+from app.auth.scope import visible_org_clause
+from app.campaigns import policy
 from app.campaigns.models import (
     AWARD_LABELS,
     STAGE_LABELS,
@@ -22,32 +27,28 @@ from app.campaigns.models import (
     CampaignStatus,
     Stage,
 )
-from app.errors import Forbidden, Invalid, NotFound
+from app.errors import Invalid
 from app.extensions import db
 from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
 from app.standards.models import StandardVersion
+from app.web.templating import label
 from workflows.nomination import STATE_LABELS, STATE_NAMES
 
 
 def visible_campaigns(user: User) -> Select:
-    """Campaigns organised at or above one of the user's organisations.
-
-    Campaigns still being prepared are shown only to users at the organiser itself.
-    """
-    orgs = set().union(*role_orgs(user).values())
-    above = select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id.in_(orgs))
+    """The campaigns the user may see (`policy.visible_campaign_clause`), newest first."""
     return (
         select(Campaign)
-        .where(Campaign.organizer_id.in_(above))
-        .where((Campaign.status != CampaignStatus.DRAFT) | Campaign.organizer_id.in_(orgs))
+        .where(policy.visible_campaign_clause(user))
         .order_by(Campaign.year.desc(), Campaign.id.desc())
     )
 
 
 def get_campaign(user: User, campaign_id: int) -> Campaign:
+    """A campaign the user may see; any other id is "not found", never "forbidden"."""
     campaign = db.session.scalar(visible_campaigns(user).where(Campaign.id == campaign_id))
     if campaign is None:
-        raise NotFound("评选活动不存在或您无权查看。")
+        raise policy.not_found()
     return campaign
 
 
@@ -75,8 +76,8 @@ def quota_field(district_id: int) -> str:
 
 # 会员评家: which answers count as satisfied (app.evaluation.services.RULES uses the keys).
 EVALUATION_RULES = {
-    "satisfied_or_basic": "满意 + 基本满意",
-    "satisfied_only": "仅“满意”",
+    "satisfied_or_basic": _l("Satisfied + basically satisfied"),
+    "satisfied_only": _l("“Satisfied” only"),
 }
 
 
@@ -98,20 +99,6 @@ class CampaignData:
     publicity_working_days: int = 5
 
 
-def organizer_for(user: User) -> Organization:
-    """The city federation at which the user holds the city role; Forbidden otherwise."""
-    orgs = sorted(role_orgs(user, [Role.CITY]).get(Role.CITY, set()))
-    if not orgs:
-        raise Forbidden("只有市总工会可以管理评选活动。")
-    organizer = db.session.get(Organization, orgs[0])
-    assert organizer is not None
-    return organizer
-
-
-def can_manage(user: User, campaign: Campaign) -> bool:
-    return campaign.organizer_id in role_orgs(user, [Role.CITY]).get(Role.CITY, set())
-
-
 def quota_districts(organizer_id: int) -> list[Organization]:
     """The district federations and industry unions directly under the organiser."""
     return list(
@@ -129,20 +116,20 @@ def _validate(
     errors: dict[str, list[str]] = {}
     name = (data.name or "").strip()
     if not name:
-        errors["name"] = ["请填写活动名称。"]
+        errors["name"] = [_("Please enter the campaign's name.")]
     elif len(name) > 200:
-        errors["name"] = ["活动名称不能超过 200 个字。"]
+        errors["name"] = [_("The campaign's name has at most %(n)s characters.", n=200)]
     if data.year is None or not 2000 <= data.year <= 2100:
-        errors["year"] = ["年度须在 2000 至 2100 之间。"]
+        errors["year"] = [_("The year must lie between 2000 and 2100.")]
     if data.level not in set(CampaignLevel):
-        errors["level"] = ["请选择活动级别。"]
+        errors["level"] = [_("Please choose the campaign's level.")]
     if data.status not in set(CampaignStatus):
-        errors["status"] = ["请选择活动状态。"]
+        errors["status"] = [_("Please choose the campaign's status.")]
     awards = list(dict.fromkeys(data.award_types or []))
     if not awards:
-        errors["award_types"] = ["请至少选择一个表彰类型。"]
+        errors["award_types"] = [_("Please choose at least one award.")]
     elif any(a not in set(AwardType) for a in awards):
-        errors["award_types"] = ["表彰类型无效。"]
+        errors["award_types"] = [_("Not a valid award.")]
 
     # Each date no earlier than the latest earlier stage that has one.
     previous: tuple[Stage, date] | None = None
@@ -152,30 +139,41 @@ def _validate(
             continue
         if previous is not None and due < previous[1]:
             errors[deadline_field(stage)] = [
-                f"{STAGE_LABELS[stage]}不能早于{STAGE_LABELS[previous[0]]}（{previous[1]:%Y-%m-%d}）。"
+                _(
+                    "“%(stage)s” cannot be earlier than “%(earlier)s” (%(date)s).",
+                    stage=label(STAGE_LABELS[stage]),
+                    earlier=label(STAGE_LABELS[previous[0]]),
+                    date=previous[1].isoformat(),
+                )
             ]
         else:
             previous = (stage, due)
 
     if data.standard_version_id is None:
-        errors["standard_version_id"] = ["请选择本次活动采用的评价标准。"]
+        errors["standard_version_id"] = [_("Please choose the standard this campaign uses.")]
     elif db.session.get(StandardVersion, data.standard_version_id) is None:
-        errors["standard_version_id"] = ["评价标准不存在。"]
+        errors["standard_version_id"] = [_("The standard does not exist.")]
     if data.evaluation_rule not in EVALUATION_RULES:
-        errors["evaluation_rule"] = ["请选择满意率的计算口径。"]
+        errors["evaluation_rule"] = [_("Please choose how satisfaction is counted.")]
     if data.evaluation_min_turnout is not None and not 0 < data.evaluation_min_turnout <= 1:
-        errors["evaluation_min_turnout"] = ["最低参评率须大于 0 且不超过 1（如 0.5 表示 50%）。"]
+        errors["evaluation_min_turnout"] = [
+            _("The minimum turnout is above 0 and at most 1 (0.5 is 50 per cent).")
+        ]
     if data.review_working_days is not None and not 1 <= data.review_working_days <= 60:
-        errors["review_working_days"] = ["审核时限须在 1 到 60 个工作日之间，不限则留空。"]
+        errors["review_working_days"] = [
+            _("The review time is 1 to 60 working days; leave it empty for no limit.")
+        ]
     if not 1 <= (data.publicity_working_days or 0) <= 30:
-        errors["publicity_working_days"] = ["公示期须在 1 到 30 个工作日之间。"]
+        errors["publicity_working_days"] = [_("The publicity period is 1 to 30 working days.")]
 
     allowed = {d.id for d in districts}
     for district_id, quota in data.quotas.items():
         if district_id not in allowed:
-            errors[quota_field(district_id)] = ["该组织不是本市的区县或产业工会。"]
+            errors[quota_field(district_id)] = [
+                _("This organisation is not one of the city's district or industry unions.")
+            ]
         elif quota is None or quota < 0:
-            errors[quota_field(district_id)] = ["名额须为不小于 0 的整数。"]
+            errors[quota_field(district_id)] = [_("A quota is a whole number, 0 or more.")]
 
     if campaign is not None:
         from app.nominations.models import Nomination  # nominations build on campaigns
@@ -187,25 +185,36 @@ def _validate(
             .group_by(Nomination.award_type)
         ).all()
         if used and data.status == CampaignStatus.DRAFT:
-            errors.setdefault("status", []).append("已有申报的活动不能改回筹备中。")
+            errors.setdefault("status", []).append(
+                _("A campaign with nominations cannot go back to being prepared.")
+            )
         if used and data.standard_version_id != campaign.standard_version_id:
             # A pinned standard never changes under nominations already under way.
-            errors.setdefault("standard_version_id", []).append("已有申报的活动不能更换评价标准。")
-        dropped = [AWARD_LABELS[AwardType(a)] for a, _ in used if a not in awards]
+            errors.setdefault("standard_version_id", []).append(
+                _("A campaign with nominations cannot change its standard.")
+            )
+        dropped = [label(AWARD_LABELS[AwardType(a)]) for a, _count in used if a not in awards]
         if dropped and "award_types" not in errors:
-            errors["award_types"] = [f"已有“{'、'.join(dropped)}”的申报，不能取消该类型。"]
+            errors["award_types"] = [
+                _(
+                    "There are nominations for “%(awards)s”: the award cannot be dropped.",
+                    awards=pgettext("list separator", ", ").join(dropped),
+                )
+            ]
     return errors
 
 
 def _apply(campaign: Campaign, data: CampaignData) -> None:
+    """Copy validated data onto the campaign (`_validate` found no error)."""
+    assert data.year is not None
     campaign.name = data.name.strip()
-    campaign.year = data.year  # type: ignore[assignment]
+    campaign.year = data.year
     campaign.level = CampaignLevel(data.level)
     campaign.status = CampaignStatus(data.status)
     campaign.award_types = [a.value for a in AwardType if a.value in data.award_types]
     campaign.standard_version_id = data.standard_version_id
     campaign.evaluation_rule = data.evaluation_rule
-    campaign.evaluation_min_turnout = data.evaluation_min_turnout  # type: ignore[assignment]
+    campaign.evaluation_min_turnout = data.evaluation_min_turnout
     campaign.review_working_days = data.review_working_days
     campaign.publicity_working_days = data.publicity_working_days
 
@@ -222,18 +231,19 @@ def _apply(campaign: Campaign, data: CampaignData) -> None:
             campaign.deadlines.append(CampaignDeadline(stage=stage, due_date=due))
     quotas = {q.district_id: q for q in campaign.quotas}
     for district_id, quota in data.quotas.items():
+        assert quota is not None
         if district_id in quotas:
-            quotas[district_id].quota = quota  # type: ignore[assignment]
+            quotas[district_id].quota = quota
         else:
             campaign.quotas.append(CampaignQuota(district_id=district_id, quota=quota))
 
 
 def create_campaign(user: User, data: CampaignData) -> Campaign:
     """The city federation sets up a campaign with its calendar and district quotas."""
-    organizer = organizer_for(user)
+    organizer = policy.organizer_for(user)
     errors = _validate(data, quota_districts(organizer.id), None)
     if errors:
-        raise Invalid("评选活动信息有误。", errors=errors)
+        raise Invalid(_("The campaign has errors."), errors=errors)
     campaign = Campaign(organizer_id=organizer.id, award_types=[])
     _apply(campaign, data)
     db.session.add(campaign)
@@ -244,11 +254,10 @@ def create_campaign(user: User, data: CampaignData) -> Campaign:
 def update_campaign(user: User, campaign_id: int, data: CampaignData) -> Campaign:
     """The organising city federation changes a campaign, its calendar or its quotas."""
     campaign = get_campaign(user, campaign_id)
-    if not can_manage(user, campaign):
-        raise Forbidden("只有主办的市总工会可以修改该评选活动。")
+    policy.require_manage(user, campaign)
     errors = _validate(data, quota_districts(campaign.organizer_id), campaign)
     if errors:
-        raise Invalid("评选活动信息有误。", errors=errors)
+        raise Invalid(_("The campaign has errors."), errors=errors)
     _apply(campaign, data)
     db.session.flush()
     from app.nominations.deadlines import refresh_campaign  # the calendar may have moved
@@ -296,7 +305,10 @@ def nomination_summary(user: User, campaign: Campaign) -> NominationSummary:
             ),
         )
         .outerjoin(district, district.id == OrgClosure.ancestor_id)
-        .where(Nomination.campaign_id == campaign.id, visible_org_clause(user, Nomination.org_id))
+        .where(
+            Nomination.campaign_id == campaign.id,
+            visible_org_clause(user, Nomination.org_id.expression),
+        )
         .group_by(district.id, district.code, district.name, Nomination.status)
     ).all()
 
@@ -304,9 +316,9 @@ def nomination_summary(user: User, campaign: Campaign) -> NominationSummary:
     districts: dict[int | None, tuple[str, str, int]] = {}
     for district_id, code, name, status, count in rows:
         states[status] = states.get(status, 0) + count
-        _, _, so_far = districts.get(district_id, (code or "", name or "", 0))
+        _code, _name, so_far = districts.get(district_id, (code or "", name or "", 0))
         districts[district_id] = (code or "", name or "", so_far + count)
-    quotas = {q.district_id: q.quota for q in campaign.quotas}
+    quotas: dict[int | None, int] = {q.district_id: q.quota for q in campaign.quotas}
     by_state = [SummaryRow(s, STATE_LABELS[s], states[s]) for s in STATE_NAMES if s in states]
     by_district = [
         SummaryRow(district_id, name, count, quotas.get(district_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -12,7 +13,7 @@ from app.campaigns.models import AWARD_LABELS
 from app.campaigns.services import visible_campaigns
 from app.errors import DomainError
 from app.extensions import db
-from app.nominations import bp
+from app.nominations import bp, policy
 from app.nominations.forms import ActionForm, FilterForm, NewNominationForm
 from app.nominations.page import render_detail
 from app.nominations.services import (
@@ -43,7 +44,7 @@ def _filter_form() -> FilterForm:
         select(Organization)
         .where(
             Organization.level.in_(DISTRICT_LEVELS),
-            visible_org_clause(current_user, Organization.id),
+            visible_org_clause(current_user, Organization.id.expression),
         )
         .order_by(Organization.code)
     ).all()
@@ -64,7 +65,7 @@ def _filters(form: FilterForm) -> NominationFilters:
 
 @bp.get("/")
 @login_required
-def list_nominations():  # type: ignore[no-untyped-def]
+def list_nominations() -> ResponseReturnValue:
     form = _filter_form()
     stmt = visible_nominations(current_user, _filters(form))
     page = db.paginate(stmt, per_page=50, error_out=False, count=True)
@@ -73,12 +74,13 @@ def list_nominations():  # type: ignore[no-untyped-def]
         form=form,
         page=page,
         args={k: v for k, v in request.args.items() if k != "page"},
+        may_nominate=policy.may_nominate(current_user),
     )
 
 
 @bp.get("/export.csv")
 @login_required
-def export_nominations():  # type: ignore[no-untyped-def]
+def export_nominations() -> ResponseReturnValue:
     form = _filter_form()
     rows = db.session.scalars(visible_nominations(current_user, _filters(form)).limit(100_000))
     header = [
@@ -114,15 +116,15 @@ def export_nominations():  # type: ignore[no-untyped-def]
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
+    if not policy.may_nominate(current_user):
+        abort(403)
     form = NewNominationForm()
     campaigns = open_campaigns_for(current_user)
     form.campaign_id.choices = [(c.id, c.name) for c in campaigns]
     form.award_type.choices = [(k.value, label(v)) for k, v in AWARD_LABELS.items()]
     orgs = fileable_orgs(current_user)
     form.org_code.choices = [(o.code, f"{o.name}（{label(o.level_label)}）") for o in orgs]
-    if not orgs:
-        abort(403)
     status = 200
     if form.validate_on_submit():
         try:
@@ -147,24 +149,25 @@ def new():  # type: ignore[no-untyped-def]
 
 @bp.get("/<int:nomination_id>")
 @login_required
-def detail(nomination_id: int):  # type: ignore[no-untyped-def]
+def detail(nomination_id: int) -> ResponseReturnValue:
     return render_detail(get_nomination(current_user, nomination_id))
 
 
 @bp.post("/<int:nomination_id>/actions")
 @login_required
-def act(nomination_id: int):  # type: ignore[no-untyped-def]
+def act(nomination_id: int) -> ResponseReturnValue:
     form = ActionForm()
     if not form.validate_on_submit():
         flash(_("The form was incomplete; please try again."), "danger")
         return render_detail(get_nomination(current_user, nomination_id), status=422)
-    action = ACTIONS.get(form.action.data)
+    name = form.action.data or ""
+    action = ACTIONS.get(name)
     try:
         # The service reads the nomination within the user's scope (a 404 otherwise).
         take_action(
             current_user,
             nomination_id,
-            form.action.data,
+            name,
             comment=form.comment.data,
             version=form.version.data,
         )
@@ -179,7 +182,7 @@ def act(nomination_id: int):  # type: ignore[no-untyped-def]
             get_nomination(current_user, nomination_id), form=form, status=exc.status
         )
     flash(
-        _("Done: %(action)s.", action=label(action.label) if action else form.action.data),
+        _("Done: %(action)s.", action=label(action.label) if action else name),
         "success",
     )
     return redirect(url_for("nominations.detail", nomination_id=nomination_id))

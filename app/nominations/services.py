@@ -1,9 +1,11 @@
-"""Nomination services: the only code that creates nominations or changes their state."""
+"""Nomination services: the only code that creates nominations or changes their state
+(stages change it through `fire_stage_action`). Who may is `app.nominations.policy`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -19,15 +21,16 @@ from app.auth.scope import (
 )
 from app.campaigns.models import AWARD_LABELS, AwardType, Campaign, CampaignStatus
 from app.dbtypes import contains_pattern
-from app.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
+from app.errors import Conflict, Invalid, StaleVersion
 from app.extensions import db
-from app.nominations import effects, work
+from app.nominations import effects, policy, work
 from app.nominations.deadlines import due_date_for
 from app.nominations.models import Nomination, NominationEvent
 from app.orgs.models import Organization, OrgClosure, OrgLevel
 from app.timeutil import utcnow
+from app.web.templating import label
 from workflows.engine import NominationWorkflow
-from workflows.nomination import ACTIONS, FINAL_STATES, STATE_OWNER, Action
+from workflows.nomination import FINAL_STATES, STATE_OWNER, Action
 
 # Which organisation level each award is for.
 AWARD_ORG_LEVEL = {
@@ -51,7 +54,7 @@ class NominationFilters:
 def visible_nomination_clause(user: User) -> ColumnElement[bool]:
     """WHERE clause: the nominations of the user's subtrees, and those the user is assigned
     to through a role that works by assignment (an inspector's checks)."""
-    clause = visible_org_clause(user, Nomination.org_id)
+    clause = visible_org_clause(user, Nomination.org_id.expression)
     for assignment in work.assignments():
         if any(a.role == assignment.role for a in user.roles):
             clause = or_(clause, Nomination.id.in_(assignment.assigned(user)))
@@ -73,7 +76,7 @@ def visible_nominations(user: User, filters: NominationFilters | None = None) ->
     if f.state:
         stmt = stmt.where(Nomination.status == f.state)
     if f.district_id:
-        stmt = stmt.where(in_subtree(Nomination.org_id, [f.district_id]))
+        stmt = stmt.where(in_subtree(Nomination.org_id.expression, [f.district_id]))
     if f.q:
         pattern = contains_pattern(f.q.strip())
         stmt = stmt.where(
@@ -87,7 +90,7 @@ def get_nomination(user: User, nomination_id: int) -> Nomination:
     """A nomination the user may see; any other id is "not found", never "forbidden"."""
     nomination = db.session.scalar(visible_nominations(user).where(Nomination.id == nomination_id))
     if nomination is None:
-        raise NotFound("申报不存在或您无权查看。")
+        raise policy.not_found()
     return nomination
 
 
@@ -113,7 +116,9 @@ def _owned_clause(user: User) -> ColumnElement[bool]:
             continue
         states = [s for s, owner in STATE_OWNER.items() if owner == role]
         if states:
-            clause = and_(Nomination.status.in_(states), in_subtree(Nomination.org_id, orgs))
+            clause = and_(
+                Nomination.status.in_(states), in_subtree(Nomination.org_id.expression, orgs)
+            )
             if role == Role.UNION:
                 # A part handed in (an answered rectification) awaits others, not the union.
                 for handover in work.handovers():
@@ -200,13 +205,19 @@ def workflow_for(user: User | None, nomination: Nomination) -> NominationWorkflo
     return NominationWorkflow(nomination, permits, record)
 
 
+def _stale() -> StaleVersion:
+    return StaleVersion(
+        _("Someone else has dealt with this nomination: reload the page to see where it is.")
+    )
+
+
 def _flush_state_change() -> None:
     """Write the guarded UPDATE now: a stale writer fails here, before any stage hook runs."""
     try:
         db.session.flush()
     except StaleDataError:
         db.session.rollback()
-        raise StaleVersion("该申报已被他人处理，请刷新页面后查看最新状态。") from None
+        raise _stale() from None
 
 
 def take_action(
@@ -224,11 +235,9 @@ def take_action(
     """
     nomination = get_nomination(user, nomination_id)
     if version is not None and version != nomination.version:
-        raise StaleVersion("该申报已被他人处理，请刷新页面后查看最新状态。")
+        raise _stale()
     workflow = workflow_for(user, nomination)
-    definition = ACTIONS.get(action)
-    if definition is not None and not definition.manual:
-        raise Forbidden(f"“{definition.label}”由相应环节的功能办理，不能在此直接执行。")
+    policy.require_by_hand(action)
     comment = effects.run_prepare(nomination, action, comment)
     workflow.fire(action, comment)
     _flush_state_change()
@@ -257,8 +266,9 @@ def fire_stage_action(
 
 
 def open_campaigns_for(user: User) -> list[Campaign]:
-    """Campaigns accepting nominations that reach one of the user's organisations."""
-    orgs = set().union(*role_orgs(user).values())
+    """Campaigns accepting nominations that reach one of the unions the user files for
+    (`policy.nominating_unions`): the choices of the new-nomination form."""
+    orgs = policy.nominating_unions(user)
     if not orgs:
         return []
     ancestors = select(OrgClosure.ancestor_id).where(OrgClosure.descendant_id.in_(orgs))
@@ -272,14 +282,15 @@ def open_campaigns_for(user: User) -> list[Campaign]:
 
 
 def fileable_orgs(user: User) -> list[Organization]:
-    """Units a union user may file for: its own union(s) first, then their branches."""
-    orgs = role_orgs(user, [Role.UNION]).get(Role.UNION, set())
+    """Units a union user may file for (`policy.may_nominate_for`): its own union(s)
+    first, then their branches."""
+    orgs = policy.nominating_unions(user)
     if not orgs:
         return []
     return list(
         db.session.scalars(
             select(Organization)
-            .where(in_subtree(Organization.id, orgs))
+            .where(in_subtree(Organization.id.expression, orgs))
             .order_by(
                 case((Organization.level == OrgLevel.GRASSROOTS, 0), else_=1), Organization.code
             )
@@ -296,57 +307,61 @@ def create_nomination(
     nominee_name: str | None = None,
 ) -> Nomination:
     """A union starts a nomination (draft) for itself or a unit below it."""
-    union_orgs = role_orgs(user, [Role.UNION]).get(Role.UNION, set())
-    if not union_orgs:
-        raise Forbidden("只有基层工会用户可以发起申报。")
+    union_orgs = policy.require_nominator(user)
 
     errors: dict[str, list[str]] = {}
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
-        errors["campaign_id"] = ["评选活动不存在。"]
+        errors["campaign_id"] = [_("The campaign does not exist.")]
     try:
         award = AwardType(award_type)
     except ValueError:
         award = None
-        errors["award_type"] = ["申报类型无效。"]
+        errors["award_type"] = [_("Not a valid type of nomination.")]
     if org_code:
         org = db.session.scalar(select(Organization).where(Organization.code == org_code))
         if org is None:
-            errors["org_code"] = ["组织不存在。"]
+            errors["org_code"] = [_("The organisation does not exist.")]
     elif len(union_orgs) == 1:
         org = db.session.get(Organization, next(iter(union_orgs)))
     else:
         org = None
-        errors["org_code"] = ["您属于多个基层工会，请选择申报单位。"]
+        errors["org_code"] = [
+            _("You belong to several grassroots unions: please choose the unit to file for.")
+        ]
     if errors:
-        raise Invalid("申报信息有误。", errors=errors)
+        raise Invalid(_("The nomination has errors."), errors=errors)
     assert campaign is not None and award is not None and org is not None
 
-    if not (ancestor_ids(org.id) & union_orgs):
-        raise Forbidden(
-            "您只能为本单位及下属单位申报。", errors={"org_code": ["无权为该组织申报。"]}
-        )
+    policy.require_nominate_for(user, org)
     if campaign.status != CampaignStatus.OPEN:
-        errors["campaign_id"] = ["该评选活动未在进行中。"]
+        errors["campaign_id"] = [_("The campaign is not open.")]
     elif campaign.organizer_id not in ancestor_ids(org.id):
-        errors["campaign_id"] = ["该评选活动不面向本单位。"]
+        errors["campaign_id"] = [_("The campaign is not open to this unit.")]
     elif campaign.standard_version_id is None:
-        errors["campaign_id"] = ["该评选活动尚未确定评价标准，暂不能申报。"]
+        errors["campaign_id"] = [
+            _("The campaign has no assessment standard yet: nominations cannot be filed.")
+        ]
     elif award.value not in campaign.award_types:
-        errors["award_type"] = [f"本次活动不接受“{AWARD_LABELS[award]}”申报。"]
+        errors["award_type"] = [
+            _(
+                "This campaign does not take nominations for “%(award)s”.",
+                award=label(AWARD_LABELS[award]),
+            )
+        ]
     if org.level != AWARD_ORG_LEVEL[award]:
         errors["org_code"] = [
-            "模范职工小家须由分工会申报。"
+            _("A model small home is nominated by a branch union.")
             if award == AwardType.MODEL_SMALL_HOME
-            else "该类型须以基层工会名义申报。"
+            else _("This award is filed in the name of a grassroots union.")
         ]
     name = (nominee_name or "").strip() or None
     if award == AwardType.OUTSTANDING_WORKER and not name:
-        errors["nominee_name"] = ["请填写被推荐人姓名。"]
+        errors["nominee_name"] = [_("Please enter the nominee's name.")]
     if award != AwardType.OUTSTANDING_WORKER:
         name = None
     if errors:
-        raise Invalid("申报信息有误。", errors=errors)
+        raise Invalid(_("The nomination has errors."), errors=errors)
 
     existing = db.session.scalar(
         select(Nomination.id).where(
@@ -358,7 +373,10 @@ def create_nomination(
         )
     )
     if existing:
-        raise Conflict("本单位在该活动中已有进行中的同类申报。", problems=[f"申报编号 {existing}"])
+        raise Conflict(
+            _("This unit already has such a nomination under way in this campaign."),
+            problems=[_("Nomination No. %(id)s", id=existing)],
+        )
 
     now = utcnow()
     nomination = Nomination(
