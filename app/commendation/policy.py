@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 
 from app.auth.models import User
 from app.campaigns.models import Campaign
-from app.campaigns.services import can_manage
+from app.campaigns.policy import may_manage as can_manage
 from app.errors import Forbidden
 
 
