@@ -48,6 +48,7 @@ from app.orgs.models import (
     OrgCategory,
     OrgLevel,
 )
+from app.orgs.services import level_names
 from app.timeutil import format_beijing
 from app.web.downloads import csv_response
 from app.web.errors import flash_refusal
@@ -93,10 +94,7 @@ def _role_org_fields(form: NewUserForm | GrantRoleForm) -> None:
 
 
 def _role_help() -> list[tuple[str, str]]:
-    return [
-        (label(ROLE_LABELS[r]), "、".join(label(LEVEL_LABELS[lv]) for lv in tiers))
-        for r, tiers in ROLE_ORG_LEVELS.items()
-    ]
+    return [(label(ROLE_LABELS[r]), level_names(tiers)) for r, tiers in ROLE_ORG_LEVELS.items()]
 
 
 # -- users --------------------------------------------------------------------------------
