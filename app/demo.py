@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import func, insert, select
 from werkzeug.datastructures import FileStorage
@@ -77,7 +78,9 @@ BRANCHES = [
 CAMPAIGN_NAME = "2026年度市级模范职工之家评选"
 
 
-def _org(code: str, name: str, level: OrgLevel, parent: Organization | None, **kw) -> Organization:
+def _org(
+    code: str, name: str, level: OrgLevel, parent: Organization | None, **kw: Any
+) -> Organization:
     org = db.session.scalar(select(Organization).where(Organization.code == code))
     return org or create_org(code=code, name=name, level=level, parent=parent, **kw)
 
@@ -155,8 +158,10 @@ def seed_demo(progress: Callable[[str], None] = print) -> list[tuple[str, str, s
                 CampaignDeadline(stage=stage, due_date=today + timedelta(days=days))
             )
         for dcode, _name in DISTRICTS:
-            district = db.session.scalar(select(Organization).where(Organization.code == dcode))
-            campaign.quotas.append(CampaignQuota(district_id=district.id, quota=3))
+            district_id = db.session.scalar(
+                select(Organization.id).where(Organization.code == dcode)
+            )
+            campaign.quotas.append(CampaignQuota(district_id=district_id, quota=3))
         db.session.add(campaign)
         db.session.commit()
     progress(f"评选活动：{campaign.name}")
@@ -195,7 +200,7 @@ DEMO_PATHS: list[tuple[str, list[tuple[str, str, str | None]]]] = [
 
 
 # Figures for the demo unions' self-assessments, beyond the register's staff and members.
-DEMO_FIGURES = {
+DEMO_FIGURES: dict[str, dict[str, int | None]] = {
     "enterprise": {},
     "public_institution": {"contract_staff_count": 12, "contract_member_count": 12},
     "regional": {

@@ -13,7 +13,8 @@ from wtforms.validators import (
 from app.auth.services import EMAIL_PATTERN
 
 
-def _int_or_none(value):  # type: ignore[no-untyped-def]
+def _int_or_none(value: str | int | None) -> int | None:
+    """A select's value as an id; the empty choice ("Choose…") is none."""
     return int(value) if value not in (None, "") else None
 
 

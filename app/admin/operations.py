@@ -3,25 +3,32 @@ of the background queue (queued, failed, scheduled jobs; workers and cron alive)
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.admin import bp
-from app.errors import Conflict
+from app.errors import DomainError
 from app.extensions import db
 from app.jobs import PERIODIC, QUEUE_NAME, redis_connection
 from app.notifications.mail import mail_counts, retry, smtp_configured
 from app.notifications.models import MailStatus, OutboxEmail
+from app.web.errors import refuse
 
+# The page's words for an e-mail's state (the stored value is the enum's).
 STATUS_LABELS = {
-    MailStatus.PENDING: "待发送",
-    MailStatus.SENT: "已发送",
-    MailStatus.FAILED: "发送失败",
+    MailStatus.PENDING: _l("Waiting to be sent"),
+    MailStatus.SENT: _l("Sent"),
+    MailStatus.FAILED: _l("Sending failed"),
 }
 
 
 @bp.get("/mail")
-def outbox():  # type: ignore[no-untyped-def]
+def outbox() -> ResponseReturnValue:
     status = request.args.get("status") or None
     stmt = select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(200)
     if status in {s.value for s in MailStatus}:
@@ -38,18 +45,17 @@ def outbox():  # type: ignore[no-untyped-def]
 
 
 @bp.post("/mail/<int:email_id>/retry")
-def retry_mail(email_id: int):  # type: ignore[no-untyped-def]
+def retry_mail(email_id: int) -> ResponseReturnValue:
+    back = url_for("admin.outbox", status="failed")
     try:
         email = retry(email_id)
-    except Conflict as exc:  # sent or queued meanwhile: say so on the list (no such id: 404)
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        flash(f"已重新排队发送给 {email.to_address}。", "success")
-    return redirect(url_for("admin.outbox", status="failed"), code=303)
+    except DomainError as exc:  # sent or queued meanwhile: say so on the list (no such id: 404)
+        return refuse(exc, back, category="danger")
+    flash(_("Queued again for %(address)s.", address=email.to_address), "success")
+    return redirect(back, code=303)
 
 
-def queue_health() -> dict | None:
+def queue_health() -> dict[str, Any] | None:
     """Counts from Redis, or None when no Redis is configured (the embedded default)."""
     connection = redis_connection()
     if connection is None:
@@ -78,5 +84,5 @@ def queue_health() -> dict | None:
 
 
 @bp.get("/queue")
-def queue():  # type: ignore[no-untyped-def]
+def queue() -> ResponseReturnValue:
     return render_template("admin/queue.html", health=queue_health(), periodic=PERIODIC)

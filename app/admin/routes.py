@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 
 from app.admin import bp
 from app.admin.forms import (
@@ -21,25 +22,23 @@ from app.admin.forms import (
     ResetPasswordForm,
     UserSearchForm,
 )
+from app.admin.policy import require_admin, require_scoped_org, scoped_org, scoped_orgs
 from app.admin.services import (
     add_org,
     create_user,
     edit_org,
-    get_scoped_org,
     get_user,
     grant_role,
     org_tree,
     remove_role,
     reset_password,
-    scoped_orgs,
     search_users,
     set_active,
     set_email,
 )
 from app.auth.models import ROLE_LABELS, Role, User
-from app.auth.scope import role_orgs
-from app.auth.services import ROLE_ORG_LEVELS
-from app.errors import DomainError, Forbidden
+from app.auth.policy import ROLE_ORG_LEVELS
+from app.errors import DomainError
 from app.extensions import db
 from app.orgs.models import (
     ALLOWED_PARENT_LEVELS,
@@ -49,26 +48,29 @@ from app.orgs.models import (
     OrgCategory,
     OrgLevel,
 )
+from app.orgs.services import level_names
 from app.timeutil import format_beijing
 from app.web.downloads import csv_response
+from app.web.errors import flash_refusal
 from app.web.forms import apply_errors
 from app.web.templating import label
 
 
 @bp.before_request
 @login_required
-def require_admin():  # type: ignore[no-untyped-def]
-    if not role_orgs(current_user, [Role.ADMIN]):
-        raise Forbidden("只有系统管理员可以访问此页面。")
+def admins_only() -> None:
+    """Every page of the blueprint (the outbox and the queue too) is the administrators'."""
+    require_admin(current_user)
 
 
-def _show_errors(form: FlaskForm, exc: DomainError) -> None:
-    """Put a service's field errors next to the fields; the rest goes in the flash."""
+def _show_errors(form: Any, exc: DomainError) -> None:
+    """A refused form: its field errors next to the fields, the rest in the flash (always
+    an error, a conflict too, as these pages always showed it)."""
     db.session.rollback()
-    flash(" ".join([exc.message, *exc.problems, *apply_errors(form, exc.errors)]), "danger")
+    flash_refusal(exc, *apply_errors(form, exc.errors), category="danger")
 
 
-def _org_choices(orgs: list[Organization]) -> list:
+def _org_choices(orgs: list[Organization]) -> list[Any]:
     """Select options, upper tiers first; each says its tier for the page's narrowing."""
     tiers = list(OrgLevel)
     return [("", _("Choose…"))] + [
@@ -92,17 +94,14 @@ def _role_org_fields(form: NewUserForm | GrantRoleForm) -> None:
 
 
 def _role_help() -> list[tuple[str, str]]:
-    return [
-        (label(ROLE_LABELS[r]), "、".join(label(LEVEL_LABELS[lv]) for lv in tiers))
-        for r, tiers in ROLE_ORG_LEVELS.items()
-    ]
+    return [(label(ROLE_LABELS[r]), level_names(tiers)) for r, tiers in ROLE_ORG_LEVELS.items()]
 
 
 # -- users --------------------------------------------------------------------------------
 
 
 @bp.get("/users")
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     form = UserSearchForm(request.args)
     form.validate()
     page = db.paginate(search_users(form.q.data), per_page=50, error_out=False, count=True)
@@ -116,7 +115,7 @@ def users():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/users/export.csv")
-def export_users():  # type: ignore[no-untyped-def]
+def export_users() -> ResponseReturnValue:
     form = UserSearchForm(request.args)
     form.validate()
     users = db.session.scalars(search_users(form.q.data).limit(100_000))
@@ -137,7 +136,7 @@ def export_users():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-def new_user():  # type: ignore[no-untyped-def]
+def new_user() -> ResponseReturnValue:
     form = NewUserForm()
     _role_org_fields(form)
     status = 200
@@ -145,9 +144,9 @@ def new_user():  # type: ignore[no-untyped-def]
         try:
             user = create_user(
                 current_user,
-                username=form.username.data,
-                display_name=form.display_name.data,
-                password=form.password.data,
+                username=form.username.data or "",
+                display_name=form.display_name.data or "",
+                password=form.password.data or "",
                 role=form.role.data,
                 org_id=form.org_id.data,
             )
@@ -163,7 +162,7 @@ def new_user():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/users/<int:user_id>")
-def user_detail(user_id: int):  # type: ignore[no-untyped-def]
+def user_detail(user_id: int) -> ResponseReturnValue:
     return _render_user(get_user(user_id))
 
 
@@ -173,7 +172,7 @@ def _render_user(
     grant: GrantRoleForm | None = None,
     password: ResetPasswordForm | None = None,
     email: EmailForm | None = None,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     grant = grant or GrantRoleForm(formdata=None)
     _role_org_fields(grant)
     password = password or ResetPasswordForm(formdata=None)
@@ -190,7 +189,7 @@ def _render_user(
 
 
 @bp.post("/users/<int:user_id>/roles")
-def grant_user_role(user_id: int):  # type: ignore[no-untyped-def]
+def grant_user_role(user_id: int) -> ResponseReturnValue:
     user = get_user(user_id)
     form = GrantRoleForm()
     _role_org_fields(form)
@@ -206,7 +205,7 @@ def grant_user_role(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/users/<int:user_id>/roles/<int:assignment_id>/remove")
-def remove_user_role(user_id: int, assignment_id: int):  # type: ignore[no-untyped-def]
+def remove_user_role(user_id: int, assignment_id: int) -> ResponseReturnValue:
     user = get_user(user_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -221,7 +220,7 @@ def remove_user_role(user_id: int, assignment_id: int):  # type: ignore[no-untyp
 
 
 @bp.post("/users/<int:user_id>/email")
-def set_user_email(user_id: int):  # type: ignore[no-untyped-def]
+def set_user_email(user_id: int) -> ResponseReturnValue:
     """Where the user's reminders are e-mailed (empty: in-app only)."""
     user = get_user(user_id)
     form = EmailForm()
@@ -233,13 +232,13 @@ def set_user_email(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/users/<int:user_id>/password")
-def reset_user_password(user_id: int):  # type: ignore[no-untyped-def]
+def reset_user_password(user_id: int) -> ResponseReturnValue:
     user = get_user(user_id)
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         return _render_user(user, 422, password=form)
     try:
-        reset_password(current_user, user, form.new_password.data)
+        reset_password(current_user, user, form.new_password.data or "")
     except DomainError as exc:
         _show_errors(form, exc)
         return _render_user(get_user(user_id), exc.status, password=form)
@@ -247,7 +246,7 @@ def reset_user_password(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.user_detail", user_id=user_id))
 
 
-def _set_active(user_id: int, active: bool):  # type: ignore[no-untyped-def]
+def _set_active(user_id: int, active: bool) -> ResponseReturnValue:
     user = get_user(user_id)
     form = ConfirmForm()
     if not form.validate_on_submit():
@@ -265,12 +264,12 @@ def _set_active(user_id: int, active: bool):  # type: ignore[no-untyped-def]
 
 
 @bp.post("/users/<int:user_id>/deactivate")
-def deactivate_user(user_id: int):  # type: ignore[no-untyped-def]
+def deactivate_user(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, False)
 
 
 @bp.post("/users/<int:user_id>/reactivate")
-def reactivate_user(user_id: int):  # type: ignore[no-untyped-def]
+def reactivate_user(user_id: int) -> ResponseReturnValue:
     return _set_active(user_id, True)
 
 
@@ -300,7 +299,7 @@ def _org_filters() -> tuple[OrgFilterForm, dict[str, str | None]]:
 
 
 @bp.get("/orgs")
-def orgs():  # type: ignore[no-untyped-def]
+def orgs() -> ResponseReturnValue:
     form, filters = _org_filters()
     rows = org_tree(current_user, **filters)
     return render_template(
@@ -309,7 +308,7 @@ def orgs():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/orgs/export.csv")
-def export_orgs():  # type: ignore[no-untyped-def]
+def export_orgs() -> ResponseReturnValue:
     _, filters = _org_filters()
     rows = org_tree(current_user, **filters)
     return csv_response(
@@ -344,16 +343,14 @@ def _parent_field(form: NewOrgForm) -> None:
 
 
 @bp.route("/orgs/new", methods=["GET", "POST"])
-def new_org():  # type: ignore[no-untyped-def]
+def new_org() -> ResponseReturnValue:
     form = NewOrgForm()
     form.level.choices = [("", _("Choose…"))] + _level_choices(include_city=False)
     form.category.choices = _category_choices(_("None"))
     _parent_field(form)
     if request.method == "GET" and request.args.get("parent_id", "").isdigit():
         # "Add below this one": preselect the parent and the tier that fits under it.
-        parent = db.session.scalar(
-            scoped_orgs(current_user).where(Organization.id == int(request.args["parent_id"]))
-        )
+        parent = scoped_org(current_user, int(request.args["parent_id"]))
         if parent is not None:
             form.parent_id.data = parent.id
             form.level.data = next(
@@ -365,8 +362,8 @@ def new_org():  # type: ignore[no-untyped-def]
         try:
             org = add_org(
                 current_user,
-                code=form.code.data,
-                name=form.name.data,
+                code=form.code.data or "",
+                name=form.name.data or "",
                 level=form.level.data,
                 parent_id=form.parent_id.data,
                 category=form.category.data or None,
@@ -386,8 +383,8 @@ def new_org():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/orgs/<int:org_id>/edit", methods=["GET", "POST"])
-def edit_org_page(org_id: int):  # type: ignore[no-untyped-def]
-    org = get_scoped_org(current_user, org_id)
+def edit_org_page(org_id: int) -> ResponseReturnValue:
+    org = require_scoped_org(current_user, org_id)
     form = EditOrgForm(obj=org if request.method == "GET" else None)
     if request.method == "GET":
         form.category.data = org.category.value if org.category else ""
@@ -398,7 +395,7 @@ def edit_org_page(org_id: int):  # type: ignore[no-untyped-def]
             edit_org(
                 current_user,
                 org,
-                name=form.name.data,
+                name=form.name.data or "",
                 category=form.category.data or None,
                 is_state_owned=form.is_state_owned.data,
                 staff_count=form.staff_count.data,
@@ -407,7 +404,7 @@ def edit_org_page(org_id: int):  # type: ignore[no-untyped-def]
         except DomainError as exc:
             _show_errors(form, exc)
             status = exc.status
-            org = get_scoped_org(current_user, org_id)
+            org = require_scoped_org(current_user, org_id)
         else:
             flash(_("Organisation %(name)s saved.", name=org.name), "success")
             return redirect(url_for("admin.orgs", q=org.code))

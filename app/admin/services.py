@@ -2,27 +2,37 @@
 
 Every function takes the acting administrator, checks that the organisations it touches lie in
 the administrator's subtree, raises a DomainError (messages in Chinese, `errors` keyed by form
-field) when something is wrong, and commits on success.
+field) when something is wrong, and commits on success. Who may do what is in
+`app.admin.policy`.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import cast
 
 from flask import current_app
-from sqlalchemy import Select, or_, select, update
+from flask_babel import gettext as _
+from sqlalchemy import CursorResult, Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from app.admin.policy import (
+    require_deactivatable,
+    require_role_removable,
+    scoped_org,
+    scoped_orgs,
+)
 from app.auth.models import LoginSession, Role, RoleAssignment, User
-from app.auth.scope import visible_org_clause
-from app.auth.services import ROLE_ORG_LEVELS, hash_password, validate_password
+from app.auth.policy import ROLE_ORG_LEVELS, may_hold
+from app.auth.services import hash_password, validate_password
 from app.dbtypes import contains_pattern
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
-from app.orgs.models import LEVEL_LABELS, Organization, OrgCategory, OrgLevel
-from app.orgs.services import create_org, org_paths, update_org
+from app.orgs.models import Organization, OrgCategory, OrgLevel
+from app.orgs.services import create_org, level_names, org_paths, update_org
 from app.timeutil import utcnow
+from app.web.templating import label
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
 
@@ -52,23 +62,8 @@ def search_users(q: str | None = None) -> Select:
 def get_user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("用户不存在。")
+        raise NotFound(_("No such user."))
     return user
-
-
-def scoped_orgs(actor: User, levels: tuple[OrgLevel, ...] | None = None) -> Select:
-    """Organisations in the administrator's subtree, optionally of some levels only."""
-    stmt = select(Organization).where(visible_org_clause(actor, Organization.id))
-    if levels:
-        stmt = stmt.where(Organization.level.in_(levels))
-    return stmt.order_by(Organization.code)
-
-
-def get_scoped_org(actor: User, org_id: int | None) -> Organization:
-    org = db.session.scalar(scoped_orgs(actor).where(Organization.id == org_id)) if org_id else None
-    if org is None:
-        raise NotFound("组织不存在或不在您的管理范围内。")
-    return org
 
 
 @dataclass
@@ -110,15 +105,22 @@ def _check_role_org(
     try:
         parsed = Role(role)
     except ValueError:
-        raise Invalid("用户信息有误。", errors={"role": ["请选择角色。"]}) from None
-    org = db.session.scalar(scoped_orgs(actor).where(Organization.id == org_id)) if org_id else None
+        raise Invalid(
+            _("The user's details are not right."), errors={"role": [_("Please choose a role.")]}
+        ) from None
+    org = scoped_org(actor, org_id)
     if org is None:
-        errors[field] = ["请选择您管理范围内的组织。"]
-    elif org.level not in ROLE_ORG_LEVELS[parsed]:
-        names = "、".join(LEVEL_LABELS[lv] for lv in ROLE_ORG_LEVELS[parsed])
-        errors[field] = [f"该角色只能绑定到{names}，不能绑定到{org.level_label}。"]
+        errors[field] = [_("Please choose an organisation you manage.")]
+    elif not may_hold(parsed, org):
+        errors[field] = [
+            _(
+                "This role can be held only at a %(levels)s, not at a %(level)s.",
+                levels=level_names(ROLE_ORG_LEVELS[parsed]),
+                level=label(org.level_label),
+            )
+        ]
     if errors:
-        raise Invalid("角色与组织不符。", errors=errors)
+        raise Invalid(_("The role does not fit the organisation."), errors=errors)
     assert org is not None
     return parsed, org
 
@@ -131,13 +133,13 @@ def create_user(
     display_name = (display_name or "").strip()
     errors: dict[str, list[str]] = {}
     if not USERNAME_RE.match(username):
-        errors["username"] = ["用户名须为 2–64 位字母、数字或 . _ @ -。"]
+        errors["username"] = [_("A username has 2–64 letters, digits or . _ @ -.")]
     elif db.session.scalar(select(User.id).where(User.username == username)):
-        errors["username"] = [f"用户名“{username}”已被使用。"]
+        errors["username"] = [_("The username “%(name)s” is already taken.", name=username)]
     if not display_name:
-        errors["display_name"] = ["请填写姓名。"]
+        errors["display_name"] = [_("Please fill in the name.")]
     elif len(display_name) > 100:
-        errors["display_name"] = ["姓名不能超过 100 个字。"]
+        errors["display_name"] = [_("A name has at most 100 characters.")]
     if problems := validate_password(password):
         errors["password"] = problems
     try:
@@ -145,7 +147,7 @@ def create_user(
     except Invalid as exc:
         errors.update(exc.errors)
     if errors:
-        raise Invalid("用户信息有误。", errors=errors)
+        raise Invalid(_("The user's details are not right."), errors=errors)
 
     user = User(
         username=username,
@@ -164,7 +166,10 @@ def grant_role(actor: User, user: User, *, role: str, org_id: int | None) -> Rol
     """Give the user another role at an organisation."""
     parsed, org = _check_role_org(actor, role, org_id)
     if any(a.role == parsed and a.org_id == org.id for a in user.roles):
-        raise Conflict("该用户已有此角色。", errors={"org_id": ["该用户在此组织已有此角色。"]})
+        raise Conflict(
+            _("The user already holds this role."),
+            errors={"org_id": [_("The user already holds this role at this organisation.")]},
+        )
     assignment = RoleAssignment(role=parsed, org_id=org.id)
     user.roles.append(assignment)
     db.session.commit()
@@ -176,9 +181,8 @@ def remove_role(actor: User, user: User, assignment_id: int) -> None:
     """Take a role away. An administrator cannot drop their own administrator role."""
     assignment = next((a for a in user.roles if a.id == assignment_id), None)
     if assignment is None:
-        raise NotFound("该角色不存在。")
-    if user.id == actor.id and assignment.role == Role.ADMIN:
-        raise Conflict("不能移除自己的系统管理员角色，请由另一位管理员操作。")
+        raise NotFound(_("No such role."))
+    require_role_removable(actor, user, assignment)
     user.roles.remove(assignment)
     db.session.commit()
     _log(
@@ -192,10 +196,14 @@ def remove_role(actor: User, user: User, assignment_id: int) -> None:
 
 def _revoke_sessions(user: User) -> int:
     """End every live web session and API token of the user at once."""
-    result = db.session.execute(
-        update(LoginSession)
-        .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
-        .values(revoked_at=utcnow())
+    # An UPDATE's result is a cursor result, which has the row count.
+    result = cast(
+        CursorResult,
+        db.session.execute(
+            update(LoginSession)
+            .where(LoginSession.user_id == user.id, LoginSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        ),
     )
     return result.rowcount or 0
 
@@ -203,7 +211,7 @@ def _revoke_sessions(user: User) -> int:
 def reset_password(actor: User, user: User, password: str) -> None:
     """Set a new password; the user's open sessions end, so whoever held them is out."""
     if problems := validate_password(password):
-        raise Invalid("密码不符合要求。", errors={"new_password": problems})
+        raise Invalid(_("The password does not meet the rules."), errors={"new_password": problems})
     user.password_hash = hash_password(password)
     _revoke_sessions(user)
     db.session.commit()
@@ -219,8 +227,8 @@ def set_email(actor: User, user: User, email: str | None) -> None:
 
 def set_active(actor: User, user: User, active: bool) -> None:
     """Deactivate (logging the user out everywhere at once) or reactivate an account."""
-    if not active and user.id == actor.id:
-        raise Conflict("不能停用自己的账号。")
+    if not active:
+        require_deactivatable(actor, user)
     user.is_active_flag = active
     if not active:
         _revoke_sessions(user)
@@ -235,7 +243,10 @@ def _category(value: str | None) -> OrgCategory | None:
     try:
         return OrgCategory(value) if value else None
     except ValueError:
-        raise Invalid("组织信息有误。", errors={"category": ["类别无效。"]}) from None
+        raise Invalid(
+            _("The organisation's details are not right."),
+            errors={"category": [_("Not a valid category.")]},
+        ) from None
 
 
 def add_org(
@@ -254,36 +265,40 @@ def add_org(
     code, name = (code or "").strip(), (name or "").strip()
     errors: dict[str, list[str]] = {}
     if not code:
-        errors["code"] = ["请填写组织编码。"]
+        errors["code"] = [_("Please fill in the organisation's code.")]
     elif len(code) > 32:
-        errors["code"] = ["组织编码不能超过 32 个字符。"]
+        errors["code"] = [_("An organisation's code has at most 32 characters.")]
     if not name:
-        errors["name"] = ["请填写组织名称。"]
+        errors["name"] = [_("Please fill in the organisation's name.")]
     try:
         parsed_level = OrgLevel(level)
     except ValueError:
-        errors["level"] = ["请选择层级。"]
+        errors["level"] = [_("Please choose a level.")]
         parsed_level = None
     if parsed_level == OrgLevel.CITY:
         # A new root would lie outside every administrator's subtree.
-        errors["level"] = ["市总工会是组织树的根，不能在此添加。"]
+        errors["level"] = [
+            _("The city federation is the root of the tree; it cannot be added here.")
+        ]
     parent = None
     if parent_id:
-        parent = db.session.scalar(scoped_orgs(actor).where(Organization.id == parent_id))
+        parent = scoped_org(actor, parent_id)
         if parent is None:
-            errors["parent_id"] = ["上级组织不存在或不在您的管理范围内。"]
+            errors["parent_id"] = [
+                _("The parent organisation does not exist or is not yours to manage.")
+            ]
     else:
-        errors["parent_id"] = ["请选择上级组织。"]
+        errors["parent_id"] = [_("Please choose a parent.")]
     for key, value in (("staff_count", staff_count), ("member_count", member_count)):
         if value is not None and value < 0:
-            errors[key] = ["人数不能为负数。"]
+            errors[key] = [_("A number of people cannot be negative.")]
     try:
         parsed_category = _category(category)
     except Invalid as exc:
         errors.update(exc.errors)
         parsed_category = None
     if errors or parsed_level is None:
-        raise Invalid("组织信息有误。", errors=errors)
+        raise Invalid(_("The organisation's details are not right."), errors=errors)
     try:
         org = create_org(
             code=code,

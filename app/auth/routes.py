@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -15,7 +16,7 @@ from app.web.urls import safe_next
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
@@ -23,14 +24,13 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = authenticate(
-                form.username.data, form.password.data, request.remote_addr or "unknown"
+                form.username.data or "", form.password.data or "", request.remote_addr or "unknown"
             )
-        except TooManyAttempts as exc:
-            form.password.errors.append(exc.message)
-            status = 429
-        except Invalid as exc:
-            form.password.errors.append(exc.message)
-            status = 401
+        except (TooManyAttempts, Invalid) as exc:
+            # The refusal stands under the password: a throttled login (429) says when to
+            # try again, wrong credentials (401) say no more than that.
+            form.password.errors = [*form.password.errors, exc.message]
+            status = 429 if isinstance(exc, TooManyAttempts) else 401
         else:
             session.clear()  # a fresh session on login: no fixation
             start_session(user, SessionKind.WEB)
@@ -44,7 +44,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     token = current_user.get_id()
     logout_user()
     end_session(token)

@@ -7,8 +7,10 @@ one indexed subquery, never by walking the tree in Python.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.auth.models import Role, User
@@ -18,6 +20,10 @@ from app.orgs.models import OrgClosure
 # Roles that see every nomination of their subtree. Inspectors see only their assignments
 # (the spot-check stage); until they have one they see nothing.
 SUBTREE_ROLES = (Role.UNION, Role.REVIEWER, Role.CITY, Role.ADMIN)
+
+# An organisation id in a statement: a model's column (`Nomination.org_id`) or any SQL
+# expression (a CTE's column).
+OrgColumn = ColumnElement[Any] | QueryableAttribute[Any]
 
 
 def role_orgs(user: User, roles: Iterable[Role] | None = None) -> dict[Role, set[int]]:
@@ -36,12 +42,13 @@ def descendants_of(org_ids: Iterable[int]) -> Select:
     return select(OrgClosure.descendant_id).where(OrgClosure.ancestor_id.in_(list(org_ids)))
 
 
-def in_subtree(column: ColumnElement, org_ids: Iterable[int]) -> ColumnElement[bool]:
+def in_subtree(column: OrgColumn, org_ids: Iterable[int]) -> ColumnElement[bool]:
+    """WHERE clause: `column` lies under one of `org_ids` (never true for none)."""
     ids = list(org_ids)
     return column.in_(descendants_of(ids)) if ids else false()
 
 
-def visible_org_clause(user: User, column: ColumnElement) -> ColumnElement[bool]:
+def visible_org_clause(user: User, column: OrgColumn) -> ColumnElement[bool]:
     """WHERE clause: `column` (an organisation id) lies in a subtree the user may see."""
     orgs = set().union(*role_orgs(user, SUBTREE_ROLES).values())
     return in_subtree(column, orgs)

@@ -12,28 +12,22 @@ from typing import Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, ScalarSelect, delete, func, or_, select, update
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import QueryableAttribute, joinedload
 
 from app.auth.models import LoginAttempt, LoginSession, Role, RoleAssignment, SessionKind, User
+from app.auth.policy import may_hold
 from app.errors import Invalid, TooManyAttempts
 from app.extensions import db
-from app.orgs.models import OrgLevel
 from app.orgs.services import get_org_by_code
 from app.timeutil import utcnow
+from app.web.templating import label
 
 # argon2id with the library's RFC 9106 low-memory profile (t=3, m=64 MiB, p=4), which is
 # above OWASP ASVS 5's minimum; Werkzeug's default scrypt parameters are not.
 _hasher = PasswordHasher()
 
-# Which tier of organisation each role is bound to.
-ROLE_ORG_LEVELS = {
-    Role.UNION: (OrgLevel.GRASSROOTS,),
-    Role.REVIEWER: (OrgLevel.DISTRICT, OrgLevel.INDUSTRY),
-    Role.INSPECTOR: (OrgLevel.CITY, OrgLevel.DISTRICT, OrgLevel.INDUSTRY, OrgLevel.GRASSROOTS),
-    Role.CITY: (OrgLevel.CITY,),
-    Role.ADMIN: (OrgLevel.CITY,),
-}
 MIN_PASSWORD_LENGTH = 8
 
 
@@ -73,7 +67,9 @@ def _throttle(username: str, ip: str) -> None:
     ).one()
     if by_user >= cfg["LOGIN_MAX_FAILURES"] or by_ip >= cfg["LOGIN_MAX_FAILURES_PER_IP"]:
         minutes = cfg["LOGIN_FAILURE_WINDOW_MINUTES"]
-        raise TooManyAttempts(f"登录失败次数过多，请 {minutes} 分钟后再试。")
+        raise TooManyAttempts(
+            _("Too many failed logins; please try again in %(minutes)s minutes.", minutes=minutes)
+        )
 
 
 def authenticate(username: str, password: str, ip: str) -> User:
@@ -86,16 +82,14 @@ def authenticate(username: str, password: str, ip: str) -> User:
             _hasher.verify(_DUMMY_HASH, password or "")
         except VerificationError:
             pass
-        ok = False
-    else:
-        ok = check_password(user, password or "") and user.is_active
-    if not ok:
-        db.session.add(LoginAttempt(username=username, ip_address=ip))
-        db.session.commit()
-        raise Invalid("用户名或密码错误。", errors={"password": ["用户名或密码错误。"]})
-    # A successful login clears the user's failure count.
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
-    return user
+    elif check_password(user, password or "") and user.is_active:
+        # A successful login clears the user's failure count.
+        db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+        return user
+    db.session.add(LoginAttempt(username=username, ip_address=ip))
+    db.session.commit()
+    wrong = _("Wrong username or password.")
+    raise Invalid(wrong, errors={"password": [wrong]})
 
 
 def start_session(user: User, kind: SessionKind) -> tuple[str, datetime]:
@@ -120,7 +114,8 @@ def start_session(user: User, kind: SessionKind) -> tuple[str, datetime]:
 # Figures a page shows of its user (the header's unread count), loaded in the login
 # session's own statement rather than one query each: attribute name → a function of the
 # user id column giving a scalar subquery. Registered by the packages that own them.
-UserFigure = Callable[[ColumnElement[int]], ScalarSelect[Any]]
+UserIdColumn = ColumnElement[int] | QueryableAttribute[int]
+UserFigure = Callable[[UserIdColumn], ScalarSelect[Any]]
 _USER_FIGURES: dict[str, UserFigure] = {}
 
 
@@ -177,7 +172,7 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # a plausible address; the mail s
 
 def validate_password(password: str) -> list[str]:
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        return [f"密码至少 {MIN_PASSWORD_LENGTH} 位。"]
+        return [_("The password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)]
     return []
 
 
@@ -198,19 +193,24 @@ def ensure_user(
     try:
         role = Role(role)
     except ValueError:
-        errors["role"] = [f"角色须为 {', '.join(r.value for r in Role)} 之一。"]
+        errors["role"] = [
+            _("The role must be one of %(roles)s.", roles=", ".join(r.value for r in Role))
+        ]
     if not (username or "").strip():
-        errors["username"] = ["请填写用户名。"]
+        errors["username"] = [_("Please fill in the username.")]
     if problems := validate_password(password):
         errors["password"] = problems
     if email and not re.match(EMAIL_PATTERN, email.strip()):
-        errors["email"] = ["请填写有效的电子邮箱地址。"]
+        errors["email"] = [_("Please enter a valid e-mail address.")]
     if errors:
-        raise Invalid("用户信息有误。", errors=errors)
+        raise Invalid(_("The user's details are not right."), errors=errors)
     org = get_org_by_code(org_code)
-    if org.level not in ROLE_ORG_LEVELS[Role(role)]:
+    if not may_hold(Role(role), org):
         raise Invalid(
-            "角色与组织层级不符。", errors={"org": [f"该角色不能绑定到{org.level_label}。"]}
+            _("The role does not fit the organisation's level."),
+            errors={
+                "org": [_("This role cannot be held at a %(level)s.", level=label(org.level_label))]
+            },
         )
 
     user = db.session.scalar(select(User).where(User.username == username))

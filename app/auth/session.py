@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import cast
 
 from flask import Flask, flash, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import LoginManager
 
 from app.auth.models import SessionKind, User
@@ -26,7 +27,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
         return user_for_token(token, SessionKind.WEB)
 
     @login_manager.unauthorized_handler
-    def unauthorized():  # type: ignore[no-untyped-def]
+    def unauthorized() -> ResponseReturnValue:
         from flask_babel import gettext as _
 
         if request.path.startswith("/api/"):

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response
 from flask_babel import gettext as _
 
-from app.dashboard.services import STAGE_NAMES, Dashboard, DistrictRow
+from app.dashboard.figures import STAGE_NAMES, Dashboard, DistrictRow
 from app.web.downloads import Sheet, xlsx_file, xlsx_sheets
 from app.web.templating import label
 from workflows.nomination import STAGE_LABELS, STATE_LABELS, STATE_NAMES, STATE_STAGE

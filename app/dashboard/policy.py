@@ -22,6 +22,12 @@ def may_see_dashboard(user: User) -> bool:
     return bool(dashboard_orgs(user))
 
 
+def sees_whole_city(user: User) -> bool:
+    """The city federation and administrators see every district under the organiser; a
+    reviewer only their own (the page says 仅本区县)."""
+    return bool(role_orgs(user, (Role.CITY, Role.ADMIN)))
+
+
 def require_dashboard(user: User) -> set[int]:
     """The organisations the user's dashboard covers; refused when there are none."""
     orgs = dashboard_orgs(user)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -19,7 +20,7 @@ from app.web.downloads import csv_response
 
 @bp.get("/dashboard")
 @login_required
-def latest():  # type: ignore[no-untyped-def]
+def latest() -> ResponseReturnValue:
     """The nav's entry: the newest campaign under way (or the newest at all)."""
     require_dashboard(current_user)
     campaigns = db.session.scalars(visible_campaigns(current_user)).all()
@@ -32,16 +33,16 @@ def latest():  # type: ignore[no-untyped-def]
 
 @bp.get("/campaigns/<int:campaign_id>/dashboard")
 @login_required
-def page(campaign_id: int):  # type: ignore[no-untyped-def]
+def page(campaign_id: int) -> ResponseReturnValue:
     board = dashboard(current_user, campaign_id, with_campaigns=True)
     return render_template("dashboard/page.html", board=board)
 
 
 @bp.get("/campaigns/<int:campaign_id>/dashboard/<section>.csv")
 @login_required
-def section_csv(campaign_id: int, section: str):  # type: ignore[no-untyped-def]
+def section_csv(campaign_id: int, section: str) -> ResponseReturnValue:
     if section not in SECTIONS:
-        raise NotFound("没有这一部分数据。")
+        raise NotFound(_("There is no such part of the dashboard."))
     board = dashboard(current_user, campaign_id)
     _title, header, rows = section_table(board, section)
     return csv_response(
@@ -51,5 +52,5 @@ def section_csv(campaign_id: int, section: str):  # type: ignore[no-untyped-def]
 
 @bp.get("/campaigns/<int:campaign_id>/dashboard.xlsx")
 @login_required
-def workbook(campaign_id: int):  # type: ignore[no-untyped-def]
+def workbook(campaign_id: int) -> ResponseReturnValue:
     return workbook_response(dashboard(current_user, campaign_id))

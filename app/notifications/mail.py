@@ -19,6 +19,7 @@ from email.message import EmailMessage
 from email.utils import formataddr
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.errors import Conflict, NotFound
@@ -75,7 +76,7 @@ def send_due(
     transport = transport or (smtp_transport if smtp_configured() else local_outbox)
     max_attempts = int(current_app.config["MAIL_MAX_ATTEMPTS"])
     counts = {"sent": 0, "retrying": 0, "failed": 0}
-    for _ in range(limit):
+    for _attempt in range(limit):
         moment = now or utcnow()
         email = _claim(moment)
         if email is None:
@@ -102,9 +103,9 @@ def retry(email_id: int) -> OutboxEmail:
     """An admin sends a failed e-mail again (from now, with a fresh count). Commits."""
     email = db.session.get(OutboxEmail, email_id)
     if email is None:
-        raise NotFound("邮件不存在。")
+        raise NotFound(_("No such e-mail."))
     if email.status != MailStatus.FAILED:
-        raise Conflict("只有发送失败的邮件可以重发。")
+        raise Conflict(_("Only an e-mail whose sending failed can be sent again."))
     email.status, email.attempts, email.next_attempt_at = MailStatus.PENDING, 0, utcnow()
     db.session.commit()
     return email

@@ -24,6 +24,8 @@ class Kind(enum.StrEnum):
     ESCALATION = "escalation"  # 逾期督办 (to the supervising organisation)
 
 
+# The prefix of a reminder's title (【已逾期】…): written into the stored notification and its
+# e-mail, so it stays Chinese like the rest of the record.
 KIND_LABELS = {
     Kind.DUE_SOON: "即将到期",
     Kind.DUE_TODAY: "今天到期",

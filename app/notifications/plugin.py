@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import ColumnElement, ScalarSelect, func, select
+from sqlalchemy import ScalarSelect, func, select
 
-from app.auth.services import register_user_figure
+from app.auth.services import UserIdColumn, register_user_figure
 from app.notifications.models import Notification
 
 
-def unread_count(user_id: ColumnElement[int]) -> ScalarSelect[Any]:
+def unread_count(user_id: UserIdColumn) -> ScalarSelect[Any]:
     """The user's unread notifications, as a scalar subquery of the login session's query."""
     return (
         select(func.count())

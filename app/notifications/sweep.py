@@ -13,15 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import String, cast, literal, select, text
+from sqlalchemy import String, Table, literal, select, text
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.auth.models import Role, RoleAssignment, User
 from app.campaigns.models import Campaign
 from app.dbtypes import UTCDateTime
-from app.extensions import db
+from app.extensions import Model, db
 from app.nominations import work
 from app.nominations.models import Nomination
 from app.notifications.models import KIND_LABELS, Kind, Notification, OutboxEmail
@@ -140,7 +142,7 @@ def _title(step: Step, kind: Kind, today: date) -> str:
     )
 
 
-def plan(today: date | None = None) -> list[dict]:
+def plan(today: date | None = None) -> list[dict[str, Any]]:
     """The notifications the sweep owes today, as rows for the insert."""
     today = today or beijing_today()
     config = current_app.config
@@ -172,7 +174,7 @@ def plan(today: date | None = None) -> list[dict]:
     return rows
 
 
-def _row(user_id: int, step: Step, kind: Kind, today: date) -> dict:
+def _row(user_id: int, step: Step, kind: Kind, today: date) -> dict[str, Any]:
     return {
         "user_id": user_id,
         "nomination_id": step.nomination_id,
@@ -185,7 +187,13 @@ def _row(user_id: int, step: Step, kind: Kind, today: date) -> dict:
     }
 
 
-def _insert_ignoring_duplicates(rows: list[dict]) -> list[int]:
+def _table(model: type[Model]) -> Table:
+    """A model's table. Declarative types it as any FROM clause; a model declared with a
+    `__tablename__` has a Table, which can be inserted into."""
+    return cast(Table, model.__table__)
+
+
+def _insert_ignoring_duplicates(rows: list[dict[str, Any]]) -> list[int]:
     """Insert, skipping rows whose (user, nomination, state, kind, day) exists; the ids of
     the rows actually inserted.
 
@@ -197,7 +205,7 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> list[int]:
     if not rows:
         return []
     days = {r["day"] for r in rows}
-    table = Notification.__table__
+    table = _table(Notification)
     existing = set(
         db.session.execute(
             select(
@@ -236,14 +244,14 @@ def _insert_ignoring_duplicates(rows: list[dict]) -> list[int]:
             "timestamptz[]",
         ]
         arrays = ", ".join(f"CAST(:{c} AS {t})" for c, t in zip(columns, types, strict=True))
-        stmt = text(
+        unnest = text(
             f"INSERT INTO notifications ({', '.join(columns)}) "
             f"SELECT * FROM unnest({arrays}) "
             f"ON CONFLICT ({', '.join(keys)}) DO NOTHING RETURNING id"
         )
-        return list(db.session.scalars(stmt, {c: [r[c] for r in fresh] for c in columns}))
-    stmt = sqlite_insert(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
-    return list(db.session.scalars(stmt, fresh))
+        return list(db.session.scalars(unnest, {c: [r[c] for r in fresh] for c in columns}))
+    many = sqlite_insert(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
+    return list(db.session.scalars(many, fresh))
 
 
 def _queue_emails(notification_ids: list[int]) -> int:
@@ -253,13 +261,13 @@ def _queue_emails(notification_ids: list[int]) -> int:
         return 0
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
     now = utcnow()
-    n, u = Notification.__table__, User.__table__
+    n, u = _table(Notification), _table(User)
     body = (
         u.c.display_name
         + literal("：\n\n")
         + n.c.title
         + literal("。\n\n请登录职工之家评选系统办理：" + base + "/nominations/")
-        + cast(n.c.nomination_id, String)
+        + sql_cast(n.c.nomination_id, String)
         + literal("\n\n（本邮件由系统自动发送，请勿回复。）")
     )
     queued = 0
@@ -281,8 +289,9 @@ def _queue_emails(notification_ids: list[int]) -> int:
             .join(u, u.c.id == n.c.user_id)
             .where(n.c.id.in_(ids), u.c.email.is_not(None), u.c.email != "")
         )
+        outbox = _table(OutboxEmail)
         result = db.session.execute(
-            OutboxEmail.__table__.insert()
+            outbox.insert()
             .from_select(
                 [
                     "notification_id",
@@ -296,7 +305,7 @@ def _queue_emails(notification_ids: list[int]) -> int:
                 ],
                 chosen,
             )
-            .returning(OutboxEmail.__table__.c.id)
+            .returning(outbox.c.id)
         )
         queued += len(result.all())
     return queued

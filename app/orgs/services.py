@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from flask_babel import gettext as _
 from sqlalchemy import Select, insert, literal, select
 
 from app.errors import Invalid, NotFound
@@ -15,12 +18,28 @@ from app.orgs.models import (
     OrgClosure,
     OrgLevel,
 )
+from app.web.templating import label
+
+
+def level_names(levels: Iterable[OrgLevel]) -> str:
+    """Tiers as a message names them, in the reader's language: 区（县）总工会、产业工会."""
+    return _(" or ").join(label(LEVEL_LABELS[lv]) for lv in levels)
+
+
+def _category_required() -> str:
+    return _(
+        "A grassroots union needs a category (enterprise / public institution / "
+        "regional or industry)."
+    )
 
 
 def get_org_by_code(code: str) -> Organization:
     org = db.session.scalar(select(Organization).where(Organization.code == code))
     if org is None:
-        raise NotFound(f"没有编码为“{code}”的组织。", errors={"org_code": ["组织不存在。"]})
+        raise NotFound(
+            _("There is no organisation with the code “%(code)s”.", code=code),
+            errors={"org_code": [_("No such organisation.")]},
+        )
     return org
 
 
@@ -39,19 +58,26 @@ def create_org(
     level = OrgLevel(level)
     errors: dict[str, list[str]] = {}
     if db.session.scalar(select(Organization.id).where(Organization.code == code)):
-        errors["code"] = [f"编码“{code}”已被使用。"]
+        errors["code"] = [_("The code “%(code)s” is already in use.", code=code)]
     allowed = ALLOWED_PARENT_LEVELS[level]
     if allowed and (parent is None or parent.level not in allowed):
-        names = "、".join(LEVEL_LABELS[lv] for lv in allowed)
-        errors["parent"] = [f"{LEVEL_LABELS[level]}的上级必须是{names}。"]
+        errors["parent"] = [
+            _(
+                "The parent of a %(level)s must be a %(parents)s.",
+                level=label(LEVEL_LABELS[level]),
+                parents=level_names(allowed),
+            )
+        ]
     if not allowed and parent is not None:
-        errors["parent"] = [f"{LEVEL_LABELS[level]}没有上级组织。"]
+        errors["parent"] = [
+            _("A %(level)s has no parent organisation.", level=label(LEVEL_LABELS[level]))
+        ]
     if level == OrgLevel.GRASSROOTS and category is None:
-        errors["category"] = ["基层工会必须选择类别（企业 / 机关事业单位 / 区域性行业性）。"]
+        errors["category"] = [_category_required()]
     if staff_count is not None and member_count is not None and member_count > staff_count:
-        errors["member_count"] = ["会员数不能大于职工数。"]
+        errors["member_count"] = [_("There cannot be more members than staff.")]
     if errors:
-        raise Invalid("组织信息有误。", errors=errors)
+        raise Invalid(_("The organisation's details are not right."), errors=errors)
 
     org = Organization(
         code=code,
@@ -111,19 +137,19 @@ def update_org(
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name:
-        errors["name"] = ["请填写组织名称。"]
+        errors["name"] = [_("Please fill in the organisation's name.")]
     if category is not None:
         category = OrgCategory(category)
     if org.level not in (OrgLevel.GRASSROOTS, OrgLevel.BRANCH):
         category = None
     elif org.level == OrgLevel.GRASSROOTS and category is None:
-        errors["category"] = ["基层工会必须选择类别（企业 / 机关事业单位 / 区域性行业性）。"]
+        errors["category"] = [_category_required()]
     is_state_owned = bool(is_state_owned) and category == OrgCategory.ENTERPRISE
     for key, value in (("staff_count", staff_count), ("member_count", member_count)):
         if value is not None and value < 0:
-            errors[key] = ["人数不能为负数。"]
+            errors[key] = [_("A number of people cannot be negative.")]
     if staff_count is not None and member_count is not None and member_count > staff_count:
-        errors.setdefault("member_count", []).append("会员数不能大于职工数。")
+        errors.setdefault("member_count", []).append(_("There cannot be more members than staff."))
     if (category, is_state_owned) != (org.category, org.is_state_owned):
         under_way = db.session.scalar(
             select(Nomination.id)
@@ -136,10 +162,14 @@ def update_org(
         if under_way:
             field = "category" if category != org.category else "is_state_owned"
             errors.setdefault(field, []).append(
-                f"该组织有进行中的申报（编号 {under_way}），不能修改类别或国有企业标识。"
+                _(
+                    "This organisation has a nomination under way (No. %(id)s): its category "
+                    "and state-owned flag cannot change.",
+                    id=under_way,
+                )
             )
     if errors:
-        raise Invalid("组织信息有误。", errors=errors)
+        raise Invalid(_("The organisation's details are not right."), errors=errors)
 
     org.name = name
     org.category = category
@@ -167,6 +197,6 @@ def org_paths(org_ids: list[int] | Select) -> dict[int, tuple[str, ...]]:
     for descendant_id, code, depth in rows:
         ancestors.setdefault(descendant_id, []).append((depth, code))
     return {
-        org_id: tuple(code for _, code in sorted(pairs, reverse=True))
+        org_id: tuple(code for _depth, code in sorted(pairs, reverse=True))
         for org_id, pairs in ancestors.items()
     }
