@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from app.standards.loader import FIGURES
+from app.standards.validation import FIGURES
 
 FIGURE_LABELS = FIGURES  # the standard file's key figures, by name
 
