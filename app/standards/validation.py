@@ -41,18 +41,18 @@ DIMENSIONS: dict[str, str] = {
     "satisfaction": "满意度测评",
 }
 
-# The key figures a union may be asked to enter, with their labels; rates are computed from
-# them (`app.assessment.rates`).
+# The key figures a union may be asked to enter, with their labels (lazy: read in the UI
+# language); rates are computed from them (`app.assessment.rates`).
 FIGURES: dict[str, str] = {
-    "staff_count": "职工数",
-    "member_count": "会员数",
-    "contract_staff_count": "编外聘用人员数",
-    "contract_member_count": "编外聘用人员中的会员数",
-    "migrant_worker_count": "农民工数",
-    "migrant_member_count": "农民工会员数",
-    "subunit_count": "下属单位数",
-    "unionised_subunit_count": "已建会单位数",
-    "collective_contract_count": "已建立集体合同制度的单位数",
+    "staff_count": _l("Staff"),
+    "member_count": _l("Members"),
+    "contract_staff_count": _l("Contract staff"),
+    "contract_member_count": _l("Members among the contract staff"),
+    "migrant_worker_count": _l("Migrant workers"),
+    "migrant_member_count": _l("Migrant workers who are members"),
+    "subunit_count": _l("Subordinate units"),
+    "unionised_subunit_count": _l("Units with a union"),
+    "collective_contract_count": _l("Units with a collective contract system"),
 }
 
 _TYPE_NAMES = {
