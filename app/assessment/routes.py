@@ -145,14 +145,16 @@ def self_assessment(nomination_id: int) -> ResponseReturnValue:
     latest = latest_round(nomination.id)
     if latest is None:
         raise NotFound(_("This nomination has no self-assessment."))
-    is_union, is_reviewer = roles_over(current_user, nomination)
     if request.method == "POST":
+        # Before the form is read: only the union's form, and only an open round, is shown
+        # again with its errors.
         require_fill_in(current_user, nomination)
         if not latest.editable:
             raise Conflict(
                 _("This self-assessment has been submitted and can no longer be changed.")
             )
         return _save(nomination, latest)
+    is_union, is_reviewer = roles_over(current_user, nomination)
     number = request.args.get("round", type=int)
     rnd = latest if not number or number == latest.number else get_round(nomination, number)
     return _render(nomination, rnd, latest, is_union=is_union, is_reviewer=is_reviewer)
