@@ -10,15 +10,10 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from werkzeug.datastructures import FileStorage
 
+from app.assessment.editing import Answer, save_self_assessment
 from app.assessment.evidence import add_evidence
 from app.assessment.models import EvidenceLink
-from app.assessment.services import (
-    Answer,
-    category_of,
-    items_for,
-    latest_round,
-    save_self_assessment,
-)
+from app.assessment.rounds import category_of, latest_round
 from app.auth.models import Role, User
 from app.auth.services import ensure_user
 from app.campaigns.models import (
@@ -35,7 +30,7 @@ from app.nominations.models import Nomination
 from app.nominations.services import create_nomination, take_action
 from app.orgs.models import Organization, OrgCategory, OrgLevel
 from app.orgs.services import create_org
-from app.standards.services import ensure_default_standard
+from app.standards.services import ensure_default_standard, items_for
 from app.timeutil import beijing_today
 
 DEMO_PASSWORD = "demo-2026"

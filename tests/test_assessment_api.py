@@ -135,7 +135,7 @@ def test_openapi_describes_the_self_assessment(client):
 
 def test_the_union_does_not_read_comments_before_the_decision(world, as_user):  # noqa: F811
     """As on the page: comments on a round under review are the reviewer's working notes."""
-    from app.assessment.services import add_review_comment
+    from app.assessment.review import add_review_comment
 
     nomination = world.nomination(status="submitted", complete=True)
     item = _items(world)[0]

@@ -386,7 +386,7 @@ def test_review_comment_return_and_the_union_sees_it_in_round_two(world, client,
 
 
 def test_diff_lists_evidence_added_and_removed(world, client, auth, ctx):
-    from app.assessment.services import latest_round
+    from app.assessment.rounds import latest_round
     from app.nominations.services import take_action
 
     nomination = world.nomination(status="submitted", complete=True)
@@ -437,7 +437,7 @@ def test_reviewer_deletes_own_comment(world, client, auth):
 
 
 def test_the_union_does_not_see_comments_before_the_decision(world, client, auth, ctx):
-    from app.assessment.services import add_review_comment
+    from app.assessment.review import add_review_comment
 
     nomination = world.nomination(status="submitted", complete=True)
     item = items_of(world)[0]

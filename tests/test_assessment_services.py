@@ -5,17 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from app.assessment.completeness import submission_problems
+from app.assessment.diff import diff_rounds
+from app.assessment.editing import Answer, save_self_assessment
 from app.assessment.models import AssessmentRound, ItemResponse, RoundStatus
-from app.assessment.services import (
-    Answer,
-    add_review_comment,
-    diff_rounds,
-    latest_round,
-    round_view,
-    rounds_of,
-    save_self_assessment,
-    submission_problems,
-)
+from app.assessment.review import add_review_comment
+from app.assessment.round_view import round_view
+from app.assessment.rounds import latest_round, rounds_of
 from app.errors import Conflict, Forbidden, Invalid
 from app.extensions import db
 from app.nominations.services import create_nomination, take_action

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from app.assessment.services import latest_round
+from app.assessment.rounds import latest_round
 from app.auth.scope import ancestor_ids, descendants_of
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db

@@ -10,26 +10,24 @@ from typing import Any
 
 from flask import url_for
 from flask.views import MethodView
-from marshmallow import Schema, fields
-from marshmallow.validate import Length, OneOf, Range
 
-from app.api.schemas import ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint
-from app.assessment.models import FIGURE_FIELDS, Rating
-from app.assessment.services import (
-    MAX_COMMENT,
-    MAX_STATEMENT,
-    Answer,
-    RoundView,
-    add_review_comment,
-    comments_visible,
-    delete_review_comment,
-    diff_rounds,
-    get_round,
-    roles_over,
-    round_view,
-    rounds_of,
-    save_self_assessment,
+from app.assessment.diff import diff_rounds
+from app.assessment.editing import Answer, save_self_assessment
+from app.assessment.models import EvidenceLink
+from app.assessment.models import ReviewComment as Comment  # the view below is ReviewComment
+from app.assessment.policy import may_read_comments, roles_over
+from app.assessment.review import add_review_comment, delete_review_comment
+from app.assessment.round_view import RoundView, round_view
+from app.assessment.rounds import get_round, rounds_of
+from app.assessment.schemas import (
+    CommentCreateSchema,
+    CommentSchema,
+    DiffSchema,
+    RoundQuerySchema,
+    RoundSchema,
+    RoundSummarySchema,
+    SaveSchema,
 )
 from app.auth.session import api_user
 from app.nominations.models import Nomination
@@ -43,108 +41,7 @@ blp = ApiBlueprint(
 )
 
 
-class EvidenceRefSchema(Schema):
-    link_id = fields.Int()
-    evidence_id = fields.Int()
-    name = fields.Str()
-    content_type = fields.Str()
-    size = fields.Int()
-    download_url = fields.Str(metadata={"description": "Send the bearer token."})
-
-
-class CommentSchema(Schema):
-    id = fields.Int()
-    item_id = fields.Int(allow_none=True)
-    author = fields.Str(allow_none=True)
-    body = fields.Str()
-    created_at = BeijingDateTime()
-
-
-class ItemSchema(Schema):
-    item_id = fields.Int()
-    code = fields.Str()
-    dimension = fields.Str()
-    number = fields.Int()
-    text = fields.Str()
-    na_allowed = fields.Bool()
-    evidence_hint = fields.Str(allow_none=True)
-    rating = fields.Str(allow_none=True, metadata={"enum": [r.value for r in Rating]})
-    statement = fields.Str(allow_none=True)
-    evidence = fields.List(fields.Nested(EvidenceRefSchema))
-    comments = fields.List(fields.Nested(CommentSchema))
-    previous_comments = fields.List(fields.Nested(CommentSchema))
-
-
-class RateSchema(Schema):
-    key = fields.Str()
-    label = fields.Str()
-    value = fields.Float(allow_none=True)
-    threshold = fields.Float()
-    applicable = fields.Bool()
-    meets = fields.Bool(allow_none=True)
-    problem = fields.Str(allow_none=True)
-
-
-class RoundSchema(Schema):
-    nomination_id = fields.Int()
-    number = fields.Int()
-    status = fields.Str()
-    editable = fields.Bool()
-    standard = fields.Str()
-    category = fields.Str()
-    submitted_at = BeijingDateTime(allow_none=True)
-    figures = fields.Dict(keys=fields.Str(), values=fields.Int(allow_none=True))
-    figures_required = fields.List(fields.Str())
-    figure_evidence = fields.List(fields.Nested(EvidenceRefSchema))
-    rates = fields.List(fields.Nested(RateSchema))
-    items = fields.List(fields.Nested(ItemSchema))
-    general_comments = fields.List(fields.Nested(CommentSchema))
-    problems = fields.List(
-        fields.Str(),
-        metadata={"description": "What stops `submit` now; empty when the round is complete."},
-    )
-
-
-class RoundQuerySchema(Schema):
-    round = fields.Int(validate=ID_RANGE, metadata={"description": "Default: the latest."})
-
-
-class AnswerSchema(Schema):
-    item_id = fields.Int(required=True)
-    rating = fields.Str(allow_none=True, validate=OneOf([r.value for r in Rating]))
-    statement = fields.Str(allow_none=True, validate=Length(max=MAX_STATEMENT))
-
-
-class SaveSchema(Schema):
-    figures = fields.Dict(
-        keys=fields.Str(validate=OneOf(FIGURE_FIELDS)),
-        values=fields.Int(allow_none=True, validate=Range(min=0)),
-    )
-    items = fields.List(fields.Nested(AnswerSchema))
-
-
-class CommentCreateSchema(Schema):
-    item_id = fields.Int(allow_none=True)
-    body = fields.Str(required=True, validate=Length(min=1, max=MAX_COMMENT))
-
-
-class RoundSummarySchema(Schema):
-    number = fields.Int()
-    status = fields.Str()
-    created_at = BeijingDateTime()
-    submitted_at = BeijingDateTime(allow_none=True)
-
-
-class DiffSchema(Schema):
-    old = fields.Int()
-    new = fields.Int()
-    figures = fields.List(fields.Dict())
-    items = fields.List(fields.Dict())
-    figure_evidence_added = fields.List(fields.Str())
-    figure_evidence_removed = fields.List(fields.Str())
-
-
-def _evidence(links: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+def _evidence(links: list[EvidenceLink]) -> list[dict[str, Any]]:
     return [
         {
             "link_id": lk.id,
@@ -158,7 +55,7 @@ def _evidence(links: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
     ]
 
 
-def _comments(comments: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+def _comments(comments: list[Comment]) -> list[dict[str, Any]]:
     return [
         {
             "id": c.id,
@@ -176,9 +73,9 @@ def present_round(nomination: Nomination, view: RoundView) -> dict[str, Any]:
     on a round still under review (as on the page)."""
     rnd = view.round
     is_union, is_reviewer = roles_over(api_user(), nomination)
-    shown = comments_visible(rnd, is_union=is_union, is_reviewer=is_reviewer)
+    shown = may_read_comments(rnd, is_union=is_union, is_reviewer=is_reviewer)
 
-    def comments(items: list) -> list[dict[str, Any]]:  # type: ignore[type-arg]
+    def comments(items: list[Comment]) -> list[dict[str, Any]]:
         return _comments(items) if shown else []
 
     return {
@@ -195,7 +92,7 @@ def present_round(nomination: Nomination, view: RoundView) -> dict[str, Any]:
         "rates": [
             {
                 "key": r.key,
-                "label": r.label,
+                "label": str(r.label),
                 "value": float(r.value) if r.value is not None else None,
                 "threshold": float(r.threshold),
                 "applicable": r.applicable,

@@ -8,6 +8,7 @@ evidence links); a decision closes the round. Registered from the app factory th
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
 from app.assessment.models import (
@@ -18,7 +19,7 @@ from app.assessment.models import (
     ReviewComment,
     RoundStatus,
 )
-from app.assessment.services import latest_round
+from app.assessment.rounds import latest_round
 from app.errors import Conflict
 from app.extensions import db
 from app.nominations import effects
@@ -30,7 +31,7 @@ from app.timeutil import utcnow
 def _open_first_round(nomination: Nomination) -> None:
     version_id = nomination.campaign.standard_version_id
     if version_id is None:
-        raise Conflict("该评选活动尚未确定评价标准，暂不能申报。")
+        raise Conflict(_("The campaign has no standard yet: nominations cannot be made."))
     org = nomination.org
     db.session.add(
         AssessmentRound(
@@ -64,6 +65,7 @@ def _summarise_item_comments(nomination: Nomination, comment: str | None) -> str
     count = db.session.scalar(
         select(func.count()).select_from(ReviewComment).where(ReviewComment.round_id == rnd.id)
     )
+    # The audit row's comment: a record, kept in Chinese like the documents.
     return f"请按 {count} 条审核意见修改后重新提交。" if count else comment
 
 

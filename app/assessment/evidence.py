@@ -12,30 +12,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from app.assessment.models import AssessmentRound, EvidenceLink
-from app.assessment.services import editing_round
-from app.auth.models import Role, User
-from app.auth.scope import ancestor_ids, holds_role_over
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.assessment.policy import require_edit_evidence
+from app.assessment.rounds import editing_round
+from app.auth.models import User
+from app.errors import Conflict, Invalid, NotFound
 from app.evidence.models import Evidence
 from app.evidence.services import store_evidence
 from app.extensions import db
-from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 from app.standards.models import StandardItem
-
-
-def can_edit_evidence(user: User, nomination: Nomination) -> bool:
-    """Whether the user is a union over the nomination's organisation (ignores the round)."""
-    return holds_role_over(user, Role.UNION, ancestor_ids(nomination.org_id))
-
-
-def _require_union(user: User, nomination: Nomination) -> None:
-    if not can_edit_evidence(user, nomination):
-        raise Forbidden("只有申报单位的工会用户可以上传或移除佐证材料。")
 
 
 def _check_item(round_: AssessmentRound, item_id: Any) -> int | None:
@@ -52,7 +42,7 @@ def _check_item(round_: AssessmentRound, item_id: Any) -> int | None:
         )
     )
     if not found:
-        message = "评估项不存在或不属于本申报采用的标准。"
+        message = _("The item does not exist or is not in the standard of this nomination.")
         raise Invalid(message, errors={"item_id": [message]})
     return item_id
 
@@ -69,7 +59,7 @@ def add_evidence(
     uploaded again for the nomination reuses the stored copy.
     """
     nomination = get_nomination(user, nomination_id)
-    _require_union(user, nomination)
+    require_edit_evidence(user, nomination)
     item = _check_item(editing_round(nomination.id), item_id)
 
     def cite(evidence: Evidence, is_new: bool) -> EvidenceLink:
@@ -109,17 +99,19 @@ def unlink_evidence(user: User, nomination_id: int, link_id: int) -> None:
     The Evidence row and the file stay: earlier (frozen) rounds may cite them.
     """
     nomination = get_nomination(user, nomination_id)
-    _require_union(user, nomination)
+    require_edit_evidence(user, nomination)
     link = db.session.scalar(
         select(EvidenceLink)
         .join(EvidenceLink.round)
         .where(EvidenceLink.id == link_id, AssessmentRound.nomination_id == nomination.id)
     )
     if link is None:
-        raise NotFound("佐证材料不存在或已被移除。")
+        raise NotFound(_("The evidence does not exist or has been removed."))
     round_ = editing_round(nomination.id, lock=True)
     if link.round_id != round_.id:
-        raise Conflict("该佐证材料属于已提交的自查轮次，不能修改。")
+        raise Conflict(
+            _("This evidence belongs to a round already submitted; it cannot be changed.")
+        )
     db.session.delete(link)
     db.session.commit()
 

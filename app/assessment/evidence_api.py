@@ -6,24 +6,16 @@ from typing import Any
 
 from flask import Request, Response, url_for
 from flask.views import MethodView
-from marshmallow import EXCLUDE, Schema, fields
+from marshmallow import Schema
 from werkzeug.datastructures import CombinedMultiDict
 
-from app.api.schemas import ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint, ApiParser
 from app.assessment.evidence import add_evidence, list_evidence, unlink_evidence
 from app.assessment.models import EvidenceLink
+from app.assessment.schemas import EvidenceLinkSchema, EvidenceQuerySchema, EvidenceUploadSchema
 from app.auth.session import api_user
 from app.evidence.download import evidence_response, thumbnail_response
-from app.evidence.models import EvidenceKind
 from app.evidence.services import get_evidence_for_download
-
-
-class EvidenceQuerySchema(Schema):
-    round_id = fields.Int(
-        validate=ID_RANGE,
-        metadata={"description": "A round of the nomination; default: the latest."},
-    )
 
 
 class MultipartParser(ApiParser):
@@ -43,53 +35,6 @@ blp = EvidenceBlueprint(
     url_prefix="/api/v1",
     description="Evidence files (佐证材料) of a nomination's self-assessment.",
 )
-
-
-class EvidenceUploadSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    file = fields.Raw(
-        required=True,
-        metadata={"type": "string", "format": "binary"},
-        error_messages={"required": "请选择要上传的文件。"},
-    )
-    item_id = fields.Int(
-        load_default=None,
-        allow_none=True,
-        validate=ID_RANGE,
-        metadata={"description": "The standard item the file supports; omit for the key figures."},
-    )
-
-
-class EvidenceLinkSchema(Schema):
-    id = fields.Int(metadata={"description": "The link's id (for DELETE)."})
-    round_id = fields.Int()
-    item_id = fields.Int(allow_none=True)
-    evidence_id = fields.Int()
-    name = fields.Str(
-        attribute="evidence.original_name", metadata={"description": "The file's name as uploaded."}
-    )
-    content_type = fields.Str(
-        attribute="evidence.content_type", metadata={"description": "Detected from the content."}
-    )
-    kind = fields.Str(attribute="evidence.kind", metadata={"enum": [k.value for k in EvidenceKind]})
-    size = fields.Int(attribute="evidence.size", metadata={"description": "Bytes."})
-    sha256 = fields.Str(attribute="evidence.sha256")
-    uploaded_at = BeijingDateTime(attribute="evidence.uploaded_at")
-    uploaded_by = fields.Str(
-        attribute="evidence.uploaded_by.display_name", allow_none=True, dump_default=None
-    )
-    download_url = fields.Method("get_download_url")
-    thumbnail_url = fields.Method("get_thumbnail_url", allow_none=True)
-
-    def get_download_url(self, link: EvidenceLink) -> str:
-        return url_for("api_evidence.EvidenceDownload", evidence_id=link.evidence_id)
-
-    def get_thumbnail_url(self, link: EvidenceLink) -> str | None:
-        if link.evidence.kind != EvidenceKind.IMAGE:
-            return None
-        return url_for("api_evidence.EvidenceThumbnail", evidence_id=link.evidence_id)
 
 
 _FILE_RESPONSE = {

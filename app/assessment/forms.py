@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.assessment.services import MAX_COMMENT
+from app.assessment.review import MAX_COMMENT
 
 
 class SelfAssessmentForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.assessment.services import submission_problems
+from app.assessment.completeness import submission_problems
 from app.nominations.models import Nomination
 from workflows.guards import guard
 

@@ -41,8 +41,6 @@ class Rating(enum.StrEnum):
     NOT_APPLICABLE = "na"  # 不适用 (only where the item allows it)
 
 
-RATING_LABELS = {Rating.MET: "达标", Rating.NOT_MET: "未达标", Rating.NOT_APPLICABLE: "不适用"}
-
 # Key figures, entered once per round; the rates are computed from them, never typed.
 FIGURE_FIELDS = (
     "staff_count",  # 职工数

@@ -5,12 +5,16 @@ Rates are exact fractions, so 9 of 10 is exactly 90% and meets a 90% threshold.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from app.standards.loader import FIGURES
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-FIGURE_LABELS = FIGURES  # the standard file's key figures, by name
+from app.standards.validation import FIGURES
+
+FIGURE_LABELS = FIGURES  # the standard file's key figures, by name (lazy: in the UI language)
 
 # (part, whole): the part can never exceed the whole.
 PART_OF = [
@@ -25,7 +29,7 @@ PART_OF = [
 @dataclass(frozen=True)
 class RateRule:
     key: str  # the threshold's name in the standard file
-    label: str
+    label: str  # a lazy message: read in the UI language
     numerator: tuple[str, ...]
     denominator: tuple[str, ...]
     # When the denominator is zero the rate has no meaning: either the unit has none of what
@@ -35,29 +39,34 @@ class RateRule:
 
 RATE_RULES: dict[str, list[RateRule]] = {
     "enterprise": [
-        RateRule("membership_rate", "入会率", ("member_count",), ("staff_count",)),
+        RateRule("membership_rate", _l("Membership rate"), ("member_count",), ("staff_count",)),
     ],
     "public_institution": [
         RateRule(
             "membership_rate",
-            "入会率（含编外聘用人员）",
+            _l("Membership rate (contract staff included)"),
             ("member_count", "contract_member_count"),
             ("staff_count", "contract_staff_count"),
         ),
     ],
     "regional": [
-        RateRule("union_coverage_rate", "建会率", ("unionised_subunit_count",), ("subunit_count",)),
-        RateRule("membership_rate", "入会率", ("member_count",), ("staff_count",)),
+        RateRule(
+            "union_coverage_rate",
+            _l("Union coverage rate"),
+            ("unionised_subunit_count",),
+            ("subunit_count",),
+        ),
+        RateRule("membership_rate", _l("Membership rate"), ("member_count",), ("staff_count",)),
         RateRule(
             "migrant_membership_rate",
-            "农民工入会率",
+            _l("Migrant workers' membership rate"),
             ("migrant_member_count",),
             ("migrant_worker_count",),
             zero_means_not_applicable=True,
         ),
         RateRule(
             "collective_contract_rate",
-            "集体合同建制率",
+            _l("Collective contract rate"),
             ("collective_contract_count",),
             ("unionised_subunit_count",),
         ),
@@ -91,17 +100,30 @@ class RateResult:
         return f"{float(self.threshold) * 100:g}%"
 
 
+def join_names(names: Iterable[str]) -> str:
+    """Labels listed in a sentence ("职工数、会员数")."""
+    return _(", ").join(str(name) for name in names)
+
+
 def figure_errors(figures: dict[str, int | None]) -> dict[str, list[str]]:
     """Figures that contradict each other or are impossible, by field."""
     errors: dict[str, list[str]] = {}
     for name, value in figures.items():
         if value is not None and value < 0:
-            errors.setdefault(name, []).append(f"{FIGURE_LABELS[name]}不能为负数。")
+            errors.setdefault(name, []).append(
+                _("%(figure)s cannot be negative.", figure=FIGURE_LABELS[name])
+            )
     for part, whole in PART_OF:
         p, w = figures.get(part), figures.get(whole)
         if p is not None and w is not None and p > w:
             errors.setdefault(part, []).append(
-                f"{FIGURE_LABELS[part]}（{p}）不能大于{FIGURE_LABELS[whole]}（{w}）。"
+                _(
+                    "%(part)s (%(p)s) cannot be greater than %(whole)s (%(w)s).",
+                    part=FIGURE_LABELS[part],
+                    p=p,
+                    whole=FIGURE_LABELS[whole],
+                    w=w,
+                )
             )
     return errors
 
@@ -115,16 +137,16 @@ def compute_rates(
         parts = [figures.get(f) for f in rule.numerator]
         wholes = [figures.get(f) for f in rule.denominator]
         if any(v is None for v in parts + wholes):
-            missing = "、".join(
+            missing = join_names(
                 FIGURE_LABELS[f]
                 for f, v in zip(rule.numerator + rule.denominator, parts + wholes, strict=True)
                 if v is None
             )
-            results.append(
-                RateResult(rule.key, rule.label, None, threshold, problem=f"请填写{missing}")
-            )
+            problem = _("Please fill in %(figures)s", figures=missing)
+            results.append(RateResult(rule.key, rule.label, None, threshold, problem=problem))
             continue
-        numerator, denominator = sum(parts), sum(wholes)  # type: ignore[arg-type]
+        numerator = sum(v for v in parts if v is not None)
+        denominator = sum(v for v in wholes if v is not None)
         if denominator == 0:
             if rule.zero_means_not_applicable:
                 results.append(
@@ -134,18 +156,22 @@ def compute_rates(
                         None,
                         threshold,
                         applicable=False,
-                        problem="不适用（人数为 0）",
+                        problem=_("Not applicable (the count is 0)"),
                     )
                 )
             else:
-                names = "、".join(FIGURE_LABELS[f] for f in rule.denominator)
+                names = join_names(FIGURE_LABELS[f] for f in rule.denominator)
                 results.append(
                     RateResult(
                         rule.key,
                         rule.label,
                         None,
                         threshold,
-                        problem=f"{names}为 0，无法计算{rule.label}",
+                        problem=_(
+                            "%(rate)s cannot be computed: %(figures)s is 0",
+                            figures=names,
+                            rate=rule.label,
+                        ),
                     )
                 )
             continue
@@ -156,7 +182,7 @@ def compute_rates(
                     rule.label,
                     None,
                     threshold,
-                    problem=f"{rule.label}超过 100%，请核对人数",
+                    problem=_("%(rate)s over 100%%: please check the counts", rate=rule.label),
                 )
             )
             continue

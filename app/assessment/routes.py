@@ -11,35 +11,34 @@ from fractions import Fraction
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
 from app.assessment import bp
+from app.assessment.diff import diff_rounds
+from app.assessment.editing import Answer, save_self_assessment
 from app.assessment.evidence import add_evidence, unlink_evidence
 from app.assessment.forms import DeleteCommentForm, ReviewCommentForm, SelfAssessmentForm
 from app.assessment.models import AssessmentRound, RoundStatus
-from app.assessment.rates import FIGURE_LABELS, PART_OF, RATE_RULES, compute_rates, figure_errors
-from app.assessment.services import (
-    Answer,
-    RoundView,
-    add_review_comment,
-    comments_visible,
-    delete_review_comment,
-    diff_rounds,
-    get_round,
-    latest_round,
-    roles_over,
-    round_view,
-    rounds_of,
-    save_self_assessment,
-    thresholds_for,
+from app.assessment.policy import may_read_comments, require_fill_in, roles_over
+from app.assessment.rates import (
+    FIGURE_LABELS,
+    PART_OF,
+    RATE_RULES,
+    RateResult,
+    compute_rates,
+    figure_errors,
 )
-from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from app.assessment.review import add_review_comment, delete_review_comment
+from app.assessment.round_view import RoundView, round_view
+from app.assessment.rounds import get_round, latest_round, rounds_of, thresholds_for
+from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination, workflow_for
-from app.web.errors import flash_refusal
+from app.web.errors import flash_refusal, refuse
 from app.web.urls import safe_next
 
 # Integer columns; anything larger is a typing mistake, not a union.
@@ -71,7 +70,7 @@ def _rates_config(view: RoundView, nomination: Nomination) -> str:
         rules.append(
             {
                 "key": rule.key,
-                "label": rule.label,
+                "label": str(rule.label),
                 "num": list(rule.numerator),
                 "den": list(rule.denominator),
                 "zeroNA": rule.zero_means_not_applicable,
@@ -82,11 +81,16 @@ def _rates_config(view: RoundView, nomination: Nomination) -> str:
     return json.dumps(
         {
             "rules": rules,
-            "labels": FIGURE_LABELS,
+            "labels": figure_labels(),
             "partOf": [[p, w] for p, w in PART_OF if p in required and w in required],
         },
         ensure_ascii=False,
     )
+
+
+def figure_labels() -> dict[str, str]:
+    """The key figures' labels in the UI language, by name."""
+    return {name: str(text) for name, text in FIGURE_LABELS.items()}
 
 
 def _parse_figures(
@@ -136,26 +140,27 @@ def _parse_answers(view: RoundView, form: MultiDict) -> dict[int, Answer]:
 
 @bp.route("/nominations/<int:nomination_id>/self-assessment", methods=["GET", "POST"])
 @login_required
-def self_assessment(nomination_id: int):  # type: ignore[no-untyped-def]
+def self_assessment(nomination_id: int) -> ResponseReturnValue:
     nomination = get_nomination(current_user, nomination_id)
     latest = latest_round(nomination.id)
     if latest is None:
         raise NotFound(_("This nomination has no self-assessment."))
-    is_union, is_reviewer = roles_over(current_user, nomination)
     if request.method == "POST":
-        if not is_union:
-            raise Forbidden(_("Only the nominated union may fill in the self-assessment."))
+        # Before the form is read: only the union's form, and only an open round, is shown
+        # again with its errors.
+        require_fill_in(current_user, nomination)
         if not latest.editable:
             raise Conflict(
                 _("This self-assessment has been submitted and can no longer be changed.")
             )
         return _save(nomination, latest)
+    is_union, is_reviewer = roles_over(current_user, nomination)
     number = request.args.get("round", type=int)
     rnd = latest if not number or number == latest.number else get_round(nomination, number)
     return _render(nomination, rnd, latest, is_union=is_union, is_reviewer=is_reviewer)
 
 
-def _save(nomination: Nomination, rnd: AssessmentRound):  # type: ignore[no-untyped-def]
+def _save(nomination: Nomination, rnd: AssessmentRound) -> ResponseReturnValue:
     SelfAssessmentForm().validate_on_submit()  # CSRF is checked before the view runs
     view = round_view(nomination, rnd)
     figures, errors = _parse_figures(view, request.form)
@@ -164,17 +169,17 @@ def _save(nomination: Nomination, rnd: AssessmentRound):  # type: ignore[no-unty
         merged = {**rnd.figures(), **figures}
         for name, messages in figure_errors(merged).items():
             errors.setdefault(f"figures.{name}", []).extend(messages)
-        message = _("Some fields are invalid; nothing was saved. Please correct them.")
+        flash(_("Some fields are invalid; nothing was saved. Please correct them."), "danger")
     else:
         try:
             save_self_assessment(current_user, nomination.id, figures=figures, answers=answers)
         except Invalid as exc:
             db.session.rollback()
-            errors, message = exc.errors, exc.message
+            errors = exc.errors
+            flash_refusal(exc, category="danger")
         else:
             flash(_("Draft saved."), "success")
             return redirect(_page_url(nomination.id))
-    flash(message, "danger")
     # Show the rates for what was typed, so the panel agrees with the form.
     typed = {**rnd.figures(), **figures}
     rates = compute_rates(view.category, typed, thresholds_for(nomination, view.version))
@@ -202,10 +207,10 @@ def _render(
     view: RoundView | None = None,
     typed: MultiDict | None = None,
     errors: dict[str, list[str]] | None = None,
-    rates: list | None = None,
+    rates: list[RateResult] | None = None,
     comment_errors: dict[str, Any] | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
+) -> ResponseReturnValue:
     view = view or round_view(nomination, rnd)
     editing = is_union and rnd.id == latest.id and rnd.editable
     reviewing = (
@@ -214,7 +219,7 @@ def _render(
         and nomination.status == "submitted"
         and rnd.status == RoundStatus.SUBMITTED
     )
-    show_comments = comments_visible(rnd, is_union=is_union, is_reviewer=is_reviewer)
+    show_comments = may_read_comments(rnd, is_union=is_union, is_reviewer=is_reviewer)
     options = workflow_for(current_user, nomination).options() if (editing or reviewing) else []
     submit_option = next((o for o in options if o.action.name == "submit"), None)
     review_options = [o for o in options if o.action.name in REVIEW_ACTIONS]
@@ -247,14 +252,14 @@ def _render(
             if entry.previous_comments
         ],
         rates_config=_rates_config(view, nomination) if editing else None,
-        figure_labels=FIGURE_LABELS,
+        figure_labels=figure_labels(),
         page_url=_page_url(nomination.id),
     ), status
 
 
 @bp.post("/nominations/<int:nomination_id>/review-comments")
 @login_required
-def add_comment(nomination_id: int):  # type: ignore[no-untyped-def]
+def add_comment(nomination_id: int) -> ResponseReturnValue:
     nomination = get_nomination(current_user, nomination_id)
     form = ReviewCommentForm()
     form.validate()
@@ -269,7 +274,7 @@ def add_comment(nomination_id: int):  # type: ignore[no-untyped-def]
     except Invalid as exc:
         db.session.rollback()
         messages = [m for ms in exc.errors.values() for m in ms] or [exc.message]
-        flash(exc.message, "danger")
+        flash_refusal(exc, category="danger")
         latest = latest_round(nomination.id)
         assert latest is not None
         is_union, is_reviewer = roles_over(current_user, nomination)
@@ -288,7 +293,7 @@ def add_comment(nomination_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/nominations/<int:nomination_id>/review-comments/<int:comment_id>/delete")
 @login_required
-def delete_comment(nomination_id: int, comment_id: int):  # type: ignore[no-untyped-def]
+def delete_comment(nomination_id: int, comment_id: int) -> ResponseReturnValue:
     nomination = get_nomination(current_user, nomination_id)
     form = DeleteCommentForm()
     form.validate()
@@ -299,7 +304,7 @@ def delete_comment(nomination_id: int, comment_id: int):  # type: ignore[no-unty
 
 @bp.get("/nominations/<int:nomination_id>/rounds/<int:old>/diff/<int:new>")
 @login_required
-def diff(nomination_id: int, old: int, new: int):  # type: ignore[no-untyped-def]
+def diff(nomination_id: int, old: int, new: int) -> ResponseReturnValue:
     nomination = get_nomination(current_user, nomination_id)
     if old == new or min(old, new) < 1:
         raise NotFound(_("Choose two different rounds to compare."))
@@ -315,25 +320,16 @@ def diff(nomination_id: int, old: int, new: int):  # type: ignore[no-untyped-def
 # -- evidence (forms posted from the self-assessment page, which renders them) ------------
 
 
-def _back(nomination_id: int):  # type: ignore[no-untyped-def]
-    target = safe_next(request.form.get("next")) or url_for(
+def _back_url(nomination_id: int) -> str:
+    """Where an evidence form returns to: the page it was posted from, else the nomination."""
+    return safe_next(request.form.get("next")) or url_for(
         "nominations.detail", nomination_id=nomination_id
     )
-    return redirect(target, code=303)
-
-
-def _evidence_refused(nomination_id: int, exc: DomainError):  # type: ignore[no-untyped-def]
-    db.session.rollback()
-    if exc.status in (403, 404):  # not this user's to change: the error page
-        raise exc
-    details = [m for ms in exc.errors.values() for m in ms]
-    flash_refusal(exc, *dict.fromkeys(m for m in details if m != exc.message), category="danger")
-    return _back(nomination_id)
 
 
 @bp.post("/nominations/<int:nomination_id>/evidence")
 @login_required
-def upload_evidence(nomination_id: int):  # type: ignore[no-untyped-def]
+def upload_evidence(nomination_id: int) -> ResponseReturnValue:
     """Form fields: csrf_token, file, item_id (optional), next (optional page to return to)."""
     try:
         link = add_evidence(
@@ -343,17 +339,17 @@ def upload_evidence(nomination_id: int):  # type: ignore[no-untyped-def]
             request.form.get("item_id") or None,
         )
     except DomainError as exc:
-        return _evidence_refused(nomination_id, exc)
+        return refuse(exc, _back_url(nomination_id), category="danger")
     flash(_("Evidence uploaded: %(name)s", name=link.evidence.original_name), "success")
-    return _back(nomination_id)
+    return redirect(_back_url(nomination_id), code=303)
 
 
 @bp.post("/nominations/<int:nomination_id>/evidence/<int:link_id>/remove")
 @login_required
-def remove_evidence(nomination_id: int, link_id: int):  # type: ignore[no-untyped-def]
+def remove_evidence(nomination_id: int, link_id: int) -> ResponseReturnValue:
     try:
         unlink_evidence(current_user, nomination_id, link_id)
     except DomainError as exc:
-        return _evidence_refused(nomination_id, exc)
+        return refuse(exc, _back_url(nomination_id), category="danger")
     flash(_("The evidence was removed."), "success")
-    return _back(nomination_id)
+    return redirect(_back_url(nomination_id), code=303)

@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from app.assessment.rates import satisfaction_threshold
-from app.assessment.services import category_of, latest_round
+from app.assessment.rounds import category_of, latest_round
 from app.auth.models import Role, User
 from app.auth.scope import ancestor_ids, holds_role_over
 from app.campaigns.models import Stage

@@ -3,7 +3,7 @@
 The browser's content type and the file's extension are ignored: both are chosen by the
 sender. Accepted are JPEG, PNG, GIF and WebP images (which must really decode), PDF, Office
 Open XML documents (docx, xlsx, pptx) and legacy Office documents (doc, xls, ppt). Anything
-else is refused with a message in Chinese, among them HTML and SVG (script could run in the
+else is refused with a message saying why, among them HTML and SVG (script could run in the
 browser), executables, scripts and archives.
 """
 
@@ -16,12 +16,18 @@ import warnings
 import zipfile
 from typing import BinaryIO, NamedTuple
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
 
 from app.errors import Invalid
 from app.evidence.models import EvidenceKind
+from app.evidence.ole2 import OLE2_MAGIC, root_names
 
-ALLOWED_TYPES_TEXT = "仅支持 JPG、PNG、GIF、WebP 图片，PDF 文件和 Word、Excel、PowerPoint 文档。"
+ALLOWED_TYPES_TEXT = _l(
+    "Only JPG, PNG, GIF and WebP images, PDF files and Word, Excel and PowerPoint documents "
+    "are accepted."
+)
 
 # Images larger than this (in pixels) are refused: decoding them could exhaust memory.
 MAX_IMAGE_PIXELS = 50_000_000
@@ -91,11 +97,11 @@ _OOXML_MACRO = re.compile(r"macroEnabled", re.IGNORECASE)
 _OVERRIDE_RE = re.compile(r"<(?:\w+:)?Override\b([^>]*)>", re.IGNORECASE)
 _ATTR_RE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
-OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_MAIN_STREAMS = {"worddocument": DOC, "workbook": XLS, "book": XLS, "powerpoint document": PPT}
 
 
 def refuse(message: str) -> Invalid:
+    """A refused upload: the message, also as the error of the form's `file` field."""
     return Invalid(message, errors={"file": [message]})
 
 
@@ -111,7 +117,7 @@ def identify(stream: BinaryIO) -> FileType:
         stream.seek(0)
         head = stream.read(4096)
         if not head:
-            raise refuse("文件为空，请重新选择。")
+            raise refuse(_("The file is empty; please choose it again."))
         return _by_magic(stream, head)
     finally:
         stream.seek(0)
@@ -142,7 +148,10 @@ def _refusal_for(head: bytes) -> str:
     text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\xfe\xff \t\r\n\x00").lower()
     text = text.replace(b"\x00", b"")  # UTF-16 text
     if b"<svg" in head.lower().replace(b"\x00", b""):
-        return "不支持 SVG 图片（其中可能含有脚本），请转换为 PNG 或 JPG 后上传。"
+        return _(
+            "SVG images are not accepted (they may contain script); please convert the image "
+            "to PNG or JPG and upload it again."
+        )
     if text.startswith(
         (
             b"<!doctype html",
@@ -157,7 +166,10 @@ def _refusal_for(head: bytes) -> str:
             b"<",
         )
     ):
-        return "不支持网页或 XML 文件（可能含有脚本），" + ALLOWED_TYPES_TEXT
+        return _(
+            "Web pages and XML files are not accepted (they may contain script). %(allowed)s",
+            allowed=ALLOWED_TYPES_TEXT,
+        )
     if (
         head.startswith(b"MZ")
         or head.startswith(b"\x7fELF")
@@ -170,9 +182,9 @@ def _refusal_for(head: bytes) -> str:
             b"\xca\xfe\xba\xbe",
         )
     ):
-        return "不允许上传可执行程序。" + ALLOWED_TYPES_TEXT
+        return _("Programs may not be uploaded. %(allowed)s", allowed=ALLOWED_TYPES_TEXT)
     if text.startswith(b"#!") or text.startswith((b"@echo", b"<?php", b"<%")):
-        return "不允许上传脚本文件。" + ALLOWED_TYPES_TEXT
+        return _("Scripts may not be uploaded. %(allowed)s", allowed=ALLOWED_TYPES_TEXT)
     if (
         head.startswith(
             (
@@ -188,13 +200,24 @@ def _refusal_for(head: bytes) -> str:
         )
         or head[257:262] == b"ustar"
     ):
-        return "不支持压缩包，请解压后逐个上传其中的文件。" + ALLOWED_TYPES_TEXT
-    return "无法识别的文件类型。" + ALLOWED_TYPES_TEXT
+        return _archives_refused()
+    return _("Unrecognised file type. %(allowed)s", allowed=ALLOWED_TYPES_TEXT)
+
+
+def _archives_refused() -> str:
+    return _(
+        "Archives are not accepted: please unpack them and upload the files one by one. "
+        "%(allowed)s",
+        allowed=ALLOWED_TYPES_TEXT,
+    )
 
 
 def _check_image(stream: BinaryIO, expected: FileType) -> FileType:
     """The image must be what its magic says, of a sane size, and really decode."""
-    broken = f"图片文件已损坏或不完整，无法打开（{expected.extension[1:].upper()}）。"
+    broken = _(
+        "The image is damaged or incomplete and cannot be opened (%(format)s).",
+        format=expected.extension[1:].upper(),
+    )
     try:
         with warnings.catch_warnings():
             # Pillow only warns between its limit and twice it; treat both as refusals.
@@ -208,8 +231,13 @@ def _check_image(stream: BinaryIO, expected: FileType) -> FileType:
                     raise refuse(broken)
                 if width * height > MAX_IMAGE_PIXELS:
                     raise refuse(
-                        f"图片尺寸过大（{width}×{height} 像素），"
-                        f"最多 {MAX_IMAGE_PIXELS // 1_000_000} 百万像素，请缩小后上传。"
+                        _(
+                            "The image is too large (%(width)s×%(height)s pixels): at most "
+                            "%(mp)s megapixels; please make it smaller and upload it again.",
+                            width=width,
+                            height=height,
+                            mp=MAX_IMAGE_PIXELS // 1_000_000,
+                        )
                     )
                 image.verify()  # structure and checksums (PNG: every chunk's CRC)
             if expected is not PNG:
@@ -222,7 +250,12 @@ def _check_image(stream: BinaryIO, expected: FileType) -> FileType:
     except Invalid:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise refuse("图片尺寸过大，可能是恶意构造的文件，请缩小后上传。") from None
+        raise refuse(
+            _(
+                "The image is too large and may be a malicious file; please make it smaller "
+                "and upload it again."
+            )
+        ) from None
     except (
         UnidentifiedImageError,
         OSError,
@@ -242,7 +275,7 @@ def _check_image(stream: BinaryIO, expected: FileType) -> FileType:
 
 def _check_ooxml(stream: BinaryIO) -> FileType:
     """A ZIP is accepted only as a Word, Excel or PowerPoint (Office Open XML) package."""
-    not_office = "不支持压缩包，请解压后逐个上传其中的文件。" + ALLOWED_TYPES_TEXT
+    not_office = _archives_refused()
     try:
         stream.seek(0)
         with zipfile.ZipFile(stream) as archive:
@@ -266,7 +299,7 @@ def _check_ooxml(stream: BinaryIO) -> FileType:
         NotImplementedError,
         RuntimeError,
     ):
-        raise refuse("文件已损坏，无法作为 Office 文档打开。") from None
+        raise refuse(_damaged_office()) from None
     finally:
         stream.seek(0)
 
@@ -276,7 +309,10 @@ def _check_ooxml(stream: BinaryIO) -> FileType:
         part_name = attrs.get("partname", "").strip().lstrip("/")
         if _OOXML_MACRO.search(content_type):
             raise refuse(
-                "不支持含宏的 Office 文档（.docm、.xlsm、.pptm），请另存为普通文档后上传。"
+                _(
+                    "Office documents with macros (.docm, .xlsm, .pptm) are not accepted; "
+                    "please save it as a plain document and upload it again."
+                )
             )
         main = _OOXML_MAIN.get(content_type)
         if main is None:
@@ -296,87 +332,29 @@ def _check_ole2(stream: BinaryIO) -> FileType:
     data = stream.read()
     stream.seek(0)
     try:
-        names = _ole_root_names(data)
+        names = root_names(data)
     except (ValueError, struct.error, IndexError):
-        raise refuse("文件已损坏，无法作为 Office 文档打开。") from None
+        raise refuse(_damaged_office()) from None
     if {"encryptioninfo", "encryptedpackage"} <= names:
-        raise refuse("不支持加密的 Office 文档，请取消密码后上传。")
+        raise refuse(
+            _(
+                "Encrypted Office documents are not accepted; please remove the password and "
+                "upload it again."
+            )
+        )
     for name in ("worddocument", "powerpoint document", "workbook", "book"):
         if name in names:
             return _OLE_MAIN_STREAMS[name]
-    raise refuse("无法识别的文件类型（不是 Word、Excel 或 PowerPoint 文档）。" + ALLOWED_TYPES_TEXT)
-
-
-_ENDOFCHAIN = 0xFFFFFFFE
-_MAXREGSECT = 0xFFFFFFFA
-
-
-def _ole_root_names(data: bytes) -> set[str]:
-    """Lower-cased names of the entries directly in a compound file's root storage."""
-    if len(data) < 512 or data[:8] != OLE2_MAGIC:
-        raise ValueError("not a compound file")
-    shift = struct.unpack_from("<H", data, 0x1E)[0]
-    if shift not in (9, 12):
-        raise ValueError("bad sector size")
-    sector = 1 << shift
-    n_sectors = max(0, (len(data) - sector) // sector + 1)
-    fat_count, first_dir = struct.unpack_from("<II", data, 0x2C)
-    first_difat, difat_count = struct.unpack_from("<II", data, 0x44)
-
-    def at(sid: int) -> int:
-        if sid > _MAXREGSECT or sid >= n_sectors:
-            raise ValueError("sector out of range")
-        return (sid + 1) * sector
-
-    fat_sectors = [s for s in struct.unpack_from("<109I", data, 0x4C) if s <= _MAXREGSECT]
-    sid, seen = first_difat, 0
-    while difat_count and sid <= _MAXREGSECT and seen < difat_count:
-        entries = struct.unpack_from(f"<{sector // 4}I", data, at(sid))
-        fat_sectors.extend(s for s in entries[:-1] if s <= _MAXREGSECT)
-        sid, seen = entries[-1], seen + 1
-    fat_sectors = fat_sectors[:fat_count] if fat_count else fat_sectors
-    fat: list[int] = []
-    for s in fat_sectors:
-        fat.extend(struct.unpack_from(f"<{sector // 4}I", data, at(s)))
-
-    directory = bytearray()
-    sid, steps = first_dir, 0
-    while sid != _ENDOFCHAIN:
-        if steps > n_sectors or sid >= len(fat):
-            raise ValueError("broken directory chain")
-        start = at(sid)
-        directory += data[start : start + sector]
-        sid, steps = fat[sid], steps + 1
-
-    def entry(i: int) -> tuple[str, int, int, int, int]:
-        off = i * 128
-        if off + 128 > len(directory):
-            raise ValueError("directory entry out of range")
-        name_len = struct.unpack_from("<H", directory, off + 0x40)[0]
-        name = bytes(directory[off : off + max(0, min(name_len, 64) - 2)]).decode(
-            "utf-16-le", "replace"
+    raise refuse(
+        _(
+            "Unrecognised file type (not a Word, Excel or PowerPoint document). %(allowed)s",
+            allowed=ALLOWED_TYPES_TEXT,
         )
-        kind = directory[off + 0x42]
-        left, right, child = struct.unpack_from("<III", directory, off + 0x44)
-        return name, kind, left, right, child
+    )
 
-    _root_name, root_kind, _l, _r, child = entry(0)
-    if root_kind != 5:
-        raise ValueError("no root entry")
-    names: set[str] = set()
-    pending, visited = [child], set()
-    while pending:
-        i = pending.pop()
-        if i > _MAXREGSECT or i in visited:
-            continue
-        visited.add(i)
-        if len(visited) > 100_000:
-            raise ValueError("directory too large")
-        name, kind, left, right, _child = entry(i)
-        if kind in (1, 2):
-            names.add(name.lower())
-        pending.extend((left, right))
-    return names
+
+def _damaged_office() -> str:
+    return _("The file is damaged and cannot be opened as an Office document.")
 
 
 # -- names ------------------------------------------------------------------------------
@@ -395,7 +373,9 @@ def clean_filename(name: str | None) -> str:
     name = "".join(ch for ch in name if not unicodedata.category(ch).startswith("C"))
     name = name.strip().strip(".").strip()
     if not name:
-        raise refuse("文件名为空或无效，请重命名后再上传。")
+        raise refuse(
+            _("The file name is empty or invalid; please rename the file and upload it again.")
+        )
     if len(name) > MAX_NAME_LENGTH:
         stem, dot, ext = name.rpartition(".")
         if dot and stem and 0 < len(ext) <= 16:

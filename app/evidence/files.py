@@ -2,7 +2,7 @@
 files, a commended home's rectification files): the multipart upload of one file, and one
 stored file as the response shows it, downloadable with the bearer token.
 
-The nomination's own evidence has its richer link schema in `app.evidence.api`.
+The nomination's own evidence has its richer link schema in `app.assessment.schemas`.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
 
 from app.evidence.models import Evidence, EvidenceKind
@@ -21,7 +22,8 @@ class UploadSchema(Schema):
     file = fields.Raw(
         required=True,
         metadata={"type": "string", "format": "binary"},
-        error_messages={"required": "请选择要上传的文件。"},
+        # In a list: marshmallow lists only a str message itself, and a lazy one is no str.
+        error_messages={"required": [_l("Please choose a file to upload.")]},
     )
 
 

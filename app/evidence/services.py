@@ -15,9 +15,10 @@ import logging
 import tempfile
 import warnings
 from collections.abc import Callable
-from typing import Any, BinaryIO, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 from flask import current_app
+from flask_babel import gettext as _
 from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
@@ -78,8 +79,13 @@ def _check_total(nomination_id: int, size: int) -> None:
     used = used_bytes(nomination_id)
     if used + size > limit:
         raise refuse(
-            f"该申报的佐证材料总量不能超过 {limit // MB} MB：已上传 {_mb(used)} MB，"
-            f"本文件 {_mb(size)} MB。"
+            _(
+                "A nomination's evidence may total at most %(limit)s MB: %(used)s MB uploaded, "
+                "this file %(size)s MB.",
+                limit=limit // MB,
+                used=_mb(used),
+                size=_mb(size),
+            )
         )
 
 
@@ -88,7 +94,8 @@ def _spool(source: BinaryIO, limit: int) -> tuple[BinaryIO, int, str]:
 
     Stops reading one byte past `limit`, whatever the request claimed its size was.
     """
-    spool: BinaryIO = tempfile.SpooledTemporaryFile(max_size=2 * MB)  # type: ignore[assignment]
+    # typeshed calls it IO[bytes]; it is a binary file with every method of BinaryIO.
+    spool = cast(BinaryIO, tempfile.SpooledTemporaryFile(max_size=2 * MB))
     digest = hashlib.sha256()
     size = 0
     try:
@@ -98,7 +105,13 @@ def _spool(source: BinaryIO, limit: int) -> tuple[BinaryIO, int, str]:
                 break
             size += len(chunk)
             if size > limit:
-                raise refuse(f"文件过大：单个文件不能超过 {limit // MB} MB，请压缩或拆分后上传。")
+                raise refuse(
+                    _(
+                        "The file is too large: at most %(limit)s MB per file; please compress "
+                        "or split it and upload it again.",
+                        limit=limit // MB,
+                    )
+                )
             digest.update(chunk)
             spool.write(chunk)
     except BaseException:
@@ -118,7 +131,7 @@ def store_evidence(
     nothing is written to the database; if the database fails the stored file is deleted.
     """
     if file_storage is None or not getattr(file_storage, "filename", None):
-        raise refuse("请选择要上传的文件。")
+        raise refuse(_("Please choose a file to upload."))
     name = clean_filename(file_storage.filename)
     spool, size, sha256 = _spool(getattr(file_storage, "stream", file_storage), max_file_bytes())
     stored_key: str | None = None
@@ -183,7 +196,7 @@ def get_evidence_for_download(user: User, evidence_id: int) -> Evidence:
         select(Evidence).where(Evidence.id == evidence_id, Evidence.nomination_id.in_(visible_ids))
     )
     if evidence is None:
-        raise NotFound("文件不存在或您无权查看。")
+        raise NotFound(_("The file does not exist, or you may not see it."))
     return evidence
 
 
@@ -193,7 +206,7 @@ def open_evidence(evidence: Evidence) -> BinaryIO:
         return get_storage().open(evidence.storage_key)
     except FileNotFoundError:
         log.error("evidence %s: file %s missing from storage", evidence.id, evidence.storage_key)
-        raise NotFound("文件已丢失，请联系管理员。") from None
+        raise NotFound(_("The file is missing; please contact the administrator.")) from None
 
 
 # -- thumbnails ---------------------------------------------------------------------------
@@ -203,7 +216,7 @@ def thumbnail(evidence: Evidence) -> BinaryIO:
     """A JPEG of at most 320×320 pixels for an image, made once and kept in the storage
     under ``<key>.thumb.jpg``. NotFound for other kinds or an image that cannot be read."""
     if evidence.kind != EvidenceKind.IMAGE:
-        raise NotFound("该文件没有缩略图。")
+        raise NotFound(_("This file has no thumbnail."))
     storage = get_storage()
     key = evidence.storage_key + THUMBNAIL_SUFFIX
     try:
@@ -224,7 +237,7 @@ def thumbnail(evidence: Evidence) -> BinaryIO:
             Image.DecompressionBombWarning,
         ):
             log.warning("evidence %s: no thumbnail", evidence.id, exc_info=True)
-            raise NotFound("无法生成缩略图。") from None
+            raise NotFound(_("The thumbnail could not be made.")) from None
     storage.save(key, io.BytesIO(data))
     return io.BytesIO(data)
 
@@ -233,12 +246,13 @@ def make_thumbnail(source: BinaryIO, size: int = THUMBNAIL_SIZE) -> bytes:
     """JPEG bytes of the image scaled to fit size×size, upright, on white if transparent."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
-        with Image.open(source, formats=list(IMAGE_FORMATS)) as image:
-            if image.width * image.height > MAX_IMAGE_PIXELS:
+        with Image.open(source, formats=list(IMAGE_FORMATS)) as opened:
+            if opened.width * opened.height > MAX_IMAGE_PIXELS:
                 raise ValueError("image too large")
-            if image.format == "JPEG":
-                image.draft("RGB", (size, size))
-            image = ImageOps.exif_transpose(image) or image
+            if opened.format == "JPEG":
+                opened.draft("RGB", (size, size))
+            # Each step below may hand back a new image (of the plain Image type).
+            image: Image.Image = ImageOps.exif_transpose(opened) or opened
             image.thumbnail((size, size))
             if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
                 rgba = image.convert("RGBA")

@@ -147,7 +147,7 @@ def get_storage() -> EvidenceStorage:
     A LocalStorage built from the config follows later changes of EVIDENCE_STORAGE_DIR
     (tests point it at a temporary directory); an explicitly installed store stays.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app
     configured: _Configured | None = app.extensions.get(EXTENSION_KEY)
     if configured is None or (
         configured.source is not None

@@ -23,7 +23,7 @@ from app.web.templating import label
 
 def level_names(levels: Iterable[OrgLevel]) -> str:
     """Tiers as a message names them, in the reader's language: 区（县）总工会、产业工会."""
-    return _(" or ").join(label(LEVEL_LABELS[lv]) for lv in levels)
+    return _(", ").join(label(LEVEL_LABELS[lv]) for lv in levels)
 
 
 def _category_required() -> str:

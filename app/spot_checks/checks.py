@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.assessment.services import category_of, items_for
+from app.assessment.rounds import category_of
 from app.auth.models import Role, User
 from app.auth.scope import ancestor_ids, holds_role_over, role_orgs
 from app.campaigns.models import Campaign
@@ -48,6 +48,7 @@ from app.spot_checks.models import (
     SpotCheckAssignment,
 )
 from app.standards.models import StandardItem, StandardVersion
+from app.standards.services import items_for
 from app.timeutil import beijing_today, utcnow
 
 FINDING_LABELS = {Finding.MEETS: "符合", Finding.PARTLY: "基本符合", Finding.FAILS: "不符合"}

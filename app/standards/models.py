@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -41,7 +42,8 @@ class StandardVersion(Model):
 
     @property
     def label(self) -> str:
-        return f"{self.title}（第 {self.version} 版）"
+        """The title and version, as pages and messages name the version."""
+        return _("%(title)s (version %(n)s)", title=self.title, n=self.version)
 
     def thresholds(self, category: str) -> dict:
         return self.content["thresholds"][category]

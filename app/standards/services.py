@@ -8,7 +8,9 @@ change under a nomination.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -52,7 +54,13 @@ def import_standard(path: str | Path) -> tuple[StandardVersion, bool]:
         existing = _find(code, checksum)
         if existing is not None:
             return existing, False
-        raise Conflict(f"标准 {code} 正在被另一次导入写入，请稍后重试") from None
+        raise Conflict(
+            _(
+                "The standard %(code)s is being written by another import; please try again "
+                "shortly",
+                code=code,
+            )
+        ) from None
     db.session.commit()
     return version, True
 
@@ -72,7 +80,7 @@ def _next_version_number(code: str) -> int:
     return (current or 0) + 1
 
 
-def _item_rows(version_id: int, content: dict) -> list[dict]:
+def _item_rows(version_id: int, content: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     position = 0
     for category, body in content["categories"].items():
@@ -152,7 +160,7 @@ def pin_version(campaign_id: int, version: StandardVersion) -> bool:
 
     campaign = db.session.get(Campaign, campaign_id, with_for_update=True)
     if campaign is None:
-        raise NotFound(f"没有编号为 {campaign_id} 的评选活动")
+        raise NotFound(_("There is no campaign number %(id)s", id=campaign_id))
     if campaign.standard_version_id == version.id:
         return False
     if campaign.standard_version_id is not None:
@@ -162,8 +170,13 @@ def pin_version(campaign_id: int, version: StandardVersion) -> bool:
         if has_nominations:
             pinned = campaign.standard_version
             raise Conflict(
-                f"评选活动“{campaign.name}”已固定{pinned.label if pinned else '评价标准'}"
-                "且已有申报，不能更换：已固定的标准版本在申报进行中从不改变。"
+                _(
+                    "The campaign “%(name)s” has pinned %(standard)s and has nominations, so "
+                    "it cannot change: a pinned version never changes while nominations are "
+                    "under way.",
+                    name=campaign.name,
+                    standard=pinned.label if pinned else _("its standard"),
+                )
             )
     campaign.standard_version_id = version.id
     db.session.commit()
