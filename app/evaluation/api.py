@@ -6,34 +6,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
+from flask_babel import gettext as _
 from marshmallow import Schema, fields
 from marshmallow.validate import Length, OneOf, Range
 
 from app.api.schemas import ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint
 from app.auth.session import api_user
-from app.errors import NotFound
+from app.evaluation.ballots import MAX_COMMENT, ballot_form, cast_ballot
+from app.evaluation.closing import close_early
+from app.evaluation.links import public_base_url, vote_url
+from app.evaluation.lookup import get_evaluation
 from app.evaluation.models import BallotToken, Choice, MemberEvaluation
-from app.evaluation.services import (
-    MAX_COMMENT,
-    MAX_TOKENS,
-    ballot_form,
-    cast_ballot,
-    close_early,
-    enter_paper_tally,
-    get_evaluation,
-    is_union,
-    issue_tokens,
-    open_evaluation,
-    public_base_url,
-    results,
-    save_report,
-    stored_reasons,
-    tokens_for_print,
-    turnout,
-    void_tokens,
-)
-from app.evaluation.slips_pdf import vote_url
+from app.evaluation.opening import open_evaluation
+from app.evaluation.results import results, stored_reasons, turnout
+from app.evaluation.tallies import enter_paper_tally, save_report
+from app.evaluation.tokens import MAX_TOKENS, issue_tokens, tokens_for_print, void_tokens
 from app.nominations.models import Nomination
 
 blp = ApiBlueprint(
@@ -229,12 +217,8 @@ class Tokens(MethodView):
     @blp.errors(404)
     def get(self, args: dict[str, Any], nomination_id: int) -> list[dict[str, Any]]:
         """The voting links, for the union only (others: 404)."""
-        user = api_user()
-        nomination, _evaluation = get_evaluation(user, nomination_id)
-        if not is_union(user, nomination):
-            raise NotFound("没有找到评价链接。")
         _n, tokens = tokens_for_print(
-            user, nomination_id, batch=args.get("batch"), unused_only=args["unused_only"]
+            api_user(), nomination_id, batch=args.get("batch"), unused_only=args["unused_only"]
         )
         return present_tokens(tokens)
 
@@ -338,4 +322,4 @@ class BallotView(MethodView):
         cast_ballot(
             token, overall=data["overall"], answers=data["answers"], comment=data.get("comment")
         )
-        return {"message": "感谢您的评价！"}
+        return {"message": _("Thank you for your evaluation!")}

@@ -13,7 +13,7 @@ from flask_wtf.file import FileField
 from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.evaluation.services import MAX_TOKENS
+from app.evaluation.tokens import MAX_TOKENS
 from app.timeutil import BEIJING
 
 # What a datetime-local input sends (minutes; seconds if the browser adds them).

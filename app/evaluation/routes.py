@@ -30,15 +30,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
-from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from app.evaluation import (
-    bp,
-    services,  # noqa: F401  (the evaluation's only writer)
-)
+from app.errors import Conflict, DomainError, Invalid, NotFound
+from app.evaluation import bp, policy
+from app.evaluation.ballots import MAX_COMMENT, BallotRefused, ballot_form, cast_ballot
 from app.evaluation.card import turnout_data, window_state
+from app.evaluation.closing import close_early, early_close_turnout
 from app.evaluation.forms import (
     BallotPageForm,
     CloseEarlyForm,
@@ -48,38 +46,17 @@ from app.evaluation.forms import (
     ReportForm,
     VoidTokensForm,
 )
+from app.evaluation.links import public_base_url
+from app.evaluation.lookup import evaluation_of, get_evaluation
 from app.evaluation.models import (
-    BallotToken,
     Choice,
     EvaluationStatus,
     MemberEvaluation,
-    TokenStatus,
 )
-from app.evaluation.services import (
-    MAX_COMMENT,
-    MAX_TOKENS,
-    BallotRefused,
-    Counts,
-    Results,
-    ballot_form,
-    cast_ballot,
-    close_early,
-    default_member_count,
-    early_close_turnout,
-    enter_paper_tally,
-    evaluation_deadline,
-    evaluation_of,
-    get_evaluation,
-    is_union,
-    issue_tokens,
-    open_evaluation,
-    public_base_url,
-    results,
-    save_report,
-    tokens_for_print,
-    turnout,
-    void_tokens,
-)
+from app.evaluation.opening import default_member_count, evaluation_deadline, open_evaluation
+from app.evaluation.results import Counts, Results, results, turnout
+from app.evaluation.tallies import enter_paper_tally, save_report
+from app.evaluation.tokens import MAX_TOKENS, batches, issue_tokens, tokens_for_print, void_tokens
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
@@ -129,11 +106,6 @@ def _fraction(value: Any) -> Fraction | None:
     return None if value is None else Fraction(str(value))
 
 
-def _require_union(nomination: Nomination) -> None:
-    if not is_union(current_user, nomination):
-        raise Forbidden(_("Only the nominated union may run its member evaluation."))
-
-
 @dataclass
 class ResultRow:
     """One line of the result: counts online, on paper and together, and its rate."""
@@ -162,25 +134,6 @@ def result_rows(res: Results, rule: str) -> list[ResultRow]:
     return rows
 
 
-def _batches(evaluation: MemberEvaluation) -> list[dict[str, int]]:
-    rows = db.session.execute(
-        select(
-            BallotToken.batch,
-            func.count(),
-            func.count().filter(BallotToken.status == TokenStatus.UNUSED),
-            func.min(BallotToken.serial),
-            func.max(BallotToken.serial),
-        )
-        .where(BallotToken.evaluation_id == evaluation.id)
-        .group_by(BallotToken.batch)
-        .order_by(BallotToken.batch)
-    ).all()
-    return [
-        {"batch": b, "count": n, "unused": unused, "first": first, "last": last}
-        for b, n, unused, first, last in rows
-    ]
-
-
 # -- the union's and the reviewers' page --------------------------------------------------
 
 
@@ -203,7 +156,7 @@ def page(nomination_id: int):  # type: ignore[no-untyped-def]
             flash(_("The member evaluation has already been opened."), "warning")
             return redirect(_page_url(nomination.id), code=303)
         return _render(nomination, evaluation)
-    if nomination.status != "member_evaluation" or not is_union(current_user, nomination):
+    if not policy.may_open(current_user, nomination):
         raise NotFound(_("This nomination has no member evaluation yet."))
     return _open(nomination)
 
@@ -258,7 +211,7 @@ def _render(
     close_error: str | None = None,
     status: int = 200,
 ):  # type: ignore[no-untyped-def]
-    union = is_union(current_user, nomination)
+    union = policy.may_run(current_user, nomination)
     t = turnout(evaluation)
     closed = evaluation.status == EvaluationStatus.CLOSED
     rule = evaluation.rule or nomination.campaign.evaluation_rule or "satisfied_or_basic"
@@ -301,7 +254,7 @@ def _render(
         state=window_state(evaluation),
         turnout=turnout_data(evaluation, t),
         early_turnout=_percent(early_close_turnout(nomination), 0),
-        batches=_batches(evaluation) if union and not closed else [],
+        batches=batches(evaluation) if union and not closed else [],
         tally=tally,
         show_tally=tally is not None and (union or closed),
         forms=forms,
@@ -325,7 +278,7 @@ def _render(
 def _open_evaluation(nomination_id: int) -> tuple[Nomination, MemberEvaluation]:
     """The nomination and its evaluation, for the union's POSTs."""
     nomination, evaluation = get_evaluation(current_user, nomination_id)
-    _require_union(nomination)
+    policy.require_run(current_user, nomination)
     return nomination, evaluation
 
 
@@ -562,10 +515,7 @@ def turnout_json(nomination_id: int):  # type: ignore[no-untyped-def]
 def _union_tokens(nomination_id: int):  # type: ignore[no-untyped-def]
     """The union's unused tokens of one batch (or all); anyone else: not found."""
     batch = request.args.get("batch", type=int)
-    try:
-        nomination, tokens = tokens_for_print(current_user, nomination_id, batch=batch)
-    except Forbidden:
-        raise NotFound(_("Not found, or you are not allowed to see it.")) from None
+    nomination, tokens = tokens_for_print(current_user, nomination_id, batch=batch)
     if batch is not None and not tokens:
         raise NotFound(_("This batch has no unused links."))
     return nomination, tokens, batch
