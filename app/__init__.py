@@ -121,7 +121,7 @@ BLUEPRINTS: dict[str, tuple[str, ...]] = {
     "admin": ("routes", "operations"),
     "assessment": ("routes",),
     "evidence": ("routes",),
-    "evaluation": ("routes",),
+    "evaluation": ("routes", "downloads", "public"),
     "spot_checks": ("routes", "manage", "inspect"),
     "commendation": ("decide", "manage_honours", "public"),
     "calendar": ("routes",),

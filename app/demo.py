@@ -293,8 +293,10 @@ DEMO_DRAW_SEED = "示范市2026年度抽查种子"
 
 def _demo_passed_evaluation(union: User, nomination: Nomination) -> None:
     """A small evaluation (30 members), every member satisfied, closed: → 待抽签."""
+    from app.evaluation.ballots import cast_ballot
+    from app.evaluation.closing import close_evaluation
     from app.evaluation.models import BallotToken
-    from app.evaluation.services import cast_ballot, close_evaluation, open_evaluation
+    from app.evaluation.opening import open_evaluation
     from app.timeutil import utcnow
 
     now = utcnow()
@@ -336,8 +338,9 @@ def _demo_evaluation(union: User, nomination: Nomination) -> None:
     import random
     from datetime import datetime
 
+    from app.evaluation.ballots import cast_ballot
     from app.evaluation.models import BallotToken
-    from app.evaluation.services import cast_ballot, open_evaluation
+    from app.evaluation.opening import open_evaluation
     from app.timeutil import utcnow
 
     now: datetime = utcnow()

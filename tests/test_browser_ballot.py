@@ -36,8 +36,9 @@ def browser(live_server: str):  # type: ignore[no-untyped-def]
 
 
 def _open_evaluation(app: Flask) -> tuple[int, int, list[str], list[dict], int]:
+    from app.evaluation.ballots import cast_ballot
     from app.evaluation.models import BallotToken
-    from app.evaluation.services import cast_ballot, open_evaluation
+    from app.evaluation.opening import open_evaluation
     from app.extensions import db
     from app.timeutil import utcnow
 
@@ -180,7 +181,7 @@ def test_member_votes_on_a_phone_then_the_link_is_used(app, browser, live_server
         screenshot(page, "evaluation-union-open-phone")
 
         with app.app_context():
-            from app.evaluation.services import close_evaluation
+            from app.evaluation.closing import close_evaluation
 
             close_evaluation(evaluation_id)
         page.reload()

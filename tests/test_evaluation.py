@@ -13,21 +13,13 @@ from sqlalchemy import inspect, select
 from werkzeug.datastructures import FileStorage
 
 from app.errors import Conflict, Invalid
+from app.evaluation.ballots import BallotRefused, cast_ballot
+from app.evaluation.closing import close_early, close_evaluation, close_expired_evaluations
 from app.evaluation.models import Ballot, BallotAnswer, BallotToken, MemberEvaluation
-from app.evaluation.services import (
-    BallotRefused,
-    cast_ballot,
-    close_early,
-    close_evaluation,
-    close_expired_evaluations,
-    enter_paper_tally,
-    issue_tokens,
-    open_evaluation,
-    results,
-    stored_reasons,
-    turnout,
-    void_tokens,
-)
+from app.evaluation.opening import open_evaluation
+from app.evaluation.results import results, stored_reasons, turnout
+from app.evaluation.tallies import enter_paper_tally
+from app.evaluation.tokens import issue_tokens, void_tokens
 from app.extensions import db
 from app.timeutil import utcnow
 from tests.conftest import is_postgres

@@ -9,7 +9,7 @@ from rq import Queue
 from rq.registry import ScheduledJobRegistry
 
 from app.evaluation.models import EvaluationStatus
-from app.evaluation.services import open_evaluation
+from app.evaluation.opening import open_evaluation
 from app.extensions import db
 from app.jobs import QUEUE_NAME, AppSimpleWorker
 from app.timeutil import utcnow

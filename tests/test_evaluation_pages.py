@@ -12,8 +12,9 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from app.campaigns.models import CampaignDeadline, Stage
+from app.evaluation.ballots import cast_ballot
 from app.evaluation.models import Ballot, BallotAnswer, BallotToken, MemberEvaluation
-from app.evaluation.services import cast_ballot, open_evaluation
+from app.evaluation.opening import open_evaluation
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.timeutil import BEIJING, utcnow
@@ -521,7 +522,7 @@ def _cells(row: str) -> list[str]:
 
 
 def _close(evaluation) -> None:  # type: ignore[no-untyped-def]
-    from app.evaluation.services import close_evaluation
+    from app.evaluation.closing import close_evaluation
 
     close_evaluation(evaluation.id)
 

@@ -19,21 +19,15 @@ from pypdf import PdfReader
 from werkzeug.datastructures import FileStorage
 
 from app.errors import Conflict
+from app.evaluation.ballots import cast_ballot
+from app.evaluation.closing import close_evaluation
 from app.evaluation.exports import tokens_csv
+from app.evaluation.opening import open_evaluation
 from app.evaluation.report_pdf import report_pdf
-from app.evaluation.services import (
-    cast_ballot,
-    close_evaluation,
-    decide,
-    enter_paper_tally,
-    issue_tokens,
-    open_evaluation,
-    results,
-    save_report,
-    tokens_for_print,
-    turnout,
-)
+from app.evaluation.results import decide, results, turnout
 from app.evaluation.slips_pdf import SLIPS_PER_PAGE, slips_pdf
+from app.evaluation.tallies import enter_paper_tally, save_report
+from app.evaluation.tokens import issue_tokens, tokens_for_print
 from app.pdfkit import fonts as pdf  # the font cache and its candidates
 from app.timeutil import utcnow
 

@@ -21,7 +21,7 @@ from app.auth.models import RoleAssignment, User
 from app.campaigns.models import Campaign
 from app.cli.generate import GENERATED_PASSWORD, SCALES, GenerateError, generate
 from app.evaluation.models import Ballot, BallotToken, MemberEvaluation
-from app.evaluation.services import decide, stored_reasons
+from app.evaluation.results import decide, stored_reasons
 from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
 from app.orgs.models import Organization

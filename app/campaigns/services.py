@@ -74,7 +74,7 @@ def quota_field(district_id: int) -> str:
     return f"quota_{district_id}"
 
 
-# 会员评家: which answers count as satisfied (app.evaluation.services.RULES uses the keys).
+# 会员评家: which answers count as satisfied (app.evaluation.results.RULES uses the keys).
 EVALUATION_RULES = {
     "satisfied_or_basic": _l("Satisfied + basically satisfied"),
     "satisfied_only": _l("“Satisfied” only"),

@@ -33,7 +33,7 @@ from app.commendation.models import (
     Publicity,
 )
 from app.errors import NotFound
-from app.evaluation.services import public_base_url
+from app.evaluation.links import public_base_url
 from app.evidence.files import FileSchema, UploadSchema, created, present_file
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination

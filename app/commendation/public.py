@@ -48,7 +48,7 @@ from app.commendation.services import (
     public_entries,
 )
 from app.errors import Conflict, Invalid, NotFound, TooManyAttempts
-from app.evaluation.services import public_base_url
+from app.evaluation.links import public_base_url
 from app.extensions import csrf, db
 from app.nominations.models import Nomination
 from app.orgs.models import DISTRICT_LEVELS, Organization

@@ -6,34 +6,35 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
-from marshmallow.validate import Length, OneOf, Range
+from flask_babel import gettext as _
 
-from app.api.schemas import ID_RANGE, BeijingDateTime
 from app.api.security import ApiBlueprint
 from app.auth.session import api_user
-from app.errors import NotFound
-from app.evaluation.models import BallotToken, Choice, MemberEvaluation
-from app.evaluation.services import (
-    MAX_COMMENT,
-    MAX_TOKENS,
-    ballot_form,
-    cast_ballot,
-    close_early,
-    enter_paper_tally,
-    get_evaluation,
-    is_union,
-    issue_tokens,
-    open_evaluation,
-    public_base_url,
-    results,
-    save_report,
-    stored_reasons,
-    tokens_for_print,
-    turnout,
-    void_tokens,
+from app.evaluation.ballots import ballot_form, cast_ballot
+from app.evaluation.closing import close_early
+from app.evaluation.links import public_base_url, vote_url
+from app.evaluation.lookup import get_evaluation
+from app.evaluation.models import BallotToken, MemberEvaluation
+from app.evaluation.opening import open_evaluation
+from app.evaluation.results import Counts, results, stored_reasons, turnout
+from app.evaluation.schemas import (
+    CHOICES,
+    BallotQuestionsSchema,
+    BallotSchema,
+    EvaluationSchema,
+    MessageSchema,
+    OpenSchema,
+    ReportSchema,
+    TallyFileSchema,
+    TallySchema,
+    TokenCountSchema,
+    TokenQuerySchema,
+    VoidedSchema,
+    VoidSchema,
+    VoteTokenSchema,
 )
-from app.evaluation.slips_pdf import vote_url
+from app.evaluation.tallies import enter_paper_tally, save_report
+from app.evaluation.tokens import issue_tokens, tokens_for_print, void_tokens
 from app.nominations.models import Nomination
 
 blp = ApiBlueprint(
@@ -42,93 +43,6 @@ blp = ApiBlueprint(
     url_prefix="/api/v1",
     description="会员评家: anonymous member evaluation with one-time tokens.",
 )
-
-CHOICES = [c.value for c in Choice]
-
-
-class OpenSchema(Schema):
-    opens_at = fields.AwareDateTime(required=True, default_timezone=None)
-    closes_at = fields.AwareDateTime(required=True, default_timezone=None)
-    member_count = fields.Int(
-        validate=Range(min=1, max=MAX_TOKENS),
-        metadata={"description": "Default: 会员数 from the self-assessment."},
-    )
-
-
-class EvaluationSchema(Schema):
-    nomination_id = fields.Int()
-    status = fields.Str()
-    opens_at = BeijingDateTime()
-    closes_at = BeijingDateTime()
-    member_count = fields.Int()
-    dimensions = fields.List(fields.Dict())
-    turnout = fields.Dict(metadata={"description": "Counts only, live during the window."})
-    results = fields.Dict(
-        allow_none=True,
-        metadata={
-            "description": "After closing: online and paper apart, per dimension, the decision."
-        },
-    )
-
-
-class TokenCountSchema(Schema):
-    count = fields.Int(required=True, validate=Range(min=1, max=MAX_TOKENS))
-
-
-class VoidSchema(Schema):
-    serials = fields.List(fields.Int(validate=ID_RANGE), required=True, validate=Length(min=1))
-
-
-class TokenQuerySchema(Schema):
-    batch = fields.Int(validate=ID_RANGE)
-    unused_only = fields.Bool(load_default=True)
-
-
-class VoidedSchema(Schema):
-    voided = fields.Int()
-
-
-class MessageSchema(Schema):
-    message = fields.Str()
-
-
-class VoteTokenSchema(Schema):
-    serial = fields.Int()
-    batch = fields.Int()
-    status = fields.Str()
-    url = fields.Str()
-
-
-class ReportSchema(Schema):
-    process_notes = fields.Str(allow_none=True, validate=Length(max=5000))
-    rectification_measures = fields.Str(allow_none=True, validate=Length(max=5000))
-
-
-class TallySchema(Schema):
-    satisfied = fields.Int(required=True, validate=Range(min=0))
-    basic = fields.Int(required=True, validate=Range(min=0))
-    dissatisfied = fields.Int(required=True, validate=Range(min=0))
-    invalid = fields.Int(load_default=0, validate=Range(min=0))
-
-
-class TallyFileSchema(Schema):
-    tally_sheet = fields.Raw(metadata={"type": "string", "format": "binary"})
-
-
-class BallotQuestionsSchema(Schema):
-    union = fields.Str()
-    award = fields.Str()
-    closes_at = BeijingDateTime()
-    choices = fields.List(fields.Str())
-    dimensions = fields.List(fields.Dict())
-
-
-class BallotSchema(Schema):
-    overall = fields.Str(required=True, validate=OneOf(CHOICES))
-    answers = fields.Dict(
-        keys=fields.Str(), values=fields.Str(validate=OneOf(CHOICES)), required=True
-    )
-    comment = fields.Str(allow_none=True, validate=Length(max=MAX_COMMENT))
 
 
 def vote_link(token: str) -> str:
@@ -143,7 +57,7 @@ def present_tokens(tokens: list[BallotToken]) -> list[dict[str, Any]]:
     ]
 
 
-def _counts(c: Any) -> dict[str, int]:
+def _counts(c: Counts) -> dict[str, int]:
     return {
         "satisfied": c.satisfied,
         "basic": c.basic,
@@ -229,12 +143,8 @@ class Tokens(MethodView):
     @blp.errors(404)
     def get(self, args: dict[str, Any], nomination_id: int) -> list[dict[str, Any]]:
         """The voting links, for the union only (others: 404)."""
-        user = api_user()
-        nomination, _evaluation = get_evaluation(user, nomination_id)
-        if not is_union(user, nomination):
-            raise NotFound("没有找到评价链接。")
         _n, tokens = tokens_for_print(
-            user, nomination_id, batch=args.get("batch"), unused_only=args["unused_only"]
+            api_user(), nomination_id, batch=args.get("batch"), unused_only=args["unused_only"]
         )
         return present_tokens(tokens)
 
@@ -338,4 +248,4 @@ class BallotView(MethodView):
         cast_ballot(
             token, overall=data["overall"], answers=data["answers"], comment=data.get("comment")
         )
-        return {"message": "感谢您的评价！"}
+        return {"message": _("Thank you for your evaluation!")}

@@ -9,8 +9,10 @@ from typing import Any
 from flask import url_for
 
 from app.auth.models import User
+from app.evaluation import policy
+from app.evaluation.lookup import evaluation_of
 from app.evaluation.models import EvaluationStatus, MemberEvaluation
-from app.evaluation.services import Turnout, evaluation_of, is_union, turnout
+from app.evaluation.results import Turnout, turnout
 from app.nominations.models import Nomination
 from app.timeutil import as_utc, utcnow
 from workflows.nomination import STAGES, STATE_STAGE
@@ -62,7 +64,7 @@ def build_card(user: User, nomination: Nomination, state: Any = None) -> Evaluat
     evaluation = evaluation_of(nomination.id)
     url = url_for("evaluation.page", nomination_id=nomination.id)
     if evaluation is None:
-        can_open = nomination.status == "member_evaluation" and is_union(user, nomination)
+        can_open = policy.may_open(user, nomination)
         if nomination.status != "member_evaluation":
             return None
         return EvaluationCard(None, None, can_open, url)

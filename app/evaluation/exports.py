@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 from flask import Response
 
+from app.evaluation.links import vote_url
 from app.evaluation.models import BallotToken, TokenStatus
-from app.evaluation.slips_pdf import vote_url
 from app.nominations.models import Nomination
 from app.web.downloads import csv_response
 
@@ -28,7 +28,7 @@ def tokens_csv_filename(nomination: Nomination, tokens: Sequence[BallotToken]) -
 def tokens_csv(nomination: Nomination, tokens: Sequence[BallotToken], base_url: str) -> Response:
     """One row per token: 编号 (0001), 批次, 评价链接, 状态 — UTF-8 with a BOM for Excel.
 
-    `tokens` as from services.tokens_for_print; `base_url` the site's external root.
+    `tokens` as from tokens.tokens_for_print; `base_url` the site's external root.
     """
     rows = (
         [

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from app.errors import Conflict
+from app.evaluation.closing import close_evaluation, close_expired_evaluations
 from app.evaluation.models import EvaluationStatus, MemberEvaluation
-from app.evaluation.services import close_evaluation, close_expired_evaluations
 from app.extensions import db
 from app.timeutil import as_utc, utcnow
 

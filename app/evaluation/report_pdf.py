@@ -31,7 +31,7 @@ from reportlab.platypus import (
 )
 
 from app.evaluation.models import CHOICE_LABELS, Choice, EvaluationStatus, MemberEvaluation
-from app.evaluation.services import RULES, Decision, Results, Turnout, stored_reasons
+from app.evaluation.results import RULES, Decision, Results, Turnout, stored_reasons
 from app.nominations.models import Nomination
 from app.pdfkit.fonts import FONT, cjk_font
 from app.timeutil import format_beijing, utcnow
@@ -97,8 +97,8 @@ def report_pdf(
     """会员评家情况报告: the process, the result and the rectification measures, as the union
     reports them to the higher union (seed 004 二(四)三).
 
-    `results` from services.results(evaluation, with_comments=True), `turnout` from
-    services.turnout(evaluation); `decision` from services.decide(...) if at hand. A closed
+    `results` from results.results(evaluation, with_comments=True), `turnout` from
+    results.turnout(evaluation); `decision` from results.decide(...) if at hand. A closed
     evaluation's figures are the ones stored when it closed.
     """
     font = cjk_font()

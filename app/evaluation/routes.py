@@ -1,8 +1,8 @@
-"""Member-evaluation pages (会员评家).
+"""The member evaluation's page (会员评家), for the union and its reviewers.
 
-The union opens the evaluation, hands out one-time links (slips PDF, CSV), follows the
+The union opens the evaluation, hands out one-time links (see downloads.py), follows the
 turnout, enters paper tallies, writes its report and may close early; the district and the
-city follow the same page read-only. Members vote at ``/e/<token>`` without an account.
+city follow the same page read-only. Members vote on their own pages (public.py).
 
 The services decide; these views read the forms, call them and show the result. Nothing
 here reads, logs or stores anything about a member beyond what the services keep.
@@ -10,178 +10,44 @@ here reads, logs or stores anything about a member beyond what the services keep
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from fractions import Fraction
 from typing import Any
 
-from flask import (
-    Response,
-    flash,
-    jsonify,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import flash, jsonify, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf.csrf import CSRFError
-from sqlalchemy import func, select
-from werkzeug.datastructures import MultiDict
 
-from app.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
-from app.evaluation import (
-    bp,
-    services,  # noqa: F401  (the evaluation's only writer)
-)
+from app.errors import Conflict, Invalid, NotFound
+from app.evaluation import bp, policy
 from app.evaluation.card import turnout_data, window_state
+from app.evaluation.closing import close_early, early_close_turnout
 from app.evaluation.forms import (
-    BallotPageForm,
     CloseEarlyForm,
     IssueTokensForm,
     OpenEvaluationForm,
     PaperTallyForm,
     ReportForm,
     VoidTokensForm,
+    entered,
+    parse_dimension_counts,
+    parse_serials,
 )
-from app.evaluation.models import (
-    BallotToken,
-    Choice,
-    EvaluationStatus,
-    MemberEvaluation,
-    TokenStatus,
-)
-from app.evaluation.services import (
-    MAX_COMMENT,
-    MAX_TOKENS,
-    BallotRefused,
-    Counts,
-    Results,
-    ballot_form,
-    cast_ballot,
-    close_early,
-    default_member_count,
-    early_close_turnout,
-    enter_paper_tally,
-    evaluation_deadline,
-    evaluation_of,
-    get_evaluation,
-    is_union,
-    issue_tokens,
-    open_evaluation,
-    public_base_url,
-    results,
-    save_report,
-    tokens_for_print,
-    turnout,
-    void_tokens,
-)
+from app.evaluation.lookup import evaluation_of, get_evaluation, union_evaluation
+from app.evaluation.models import EvaluationStatus, MemberEvaluation
+from app.evaluation.opening import default_member_count, evaluation_deadline, open_evaluation
+from app.evaluation.pages import CHOICES, RULE_LABELS, fraction, page_url, percent, result_rows
+from app.evaluation.results import results, turnout
+from app.evaluation.tallies import enter_paper_tally, save_report
+from app.evaluation.tokens import MAX_TOKENS, batches, issue_tokens, void_tokens
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 from app.timeutil import BEIJING
-from app.web.downloads import content_disposition
+from app.web.errors import flash_refusal, refuse
 from app.web.forms import apply_errors
-from workflows.nomination import STAGES
 
-CHOICES = [
-    (Choice.SATISFIED.value, _l("Satisfied")),
-    (Choice.BASIC.value, _l("Basically satisfied")),
-    (Choice.DISSATISFIED.value, _l("Dissatisfied")),
-]
-CHOICE_VALUES = [value for value, _label in CHOICES]
-RULE_LABELS = {
-    "satisfied_or_basic": _l("“Satisfied” and “basically satisfied” both count as satisfied."),
-    "satisfied_only": _l("Only “satisfied” counts as satisfied."),
-}
-# The member's pages must not leak the token (Referer) nor be kept by a shared phone's cache.
-BALLOT_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-}
-MAX_TOKEN_LENGTH = 64  # the column's width; anything longer is not a link we issued
 DEFAULT_WINDOW_DAYS = 14
-_SERIAL_SPLIT = re.compile(r"[\s,，、;；]+")
-_SERIAL_RANGE = re.compile(r"^(\d+)\s*[-–—~～至到]\s*(\d+)$")
-_EVALUATION_STAGE = [s["name"] for s in STAGES].index("evaluation")
-
-
-# -- helpers ------------------------------------------------------------------------------
-
-
-def _page_url(nomination_id: int, fragment: str | None = None) -> str:
-    url = url_for("evaluation.page", nomination_id=nomination_id)
-    return f"{url}#{fragment}" if fragment else url
-
-
-def _percent(value: Fraction | float | None, digits: int = 1) -> str:
-    if value is None:
-        return "—"
-    return f"{float(value) * 100:.{digits}f}%"
-
-
-def _fraction(value: Any) -> Fraction | None:
-    return None if value is None else Fraction(str(value))
-
-
-def _require_union(nomination: Nomination) -> None:
-    if not is_union(current_user, nomination):
-        raise Forbidden(_("Only the nominated union may run its member evaluation."))
-
-
-@dataclass
-class ResultRow:
-    """One line of the result: counts online, on paper and together, and its rate."""
-
-    label: str
-    online: Counts
-    paper: Counts
-    total: Counts
-    rate: Fraction | None
-
-    @property
-    def rate_percent(self) -> str:
-        return _percent(self.rate)
-
-    def share(self, choice: str) -> float:
-        """The option's share of the valid answers, in percent (for the bars)."""
-        total = self.total.total
-        return round(100 * getattr(self.total, choice) / total, 2) if total else 0.0
-
-
-def result_rows(res: Results, rule: str) -> list[ResultRow]:
-    rows = [ResultRow(_("Overall"), res.online, res.paper, res.total, res.total.rate(rule))]
-    for dimension, online, paper in res.dimensions:
-        total = online.add(paper)
-        rows.append(ResultRow(dimension["label"], online, paper, total, total.rate(rule)))
-    return rows
-
-
-def _batches(evaluation: MemberEvaluation) -> list[dict[str, int]]:
-    rows = db.session.execute(
-        select(
-            BallotToken.batch,
-            func.count(),
-            func.count().filter(BallotToken.status == TokenStatus.UNUSED),
-            func.min(BallotToken.serial),
-            func.max(BallotToken.serial),
-        )
-        .where(BallotToken.evaluation_id == evaluation.id)
-        .group_by(BallotToken.batch)
-        .order_by(BallotToken.batch)
-    ).all()
-    return [
-        {"batch": b, "count": n, "unused": unused, "first": first, "last": last}
-        for b, n, unused, first, last in rows
-    ]
-
-
-# -- the union's and the reviewers' page --------------------------------------------------
 
 
 def _default_window(nomination: Nomination) -> tuple[datetime, datetime]:
@@ -195,20 +61,20 @@ def _default_window(nomination: Nomination) -> tuple[datetime, datetime]:
 
 @bp.route("/nominations/<int:nomination_id>/evaluation", methods=["GET", "POST"])
 @login_required
-def page(nomination_id: int):  # type: ignore[no-untyped-def]
+def page(nomination_id: int) -> ResponseReturnValue:
     nomination = get_nomination(current_user, nomination_id)
     evaluation = evaluation_of(nomination.id)
     if evaluation is not None:
         if request.method == "POST":  # opened meanwhile, in another tab
             flash(_("The member evaluation has already been opened."), "warning")
-            return redirect(_page_url(nomination.id), code=303)
+            return redirect(page_url(nomination.id), code=303)
         return _render(nomination, evaluation)
-    if nomination.status != "member_evaluation" or not is_union(current_user, nomination):
+    if not policy.may_open(current_user, nomination):
         raise NotFound(_("This nomination has no member evaluation yet."))
     return _open(nomination)
 
 
-def _open(nomination: Nomination):  # type: ignore[no-untyped-def]
+def _open(nomination: Nomination) -> ResponseReturnValue:
     form = OpenEvaluationForm()
     if request.method == "GET":
         form.opens_at.data, form.closes_at.data = _default_window(nomination)
@@ -219,14 +85,13 @@ def _open(nomination: Nomination):  # type: ignore[no-untyped-def]
             open_evaluation(
                 current_user,
                 nomination.id,
-                opens_at=form.opens_at.data,
-                closes_at=form.closes_at.data,
+                opens_at=entered(form.opens_at),
+                closes_at=entered(form.closes_at),
                 member_count=form.member_count.data,
             )
         except Invalid as exc:
             db.session.rollback()
-            others = apply_errors(form, exc.errors)
-            flash(" ".join([exc.message, *others]), "danger")
+            flash_refusal(exc, *apply_errors(form, exc.errors))
             status = 422
         else:
             flash(
@@ -236,7 +101,7 @@ def _open(nomination: Nomination):  # type: ignore[no-untyped-def]
                 ),
                 "success",
             )
-            return redirect(_page_url(nomination.id), code=303)
+            return redirect(page_url(nomination.id), code=303)
     elif request.method == "POST":
         status = 422
     deadline = evaluation_deadline(nomination)
@@ -257,8 +122,8 @@ def _render(
     forms: dict[str, Any] | None = None,
     close_error: str | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
-    union = is_union(current_user, nomination)
+) -> ResponseReturnValue:
+    union = policy.may_run(current_user, nomination)
     t = turnout(evaluation)
     closed = evaluation.status == EvaluationStatus.CLOSED
     rule = evaluation.rule or nomination.campaign.evaluation_rule or "satisfied_or_basic"
@@ -300,10 +165,10 @@ def _render(
         closed=closed,
         state=window_state(evaluation),
         turnout=turnout_data(evaluation, t),
-        early_turnout=_percent(early_close_turnout(nomination), 0),
-        batches=_batches(evaluation) if union and not closed else [],
+        early_turnout=percent(early_close_turnout(nomination), 0),
+        batches=batches(evaluation) if union and not closed else [],
         tally=tally,
-        show_tally=tally is not None and (union or closed),
+        show_tally=tally is not None and policy.may_see_tally(current_user, nomination, evaluation),
         forms=forms,
         paper_dims=paper_dims,
         dim_errors=dim_errors,
@@ -311,10 +176,10 @@ def _render(
         res=res,
         rows=result_rows(res, rule) if res else [],
         rule_label=RULE_LABELS.get(rule, ""),
-        satisfaction=_percent(_fraction(evaluation.satisfaction_rate)),
-        threshold=_percent(_fraction(evaluation.threshold), 0),
-        closed_turnout=_percent(_fraction(evaluation.turnout)),
-        min_turnout=_percent(_fraction(evaluation.min_turnout), 0)
+        satisfaction=percent(fraction(evaluation.satisfaction_rate)),
+        threshold=percent(fraction(evaluation.threshold), 0),
+        closed_turnout=percent(fraction(evaluation.turnout)),
+        min_turnout=percent(fraction(evaluation.min_turnout), 0)
         if evaluation.min_turnout is not None
         else None,
         choices=CHOICES,
@@ -322,34 +187,23 @@ def _render(
     ), status
 
 
-def _open_evaluation(nomination_id: int) -> tuple[Nomination, MemberEvaluation]:
-    """The nomination and its evaluation, for the union's POSTs."""
-    nomination, evaluation = get_evaluation(current_user, nomination_id)
-    _require_union(nomination)
-    return nomination, evaluation
-
-
-def _refused(nomination_id: int, exc: DomainError, fragment: str | None = None):  # type: ignore[no-untyped-def]
-    db.session.rollback()
-    if exc.status in (403, 404):
-        raise exc
-    flash(" ".join([exc.message, *exc.problems]), "danger")
-    return redirect(_page_url(nomination_id, fragment), code=303)
+# The union's forms. Each view loads the evaluation for the union (others are refused
+# before their form is read); a refusal of the posted form is told on the page.
 
 
 @bp.post("/nominations/<int:nomination_id>/evaluation/tokens")
 @login_required
-def issue(nomination_id: int):  # type: ignore[no-untyped-def]
-    nomination, evaluation = _open_evaluation(nomination_id)
+def issue(nomination_id: int) -> ResponseReturnValue:
+    nomination, evaluation = union_evaluation(current_user, nomination_id)
     form = IssueTokensForm()
     if form.validate_on_submit():
         try:
-            batch = issue_tokens(current_user, nomination.id, form.count.data)
+            batch = issue_tokens(current_user, nomination.id, entered(form.count))
         except Invalid as exc:
             db.session.rollback()
             apply_errors(form, exc.errors)
         except Conflict as exc:
-            return _refused(nomination.id, exc)
+            return refuse(exc, page_url(nomination.id), category="danger")
         else:
             flash(
                 _(
@@ -359,42 +213,15 @@ def issue(nomination_id: int):  # type: ignore[no-untyped-def]
                 ),
                 "success",
             )
-            return redirect(_page_url(nomination.id, "tokens"), code=303)
+            return redirect(page_url(nomination.id, "tokens"), code=303)
     flash(_("Please correct the number of links."), "danger")
     return _render(nomination, evaluation, forms={"issue": form}, status=422)
 
 
-def parse_serials(text: str) -> tuple[list[int], str | None]:
-    """ "12, 13 15-18" → [12, 13, 15, 16, 17, 18]; or an error message."""
-    serials: set[int] = set()
-    for part in _SERIAL_SPLIT.split(text.strip()):
-        if not part:
-            continue
-        if part.isdigit():
-            serials.add(int(part))
-            continue
-        match = _SERIAL_RANGE.match(part)
-        if not match:
-            return [], _(
-                "“%(part)s” is not a serial number: write numbers such as 12, 15 or "
-                "ranges such as 12-15.",
-                part=part,
-            )
-        first, last = sorted((int(match.group(1)), int(match.group(2))))
-        if last - first >= MAX_TOKENS:
-            return [], _("The range %(part)s is too long.", part=part)
-        serials.update(range(first, last + 1))
-        if len(serials) > MAX_TOKENS:
-            return [], _("Too many serial numbers at once.")
-    if not serials:
-        return [], _("Please enter the serial numbers to void.")
-    return sorted(serials), None
-
-
 @bp.post("/nominations/<int:nomination_id>/evaluation/void")
 @login_required
-def void(nomination_id: int):  # type: ignore[no-untyped-def]
-    nomination, evaluation = _open_evaluation(nomination_id)
+def void(nomination_id: int) -> ResponseReturnValue:
+    nomination, evaluation = union_evaluation(current_user, nomination_id)
     form = VoidTokensForm()
     if form.validate_on_submit():
         serials, error = parse_serials(form.serials.data or "")
@@ -407,7 +234,7 @@ def void(nomination_id: int):  # type: ignore[no-untyped-def]
                 db.session.rollback()
                 apply_errors(form, exc.errors)
             except Conflict as exc:
-                return _refused(nomination.id, exc)
+                return refuse(exc, page_url(nomination.id), category="danger")
             else:
                 message = _("%(n)s links were voided.", n=voided)
                 if voided < len(serials):
@@ -417,51 +244,25 @@ def void(nomination_id: int):  # type: ignore[no-untyped-def]
                         n=len(serials) - voided,
                     )
                 flash(message, "success" if voided else "warning")
-                return redirect(_page_url(nomination.id, "tokens"), code=303)
+                return redirect(page_url(nomination.id, "tokens"), code=303)
     flash(_("Please correct the serial numbers."), "danger")
     return _render(nomination, evaluation, forms={"void": form}, status=422)
 
 
-def _parse_dimension_counts(
-    evaluation: MemberEvaluation, form: MultiDict
-) -> tuple[dict[str, dict[str, int]], dict[str, dict[str, str]], dict[str, list[str]]]:
-    """Optional paper counts per dimension: (counts, what was typed, errors by code)."""
-    counts: dict[str, dict[str, int]] = {}
-    typed: dict[str, dict[str, str]] = {}
-    errors: dict[str, list[str]] = {}
-    for dimension in evaluation.dimensions:
-        code = dimension["code"]
-        raw = {c: (form.get(f"dim.{code}.{c}") or "").strip() for c in CHOICE_VALUES}
-        typed[code] = raw
-        if not any(raw.values()):
-            continue
-        values: dict[str, int] = {}
-        for choice, text in raw.items():
-            if not text:
-                values[choice] = 0
-            elif text.isdigit() and int(text) <= MAX_TOKENS:
-                values[choice] = int(text)
-            else:
-                errors[code] = [_("Please enter whole numbers (0 if none).")]
-        if code not in errors:
-            counts[code] = values
-    return counts, typed, errors
-
-
 @bp.post("/nominations/<int:nomination_id>/evaluation/paper")
 @login_required
-def paper(nomination_id: int):  # type: ignore[no-untyped-def]
-    nomination, evaluation = _open_evaluation(nomination_id)
+def paper(nomination_id: int) -> ResponseReturnValue:
+    nomination, evaluation = union_evaluation(current_user, nomination_id)
     form = PaperTallyForm()
-    dims, typed, dim_errors = _parse_dimension_counts(evaluation, request.form)
+    dims, typed, dim_errors = parse_dimension_counts(evaluation, request.form)
     if form.validate_on_submit() and not dim_errors:
         try:
             enter_paper_tally(
                 current_user,
                 nomination.id,
-                satisfied=form.satisfied.data,
-                basic=form.basic.data,
-                dissatisfied=form.dissatisfied.data,
+                satisfied=entered(form.satisfied),
+                basic=entered(form.basic),
+                dissatisfied=entered(form.dissatisfied),
                 invalid=form.invalid.data or 0,
                 tally_sheet=request.files.get("tally_sheet"),
                 dimension_counts=dims or None,
@@ -479,10 +280,10 @@ def paper(nomination_id: int):  # type: ignore[no-untyped-def]
             if others:
                 form.satisfied.errors = list(form.satisfied.errors) + others
         except Conflict as exc:
-            return _refused(nomination.id, exc)
+            return refuse(exc, page_url(nomination.id), category="danger")
         else:
             flash(_("The paper ballots were recorded."), "success")
-            return redirect(_page_url(nomination.id, "paper"), code=303)
+            return redirect(page_url(nomination.id, "paper"), code=303)
     flash(_("The paper tally was not saved; please correct it."), "danger")
     return _render(
         nomination,
@@ -494,8 +295,8 @@ def paper(nomination_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/nominations/<int:nomination_id>/evaluation/report")
 @login_required
-def report(nomination_id: int):  # type: ignore[no-untyped-def]
-    nomination, evaluation = _open_evaluation(nomination_id)
+def report(nomination_id: int) -> ResponseReturnValue:
+    nomination, evaluation = union_evaluation(current_user, nomination_id)
     form = ReportForm()
     if form.validate_on_submit():
         try:
@@ -510,15 +311,15 @@ def report(nomination_id: int):  # type: ignore[no-untyped-def]
             apply_errors(form, exc.errors)
         else:
             flash(_("The report was saved."), "success")
-            return redirect(_page_url(nomination.id, "report"), code=303)
+            return redirect(page_url(nomination.id, "report"), code=303)
     flash(_("The report was not saved; please correct it."), "danger")
     return _render(nomination, evaluation, forms={"report": form}, status=422)
 
 
 @bp.post("/nominations/<int:nomination_id>/evaluation/close")
 @login_required
-def close(nomination_id: int):  # type: ignore[no-untyped-def]
-    nomination, evaluation = _open_evaluation(nomination_id)
+def close(nomination_id: int) -> ResponseReturnValue:
+    nomination, evaluation = union_evaluation(current_user, nomination_id)
     CloseEarlyForm().validate_on_submit()  # CSRF is checked before the view runs
     try:
         decision = close_early(current_user, nomination.id)
@@ -526,14 +327,14 @@ def close(nomination_id: int):  # type: ignore[no-untyped-def]
         db.session.rollback()
         nomination, evaluation = get_evaluation(current_user, nomination_id)
         if evaluation.status == EvaluationStatus.CLOSED:
-            flash(exc.message, "warning")
-            return redirect(_page_url(nomination.id), code=303)
+            flash_refusal(exc)  # closed meanwhile: told as a warning
+            return redirect(page_url(nomination.id), code=303)
         return _render(nomination, evaluation, close_error=exc.message, status=409)
     if decision.passed:
         flash(
             _(
                 "The member evaluation is closed: satisfaction %(rate)s meets the standard.",
-                rate=_percent(decision.rate),
+                rate=percent(decision.rate),
             ),
             "success",
         )
@@ -544,181 +345,13 @@ def close(nomination_id: int):  # type: ignore[no-untyped-def]
             + " ".join(decision.reasons),
             "warning",
         )
-    return redirect(_page_url(nomination.id, "result"), code=303)
-
-
-# -- counts and downloads -----------------------------------------------------------------
+    return redirect(page_url(nomination.id, "result"), code=303)
 
 
 @bp.get("/nominations/<int:nomination_id>/evaluation/turnout.json")
 @login_required
-def turnout_json(nomination_id: int):  # type: ignore[no-untyped-def]
+def turnout_json(nomination_id: int) -> ResponseReturnValue:
     _nomination, evaluation = get_evaluation(current_user, nomination_id)
     response = jsonify(turnout_data(evaluation, turnout(evaluation)))
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _union_tokens(nomination_id: int):  # type: ignore[no-untyped-def]
-    """The union's unused tokens of one batch (or all); anyone else: not found."""
-    batch = request.args.get("batch", type=int)
-    try:
-        nomination, tokens = tokens_for_print(current_user, nomination_id, batch=batch)
-    except Forbidden:
-        raise NotFound(_("Not found, or you are not allowed to see it.")) from None
-    if batch is not None and not tokens:
-        raise NotFound(_("This batch has no unused links."))
-    return nomination, tokens, batch
-
-
-def _download_name(nomination: Nomination, what: str, batch: int | None, ext: str) -> str:
-    part = f"-第{batch}批" if batch else ""
-    return f"{nomination.org.name}-{what}{part}.{ext}"
-
-
-@bp.get("/nominations/<int:nomination_id>/evaluation/slips.pdf")
-@login_required
-def slips(nomination_id: int):  # type: ignore[no-untyped-def]
-    from app.evaluation.slips_pdf import slips_pdf  # reportlab: loaded when a PDF is asked for
-
-    nomination, tokens, batch = _union_tokens(nomination_id)
-    body = slips_pdf(nomination, tokens, public_base_url())
-    response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(
-        _download_name(nomination, "会员评家链接", batch, "pdf"), f"slips-{nomination.id}"
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.get("/nominations/<int:nomination_id>/evaluation/tokens.csv")
-@login_required
-def tokens_csv(nomination_id: int):  # type: ignore[no-untyped-def]
-    from app.evaluation.exports import tokens_csv as export
-
-    nomination, tokens, _batch = _union_tokens(nomination_id)
-    response = export(nomination, tokens, public_base_url())
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-@bp.get("/nominations/<int:nomination_id>/evaluation/report.pdf")
-@login_required
-def report_pdf(nomination_id: int):  # type: ignore[no-untyped-def]
-    from app.evaluation.report_pdf import report_pdf as render_report
-
-    nomination, evaluation = get_evaluation(current_user, nomination_id)
-    if evaluation.status != EvaluationStatus.CLOSED:
-        raise Conflict(_("The report can be printed once the member evaluation is closed."))
-    # Closed: the report prints the figures and verdict stored at closing (no new decision).
-    body = render_report(
-        nomination, evaluation, results(evaluation, with_comments=True), turnout(evaluation), None
-    )
-    response = Response(body, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = content_disposition(
-        _download_name(nomination, "会员评家报告", None, "pdf"), f"evaluation-{nomination.id}"
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-# -- the member's ballot (public) ---------------------------------------------------------
-
-
-def _is_ballot_page() -> bool:
-    return request.path.startswith("/e/")
-
-
-@bp.after_request
-def _ballot_headers(response: Response) -> Response:
-    """Every answer under /e/ (refusals and CSRF errors included) keeps the token private."""
-    if _is_ballot_page():
-        response.headers.update(BALLOT_HEADERS)
-    return response
-
-
-@bp.errorhandler(CSRFError)
-def _ballot_csrf_error(exc: CSRFError):  # type: ignore[no-untyped-def]
-    """A ballot posted without its session (cookies cleared, page kept open for days)."""
-    if _is_ballot_page():
-        return render_template(
-            "evaluation/ballot_refused.html",
-            status=400,
-            retry=request.path,
-            message=_(
-                "This page has expired. Please open your link again and send your evaluation."
-            ),
-        ), 400
-    # Elsewhere on the blueprint: the site's usual page.
-    return render_template(
-        "error.html",
-        status=400,
-        problems=[],
-        message=_(
-            "The form has expired or was not sent from this site. "
-            "Please go back, reload the page and try again."
-        ),
-    ), 400
-
-
-def _ballot_response(body: str, status: int = 200) -> Response:
-    return make_response(body, status)
-
-
-def _ballot_refused(exc: BallotRefused | None) -> Response:
-    db.session.rollback()
-    message = exc.message if exc is not None else "评价链接无效，请核对链接或联系本单位工会。"
-    status = exc.status if exc is not None else 404  # 404 unknown link; 409 used, void, closed
-    return _ballot_response(
-        render_template("evaluation/ballot_refused.html", message=message, status=status), status
-    )
-
-
-@bp.route("/e/<token>", methods=["GET", "POST"])
-def ballot(token: str) -> Response:
-    if len(token) > MAX_TOKEN_LENGTH:
-        return _ballot_refused(None)
-    try:
-        info = ballot_form(token)
-    except BallotRefused as exc:
-        return _ballot_refused(exc)
-    form = BallotPageForm()
-    errors: dict[str, list[str]] = {}
-    typed: MultiDict | dict = {}
-    status = 200
-    if request.method == "POST":
-        form.validate()  # CSRF is checked before the view runs
-        dimensions = info.evaluation.dimensions
-        try:
-            cast_ballot(
-                token,
-                overall=request.form.get("overall", ""),
-                answers={
-                    d["code"]: request.form.get(f"answers.{d['code']}", "") for d in dimensions
-                },
-                comment=request.form.get("comment"),
-            )
-        except BallotRefused as exc:
-            return _ballot_refused(exc)
-        except Invalid as exc:
-            db.session.rollback()
-            errors, typed, status = exc.errors, request.form, 422
-        else:
-            return redirect(url_for("evaluation.thanks"), code=303)
-    return _ballot_response(
-        render_template(
-            "evaluation/ballot.html",
-            info=info,
-            form=form,
-            choices=CHOICES,
-            errors=errors,
-            typed=typed,
-            max_comment=MAX_COMMENT,
-        ),
-        status,
-    )
-
-
-@bp.get("/e/thanks")
-def thanks() -> Response:
-    return _ballot_response(render_template("evaluation/ballot_thanks.html"))

@@ -1,6 +1,5 @@
 """会员评家 voting slips: A4 sheets cut apart into one slip per member, each with its
-one-time link and the link's QR code; and the link itself (`vote_url`), which the CSV and
-the API give out too.
+one-time link (`app.evaluation.links.vote_url`) and the link's QR code.
 
 Drawn with the shared toolkit (`app.pdfkit`): the embedded CJK font, and QR codes as vector
 paths, fast enough for a sheet of 2,000 slips.
@@ -12,6 +11,7 @@ import io
 import math
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -19,20 +19,16 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdfcanvas
 
 from app.errors import Conflict
+from app.evaluation.links import vote_url
+from app.evaluation.lookup import evaluation_of
 from app.evaluation.models import BallotToken
-from app.evaluation.services import evaluation_of
 from app.nominations.models import Nomination
 from app.pdfkit.fonts import cjk_font
 from app.pdfkit.qr import draw_qr
 from app.pdfkit.text import bold_string, fit, wrap
 from app.timeutil import format_beijing, utcnow
 
-# -- links and serials -------------------------------------------------------------------
-
-
-def vote_url(base_url: str, token: str) -> str:
-    """The one-time voting link of `token` under the site's root `base_url`."""
-    return f"{base_url.rstrip('/')}/e/{token}"
+# -- serials -----------------------------------------------------------------------------
 
 
 def serial_label(serial: int) -> str:
@@ -151,11 +147,11 @@ def _cut_lines(c: pdfcanvas.Canvas, rows: int) -> None:
 def slips_pdf(nomination: Nomination, tokens: Sequence[BallotToken], base_url: str) -> bytes:
     """A4 sheets of slips to cut apart, one one-time voting link (and its QR code) each.
 
-    `tokens` as from services.tokens_for_print, in serial order; `base_url` is the site's
+    `tokens` as from tokens.tokens_for_print, in serial order; `base_url` is the site's
     external root (e.g. request.url_root), the link being `{base_url}/e/{token}`.
     """
     if not tokens:
-        raise Conflict("没有可打印的评价码（未使用的评价码为 0）。")
+        raise Conflict(_("There are no slips to print: no link is unused."))
     font = cjk_font()
     evaluation = evaluation_of(nomination.id)
     deadline = format_beijing(evaluation.closes_at) if evaluation is not None else ""
@@ -205,4 +201,4 @@ def slips_pdf(nomination: Nomination, tokens: Sequence[BallotToken], base_url: s
     return buffer.getvalue()
 
 
-__all__ = ["SLIPS_PER_PAGE", "serial_label", "slips_pdf", "vote_url"]
+__all__ = ["SLIPS_PER_PAGE", "serial_label", "slips_pdf"]

@@ -177,7 +177,7 @@ def _evaluation_row(e: Evaluation, dims: dict[str, list[dict[str, str]]]) -> Row
 
 def _dimensions(gen: Generation) -> dict[str, list[dict[str, str]]]:
     """Per category, the dimensions a ballot answers (all but the overall satisfaction)."""
-    from app.evaluation.services import SATISFACTION_DIMENSION
+    from app.evaluation.opening import SATISFACTION_DIMENSION
     from app.standards.models import StandardItem
 
     dims: dict[str, list[dict[str, str]]] = defaultdict(list)
