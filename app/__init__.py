@@ -121,7 +121,7 @@ BLUEPRINTS: dict[str, tuple[str, ...]] = {
     "assessment": ("routes",),
     "evidence": ("routes",),
     "evaluation": ("routes",),
-    "spot_checks": ("routes", "manage", "inspect"),
+    "spot_checks": ("routes", "manage", "teams", "inspect", "rectify", "mine"),
     "commendation": ("decide", "manage_honours", "public"),
     "calendar": ("routes",),
     "notifications": ("routes",),

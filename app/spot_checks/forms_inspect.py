@@ -46,7 +46,7 @@ class LogForm(FlaskForm):
 
 
 CONCLUSIONS = [
-    SelectChoice("pass", _l("Pass")),  # the same words as inspect.CONCLUSION_WORDS
+    SelectChoice("pass", _l("Pass")),  # the same words as words.CONCLUSION_WORDS
     SelectChoice("rectify", _l("Rectify by a deadline")),
     SelectChoice("fail", _l("Fail")),
 ]
