@@ -98,7 +98,7 @@ def inspector_pool(campaign: Campaign) -> tuple[list[Inspector], dict[int, set[i
         .where(
             RoleAssignment.role == Role.INSPECTOR,
             User.is_active_flag.is_(True),
-            in_subtree(RoleAssignment.org_id, [campaign.organizer_id]),
+            in_subtree(RoleAssignment.org_id.expression, [campaign.organizer_id]),
         )
         .order_by(User.id, Organization.id)
     ).all()
@@ -122,7 +122,9 @@ def inspector_pool(campaign: Campaign) -> tuple[list[Inspector], dict[int, set[i
             .join(SpotCheckDraw, SpotCheckDraw.id == SpotCheck.draw_id)
             .where(SpotCheckDraw.campaign_id == campaign.id)
             .group_by(SpotCheckAssignment.inspector_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     for inspector in inspectors.values():
         inspector.load = loads.get(inspector.user_id, 0)
@@ -266,14 +268,18 @@ def auto_assign(user: User, draw_id: int) -> AutoResult:
             select(Nomination.id, Nomination.org_id).where(
                 Nomination.id.in_([c.nomination_id for c in checks])
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     names = dict(
         db.session.execute(
             select(Organization.id, Organization.name).where(
                 Organization.id.in_(set(orgs.values()))
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     targets = targets_of(set(orgs.values()))
     pool, ancestors = inspector_pool(campaign)

@@ -117,7 +117,7 @@ class ItemFinding:
     finding: CheckFinding | None
 
     @property
-    def value(self) -> str | None:
+    def value(self) -> Finding | None:
         return self.finding.finding if self.finding and self.finding.finding else None
 
     @property

@@ -153,7 +153,9 @@ def population_entries(draw: SpotCheckDraw) -> list[dict]:
             .join(link, link.descendant_id == Nomination.org_id)
             .join(district, district.id == link.ancestor_id)
             .where(Nomination.id.in_(awaiting), district.level.in_(DISTRICT_LEVELS))
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     ids = db.session.scalars(awaiting).all()
     return canonical_population(
@@ -171,7 +173,9 @@ def unit_names(nomination_ids: list[int]) -> dict[int, str]:
             select(Nomination.id, Organization.name)
             .join(Organization, Organization.id == Nomination.org_id)
             .where(Nomination.id.in_(nomination_ids))
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
