@@ -10,13 +10,11 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from app.auth.models import Role
-from app.auth.scope import role_orgs
 from app.campaigns.models import CampaignDeadline, Stage
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure
-from app.spot_checks import bp
+from app.spot_checks import bp, policy
 from app.spot_checks.checks import CONCLUSION_LABELS, my_checks, rectification_overdue
 from app.spot_checks.models import Conclusion, SpotCheck
 from app.spot_checks.words import CONCLUSION_COLOURS, CONCLUSION_WORDS
@@ -83,7 +81,7 @@ def my_checks_page() -> ResponseReturnValue:
         open_count=sum(1 for r in rows if r.is_open),
         conclusion_labels={c.value: CONCLUSION_WORDS[c] for c in Conclusion},
         conclusion_colours=CONCLUSION_COLOURS,
-        is_inspector=bool(role_orgs(current_user, [Role.INSPECTOR])),
+        is_inspector=policy.is_inspector(current_user),
     )
 
 

@@ -119,6 +119,11 @@ def require_own_check(campaign: Campaign, org: Organization, check_id: int) -> S
 # -- the people of one check --------------------------------------------------------------
 
 
+def is_inspector(user: User) -> bool:
+    """Whether the user is an inspector anywhere (their empty list of checks says why)."""
+    return bool(role_orgs(user, [Role.INSPECTOR]))
+
+
 def is_assigned(user: User, check: SpotCheck) -> bool:
     """Whether the user is on the check's team."""
     return any(a.inspector_id == user.id for a in check.assignments)
