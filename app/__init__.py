@@ -122,7 +122,7 @@ BLUEPRINTS: dict[str, tuple[str, ...]] = {
     "assessment": ("routes",),
     "evidence": ("routes",),
     "evaluation": ("routes", "downloads", "public"),
-    "spot_checks": ("routes", "manage", "inspect"),
+    "spot_checks": ("routes", "manage", "teams", "inspect", "rectify", "mine"),
     "commendation": ("decide", "manage_honours", "public"),
     "calendar": ("routes",),
     "notifications": ("routes",),

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.spot_checks import checks
+from app.spot_checks import checks, conclusion, log
 from app.spot_checks.models import CheckFinding, CheckPhoto, SpotCheck
 from app.timeutil import beijing_today
 from tests.conftest import csrf_from, field_error
@@ -83,7 +83,7 @@ def _fill(
 ) -> None:
     """The log kept through the services (for tests about what follows)."""
     user = world.user(who)
-    checks.save_visit(
+    log.save_visit(
         user,
         check.id,
         visited_on=beijing_today(),
@@ -91,7 +91,7 @@ def _fill(
         interviewed=asked,
         interviewed_satisfied=satisfied,
     )
-    checks.save_findings(
+    log.save_findings(
         user, check.id, {i: {"finding": finding, "notes": "现场查看。"} for i in _items(nomination)}
     )
 
@@ -232,12 +232,12 @@ def test_a_changed_conclusion_is_not_agreed_to_blindly(world, client, auth):
     add_inspectors(world)
     nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
     _fill(world, check, nomination)
-    checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes=None)
+    conclusion.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes=None)
     auth.login("inspector_b")
     page = client.get(_page(check)).text
     stale = re.search(r'name="fingerprint" type="hidden" value="(\w+)"', page)[1]
     # Meanwhile the first inspector changes the proposal.
-    checks.propose_conclusion(
+    conclusion.propose_conclusion(
         world.user("inspector"), check.id, conclusion="fail", notes="多处台账缺失。"
     )
     response = client.post(
@@ -337,7 +337,7 @@ def test_the_union_sees_the_log_only_once_concluded_and_read_only(world, client,
     add_inspectors(world)
     nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
     _fill(world, check, nomination)
-    checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes=None)
+    conclusion.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes=None)
     auth.login("union_a")
     assert client.get(_page(check)).status_code == 404
     detail = client.get(f"/nominations/{nomination.id}").text
@@ -347,7 +347,7 @@ def test_the_union_sees_the_log_only_once_concluded_and_read_only(world, client,
     )
     assert response.status_code == 404
 
-    checks.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
+    conclusion.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
     page = client.get(_page(check))
     assert page.status_code == 200
     html = page.text
@@ -465,7 +465,7 @@ def test_a_file_that_is_not_a_photo_is_refused_next_to_its_item(world, client, a
     assert db.session.scalar(select(func.count()).select_from(CheckPhoto)) == 0
 
     # A photo is deleted from the same form; the findings typed meanwhile are kept.
-    checks.add_photo(world.user("inspector"), check.id, items[0], _storage())
+    log.add_photo(world.user("inspector"), check.id, items[0], _storage())
     photo = db.session.scalar(select(CheckPhoto))
     data = _log(nomination) | {f"notes_{items[0]}": "照片重拍。", "remove_photo": str(photo.id)}
     response = _post(client, check, "/log", data)
@@ -488,7 +488,7 @@ def _order_rectification(world, client, auth, nomination, check) -> list[int]:  
     """Through the page: one item 不符合, one 基本符合, proposed as 限期整改; then agreed."""
     items = _items(nomination)
     _fill(world, check, nomination)
-    checks.save_findings(
+    log.save_findings(
         world.user("inspector"),
         check.id,
         {
@@ -514,7 +514,7 @@ def _order_rectification(world, client, auth, nomination, check) -> list[int]:  
         },
     )
     assert response.status_code == 303, response.text
-    checks.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
+    conclusion.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
     assert _status(nomination) == "rectification"
     auth.logout()
     return items[:2]
@@ -646,8 +646,10 @@ def test_my_checks_lists_open_ones_first_with_csv(world, client, auth):
     add_inspectors(world)
     done, done_check = spot_check(world, org=world.union_a, inspectors=TEAM)
     _fill(world, done_check, done)
-    checks.propose_conclusion(world.user("inspector"), done_check.id, conclusion="pass", notes=None)
-    checks.agree(world.user("inspector_b"), done_check.id, checks.fingerprint(done_check))
+    conclusion.propose_conclusion(
+        world.user("inspector"), done_check.id, conclusion="pass", notes=None
+    )
+    conclusion.agree(world.user("inspector_b"), done_check.id, checks.fingerprint(done_check))
     todo, todo_check = spot_check(world, org=world.union_b, inspectors=("inspector",))
     other, _other_check = spot_check(world, org=world.union_a2, inspectors=("inspector_b",))
 
@@ -694,8 +696,8 @@ def test_check_page_queries_do_not_grow_with_findings_and_photos(world, client, 
     nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
     items = _items(nomination)
     inspector = world.user("inspector")
-    checks.save_findings(inspector, check.id, {items[0]: {"finding": "meets", "notes": "a"}})
-    checks.add_photo(inspector, check.id, items[0], _storage())
+    log.save_findings(inspector, check.id, {items[0]: {"finding": "meets", "notes": "a"}})
+    log.add_photo(inspector, check.id, items[0], _storage())
     auth.login("inspector")
     few = _queries(client, _page(check))
     _fill(world, check, nomination, finding="partly")
@@ -704,10 +706,10 @@ def test_check_page_queries_do_not_grow_with_findings_and_photos(world, client, 
             from werkzeug.datastructures import FileStorage
 
             buffer, _name = _jpeg(colour=(n * 30, k * 100, 50))
-            checks.add_photo(
+            log.add_photo(
                 inspector, check.id, item, FileStorage(buffer, filename=f"照片{n}-{k}.jpg")
             )
-    checks.propose_conclusion(
+    conclusion.propose_conclusion(
         inspector,
         check.id,
         conclusion="rectify",

@@ -15,7 +15,7 @@ from app.errors import Conflict, Forbidden, Invalid, NotFound, StaleVersion
 from app.extensions import db
 from app.nominations.models import NominationEvent
 from app.nominations.services import get_nomination, worklist
-from app.spot_checks import assign, checks
+from app.spot_checks import assign, checks, conclusion, log, rectification
 from app.spot_checks.models import CheckPhoto, SpotCheckAssignment
 from app.spot_checks.services import announce_draw, apply_draw, make_draw
 from app.timeutil import beijing_today
@@ -46,7 +46,7 @@ def _fill(
     satisfied=20,
 ):
     user = world.user(who)
-    checks.save_visit(
+    log.save_visit(
         user,
         check.id,
         visited_on=beijing_today(),
@@ -54,7 +54,7 @@ def _fill(
         interviewed=asked,
         interviewed_satisfied=satisfied,
     )
-    checks.save_findings(
+    log.save_findings(
         user, check.id, {i: {"finding": finding, "notes": "现场查看。"} for i in _ids(nomination)}
     )
 
@@ -189,30 +189,30 @@ def test_log_with_photo_and_an_agreed_pass(world, ctx):
     nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
     _fill(world, check, nomination)
     item = _ids(nomination)[0]
-    photo = checks.add_photo(world.user("inspector"), check.id, item, _photo())
+    photo = log.add_photo(world.user("inspector"), check.id, item, _photo())
     assert photo.evidence.kind == "image" and photo.evidence.nomination_id == nomination.id
     with pytest.raises(Invalid):  # a PDF is not a photo
-        checks.add_photo(
+        log.add_photo(
             world.user("inspector"),
             check.id,
             item,
             FileStorage(io.BytesIO(b"%PDF-1.4\n%%EOF"), filename="a.pdf"),
         )
     with pytest.raises(NotFound):  # the union keeps no log (and sees none yet)
-        checks.save_findings(world.user("union_a"), check.id, {})
+        log.save_findings(world.user("union_a"), check.id, {})
 
-    checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes=None)
+    conclusion.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes=None)
     assert nomination.status == "spot_check"  # the second inspector has not agreed yet
     with pytest.raises(StaleVersion):
-        checks.agree(world.user("inspector_b"), check.id, "0" * 16)
-    checks.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
+        conclusion.agree(world.user("inspector_b"), check.id, "0" * 16)
+    conclusion.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
     db.session.refresh(nomination)
     assert nomination.status == "candidate"
     event = nomination.events[-1]
     assert (event.action, event.actor_id) == ("pass_check", world.users["inspector_b"].id)
     assert "抽查结论：合格" in event.comment
     with pytest.raises(Conflict):  # the log is closed now
-        checks.save_findings(world.user("inspector"), check.id, {})
+        log.save_findings(world.user("inspector"), check.id, {})
     assert db.session.scalar(select(db.func.count()).select_from(CheckPhoto)) == 1
 
 
@@ -220,17 +220,17 @@ def test_changing_the_log_clears_agreement(world, ctx):
     add_inspectors(world)
     nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
     _fill(world, check, nomination)
-    checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes=None)
+    conclusion.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes=None)
     first = checks.fingerprint(check)
-    checks.save_findings(
+    log.save_findings(
         world.user("inspector_b"),
         check.id,
         {_ids(nomination)[0]: {"finding": "partly", "notes": "台账不全。"}},
     )
     assert all(a.agreed_at is None for a in check.assignments)
-    checks.agree(world.user("inspector_b"), check.id, first)  # same text, agreed again
+    conclusion.agree(world.user("inspector_b"), check.id, first)  # same text, agreed again
     assert nomination.status == "spot_check"  # the proposer must agree to the changed log
-    checks.agree(world.user("inspector"), check.id, first)
+    conclusion.agree(world.user("inspector"), check.id, first)
     assert nomination.status == "candidate"
 
 
@@ -238,15 +238,17 @@ def test_only_assigned_inspectors_keep_the_log(world, ctx):
     add_inspectors(world)
     nomination, check = spot_check(world, org=world.union_a, inspectors=("inspector",))
     with pytest.raises(Forbidden):
-        checks.save_visit(world.user("city"), check.id, visited_on=None, place="x")
+        log.save_visit(world.user("city"), check.id, visited_on=None, place="x")
     with pytest.raises(NotFound):
-        checks.save_visit(world.user("inspector_b"), check.id, visited_on=None, place="x")
+        log.save_visit(world.user("inspector_b"), check.id, visited_on=None, place="x")
 
 
 def test_pass_needs_a_complete_log_and_enough_inspectors(world, ctx):
     nomination, check = spot_check(world, org=world.union_a, inspectors=("inspector",))
     with pytest.raises(Conflict) as info:
-        checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes="")
+        conclusion.propose_conclusion(
+            world.user("inspector"), check.id, conclusion="pass", notes=""
+        )
     text = " ".join(info.value.problems)
     assert "检查日期和地点" in text and "未填写检查结果" in text and "会员访谈" in text
     assert "须有 2 名抽查员" in text
@@ -260,9 +262,11 @@ def test_regional_union_needs_85_percent_in_the_interview_sample(world, ctx):
     )
     _fill(world, check, nomination, asked=20, satisfied=16)  # 80%
     with pytest.raises(Conflict) as info:
-        checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes="")
+        conclusion.propose_conclusion(
+            world.user("inspector"), check.id, conclusion="pass", notes=""
+        )
     assert any("访谈抽样满意率 80.0%，低于标准要求的 85%" in p for p in info.value.problems)
-    checks.save_visit(
+    log.save_visit(
         world.user("inspector"),
         check.id,
         visited_on=beijing_today(),
@@ -270,7 +274,7 @@ def test_regional_union_needs_85_percent_in_the_interview_sample(world, ctx):
         interviewed=20,
         interviewed_satisfied=17,
     )  # exactly 85%
-    checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes="")
+    conclusion.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes="")
     assert check.conclusion == "pass"
 
 
@@ -278,14 +282,14 @@ def test_enterprise_sample_has_no_85_percent_rule(world, ctx):
     add_inspectors(world)
     nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
     _fill(world, check, nomination, asked=10, satisfied=5)
-    checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes="")
+    conclusion.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes="")
     assert checks.check_view(check, nomination).rate_threshold is None
 
 
 def test_visit_figures_are_checked(world, ctx):
     nomination, check = spot_check(world, org=world.union_a, inspectors=("inspector",))
     with pytest.raises(Invalid) as info:
-        checks.save_visit(
+        log.save_visit(
             world.user("inspector"),
             check.id,
             visited_on=date(2099, 1, 1),
@@ -302,11 +306,11 @@ def test_visit_figures_are_checked(world, ctx):
 def _order_rectification(world, nomination, check, deadline=None):  # type: ignore[no-untyped-def]
     _fill(world, check, nomination, finding="meets")
     items = _ids(nomination)[:2]
-    checks.save_findings(
+    log.save_findings(
         world.user("inspector"), check.id, {items[0]: {"finding": "fails", "notes": "无会员档案。"}}
     )
     deadline = deadline or beijing_today() + timedelta(days=30)
-    checks.propose_conclusion(
+    conclusion.propose_conclusion(
         world.user("inspector"),
         check.id,
         conclusion="rectify",
@@ -314,7 +318,7 @@ def _order_rectification(world, nomination, check, deadline=None):  # type: igno
         items=items,
         deadline=deadline,
     )
-    checks.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
+    conclusion.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
     assert nomination.status == "rectification"
     return items
 
@@ -324,28 +328,34 @@ def test_rectification_accepted(world, ctx):
     nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
     with pytest.raises(Conflict):  # 不符合 items rule out 合格
         _fill(world, check, nomination, finding="fails")
-        checks.propose_conclusion(world.user("inspector"), check.id, conclusion="pass", notes="")
+        conclusion.propose_conclusion(
+            world.user("inspector"), check.id, conclusion="pass", notes=""
+        )
     items = _order_rectification(world, nomination, check)
     union = world.user("union_a")
     view = checks.check_view(check, nomination)
     assert [r.item.id for r in view.rectify_items] == items
     with pytest.raises(Conflict) as incomplete:
-        checks.submit_rectification(union, check.id)
+        rectification.submit_rectification(union, check.id)
     assert len(incomplete.value.problems) == 4
     with pytest.raises(Conflict):  # nothing handed in yet
-        checks.decide_rectification(world.user("inspector"), check.id, accept=True, comment="")
-    checks.save_responses(union, check.id, {i: "已补建会员档案。" for i in items})
+        rectification.decide_rectification(
+            world.user("inspector"), check.id, accept=True, comment=""
+        )
+    rectification.save_responses(union, check.id, {i: "已补建会员档案。" for i in items})
     for i in items:
-        checks.add_response_file(union, check.id, i, _photo("整改.jpg"))
+        rectification.add_response_file(union, check.id, i, _photo("整改.jpg"))
     with pytest.raises(Invalid):
-        checks.save_responses(union, check.id, {_ids(nomination)[5]: "不是整改项"})
-    checks.submit_rectification(union, check.id)
+        rectification.save_responses(union, check.id, {_ids(nomination)[5]: "不是整改项"})
+    rectification.submit_rectification(union, check.id)
     with pytest.raises(Conflict):
-        checks.save_responses(union, check.id, {items[0]: "再改"})
+        rectification.save_responses(union, check.id, {items[0]: "再改"})
     assert nomination.id in [n.id for n in worklist(world.user("inspector"))]
     with pytest.raises(Forbidden):
-        checks.decide_rectification(world.user("reviewer_a"), check.id, accept=True, comment="")
-    checks.decide_rectification(
+        rectification.decide_rectification(
+            world.user("reviewer_a"), check.id, accept=True, comment=""
+        )
+    rectification.decide_rectification(
         world.user("inspector"), check.id, accept=True, comment="整改到位。"
     )
     assert nomination.status == "candidate"
@@ -359,17 +369,21 @@ def test_rectification_rejected_by_the_reviewer_when_the_campaign_says_so(world,
     nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
     _order_rectification(world, nomination, check)
     with pytest.raises(Forbidden):
-        checks.decide_rectification(world.user("inspector"), check.id, accept=False, comment="x")
+        rectification.decide_rectification(
+            world.user("inspector"), check.id, accept=False, comment="x"
+        )
     with pytest.raises(Conflict):  # not yet due and nothing handed in
-        checks.decide_rectification(
+        rectification.decide_rectification(
             world.user("reviewer_a"), check.id, accept=False, comment="未整改"
         )
     check.rectification_deadline = beijing_today() - timedelta(days=1)
     db.session.commit()
     assert checks.check_view(check, nomination).overdue
     with pytest.raises(Invalid):
-        checks.decide_rectification(world.user("reviewer_a"), check.id, accept=False, comment="")
-    checks.decide_rectification(
+        rectification.decide_rectification(
+            world.user("reviewer_a"), check.id, accept=False, comment=""
+        )
+    rectification.decide_rectification(
         world.user("reviewer_a"), check.id, accept=False, comment="逾期未整改。"
     )
     assert nomination.status == "spot_check_failed"
@@ -386,12 +400,14 @@ def test_fail_needs_a_reason_and_ends_the_check(world, ctx):
     nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
     _fill(world, check, nomination, finding="fails")
     with pytest.raises(Invalid) as info:
-        checks.propose_conclusion(world.user("inspector"), check.id, conclusion="fail", notes="")
+        conclusion.propose_conclusion(
+            world.user("inspector"), check.id, conclusion="fail", notes=""
+        )
     assert "notes" in info.value.errors
-    checks.propose_conclusion(
+    conclusion.propose_conclusion(
         world.user("inspector"), check.id, conclusion="fail", notes="多项不符合。"
     )
-    checks.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
+    conclusion.agree(world.user("inspector_b"), check.id, checks.fingerprint(check))
     assert nomination.status == "spot_check_failed"
     # the union now sees the log, read-only
     assert checks.get_check(world.user("union_a"), check.id)[0].id == check.id
@@ -404,9 +420,9 @@ def test_rectification_moves_between_worklists(world, ctx):
     union = world.user("union_a")
     assert [n.id for n in worklist(union)] == [nomination.id]
     assert worklist(world.user("inspector")) == []
-    checks.save_responses(union, check.id, {i: "已整改。" for i in items})
+    rectification.save_responses(union, check.id, {i: "已整改。" for i in items})
     for i in items:
-        checks.add_response_file(union, check.id, i, _photo())
-    checks.submit_rectification(union, check.id)
+        rectification.add_response_file(union, check.id, i, _photo())
+    rectification.submit_rectification(union, check.id)
     assert worklist(union) == []
     assert [n.id for n in worklist(world.user("inspector_b"))] == [nomination.id]

@@ -15,18 +15,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import Role, RoleAssignment, User
 from app.auth.scope import in_subtree
 from app.campaigns.models import Campaign
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure, OrgLevel
+from app.spot_checks.checks import clear_agreement
 from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckAssignment, SpotCheckDraw
-from app.spot_checks.services import _require_drawer, get_draw
+from app.spot_checks.policy import check_not_found, require_check_manager, require_drawer
+from app.spot_checks.services import get_draw
 from app.timeutil import utcnow
 
 
@@ -95,7 +98,7 @@ def inspector_pool(campaign: Campaign) -> tuple[list[Inspector], dict[int, set[i
         .where(
             RoleAssignment.role == Role.INSPECTOR,
             User.is_active_flag.is_(True),
-            in_subtree(RoleAssignment.org_id, [campaign.organizer_id]),
+            in_subtree(RoleAssignment.org_id.expression, [campaign.organizer_id]),
         )
         .order_by(User.id, Organization.id)
     ).all()
@@ -119,7 +122,9 @@ def inspector_pool(campaign: Campaign) -> tuple[list[Inspector], dict[int, set[i
             .join(SpotCheckDraw, SpotCheckDraw.id == SpotCheck.draw_id)
             .where(SpotCheckDraw.campaign_id == campaign.id)
             .group_by(SpotCheckAssignment.inspector_id)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     for inspector in inspectors.values():
         inspector.load = loads.get(inspector.user_id, 0)
@@ -133,13 +138,20 @@ def conflict_reason(
     for oid, org_name in zip(inspector.org_ids, inspector.org_names, strict=True):
         above = ancestors.get(oid, {oid})
         if target.union_id in above:
-            return (
-                f"{inspector.name}所在单位（{org_name}）属于被检查单位{target.union_name}，须回避。"
+            return _(
+                "%(name)s's organisation (%(org)s) belongs to the inspected union %(union)s: "
+                "a conflict of interest.",
+                name=inspector.name,
+                org=org_name,
+                union=target.union_name,
             )
         if target.district_id is not None and target.district_id in above:
-            return (
-                f"{inspector.name}所在单位（{org_name}）与被检查单位同属"
-                f"{target.district_name}，须回避。"
+            return _(
+                "%(name)s's organisation (%(org)s) is in %(district)s, as the inspected union "
+                "is: a conflict of interest.",
+                name=inspector.name,
+                org=org_name,
+                district=target.district_name,
             )
     return None
 
@@ -152,7 +164,7 @@ def _lock_check(check_id: int) -> SpotCheck:
         .execution_options(populate_existing=True)
     )
     if check is None:
-        raise NotFound("抽查记录不存在或您无权查看。")
+        raise check_not_found()
     return check
 
 
@@ -160,11 +172,8 @@ def _managed_check(user: User, check_id: int, *, lock: bool = False) -> SpotChec
     """A check the user's organisation drew (else 404: not theirs to see or change)."""
     check = _lock_check(check_id) if lock else db.session.get(SpotCheck, check_id)
     if check is None:
-        raise NotFound("抽查记录不存在或您无权查看。")
-    try:
-        _require_drawer(user, check.draw)
-    except (Forbidden, NotFound):
-        raise NotFound("抽查记录不存在或您无权查看。") from None
+        raise check_not_found()
+    require_check_manager(user, check)
     return check
 
 
@@ -172,7 +181,7 @@ def _editable_team(check: SpotCheck) -> Nomination:
     nomination = db.session.get(Nomination, check.nomination_id)
     assert nomination is not None
     if nomination.status != "spot_check":
-        raise Conflict("抽查结论已生效，不能再调整抽查员。")
+        raise Conflict(_("The conclusion has taken effect: the team can no longer change."))
     return nomination
 
 
@@ -194,11 +203,6 @@ def candidates(user: User, check_id: int) -> list[Inspector]:
     return sorted(result, key=lambda i: (i.reason is not None, i.load, i.user_id))
 
 
-def _reset_agreement(check: SpotCheck) -> None:
-    for assignment in check.assignments:
-        assignment.agreed_at = None
-
-
 def assign_inspector(user: User, check_id: int, inspector_id: int) -> SpotCheckAssignment:
     """The drawing organisation adds an inspector by hand, within the conflict rule."""
     check = _managed_check(user, check_id, lock=True)
@@ -206,19 +210,23 @@ def assign_inspector(user: User, check_id: int, inspector_id: int) -> SpotCheckA
     pool, ancestors = inspector_pool(nomination.campaign)
     inspector = next((i for i in pool if i.user_id == inspector_id), None)
     if inspector is None:
-        raise Invalid("该用户不是本市的抽查员。", errors={"inspector_id": ["请选择抽查员。"]})
+        raise Invalid(
+            _("This user is not one of the federation's inspectors."),
+            errors={"inspector_id": [_("Please choose an inspector.")]},
+        )
     if any(a.inspector_id == inspector_id for a in check.assignments):
-        raise Conflict(f"{inspector.name}已在本次抽查组中。")
+        raise Conflict(_("%(name)s is already on the team.", name=inspector.name))
     target = targets_of({nomination.org_id})[nomination.org_id]
     reason = conflict_reason(inspector, ancestors, target)
     if reason:
-        raise Invalid(f"不能指派：{reason}", errors={"inspector_id": [reason]})
+        raise Invalid(
+            _("Cannot assign: %(reason)s", reason=reason), errors={"inspector_id": [reason]}
+        )
     assignment = SpotCheckAssignment(
         spot_check=check, inspector_id=inspector_id, assigned_by_id=user.id, assigned_at=utcnow()
     )
     db.session.add(assignment)
-    _reset_agreement(check)
-    check.updated_at = utcnow()
+    clear_agreement(check)
     db.session.commit()
     return assignment
 
@@ -229,10 +237,9 @@ def unassign_inspector(user: User, check_id: int, inspector_id: int) -> None:
     _editable_team(check)
     assignment = next((a for a in check.assignments if a.inspector_id == inspector_id), None)
     if assignment is None:
-        raise NotFound("该抽查员不在本次抽查组中。")
+        raise NotFound(_("This inspector is not on this check's team."))
     check.assignments.remove(assignment)
-    _reset_agreement(check)
-    check.updated_at = utcnow()
+    clear_agreement(check)
     db.session.commit()
 
 
@@ -240,9 +247,9 @@ def auto_assign(user: User, draw_id: int) -> AutoResult:
     """Fill every pending check of an applied draw up to the campaign's number of inspectors,
     least-loaded eligible inspector first; checks that cannot be filled are listed."""
     draw = get_draw(draw_id)
-    campaign = _require_drawer(user, draw)
+    campaign = require_drawer(user, draw)
     if draw.status != DrawStatus.APPLIED:
-        raise Conflict("抽签生效后才能分配抽查员。")
+        raise Conflict(_("Inspectors can be assigned once a draw is applied."))
     checks = list(
         db.session.scalars(
             select(SpotCheck)
@@ -261,14 +268,18 @@ def auto_assign(user: User, draw_id: int) -> AutoResult:
             select(Nomination.id, Nomination.org_id).where(
                 Nomination.id.in_([c.nomination_id for c in checks])
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     names = dict(
         db.session.execute(
             select(Organization.id, Organization.name).where(
                 Organization.id.in_(set(orgs.values()))
             )
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     targets = targets_of(set(orgs.values()))
     pool, ancestors = inspector_pool(campaign)
@@ -298,12 +309,16 @@ def auto_assign(user: User, draw_id: int) -> AutoResult:
             load[inspector.user_id] += 1
             result.assigned += 1
         if chosen:
-            _reset_agreement(check)
-            check.updated_at = utcnow()
+            clear_agreement(check)
         if len(have) + len(chosen) < needed:
             result.short.append(
-                f"{names[orgs[check.nomination_id]]}：需要 {needed} 名抽查员，"
-                f"符合回避规则的只有 {len(have) + len(chosen)} 名。"
+                _(
+                    "%(unit)s: %(needed)s inspectors needed, only %(eligible)s within the "
+                    "conflict rule.",
+                    unit=names[orgs[check.nomination_id]],
+                    needed=needed,
+                    eligible=len(have) + len(chosen),
+                )
             )
     db.session.commit()
     return result

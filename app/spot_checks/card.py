@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from app.auth.models import User
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.spot_checks import checks
+from app.spot_checks import checks, policy
 from app.spot_checks.models import Conclusion, SpotCheck, SpotCheckAssignment
 from app.spot_checks.words import CONCLUSION_COLOURS, CONCLUSION_WORDS
 from workflows.nomination import STATE_STAGE
@@ -56,7 +56,7 @@ def build_card(user: User, nomination: Nomination, state: Any = None) -> SpotChe
         .unique()
         .first()
     )
-    if check is None or checks.hidden_from_union(user, check, nomination):
+    if check is None or not policy.may_read_log(user, check, nomination):
         return None
     return SpotCheckCard(
         check,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag (3.2)
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.spot_checks.checks import MAX_NOTES, MAX_PLACE
@@ -24,10 +24,10 @@ class LogForm(FlaskForm):
     """The visit (date, place, interview sample) and, read by the route, the item findings.
 
     The counts are text fields so that whatever was typed comes back on an error; the
-    service says in Chinese what is wrong with them.
+    service says what is wrong with them.
     """
 
-    visited_on = DateField(
+    visited_on = DateField(  # type: ignore[call-arg]  # WTForms 3.3; stubs lag (3.2)
         _l("Date of the visit"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
     )
     place = StringField(
@@ -46,7 +46,7 @@ class LogForm(FlaskForm):
 
 
 CONCLUSIONS = [
-    SelectChoice("pass", _l("Pass")),  # the same words as inspect.CONCLUSION_WORDS
+    SelectChoice("pass", _l("Pass")),  # the same words as words.CONCLUSION_WORDS
     SelectChoice("rectify", _l("Rectify by a deadline")),
     SelectChoice("fail", _l("Fail")),
 ]
@@ -60,7 +60,7 @@ class ConclusionForm(FlaskForm):
         choices=CONCLUSIONS,
         validators=[InputRequired(_l("Please choose a conclusion."))],
     )
-    deadline = DateField(
+    deadline = DateField(  # type: ignore[call-arg]  # WTForms 3.3; stubs lag (3.2)
         _l("Rectify by"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
     )
     notes = TextAreaField(

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag (3.2)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 MAX_SEED = 128

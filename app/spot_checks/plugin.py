@@ -22,12 +22,13 @@ CARD = cards.Card("spot_check", "spot_checks/_nomination_card.html", card.build_
 
 def rectification_deadlines(nomination_ids: list[int]) -> Iterable[tuple[int, date]]:
     """A rectification is due by the deadline the inspectors set."""
-    return db.session.execute(
+    rows = db.session.execute(
         select(SpotCheck.nomination_id, SpotCheck.rectification_deadline).where(
             SpotCheck.nomination_id.in_(nomination_ids),
             SpotCheck.rectification_deadline.is_not(None),
         )
     ).tuples()
+    return [(nomination_id, due) for nomination_id, due in rows if due is not None]
 
 
 INSPECTORS = work.Assignment(

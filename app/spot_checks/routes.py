@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.errors import Conflict
@@ -14,7 +15,7 @@ from app.spot_checks.words import DRAW_STATUS_LABELS
 
 
 @bp.get("/draws/<int:draw_id>")
-def verify_page(draw_id: int):  # type: ignore[no-untyped-def]
+def verify_page(draw_id: int) -> ResponseReturnValue:
     """No login: the draw's inputs, its sample, and the result of re-running it now."""
     draw = get_draw(draw_id)
     record = public_record(draw)

@@ -96,7 +96,7 @@ def reviewer_rectification_clause(org_ids: Iterable[int]) -> ColumnElement[bool]
     return and_(
         Nomination.status == "rectification",
         Nomination.id.in_(answered),
-        in_subtree(Nomination.org_id, org_ids),
+        in_subtree(Nomination.org_id.expression, org_ids),
     )
 
 

@@ -12,11 +12,11 @@ import secrets
 from dataclasses import dataclass
 from fractions import Fraction
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.auth.models import User
-from app.campaigns.models import Campaign
-from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import fire_stage_action
@@ -29,7 +29,8 @@ from app.spot_checks.draw import (
     run_draw,
 )
 from app.spot_checks.models import DrawStatus, SpotCheck, SpotCheckDraw
-from app.spot_checks.policy import drawing_org
+from app.spot_checks.policy import drawing_org, require_drawer
+from app.spot_checks.queries import find_campaign
 from app.timeutil import utcnow
 
 OPEN_STATUSES = (DrawStatus.ANNOUNCED, DrawStatus.DRAWN)
@@ -37,28 +38,28 @@ MAX_COUNT = 10_000  # per district
 _DECIMAL = re.compile(r"[0-9]{1,8}(\.[0-9]{0,8})?|\.[0-9]{1,8}")  # fits the 16-character column
 
 
-def _get_campaign(campaign_id: int) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound("评选活动不存在。")
-    return campaign
-
-
 def _validate_rule(method: str, value: str) -> str:
     if method not in METHODS:
-        raise Invalid("抽签规则有误。", errors={"method": ["请选择按比例或按数量抽取。"]})
+        raise Invalid(
+            _("The draw's rule is not valid."),
+            errors={"method": [_("Please choose by ratio or by count.")]},
+        )
     text = str(value).strip()
     # Plain decimals only: Fraction would also take "1e-99999999", and spend minutes on it
     # here and again each time anyone opens the public verification page.
     number = Fraction(text) if _DECIMAL.fullmatch(text) else Fraction(-1)
     if method == "ratio" and not (0 < number <= 1):
-        raise Invalid("抽签规则有误。", errors={"value": ["比例须大于 0 且不超过 1，如 0.2。"]})
+        raise Invalid(
+            _("The draw's rule is not valid."),
+            errors={"value": [_("The ratio must be more than 0 and at most 1, such as 0.2.")]},
+        )
     if method == "count":
         if number.denominator != 1 or not 1 <= number <= MAX_COUNT:
-            raise Invalid(
-                "抽签规则有误。",
-                errors={"value": [f"每区抽取数量须为正整数（不超过 {MAX_COUNT}）。"]},
+            message = _(
+                "The number per district must be a positive whole number (at most %(max)s).",
+                max=MAX_COUNT,
             )
+            raise Invalid(_("The draw's rule is not valid."), errors={"value": [message]})
         return str(number.numerator)  # "3.0" is recorded as "3": the draw reads int()
     return text
 
@@ -74,7 +75,7 @@ def announce_draw(
     reason: str | None = None,
 ) -> SpotCheckDraw:
     """Publish the rule and the seed's commitment; the seed stays secret until the draw."""
-    campaign = _get_campaign(campaign_id)
+    campaign = find_campaign(campaign_id)
     org = drawing_org(user, campaign)
     value = _validate_rule(method, value)
     pending = db.session.scalar(
@@ -85,10 +86,17 @@ def announce_draw(
         )
     )
     if pending is not None and pending is not redraw_of:
-        raise Conflict(f"已有进行中的抽签（编号 {pending.id}），如需重抽请填写理由。")
+        raise Conflict(
+            _(
+                "Draw No. %(id)s is still open; to draw again, redraw it with a reason.",
+                id=pending.id,
+            )
+        )
     seed = (seed or "").strip() or secrets.token_hex(16)
     if len(seed) > 128:
-        raise Invalid("种子过长。", errors={"seed": ["种子不超过 128 个字符。"]})
+        raise Invalid(
+            _("The seed is too long."), errors={"seed": [_("The seed has at most 128 characters.")]}
+        )
     draw = SpotCheckDraw(
         campaign_id=campaign.id,
         scope_org_id=org.id,
@@ -110,15 +118,21 @@ def announce_draw(
 def get_draw(draw_id: int) -> SpotCheckDraw:
     draw = db.session.get(SpotCheckDraw, draw_id)
     if draw is None:
-        raise NotFound("抽签记录不存在。")
+        raise NotFound(_("The draw does not exist."))
     return draw
 
 
-def _require_drawer(user: User, draw: SpotCheckDraw) -> Campaign:
-    campaign = _get_campaign(draw.campaign_id)
-    if drawing_org(user, campaign).id != draw.scope_org_id:
-        raise Forbidden("您无权操作这次抽签。")
-    return campaign
+def campaign_draws(user: User, campaign_id: int) -> list[SpotCheckDraw]:
+    """The draws the user's organisation has run for this campaign, superseded ones too,
+    oldest first (refused for anyone who does not draw)."""
+    org = drawing_org(user, find_campaign(campaign_id))
+    return list(
+        db.session.scalars(
+            select(SpotCheckDraw)
+            .where(SpotCheckDraw.campaign_id == campaign_id, SpotCheckDraw.scope_org_id == org.id)
+            .order_by(SpotCheckDraw.id)
+        )
+    )
 
 
 def population_entries(draw: SpotCheckDraw) -> list[dict]:
@@ -139,7 +153,9 @@ def population_entries(draw: SpotCheckDraw) -> list[dict]:
             .join(link, link.descendant_id == Nomination.org_id)
             .join(district, district.id == link.ancestor_id)
             .where(Nomination.id.in_(awaiting), district.level.in_(DISTRICT_LEVELS))
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     ids = db.session.scalars(awaiting).all()
     return canonical_population(
@@ -157,19 +173,21 @@ def unit_names(nomination_ids: list[int]) -> dict[int, str]:
             select(Nomination.id, Organization.name)
             .join(Organization, Organization.id == Nomination.org_id)
             .where(Nomination.id.in_(nomination_ids))
-        ).all()
+        )
+        .tuples()
+        .all()
     )
 
 
 def make_draw(user: User, draw_id: int) -> SpotCheckDraw:
     """Freeze the population, reveal the seed, compute and record the sample."""
     draw = get_draw(draw_id)
-    _require_drawer(user, draw)
+    require_drawer(user, draw)
     if draw.status != DrawStatus.ANNOUNCED:
-        raise Conflict("这次抽签已经进行过。")
+        raise Conflict(_("This draw has already been made."))
     entries = population_entries(draw)
     if not entries:
-        raise Conflict("目前没有待抽签的申报。")
+        raise Conflict(_("No nomination is awaiting the draw at the moment."))
     assert draw.seed is not None
     result = run_draw(draw.seed, entries, draw.method, draw.value)
     draw.population = entries
@@ -185,9 +203,9 @@ def make_draw(user: User, draw_id: int) -> SpotCheckDraw:
 def apply_draw(user: User, draw_id: int) -> SpotCheckDraw:
     """Move the sample to spot check and the rest to candidates, through the engine."""
     draw = get_draw(draw_id)
-    _require_drawer(user, draw)
+    require_drawer(user, draw)
     if draw.status != DrawStatus.DRAWN:
-        raise Conflict("只有已抽签且未生效的记录可以确认生效。")
+        raise Conflict(_("Only a draw that has been made and not applied yet can be applied."))
     ids = [e["nomination_id"] for e in draw.population or []]
     nominations = {
         n.id: n
@@ -198,11 +216,11 @@ def apply_draw(user: User, draw_id: int) -> SpotCheckDraw:
     moved = [nid for nid in ids if nominations[nid].status != "awaiting_draw"]
     if moved:
         raise Conflict(
-            "抽签后有申报状态发生变化，请填写理由重新抽签。",
-            problems=[f"申报编号 {nid}" for nid in moved],
+            _("Nominations have changed state since the draw; please redraw with a reason."),
+            problems=[_("Nomination No. %(id)s", id=nid) for nid in moved],
         )
     sample = set(draw.sample or [])
-    note = f"随机抽查抽签（编号 {draw.id}）"
+    note = f"随机抽查抽签（编号 {draw.id}）"  # the audit comment: the record, in Chinese
     for nid in ids:
         drawn = nid in sample
         fire_stage_action(
@@ -223,19 +241,22 @@ def redraw(
     user: User,
     draw_id: int,
     *,
-    reason: str,
+    reason: str | None,
     method: str | None = None,
     value: str | None = None,
     seed: str | None = None,
 ) -> SpotCheckDraw:
     """Supersede a draw not yet applied; the reason is required and both records stay."""
     draw = get_draw(draw_id)
-    _require_drawer(user, draw)
+    require_drawer(user, draw)
     if draw.status not in OPEN_STATUSES:
-        raise Conflict("已生效或已作废的抽签不能重抽。")
+        raise Conflict(_("A draw that is applied or superseded cannot be redone."))
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("重新抽签必须填写理由。", errors={"reason": ["请填写重新抽签的理由。"]})
+        raise Invalid(
+            _("A redraw needs a reason."),
+            errors={"reason": [_("Please give the reason for the redraw.")]},
+        )
     draw.status = DrawStatus.SUPERSEDED
     db.session.flush()
     return announce_draw(
@@ -267,7 +288,12 @@ def verify_draw(draw_id: int) -> Verification:
     """Re-run a draw from its public record alone."""
     draw = get_draw(draw_id)
     if draw.seed is None or draw.population is None or draw.status == DrawStatus.ANNOUNCED:
-        raise Conflict("这次抽签尚未进行，种子未公开，暂不能验证。")
+        raise Conflict(
+            _(
+                "This draw has not been made yet and its seed is still secret: it cannot be "
+                "verified yet."
+            )
+        )
     result = run_draw(draw.seed, draw.population, draw.method, draw.value)
     return Verification(
         draw=draw,
