@@ -1,4 +1,4 @@
-"""The city-scale data generator (`flask generate`, app/generate.py).
+"""The city-scale data generator (`flask generate`, app/cli/generate/).
 
 The "tiny" tests are `committing`: generate commits, then (on PostgreSQL) runs VACUUM ANALYZE
 on a connection of its own, which would wait on the locks of a test's open transaction. The
@@ -355,7 +355,7 @@ def test_flask_verify_draw_passes_every_generated_draw(app, small_city):  # type
 
 def test_district_draws_are_made_by_the_districts_reviewer(small_city):  # type: ignore[no-untyped-def]
     """A campaign drawn per district: each draw is announced and made by a reviewer of its
-    district (app.spot_checks.services.drawing_org), and so are the draw's events."""
+    district (app.spot_checks.policy.drawing_org), and so are the draw's events."""
     problems = []
     reviewer_orgs: dict[int, set[int]] = defaultdict(set)
     for user_id, org_id in db.session.execute(
