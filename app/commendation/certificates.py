@@ -111,9 +111,8 @@ def commend(
                 end=publicity.ends_on.isoformat(),
             )
         ]
-    if errors:
+    if errors or decided_on is None:  # (no date is among the errors)
         raise Invalid(_("The commendation decision has errors."), errors=errors)
-    assert decided_on is not None  # checked above
     homes = [e.nomination for e in publicity.entries if e.nomination.status == "publicity"]
     if not homes:
         raise Conflict(_("No unit on the list is left to commend."))

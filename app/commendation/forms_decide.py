@@ -14,6 +14,9 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
+
+# WTForms deprecates choices as tuples for SelectChoice, which types-WTForms lacks.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.commendation.models import MAX_TEXT
@@ -21,15 +24,16 @@ from app.commendation.models import MAX_TEXT
 DATE_MESSAGE = _l("Please enter a date such as 2026-05-01.")
 
 ANSWER_CHOICES = [
-    ("dismiss", _l("Objection not upheld")),
-    ("not_commended", _l("Objection upheld · not commended")),
-    ("rectification", _l("Objection upheld · rectify by a deadline")),
+    SelectChoice("dismiss", _l("Objection not upheld")),
+    SelectChoice("not_commended", _l("Objection upheld · not commended")),
+    SelectChoice("rectification", _l("Objection upheld · rectify by a deadline")),
 ]
 
 
 def date_field(label: Any, *validators: Any) -> DateField:
     """A date field that answers DATE_MESSAGE to what is not a date."""
-    return DateField(  # type: ignore[call-arg]  # types-WTForms lacks invalid_value_message
+    # types-WTForms lacks `invalid_value_message`, which WTForms's date fields take.
+    return DateField(  # type: ignore[call-arg]
         label, validators=list(validators), invalid_value_message=DATE_MESSAGE
     )
 
