@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from app.commendation import certificates, honours, objections, selection
 from app.commendation.models import Certificate, Objection, Publicity
-from app.commendation.public import period_text
 from app.commendation.publicity import publish_list
+from app.commendation.words import period_text
 from app.extensions import db
 from app.timeutil import beijing_today
 from tests.conftest import csrf_from, field_error, post_form
