@@ -229,8 +229,8 @@ def decide_rectification(
         if order.submitted_at is None and not order.overdue:
             raise Conflict(
                 _(
-                    "The deadline (%(deadline)s) has not passed and the unit has not handed in "
-                    "its rectification.",
+                    "The deadline (%(deadline)s) has not passed and the union has not handed "
+                    "in its rectification.",
                     deadline=order.deadline.isoformat(),
                 )
             )

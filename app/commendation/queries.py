@@ -16,7 +16,7 @@ from app.orgs.models import Organization, OrgClosure
 def get_campaign(campaign_id: int) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
-        raise NotFound(_("There is no such campaign."))
+        raise NotFound(_("The campaign does not exist."))
     return campaign
 
 

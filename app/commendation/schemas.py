@@ -1,14 +1,12 @@
 """The schemas of the commendation's API (`app.commendation.api`): what its endpoints take
 and answer, as /api/v1/openapi.json describes them.
 
-Validation messages are lazy message ids, translated when a request is validated. A
-`required` message is given as a list of one (`required()`): marshmallow formats only a
-`str` message and would store a lazy one bare, not as the list every field's errors are.
+Validation messages are lazy message ids, translated when a request is validated. A field's
+`error_messages` give each as a list of one: marshmallow puts a message in a list only when
+it is a `str`, which a lazy string is not, and the API's errors are lists per field.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from marshmallow import Schema, fields
@@ -23,11 +21,6 @@ from workflows.nomination import STATE_NAMES
 
 OBJECTION_STATUSES = ["open", "dismissed", "upheld"]
 CHECK_STATUSES = ["valid", "revoked", "unknown"]
-
-
-def required(message: Any) -> dict[str, Any]:
-    """The `error_messages` of a required field: `message` when it is missing."""
-    return {"required": [message]}
 
 
 # -- the decision -------------------------------------------------------------------------
@@ -71,10 +64,12 @@ class CommendationBoardSchema(Schema):
 
 class ChoiceSchema(Schema):
     nomination_id = fields.Int(
-        required=True, validate=ID_RANGE, error_messages=required(_l("nomination_id is missing."))
+        required=True,
+        validate=ID_RANGE,
+        error_messages={"required": [_l("nomination_id is missing.")]},
     )
     selected = fields.Bool(
-        required=True, error_messages=required(_l("Please say whether it is selected."))
+        required=True, error_messages={"required": [_l("Please say whether it is selected.")]}
     )
     rank = fields.Int(
         load_default=None,
@@ -87,7 +82,7 @@ class SelectionSchema(Schema):
     choices = fields.List(
         fields.Nested(ChoiceSchema),
         required=True,
-        error_messages=required(_l("choices is missing.")),
+        error_messages={"required": [_l("choices is missing.")]},
         metadata={"description": "Candidates left out are unchanged."},
     )
 
@@ -143,12 +138,12 @@ class LodgeObjectionSchema(Schema):
     nomination_id = fields.Int(
         required=True,
         validate=ID_RANGE,
-        error_messages=required(_l("Please choose the unit you object to.")),
+        error_messages={"required": [_l("Please choose the unit you object to.")]},
     )
     body = fields.Str(
         required=True,
         validate=Length(max=MAX_TEXT),
-        error_messages=required(_l("Please state the facts and reasons of your objection.")),
+        error_messages={"required": [_l("Please state the facts and reasons of your objection.")]},
         metadata={"description": f"At least {MIN_OBJECTION} characters."},
     )
     name = fields.Str(
@@ -160,9 +155,14 @@ class LodgeObjectionSchema(Schema):
     contact = fields.Str(
         required=True,
         validate=Length(max=100),
-        error_messages=required(
-            _l("Please leave a phone number or e-mail address for our reply (it is not published).")
-        ),
+        error_messages={
+            "required": [
+                _l(
+                    "Please leave a phone number or e-mail address for our reply (it is not "
+                    "published)."
+                )
+            ]
+        },
         metadata={
             "description": "Phone or e-mail for the reply; seen by "
             "the city only, never shown publicly."
@@ -218,7 +218,7 @@ class ObjectionAnswerSchema(Schema):
                 "upheld and to rectify by a deadline."
             ),
         ),
-        error_messages=required(_l("Please choose the conclusion of the answer.")),
+        error_messages={"required": [_l("Please choose the conclusion of the answer.")]},
         metadata={
             "description": "`dismiss` (异议不成立), `not_commended` (异议成立，不予表彰) or "
             "`rectification` (异议成立，限期整改)."
@@ -227,7 +227,9 @@ class ObjectionAnswerSchema(Schema):
     answer = fields.Str(
         required=True,
         validate=Length(max=MAX_TEXT),
-        error_messages=required(_l("Please write the answer: what was checked and the reasons.")),
+        error_messages={
+            "required": [_l("Please write the answer: what was checked and the reasons.")]
+        },
     )
     deadline = fields.Date(
         load_default=None,
@@ -244,12 +246,12 @@ class CommendSchema(Schema):
     document_number = fields.Str(
         required=True,
         validate=Length(max=64),
-        error_messages=required(_l("Please enter the document number of the decision.")),
+        error_messages={"required": [_l("Please enter the document number of the decision.")]},
         metadata={"example": "×工发〔2026〕12号"},
     )
     decided_on = fields.Date(
         required=True,
-        error_messages={**DATE_ERRORS, **required(_l("Please enter the date of the decision."))},
+        error_messages={**DATE_ERRORS, "required": [_l("Please enter the date of the decision.")]},
         metadata={"description": "After the period's last day, not after today."},
     )
 
@@ -340,11 +342,11 @@ class OrderRectificationSchema(Schema):
     reason = fields.Str(
         required=True,
         validate=Length(max=MAX_TEXT),
-        error_messages=required(_l("Please give the reason.")),
+        error_messages={"required": [_l("Please give the reason.")]},
     )
     deadline = fields.Date(
         required=True,
-        error_messages={**DATE_ERRORS, **required(_l("Please enter the deadline."))},
+        error_messages={**DATE_ERRORS, "required": [_l("Please enter the deadline.")]},
         metadata={"description": "After today."},
     )
 
@@ -353,7 +355,7 @@ class RevokeSchema(Schema):
     reason = fields.Str(
         required=True,
         validate=Length(max=MAX_TEXT),
-        error_messages=required(_l("Please give the reason.")),
+        error_messages={"required": [_l("Please give the reason.")]},
     )
     revoked_on = fields.Date(
         load_default=None,
@@ -368,7 +370,7 @@ class StatementSchema(Schema):
         required=True,
         allow_none=True,
         validate=Length(max=MAX_TEXT),
-        error_messages=required(_l("Please describe what was done to rectify.")),
+        error_messages={"required": [_l("Please describe what was done to rectify.")]},
     )
 
 
@@ -379,7 +381,7 @@ class HonourUploadSchema(UploadSchema):
 class DecideRectificationSchema(Schema):
     accept = fields.Bool(
         required=True,
-        error_messages=required(_l("Please choose whether the rectification passed.")),
+        error_messages={"required": [_l("Please choose whether the rectification passed.")]},
     )
     comment = fields.Str(
         load_default=None,
