@@ -379,7 +379,9 @@ def _demo_evaluation(union: User, nomination: Nomination) -> None:
 def _demo_publicity(campaign: Campaign, city: User) -> None:
     """The city selects the candidates (those not drawn for a check) and publishes the list;
     a member of the public has lodged an objection the city has still to answer."""
-    from app.commendation.services import board, lodge_objection, publish_list, save_selection
+    from app.commendation.objections import lodge_objection
+    from app.commendation.publicity import publish_list
+    from app.commendation.selection import board, save_selection
 
     rows = board(city, campaign.id).rows
     save_selection(

@@ -27,19 +27,20 @@ ANSWER = "经实地核查，该街道工会会员档案齐全，2025年会员大
 
 def _published(app: Flask) -> tuple[int, int, int, int]:
     """Two candidates on a list published today: (campaign, publicity, A's, B's nomination)."""
-    from app.commendation import services as svc
+    from app.commendation import selection
+    from app.commendation.publicity import publish_list
 
     with app.app_context(), app.test_request_context():
         world = build_world()
         city = world.user("city")
         a = world.nomination(org=world.union_a, status="candidate")
         b = world.nomination(org=world.union_b, status="candidate")
-        svc.save_selection(
+        selection.save_selection(
             city,
             world.campaign.id,
             {a.id: {"selected": True, "rank": 1}, b.id: {"selected": True, "rank": 2}},
         )
-        publicity = svc.publish_list(city, world.campaign.id)
+        publicity = publish_list(city, world.campaign.id)
         return world.campaign.id, publicity.id, a.id, b.id
 
 
@@ -135,7 +136,7 @@ def test_the_roll_and_the_certificate_check_on_a_phone(app, phone):
     """A title revoked: struck through on the roll, in red on the check; the QR's address."""
     from playwright.sync_api import expect
 
-    from app.commendation import services as svc
+    from app.commendation import certificates, honours
     from tests.test_commendation_public import DOCUMENT, end_period
 
     _campaign, publicity_id, a, b = _published(app)
@@ -147,11 +148,11 @@ def test_the_roll_and_the_certificate_check_on_a_phone(app, phone):
 
         city = db.session.scalar(db.select(User).where(User.username == "city"))
         end_period(db.session.get(Publicity, publicity_id))
-        commendation = svc.commend(
+        commendation = certificates.commend(
             city, publicity_id, document_number=DOCUMENT, decided_on=beijing_today()
         )
         codes = {c.nomination_id: (c.serial, c.code) for c in commendation.certificates}
-        svc.revoke(city, a, reason="复查发现申报材料弄虚作假。")
+        honours.revoke(city, a, reason="复查发现申报材料弄虚作假。")
     page = phone
 
     page.goto("/honours")

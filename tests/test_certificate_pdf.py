@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from app.commendation import services as svc
+from app.commendation import certificates, honours
 from app.commendation.pdf import certificate_url, certificates_pdf
 from tests.test_commendation_public import DOCUMENT, commended
 
@@ -62,8 +62,8 @@ def test_the_certificate_carries_the_unit_the_decision_the_serial_and_the_code(w
 
 def test_a_revoked_title_prints_stamped(world, ctx):
     commendation, a, _b = commended(world)
-    svc.revoke(world.user("city"), a.id, reason="复查不合格。")
-    certificate = svc.certificate_of(a.id)
+    honours.revoke(world.user("city"), a.id, reason="复查不合格。")
+    certificate = certificates.certificate_of(a.id)
     flat = re.sub(r"\s+", "", _text(certificates_pdf([certificate], BASE))[0])
     assert "已撤销" in flat and "不再有效" in flat
 

@@ -16,8 +16,10 @@ from sqlalchemy import func, select
 from app.calendar.models import WorkCalendarDay
 from app.calendar.services import period_of_working_days
 from app.campaigns.models import Campaign, CampaignLevel, CampaignQuota, CampaignStatus
-from app.commendation import services as svc
+from app.commendation import certificates, selection
 from app.commendation.models import ObjectionStatus, Publicity, Selection
+from app.commendation.objections import lodge_objection
+from app.commendation.publicity import publish_list
 from app.extensions import db
 from app.spot_checks.models import Conclusion
 from app.timeutil import beijing_today
@@ -69,7 +71,7 @@ def _selection(candidates, picks: dict[int, str]) -> dict:  # type: ignore[no-un
 
 def _publish(world, candidates) -> Publicity:  # type: ignore[no-untyped-def]
     city = world.user("city")
-    svc.save_selection(
+    selection.save_selection(
         city,
         world.campaign.id,
         {
@@ -77,11 +79,11 @@ def _publish(world, candidates) -> Publicity:  # type: ignore[no-untyped-def]
             candidates[3].id: {"selected": True, "rank": 2},
         },
     )
-    return svc.publish_list(city, world.campaign.id)
+    return publish_list(city, world.campaign.id)
 
 
 def _lodge(publicity: Publicity, nomination_id: int, address: str = "10.0.0.1"):  # type: ignore[no-untyped-def]
-    return svc.lodge_objection(
+    return lodge_objection(
         publicity.id,
         nomination_id,
         body=OBJECTION,
@@ -404,7 +406,10 @@ def test_objections_are_answered_and_block_the_commendation_until_then(
     assert "表彰文号：示工发〔2026〕1号" in decision.replace(" ", "")
     assert f"决定日期：{beijing_today().isoformat()}" in decision.replace(" ", "")
     table = re.search(r'data-testid="certificates">.*?</table>', page.text, re.S).group(0)
-    for certificate in (svc.certificate_of(candidates[0].id), svc.certificate_of(candidates[3].id)):
+    for certificate in (
+        certificates.certificate_of(candidates[0].id),
+        certificates.certificate_of(candidates[3].id),
+    ):
         assert certificate.serial in table and certificate.code in table
         assert f'href="/nominations/{certificate.nomination_id}/certificate.pdf"' in table
     assert "甲区机械厂工会" in table and "乙区街道总工会" in table
@@ -530,7 +535,7 @@ def test_the_calendar_imports_days_and_changes_the_period_shown(world, client, a
 def test_the_candidate_list_in_excel(world, client, auth, candidates):
     world.union_a2.name = '=HYPERLINK("http://evil.example","点我")'
     db.session.commit()
-    svc.save_selection(
+    selection.save_selection(
         world.user("city"),
         world.campaign.id,
         {
@@ -568,7 +573,7 @@ def test_the_decision_list_in_excel_before_and_after_the_commendation(
     assert rows[2][8] == period
 
     _end_period(publicity)
-    svc.commend(
+    certificates.commend(
         world.user("city"),
         publicity.id,
         document_number="示工发〔2026〕9号",
@@ -644,8 +649,8 @@ def test_objects_of_another_campaign_are_not_found_through_this_one(
     nomination.campaign_id = other.id
     db.session.commit()
     city = world.user("city")
-    svc.save_selection(city, other.id, {nomination.id: {"selected": True, "rank": 1}})
-    theirs = svc.publish_list(city, other.id)
+    selection.save_selection(city, other.id, {nomination.id: {"selected": True, "rank": 1}})
+    theirs = publish_list(city, other.id)
     objection = _lodge(theirs, nomination.id)
     auth.login("city")
     token = csrf_from(client.get(_url(world)).text)
@@ -692,10 +697,10 @@ def test_the_board_and_the_calendar_fit_a_phone(app, phone):  # type: ignore[no-
             world.nomination(org=o, status="candidate") for o in (world.union_a, world.union_b)
         ]
         city = world.user("city")
-        svc.save_selection(
+        selection.save_selection(
             city, world.campaign.id, {n.id: {"selected": True, "rank": 1} for n in first}
         )
-        publicity = svc.publish_list(city, world.campaign.id)
+        publicity = publish_list(city, world.campaign.id)
         _lodge(publicity, first[0].id)
         more = [
             world.nomination(org=o, status="candidate")

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 
-from app.commendation import services as svc
+from app.commendation import certificates, honours
 from app.extensions import db
 from app.timeutil import beijing_today
 from tests.conftest import csrf_from, field_error
@@ -61,7 +61,7 @@ def _jpeg(name: str = "整改照片.jpg"):  # type: ignore[no-untyped-def]
 
 
 def _order(world, nomination, days: int = 30) -> None:  # type: ignore[no-untyped-def]
-    svc.order_honour_rectification(
+    honours.order_honour_rectification(
         world.user("city"),
         nomination.id,
         reason=REASON,
@@ -85,13 +85,13 @@ def test_the_card_follows_the_home_from_publicity_to_certificate(
     assert "表彰文号" not in card
 
     _end_period(publicity)
-    commendation = svc.commend(
+    commendation = certificates.commend(
         world.user("city"),
         publicity.id,
         document_number="示工发〔2026〕9号",
         decided_on=beijing_today(),
     )
-    certificate = svc.certificate_of(home.id)
+    certificate = certificates.certificate_of(home.id)
     card = _card(_page(client, home.id).text)
     assert "表彰文号" in card and commendation.document_number in card
     assert f"编号 {certificate.serial}" in card
@@ -217,7 +217,7 @@ def test_the_union_page_is_refused_outside_its_district_and_shows_overdue(
     assert client.get(f"/nominations/{home.id}").status_code == 404
     auth.logout()
     auth.login("union_a")
-    svc.open_rectification(home.id).deadline = beijing_today() - timedelta(days=1)
+    honours.open_rectification(home.id).deadline = beijing_today() - timedelta(days=1)
     db.session.commit()
     page = _page_of(client, page_url)
     assert 'data-testid="overdue"' in page.text and "已逾期" in page.text
@@ -310,7 +310,10 @@ def test_revocation_needs_a_confirm_step_and_shows_in_red(world, ctx, client, au
     ).group(0)
     assert f"已于 {today} 撤销称号" in revoked and REASON in revoked
     assert "撤销称号…" not in card and "责令整改…" not in card
-    assert svc.check_certificate(svc.certificate_of(home.id).code).status == "revoked"
+    assert (
+        certificates.check_certificate(certificates.certificate_of(home.id).code).status
+        == "revoked"
+    )
     again = client.post(
         action,
         data={
@@ -334,12 +337,12 @@ def test_the_nomination_page_queries_do_not_grow_with_files(world, ctx, client, 
     home = candidates[0]
     _order(world, home)
     union = world.user("union_a")
-    svc.add_rectification_file(union, home.id, _photo("一.jpg"))
+    honours.add_rectification_file(union, home.id, _photo("一.jpg"))
     auth.login("city")
     with count_queries() as few:
         _page(client, home.id)
     for number in range(5):
-        svc.add_rectification_file(world.user("union_a"), home.id, _photo(f"图{number}.jpg"))
+        honours.add_rectification_file(world.user("union_a"), home.id, _photo(f"图{number}.jpg"))
     with count_queries() as many:
         page = _page(client, home.id)
     assert "图4.jpg" in page.text

@@ -11,9 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from app.commendation import services as svc
+from app.commendation import certificates, honours, objections, selection
 from app.commendation.models import Certificate, Objection, Publicity
-from app.commendation.public import period_text
+from app.commendation.publicity import publish_list
+from app.commendation.words import period_text
 from app.extensions import db
 from app.timeutil import beijing_today
 from tests.conftest import csrf_from, field_error, post_form
@@ -32,12 +33,12 @@ def publish(world):  # type: ignore[no-untyped-def]
     city = world.user("city")
     a = world.nomination(org=world.union_a, status="candidate")
     b = world.nomination(org=world.union_b, status="candidate")
-    svc.save_selection(
+    selection.save_selection(
         city,
         world.campaign.id,
         {a.id: {"selected": True, "rank": 1}, b.id: {"selected": True, "rank": 2}},
     )
-    return svc.publish_list(city, world.campaign.id), a, b
+    return publish_list(city, world.campaign.id), a, b
 
 
 def end_period(publicity: Publicity) -> None:
@@ -51,7 +52,7 @@ def commended(world):  # type: ignore[no-untyped-def]
     """Both homes of `publish` commended under DOCUMENT, with their certificates."""
     publicity, a, b = publish(world)
     end_period(publicity)
-    commendation = svc.commend(
+    commendation = certificates.commend(
         world.user("city"), publicity.id, document_number=DOCUMENT, decided_on=beijing_today()
     )
     return commendation, a, b
@@ -229,7 +230,7 @@ def test_the_rate_limit_counts_the_client_address(world, client, app, proxies, c
         app.wsgi_app = original
     objection = db.session.scalar(select(Objection))
     with app.test_request_context():
-        assert objection.address_hash == svc.address_hash(counted)
+        assert objection.address_hash == objections.address_hash(counted)
 
 
 def test_an_expired_form_keeps_the_text(world, client):
@@ -253,7 +254,7 @@ def test_the_contact_never_appears_on_a_public_page(world, client):
         action=_action(publicity.id),
     )
     objection = db.session.scalar(select(Objection))
-    svc.answer_objection(
+    objections.answer_objection(
         world.user("city"),
         objection.id,
         decision="dismiss",
@@ -311,7 +312,7 @@ def test_a_list_not_yet_up_is_private_but_the_city_may_preview_it(world, client,
 def test_the_publicity_page_runs_a_constant_number_of_queries(world, client):
     publicity, a, b = publish(world)
     for nomination in (a, b):
-        svc.lodge_objection(
+        objections.lodge_objection(
             publicity.id,
             nomination.id,
             body=OBJECTION,
@@ -322,7 +323,7 @@ def test_the_publicity_page_runs_a_constant_number_of_queries(world, client):
     with count_queries() as few:
         assert client.get(_page(publicity.id)).status_code == 200
     for i in range(3):
-        svc.lodge_objection(
+        objections.lodge_objection(
             publicity.id, a.id, body=OBJECTION, name=None, contact=CONTACT, address=f"10.1.0.{i}"
         )
     with count_queries() as many:
@@ -359,7 +360,7 @@ def test_the_public_check_of_a_real_a_forged_and_a_revoked_code(world, client, c
     assert 'data-testid="certificate-lookup"' in forged.text
     assert client.get("/certificates/" + "X" * 300).status_code == 404
     # revoked: says so in red, with the date and the reason
-    svc.revoke(world.user("city"), b.id, reason="复查发现申报材料弄虚作假。")
+    honours.revoke(world.user("city"), b.id, reason="复查发现申报材料弄虚作假。")
     revoked = client.get(f"/certificates/{second.code}")
     assert revoked.status_code == 200
     assert 'data-status="revoked"' in revoked.text and "alert-danger" in revoked.text
@@ -383,7 +384,7 @@ def test_the_lookup_form_asks_for_a_code(client):
 
 def test_the_roll_shows_revocation_and_filters(world, client, ctx):
     commendation, a, b = commended(world)
-    svc.revoke(world.user("city"), a.id, reason="复查不合格。")
+    honours.revoke(world.user("city"), a.id, reason="复查不合格。")
     page = client.get("/honours")
     assert page.status_code == 200
     first, second = commendation.certificates
@@ -408,7 +409,7 @@ def test_the_roll_shows_revocation_and_filters(world, client, ctx):
 
 def test_the_roll_as_excel(world, client, ctx):
     commendation, a, b = commended(world)
-    svc.revoke(world.user("city"), a.id, reason="复查不合格。")
+    honours.revoke(world.user("city"), a.id, reason="复查不合格。")
     response = client.get("/honours.xlsx?year=2026")
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")

@@ -10,11 +10,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.auth.models import Role, User
-from app.auth.scope import ancestor_ids, holds_role_over, role_orgs
+from app.auth.models import User
 from app.commendation import policy
-from app.commendation import services as svc
 from app.commendation.forms_honours import decision_form, order_form, revoke_form
+from app.commendation.honours import open_rectification, rectification_files
 from app.commendation.models import Certificate, HonourRectification, Publicity, PublicityEntry
 from app.evidence.models import Evidence
 from app.extensions import db
@@ -32,6 +31,7 @@ ORIGIN_WORDS = {
 class HonourCard:
     """What the nomination page shows of the commendation, and what the user may do."""
 
+    user: User
     nomination: Nomination
     publicity: Publicity | None
     certificate: Certificate | None
@@ -59,39 +59,19 @@ class HonourCard:
 
     @property
     def may_order(self) -> bool:
-        return self.is_city and self.nomination.status == "commended"
+        return policy.may_order_rectification(self.user, self.nomination)
 
     @property
     def may_revoke(self) -> bool:
-        return (
-            self.is_city
-            and self.certificate is not None
-            and self.nomination.status in ("commended", "honour_rectification")
-        )
+        return policy.may_revoke(self.user, self.nomination, self.certificate)
 
     @property
     def may_decide(self) -> bool:
-        return (
-            self.is_city
-            and self.order is not None
-            and self.nomination.status == "honour_rectification"
-        )
+        return policy.may_decide_rectification(self.user, self.nomination, self.order)
 
     @property
     def origin_label(self) -> str:
         return str(ORIGIN_WORDS.get(self.order.origin, "")) if self.order else ""
-
-
-def is_city_of(user: User, nomination: Nomination) -> bool:
-    if not role_orgs(user, [Role.CITY]):
-        return False  # no query for anyone else
-    return policy.is_city_for(user, nomination.campaign)
-
-
-def is_union_of(user: User, nomination: Nomination) -> bool:
-    if not role_orgs(user, [Role.UNION]):
-        return False
-    return holds_role_over(user, Role.UNION, ancestor_ids(nomination.org_id))
 
 
 def build_card(
@@ -114,18 +94,17 @@ def build_card(
         .options(joinedload(Certificate.commendation))
     )
     order = (
-        svc.open_rectification(nomination.id)
-        if nomination.status == "honour_rectification"
-        else None
+        open_rectification(nomination.id) if nomination.status == "honour_rectification" else None
     )
     card = HonourCard(
+        user,
         nomination,
         publicity,
         certificate,
         order,
-        svc.rectification_files(order, nomination.id),
-        is_city_of(user, nomination),
-        is_union_of(user, nomination) if order is not None else False,
+        rectification_files(order, nomination.id),
+        is_city=policy.may_manage_nomination(user, nomination),
+        is_union=policy.may_rectify(user, nomination) if order is not None else False,
     )
     if publicity is None and certificate is None and order is None:
         return None  # not selected: nothing to show beyond the history

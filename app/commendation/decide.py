@@ -1,5 +1,5 @@
 """The city federation's 表彰 pages: the decision board of a campaign, the published lists
-with their objections and the commendation, the working-day calendar, the Excel lists.
+with their objections and the commendation, the Excel lists.
 
 - The board shows each district's quota against what is selected (already published and
   commended homes count too), with a chart, and the candidates with what the decision
@@ -12,28 +12,33 @@ with their objections and the commendation, the working-day calendar, the Excel 
   does); the commendation is issued once the period is over and nothing is left open.
 
 The services decide and commit; these views read the forms, call them and show the result.
-The board runs a fixed number of SQL statements whatever the number of candidates,
-publicities or objections.
+What the page shows is built by `app.commendation.decision_page`. The board runs a fixed
+number of SQL statements whatever the number of candidates, publicities or objections.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from app.calendar.services import period_of_working_days
 from app.campaigns.models import Campaign
 from app.campaigns.services import get_campaign as visible_campaign
-from app.commendation import bp, policy
-from app.commendation import services as svc
+from app.commendation import bp, policy, selection
+from app.commendation.certificates import commend
+from app.commendation.decision_page import (
+    OBJECTION_STATES,
+    PUBLICITY_STATES,
+    Choice,
+    period_preview,
+    publicity_views,
+    quota_lines,
+)
 from app.commendation.forms_decide import (
     AnswerForm,
     CommendForm,
@@ -41,34 +46,22 @@ from app.commendation.forms_decide import (
     SelectionForm,
 )
 from app.commendation.models import (
-    Certificate,
     Commendation,
-    Objection,
     ObjectionStatus,
     Publicity,
     PublicityEntry,
 )
+from app.commendation.objections import answer_objection, get_objection
+from app.commendation.publicity import publish_list
 from app.errors import Conflict, DomainError, Invalid, NotFound
 from app.extensions import db
-from app.nominations.models import Nomination
 from app.timeutil import beijing_today
 from app.web.downloads import xlsx_response
+from app.web.errors import flash_refusal, refuse
 from app.web.forms import apply_errors
 from app.web.templating import label
 from workflows.nomination import STATE_LABELS
 
-PUBLICITY_STATES = {
-    "upcoming": (_l("Not started"), "info"),
-    "open": (_l("Open for objections"), "primary"),
-    "ended": (_l("Period over"), "secondary"),
-    "commended": (_l("Commendation issued"), "success"),
-}
-OBJECTION_STATES = {
-    "open": (_l("Awaiting an answer"), "warning"),
-    "dismiss": (_l("Objection not upheld"), "secondary"),
-    "not_commended": (_l("Objection upheld · not commended"), "danger"),
-    "rectification": (_l("Objection upheld · rectify by a deadline"), "warning"),
-}
 # Every state a listed home can be in afterwards (the lists read them all in one query).
 ALL_STATES = tuple(STATE_LABELS)
 XLSX_WIDTHS = [6, 14, 30, 16, 12, 10, 12, 14, 8, 10]
@@ -80,15 +73,15 @@ XLSX_WIDTHS = [6, 14, 30, 16, 12, 10, 12, 14, 8, 10]
 def _campaign(campaign_id: int) -> Campaign:
     """The campaign (404 outside the user's view), only for its city federation (403)."""
     campaign = visible_campaign(current_user, campaign_id)
-    policy.require_city(current_user, campaign)
+    policy.require_manage(current_user, campaign)
     return campaign
 
 
 def _own_publicity(campaign: Campaign, publicity_id: int) -> Publicity:
-    publicity = db.session.get(Publicity, publicity_id)
-    if publicity is None or publicity.campaign_id != campaign.id:
+    found = db.session.get(Publicity, publicity_id)
+    if found is None or found.campaign_id != campaign.id:
         raise NotFound(_("Not found, or you are not allowed to see it."))
-    return publicity
+    return found
 
 
 def _board_url(campaign_id: int, fragment: str | None = None) -> str:
@@ -96,152 +89,21 @@ def _board_url(campaign_id: int, fragment: str | None = None) -> str:
     return f"{url}#{fragment}" if fragment else url
 
 
-def _refused(campaign_id: int, exc: DomainError, fragment: str | None = None):  # type: ignore[no-untyped-def]
-    """A refusal the user can act on: say why on the page (403/404 stay error pages)."""
-    db.session.rollback()
-    if exc.status in (403, 404):
-        raise exc
-    flash(" ".join([exc.message, *exc.problems]), "danger")
-    return redirect(_board_url(campaign_id, fragment), code=303)
-
-
-# -- what the board shows -----------------------------------------------------------------
-
-
-@dataclass
-class QuotaLine:
-    """One district: its quota, what is selected (ticked here + already published or
-    commended) and its candidates. `key`/`label`/`count` feed the chart."""
-
-    district_id: int
-    name: str
-    quota: int
-    selected: int
-    published: int
-    candidates: int
-
-    @property
-    def over(self) -> bool:
-        return self.selected > self.quota
-
-    @property
-    def key(self) -> int:
-        return self.district_id
-
-    @property
-    def label(self) -> str:
-        return self.name
-
-    @property
-    def count(self) -> int:
-        return self.selected
-
-
-@dataclass
-class Choice:
-    """What a candidate's row shows in its inputs: the saved choice, or what was typed."""
-
-    rank: str
-    selected: bool
-
-
-@dataclass
-class PublicityView:
-    publicity: Publicity
-    homes: int
-    objections: list[Objection]
-    commendation: Commendation | None
-
-    @property
-    def open_objections(self) -> int:
-        return sum(1 for o in self.objections if o.status == ObjectionStatus.OPEN)
-
-    @property
-    def state(self) -> str:
-        if self.publicity.commendation_id is not None:
-            return "commended"
-        today = beijing_today()
-        if today < self.publicity.starts_on:
-            return "upcoming"
-        return "open" if today <= self.publicity.ends_on else "ended"
-
-
-def _quota_lines(board: svc.Board, choices: dict[int, Choice]) -> list[QuotaLine]:
-    """The board's quotas, counting what the table shows (typed values after a refusal)."""
-    lines = []
-    for d in board.districts:
-        rows = [r for r in board.rows if r.district_id == d.district_id]
-        published = d.selected - sum(1 for r in rows if r.selected)
-        ticked = sum(1 for r in rows if choices[r.nomination.id].selected)
-        lines.append(
-            QuotaLine(d.district_id, d.name, d.quota, published + ticked, published, d.candidates)
-        )
-    return lines
-
-
-def _publicity_views(campaign: Campaign) -> list[PublicityView]:
-    """The campaign's lists, newest first, with their objections and commendation (a fixed
-    number of queries: lists, entry counts, objections, commendations and certificates)."""
-    found = svc.publicities(campaign.id)
-    if not found:
-        return []
-    homes = dict(
-        db.session.execute(
-            select(PublicityEntry.publicity_id, func.count())
-            .where(PublicityEntry.publicity_id.in_([p.id for p in found]))
-            .group_by(PublicityEntry.publicity_id)
-        ).all()
-    )
-    by_publicity: dict[int, list[Objection]] = {}
-    for objection in svc.objections(campaign.id):
-        by_publicity.setdefault(objection.publicity_id, []).append(objection)
-    commendations = {
-        c.id: c
-        for c in db.session.scalars(
-            select(Commendation)
-            .where(Commendation.campaign_id == campaign.id)
-            .options(
-                selectinload(Commendation.certificates)
-                .joinedload(Certificate.nomination)
-                .joinedload(Nomination.org)
-            )
-        )
-    }
-    return [
-        PublicityView(
-            p,
-            homes.get(p.id, 0),
-            by_publicity.get(p.id, []),
-            commendations.get(p.commendation_id) if p.commendation_id else None,
-        )
-        for p in found
-    ]
-
-
-def _period(campaign: Campaign, form: PublishForm) -> dict[str, Any] | None:
-    """The publicity period the form's start date would give, on the city's calendar."""
-    starts_on = form.starts_on.data if isinstance(form.starts_on.data, date) else None
-    if starts_on is None or form.starts_on.errors:
-        return None
-    try:
-        first, last = period_of_working_days(starts_on, campaign.publicity_working_days)
-    except ValueError as exc:
-        return {"error": str(exc)}
-    return {"starts_on": starts_on, "first": first, "last": last}
+# -- the page ---------------------------------------------------------------------------------
 
 
 def _render(
     campaign: Campaign,
     *,
-    typed: dict[int, Choice] | None = None,  # type: ignore[no-untyped-def]
+    typed: dict[int, Choice] | None = None,
     selection_errors: dict[str, list[str]] | None = None,
     publish_form: PublishForm | None = None,
     answer_forms: dict[int, AnswerForm] | None = None,
     commend_forms: dict[int, CommendForm] | None = None,
     commend_refusal: dict[int, DomainError] | None = None,
     status: int = 200,
-):
-    board = svc.board(current_user, campaign.id)
+) -> ResponseReturnValue:
+    board = selection.board(current_user, campaign.id)
     choices = {
         r.nomination.id: Choice("" if r.rank is None else str(r.rank), r.selected)
         for r in board.rows
@@ -250,7 +112,7 @@ def _render(
         if nid in choices:
             choices[nid] = choice
     publish_form = publish_form or PublishForm(formdata=None, data={"starts_on": beijing_today()})
-    views = _publicity_views(campaign)
+    views = publicity_views(campaign)
     answers = dict(answer_forms or {})
     commends = dict(commend_forms or {})
     for view in views:
@@ -266,11 +128,11 @@ def _render(
         "commendation/decide.html",
         campaign=campaign,
         board=board,
-        quotas=_quota_lines(board, choices),
+        quotas=quota_lines(board, choices),
         choices=choices,
         selection_errors=selection_errors or {},
         publish_form=publish_form,
-        period=_period(campaign, publish_form),
+        period=period_preview(campaign, publish_form),
         publicities=views,
         answer_forms=answers,
         commend_forms=commends,
@@ -286,7 +148,7 @@ def _render(
 
 @bp.get("/campaigns/<int:campaign_id>/commendation")
 @login_required
-def decide(campaign_id: int):  # type: ignore[no-untyped-def]
+def decide(campaign_id: int) -> ResponseReturnValue:
     campaign = _campaign(campaign_id)
     return _render(campaign)
 
@@ -306,7 +168,7 @@ def _typed_choices() -> dict[int, Choice]:
 
 @bp.post("/campaigns/<int:campaign_id>/commendation/selection")
 @login_required
-def decide_save(campaign_id: int):  # type: ignore[no-untyped-def]
+def decide_save(campaign_id: int) -> ResponseReturnValue:
     campaign = _campaign(campaign_id)
     SelectionForm().validate_on_submit()  # CSRF is checked before the view runs
     typed = _typed_choices()
@@ -314,7 +176,7 @@ def decide_save(campaign_id: int):  # type: ignore[no-untyped-def]
         flash(_("There are no candidates to save."), "warning")
         return redirect(_board_url(campaign.id, "candidates"), code=303)
     try:
-        result = svc.save_selection(
+        result = selection.save_selection(
             current_user,
             campaign.id,
             {nid: {"selected": c.selected, "rank": c.rank} for nid, c in typed.items()},
@@ -331,7 +193,7 @@ def decide_save(campaign_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/campaigns/<int:campaign_id>/commendation/publish")
 @login_required
-def decide_publish(campaign_id: int):  # type: ignore[no-untyped-def]
+def decide_publish(campaign_id: int) -> ResponseReturnValue:
     """Publish the list, or (the 计算公示期 button) only show the period for the date."""
     campaign = _campaign(campaign_id)
     form = PublishForm()
@@ -340,26 +202,25 @@ def decide_publish(campaign_id: int):  # type: ignore[no-untyped-def]
     if request.form.get("preview"):
         return _render(campaign, publish_form=form)
     try:
-        publicity = svc.publish_list(
+        published = publish_list(
             current_user, campaign.id, starts_on=form.starts_on.data, title=form.title.data
         )
     except Invalid as exc:
         db.session.rollback()
-        others = apply_errors(form, exc.errors)
-        flash(" ".join([exc.message, *others]), "danger")
+        flash_refusal(exc, *apply_errors(form, exc.errors))
         return _render(campaign, publish_form=form, status=422)
     except Conflict as exc:
-        return _refused(campaign.id, exc, "publish")
+        return refuse(exc, _board_url(campaign.id, "publish"), category="danger")
     flash(
         _(
             "The list is published for objections from %(start)s to %(end)s (%(n)s working days).",
-            start=publicity.starts_on.isoformat(),
-            end=publicity.ends_on.isoformat(),
-            n=publicity.working_days,
+            start=published.starts_on.isoformat(),
+            end=published.ends_on.isoformat(),
+            n=published.working_days,
         ),
         "success",
     )
-    return redirect(_board_url(campaign.id, f"publicity-{publicity.id}"), code=303)
+    return redirect(_board_url(campaign.id, f"publicity-{published.id}"), code=303)
 
 
 # -- objections and the commendation --------------------------------------------------------
@@ -367,15 +228,15 @@ def decide_publish(campaign_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/campaigns/<int:campaign_id>/commendation/objections/<int:objection_id>/answer")
 @login_required
-def decide_answer(campaign_id: int, objection_id: int):  # type: ignore[no-untyped-def]
+def decide_answer(campaign_id: int, objection_id: int) -> ResponseReturnValue:
     campaign = _campaign(campaign_id)
-    objection = svc.get_objection(current_user, objection_id)
+    objection = get_objection(current_user, objection_id)
     if objection.publicity.campaign_id != campaign.id:
         raise NotFound(_("Not found, or you are not allowed to see it."))
     form = AnswerForm(prefix=f"o{objection.id}")
     if form.validate_on_submit():
         try:
-            svc.answer_objection(
+            answer_objection(
                 current_user,
                 objection.id,
                 decision=form.decision.data,
@@ -384,10 +245,11 @@ def decide_answer(campaign_id: int, objection_id: int):  # type: ignore[no-untyp
             )
         except Invalid as exc:
             db.session.rollback()
-            others = apply_errors(form, exc.errors)
-            flash(" ".join([exc.message, *others]), "danger")
+            flash_refusal(exc, *apply_errors(form, exc.errors))
         except Conflict as exc:
-            return _refused(campaign.id, exc, f"objection-{objection_id}")
+            return refuse(
+                exc, _board_url(campaign.id, f"objection-{objection_id}"), category="danger"
+            )
         else:
             flash(_("Objection No. %(id)s is answered.", id=objection_id), "success")
             return redirect(_board_url(campaign.id, f"objection-{objection_id}"), code=303)
@@ -398,13 +260,13 @@ def decide_answer(campaign_id: int, objection_id: int):  # type: ignore[no-untyp
 
 @bp.post("/campaigns/<int:campaign_id>/commendation/publicities/<int:publicity_id>/commend")
 @login_required
-def decide_commend(campaign_id: int, publicity_id: int):  # type: ignore[no-untyped-def]
+def decide_commend(campaign_id: int, publicity_id: int) -> ResponseReturnValue:
     campaign = _campaign(campaign_id)
     publicity = _own_publicity(campaign, publicity_id)
     form = CommendForm(prefix=f"c{publicity.id}")
     if form.validate_on_submit():
         try:
-            commendation = svc.commend(
+            commendation = commend(
                 current_user,
                 publicity.id,
                 document_number=form.document_number.data,
@@ -412,12 +274,13 @@ def decide_commend(campaign_id: int, publicity_id: int):  # type: ignore[no-unty
             )
         except Invalid as exc:
             db.session.rollback()
-            others = apply_errors(form, exc.errors)
-            flash(" ".join([exc.message, *others]), "danger")
+            flash_refusal(exc, *apply_errors(form, exc.errors))
         except Conflict as exc:
             db.session.rollback()
             if publicity.commendation_id is not None:  # issued meanwhile: no form to show it by
-                return _refused(campaign.id, exc, f"publicity-{publicity_id}")
+                return refuse(
+                    exc, _board_url(campaign.id, f"publicity-{publicity_id}"), category="danger"
+                )
             return _render(
                 campaign,
                 commend_forms={publicity_id: form},
@@ -455,7 +318,7 @@ def _xlsx_header() -> list[str]:
     ]
 
 
-def _xlsx_cells(number: int, row: svc.CandidateRow) -> list[Any]:
+def _xlsx_cells(number: int, row: selection.CandidateRow) -> list[Any]:
     nomination = row.nomination
     unit = nomination.org.name
     if nomination.nominee_name:
@@ -474,10 +337,10 @@ def _xlsx_cells(number: int, row: svc.CandidateRow) -> list[Any]:
 
 @bp.get("/campaigns/<int:campaign_id>/commendation/candidates.xlsx")
 @login_required
-def decide_candidates_xlsx(campaign_id: int):  # type: ignore[no-untyped-def]
+def decide_candidates_xlsx(campaign_id: int) -> ResponseReturnValue:
     """The candidate list as the board shows it, ranked, with the saved choice."""
     campaign = _campaign(campaign_id)
-    board = svc.board(current_user, campaign.id)
+    board = selection.board(current_user, campaign.id)
     yes, no = _("Yes"), _("No")
     rows = [
         [*_xlsx_cells(i, r), r.rank if r.rank is not None else "", yes if r.selected else no]
@@ -495,12 +358,12 @@ def decide_candidates_xlsx(campaign_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/campaigns/<int:campaign_id>/commendation/publicities/<int:publicity_id>/list.xlsx")
 @login_required
-def decide_list_xlsx(campaign_id: int, publicity_id: int):  # type: ignore[no-untyped-def]
+def decide_list_xlsx(campaign_id: int, publicity_id: int) -> ResponseReturnValue:
     """The commended homes with the 文号 and certificate serials; before the commendation,
     the published list with each home's state."""
     campaign = _campaign(campaign_id)
     publicity = _own_publicity(campaign, publicity_id)
-    rows = {r.nomination.id: r for r in svc.candidate_rows(campaign.id, ALL_STATES)}
+    rows = {r.nomination.id: r for r in selection.candidate_rows(campaign.id, ALL_STATES)}
     order = [
         e.nomination_id
         for e in db.session.scalars(
@@ -510,11 +373,11 @@ def decide_list_xlsx(campaign_id: int, publicity_id: int):  # type: ignore[no-un
         )
     ]
     if publicity.commendation_id is not None:
-        commendation = db.session.scalar(
+        commendation = db.session.scalars(
             select(Commendation)
             .where(Commendation.id == publicity.commendation_id)
             .options(selectinload(Commendation.certificates))
-        )
+        ).one()
         certificates = {c.nomination_id: c for c in commendation.certificates}
         listed = [rows[n] for n in order if n in certificates and n in rows]
         revoked = _("revoked")

@@ -1,5 +1,5 @@
 """Forms of the city federation's 表彰 pages: the decision board, the publicity list with its
-objections and the commendation, and the working-day calendar.
+objections and the commendation.
 
 The services validate what matters (quotas, the period, the answer's reasons, the 文号);
 these forms carry the CSRF token, parse the few fixed inputs, keep what was typed and hold
@@ -9,13 +9,17 @@ candidates, so the route reads them from the request by name.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+
+# WTForms deprecates choices as tuples for SelectChoice, which types-WTForms lacks.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from app.commendation.services import MAX_TEXT
+from app.commendation.models import MAX_TEXT
 
 DATE_MESSAGE = _l("Please enter a date such as 2026-05-01.")
 
@@ -26,6 +30,14 @@ ANSWER_CHOICES = [
 ]
 
 
+def date_field(label: Any, *validators: Any) -> DateField:
+    """A date field that answers DATE_MESSAGE to what is not a date."""
+    # types-WTForms lacks `invalid_value_message`, which WTForms's date fields take.
+    return DateField(  # type: ignore[call-arg]
+        label, validators=list(validators), invalid_value_message=DATE_MESSAGE
+    )
+
+
 class SelectionForm(FlaskForm):
     """The candidate table's 保存: ranks and checkboxes are read by name from the request."""
 
@@ -33,11 +45,7 @@ class SelectionForm(FlaskForm):
 class PublishForm(FlaskForm):
     """Publish the selected candidates for the campaign's number of working days."""
 
-    starts_on = DateField(
-        _l("First day of the publicity"),
-        validators=[InputRequired(DATE_MESSAGE)],
-        invalid_value_message=DATE_MESSAGE,
-    )
+    starts_on = date_field(_l("First day of the publicity"), InputRequired(DATE_MESSAGE))
     title = StringField(
         _l("Title of the published list"),
         validators=[Optional(), Length(max=200, message=_l("At most %(max)s characters."))],
@@ -61,9 +69,7 @@ class AnswerForm(FlaskForm):
             Length(max=MAX_TEXT, message=_l("At most %(max)s characters.")),
         ],
     )
-    deadline = DateField(
-        _l("Rectify by"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
-    )
+    deadline = date_field(_l("Rectify by"), Optional())
 
 
 class CommendForm(FlaskForm):
@@ -77,12 +83,4 @@ class CommendForm(FlaskForm):
         ],
         render_kw={"maxlength": 64, "autocomplete": "off"},
     )
-    decided_on = DateField(
-        _l("Date of the decision"),
-        validators=[InputRequired(DATE_MESSAGE)],
-        invalid_value_message=DATE_MESSAGE,
-    )
-
-
-class ButtonForm(FlaskForm):
-    """A confirm-style button (delete a calendar day)."""
+    decided_on = date_field(_l("Date of the decision"), InputRequired(DATE_MESSAGE))

@@ -7,13 +7,12 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from app.commendation import services as svc
+from app.commendation.forms_decide import date_field
+from app.commendation.models import MAX_TEXT
 from app.timeutil import beijing_today
-
-DATE_MESSAGE = _l("Please enter a date such as 2026-05-01.")
 
 
 class OrderRectificationForm(FlaskForm):
@@ -21,12 +20,10 @@ class OrderRectificationForm(FlaskForm):
 
     reason = TextAreaField(
         _l("Reason"),
-        validators=[Optional(), Length(max=svc.MAX_TEXT)],
-        render_kw={"rows": 3, "maxlength": svc.MAX_TEXT},
+        validators=[Optional(), Length(max=MAX_TEXT)],
+        render_kw={"rows": 3, "maxlength": MAX_TEXT},
     )
-    deadline = DateField(
-        _l("Rectify by"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
-    )
+    deadline = date_field(_l("Rectify by"), Optional())
 
 
 class RevokeForm(FlaskForm):
@@ -34,12 +31,10 @@ class RevokeForm(FlaskForm):
 
     reason = TextAreaField(
         _l("Reason"),
-        validators=[Optional(), Length(max=svc.MAX_TEXT)],
-        render_kw={"rows": 3, "maxlength": svc.MAX_TEXT},
+        validators=[Optional(), Length(max=MAX_TEXT)],
+        render_kw={"rows": 3, "maxlength": MAX_TEXT},
     )
-    revoked_on = DateField(
-        _l("Date of revocation"), validators=[Optional()], invalid_value_message=DATE_MESSAGE
-    )
+    revoked_on = date_field(_l("Date of revocation"), Optional())
     confirmed = HiddenField()
 
 
@@ -48,8 +43,8 @@ class HonourDecisionForm(FlaskForm):
 
     comment = TextAreaField(
         _l("Opinion"),
-        validators=[Optional(), Length(max=svc.MAX_TEXT)],
-        render_kw={"rows": 3, "maxlength": svc.MAX_TEXT},
+        validators=[Optional(), Length(max=MAX_TEXT)],
+        render_kw={"rows": 3, "maxlength": MAX_TEXT},
     )
 
 
@@ -58,8 +53,8 @@ class UnionRectificationForm(FlaskForm):
 
     statement = TextAreaField(
         _l("What was done"),
-        validators=[Optional(), Length(max=svc.MAX_TEXT)],
-        render_kw={"rows": 6, "maxlength": svc.MAX_TEXT},
+        validators=[Optional(), Length(max=MAX_TEXT)],
+        render_kw={"rows": 6, "maxlength": MAX_TEXT},
     )
 
 

@@ -8,17 +8,21 @@ The two GET forms change nothing and carry no token.
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from app.commendation.services import MAX_TEXT, MIN_OBJECTION
+from app.commendation.models import MAX_TEXT
+from app.commendation.objections import MIN_OBJECTION
 
 
-def _int_or_none(value: object) -> int | None:
+def _int_or_none(value: Any) -> int | None:
+    """The choice as a number, or None for no choice or anything but a number."""
     try:
-        return int(value) if value not in (None, "") else None  # type: ignore[arg-type]
+        return int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
 

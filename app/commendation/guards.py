@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from app.commendation.services import certificate_of, open_rectification
+from app.commendation.certificates import certificate_of
+from app.commendation.honours import open_rectification
 from app.nominations.models import Nomination
 from workflows.guards import guard
 

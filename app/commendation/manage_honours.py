@@ -6,20 +6,20 @@ The card shows, from the publicity period on, the list the home was published on
 decision number, the certificate (with the PDF and the public check) and a revocation in
 red. The city acts from the card; the union answers on `/nominations/<id>/honour-rectification`
 (a statement and evidence files, then handed in). Every change goes through
-`app.commendation.services`; these views read the forms, call it and show the result.
+`app.commendation.honours`; these views read the forms, call it and show the result.
 """
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from app.commendation import bp
-from app.commendation import services as svc
-from app.commendation.card import ORIGIN_WORDS, is_union_of
+from app.commendation import bp, honours, policy
+from app.commendation.card import ORIGIN_WORDS
+from app.commendation.certificates import certificate_of
 from app.commendation.forms_honours import (
     RevokeForm,
     UnionRectificationForm,
@@ -33,31 +33,24 @@ from app.nominations.models import Nomination
 from app.nominations.page import render_detail
 from app.nominations.services import get_nomination
 from app.timeutil import beijing_today
+from app.web.errors import flash_refusal, refuse
 from app.web.forms import apply_errors
 from app.web.templating import label
 
-DATE_MESSAGE = _l("Please enter a date such as 2026-05-01.")
 # What the rectification upload accepts (any evidence type, as the self-assessment).
 EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
 
 
-def _detail(nomination_id: int, fragment: str = "honour"):  # type: ignore[no-untyped-def]
-    url = url_for("nominations.detail", nomination_id=nomination_id)
-    return redirect(f"{url}#{fragment}", code=303)
+def _card_url(nomination_id: int) -> str:
+    """The commendation card of the nomination page."""
+    return url_for("nominations.detail", nomination_id=nomination_id) + "#honour"
 
 
-def _render_page(nomination: Nomination, forms: dict[str, FlaskForm], status: int):  # type: ignore[no-untyped-def]
+def _render_page(
+    nomination: Nomination, forms: dict[str, FlaskForm], status: int
+) -> ResponseReturnValue:
     """The nomination page again, with what was typed and the errors next to the fields."""
     return render_detail(nomination, status=status, card_state={"honour": forms})
-
-
-def _refused(nomination_id: int, exc: DomainError):  # type: ignore[no-untyped-def]
-    """403/404 are pages; a conflict is a message on the nomination page."""
-    db.session.rollback()
-    if exc.status in (403, 404):
-        raise exc
-    flash(" ".join([exc.message, *exc.problems]), "warning")
-    return _detail(nomination_id)
 
 
 # -- the city's orders --------------------------------------------------------------------
@@ -65,13 +58,15 @@ def _refused(nomination_id: int, exc: DomainError):  # type: ignore[no-untyped-d
 
 @bp.post("/nominations/<int:nomination_id>/honour/rectification")
 @login_required
-def order_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
+def order_rectification(nomination_id: int) -> ResponseReturnValue:
     """责令整改: a commended home must rectify by a deadline."""
-    nomination = svc.city_nomination(current_user, nomination_id)
+    # The city only, before the form is read: an invalid form is shown again without the
+    # service being asked.
+    nomination = honours.city_nomination(current_user, nomination_id)
     form = order_form(request.form)
     if form.validate_on_submit():
         try:
-            svc.order_honour_rectification(
+            order = honours.order_honour_rectification(
                 current_user,
                 nomination_id,
                 reason=form.reason.data or "",
@@ -81,16 +76,16 @@ def order_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
             db.session.rollback()
             apply_errors(form, exc.errors)
         except DomainError as exc:
-            return _refused(nomination_id, exc)
+            return refuse(exc, _card_url(nomination_id), category="warning")
         else:
             flash(
                 _(
                     "Rectification was ordered; the union is asked to answer by %(d)s.",
-                    d=form.deadline.data.isoformat(),
+                    d=order.deadline.isoformat(),
                 ),
                 "success",
             )
-            return _detail(nomination_id)
+            return redirect(_card_url(nomination_id), code=303)
     if not form.deadline.errors and form.deadline.data is None:
         form.deadline.errors = [_("Please enter the deadline.")]
     flash(_("Rectification was not ordered; please correct the fields marked in red."), "danger")
@@ -115,12 +110,15 @@ def _revoke_problems(form: RevokeForm) -> bool:
 
 @bp.post("/nominations/<int:nomination_id>/honour/revoke")
 @login_required
-def revoke(nomination_id: int):  # type: ignore[no-untyped-def]
+def revoke(nomination_id: int) -> ResponseReturnValue:
     """撤销称号: checked and shown for confirmation first; done when confirmed."""
-    nomination = svc.city_nomination(current_user, nomination_id)
+    # The city only, and a title still held, before the confirm step (the view's own).
+    nomination = honours.city_nomination(current_user, nomination_id)
     form = revoke_form(request.form)
-    if nomination.status not in ("commended", "honour_rectification"):
-        return _refused(nomination_id, Conflict("只有已表彰的单位可以撤销称号。"))
+    try:
+        honours.require_title_held(nomination)
+    except Conflict as exc:
+        return refuse(exc, _card_url(nomination_id), category="warning")
     if _revoke_problems(form):
         flash(_("The title was not revoked; please correct the fields marked in red."), "danger")
         return _render_page(nomination, {"revoke": form}, 422)
@@ -131,42 +129,41 @@ def revoke(nomination_id: int):  # type: ignore[no-untyped-def]
             nomination=nomination,
             form=form,
             revoked_on=revoked_on,
-            certificate=svc.certificate_of(nomination.id),
+            certificate=certificate_of(nomination.id),
         )
     try:
-        svc.revoke(
+        honours.revoke(
             current_user, nomination_id, reason=form.reason.data or "", revoked_on=revoked_on
         )
     except Invalid as exc:
         db.session.rollback()
         apply_errors(form, exc.errors)
-        flash(exc.message, "danger")
+        flash_refusal(exc)
         return _render_page(get_nomination(current_user, nomination_id), {"revoke": form}, 422)
     except DomainError as exc:
-        return _refused(nomination_id, exc)
+        return refuse(exc, _card_url(nomination_id), category="warning")
     flash(_("The title was revoked; the certificate check and the honour roll show it."), "success")
-    return _detail(nomination_id)
+    return redirect(_card_url(nomination_id), code=303)
 
 
 @bp.post("/nominations/<int:nomination_id>/honour/rectification/decision")
 @login_required
-def decide_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
-    """整改合格 / 整改不合格 on the union's answer."""
-    svc.city_nomination(current_user, nomination_id)
+def decide_rectification(nomination_id: int) -> ResponseReturnValue:
+    """整改合格 / 整改不合格 on the union's answer (the service refuses anyone but the city)."""
     form = decision_form(request.form)
     form.validate_on_submit()
     accept = request.form.get("decision") == "accept"
     try:
-        svc.decide_rectification(
+        honours.decide_rectification(
             current_user, nomination_id, accept=accept, comment=form.comment.data
         )
     except Invalid as exc:
         db.session.rollback()
         apply_errors(form, exc.errors)
-        flash(exc.message, "danger")
+        flash_refusal(exc)
         return _render_page(get_nomination(current_user, nomination_id), {"decision": form}, 422)
     except DomainError as exc:
-        return _refused(nomination_id, exc)
+        return refuse(exc, _card_url(nomination_id), category="warning")
     nomination = get_nomination(current_user, nomination_id)
     flash(
         _(
@@ -175,26 +172,22 @@ def decide_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
         ),
         "success" if accept else "warning",
     )
-    return _detail(nomination_id)
+    return redirect(_card_url(nomination_id), code=303)
 
 
 # -- the union's rectification page -------------------------------------------------------
 
 
 def _render_rectification(
-    view: svc.RectificationView,
+    view: honours.RectificationView,
     *,
     form: UnionRectificationForm | None = None,
     errors: dict[str, list[str]] | None = None,
     problems: list[str] | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
-    is_union = is_union_of(current_user, view.nomination)
-    editing = (
-        is_union
-        and view.order.submitted_at is None
-        and view.nomination.status == "honour_rectification"
-    )
+) -> ResponseReturnValue:
+    is_union = policy.may_rectify(current_user, view.nomination)
+    editing = policy.may_edit_rectification(current_user, view.nomination, view.order)
     if form is None:
         form = UnionRectificationForm(formdata=None, data={"statement": view.order.statement})
     return render_template(
@@ -214,17 +207,17 @@ def _render_rectification(
 
 @bp.get("/nominations/<int:nomination_id>/honour-rectification")
 @login_required
-def rectification_page(nomination_id: int):  # type: ignore[no-untyped-def]
+def rectification_page(nomination_id: int) -> ResponseReturnValue:
     """The city's reason and deadline; the union's statement and evidence (editable by the
     union until handed in)."""
-    return _render_rectification(svc.rectification_view(current_user, nomination_id))
+    return _render_rectification(honours.rectification_view(current_user, nomination_id))
 
 
 @bp.post("/nominations/<int:nomination_id>/honour-rectification")
 @login_required
-def save_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
+def save_rectification(nomination_id: int) -> ResponseReturnValue:
     """Save the statement, add a file; with `submit`, hand it in to the city."""
-    svc.rectification_view(current_user, nomination_id)  # 404 when there is none to see
+    honours.rectification_view(current_user, nomination_id)  # 404 when there is none to see
     form = UnionRectificationForm()
     form.validate_on_submit()  # CSRF is checked before the view runs
     errors: dict[str, list[str]] = {}
@@ -232,21 +225,23 @@ def save_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
     uploaded = False
     try:
         try:
-            svc.save_rectification_statement(current_user, nomination_id, form.statement.data or "")
+            honours.save_rectification_statement(
+                current_user, nomination_id, form.statement.data or ""
+            )
         except Invalid as exc:
             db.session.rollback()
             errors.update(exc.errors)
         upload = request.files.get("file")
         if upload is not None and upload.filename:
             try:
-                svc.add_rectification_file(current_user, nomination_id, upload)
+                honours.add_rectification_file(current_user, nomination_id, upload)
                 uploaded = True
             except Invalid as exc:
                 db.session.rollback()
                 errors["file"] = [m for ms in exc.errors.values() for m in ms] or [exc.message]
         if request.form.get("submit") and not errors:
             try:
-                svc.submit_rectification(current_user, nomination_id)
+                honours.submit_rectification(current_user, nomination_id)
             except Conflict as exc:
                 db.session.rollback()
                 if not exc.problems:
@@ -262,10 +257,10 @@ def save_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
                     code=303,
                 )
     except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-        return redirect(
-            url_for("commendation.rectification_page", nomination_id=nomination_id), code=303
+        return refuse(
+            exc,
+            url_for("commendation.rectification_page", nomination_id=nomination_id),
+            category="warning",
         )
     if errors or problems:
         if errors:
@@ -276,7 +271,7 @@ def save_rectification(nomination_id: int):  # type: ignore[no-untyped-def]
                 ),
                 "danger",
             )
-        view = svc.rectification_view(current_user, nomination_id)
+        view = honours.rectification_view(current_user, nomination_id)
         form.statement.errors = list(errors.get("statement", []))
         return _render_rectification(
             view, form=form, errors=errors, problems=problems, status=422 if errors else 409

@@ -26,6 +26,10 @@ from app.extensions import Model
 from app.nominations.models import Nomination
 from app.timeutil import beijing_today, utcnow
 
+# The longest text a person writes into one of these records: an objection, an answer, the
+# reason of an order or a revocation, a rectification statement (characters).
+MAX_TEXT = 2000
+
 
 class Selection(Model):
     """The city's choice about one candidate: its rank and whether it is on the list."""

@@ -20,8 +20,8 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen import canvas as pdfcanvas
 
 from app.campaigns.models import LEVEL_LABELS
+from app.commendation.certificates import certificate_url
 from app.commendation.models import Certificate
-from app.commendation.services import certificate_url
 from app.errors import Conflict
 from app.pdfkit.fonts import cjk_font
 from app.pdfkit.qr import draw_qr

@@ -46,7 +46,7 @@ DECISION_LINK = CampaignLink(
     "commendation",
     _l("Commendation decision"),
     "commendation.decide",
-    policy.is_city_for,
+    policy.may_manage,
     order=30,
 )
 HANDED_IN = work.Handover(

@@ -10,43 +10,32 @@ only when the app is configured to sit behind proxies (`TRUSTED_PROXIES` → Pro
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Response, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.campaigns.models import LEVEL_LABELS, Campaign, CampaignLevel
-from app.commendation import bp
-from app.commendation.forms_public import CertificateLookupForm, ObjectionForm, RollFilterForm
-from app.commendation.models import (
-    Certificate,
-    Commendation,
-    Objection,
-    ObjectionStatus,
-    Publicity,
-    PublicityEntry,
-)
-from app.commendation.policy import is_city_for
-from app.commendation.services import (
-    MIN_OBJECTION,
+from app.commendation import bp, policy
+from app.commendation.certificates import (
     CertificateCheck,
-    PublicEntry,
     certificates,
     check_certificate,
-    get_campaign,
     get_certificate,
-    has_gone_up,
-    honour_roll,
-    is_open,
-    lodge_objection,
     normalise_code,
-    public_entries,
 )
+from app.commendation.forms_public import CertificateLookupForm, ObjectionForm, RollFilterForm
+from app.commendation.models import Certificate, Commendation, Publicity, PublicityEntry
+from app.commendation.objections import MIN_OBJECTION, lodge_objection
+from app.commendation.publicity import ListedCandidate, listed_candidates
+from app.commendation.queries import get_campaign
+from app.commendation.roll import honour_roll
+from app.commendation.words import long_date, period_text, publicity_state, status_text
 from app.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from app.evaluation.links import public_base_url
 from app.extensions import csrf, db
@@ -56,96 +45,26 @@ from app.timeutil import beijing_today
 from app.web.downloads import content_disposition, xlsx_response
 from app.web.forms import apply_errors
 from app.web.templating import english, label
-from workflows.nomination import STATE_LABELS
 
 RECENT_DAYS = 180  # how long an ended list stays on the index
 MAX_CODE = 64
 LODGED = "objection_lodged"  # session key: (publicity id, objection id) for the thank-you
 
 
-# -- dates --------------------------------------------------------------------------------
-
-
-def long_date(day: date, *, with_year: bool = True) -> str:
-    """“2026年11月23日” (“11月27日” without the year); ISO in English."""
-    if english():
-        return day.isoformat()
-    return f"{day.year}年{day.month}月{day.day}日" if with_year else f"{day.month}月{day.day}日"
-
-
-def period_text(publicity: Publicity) -> str:
-    """“公示期：2026年11月23日至11月27日（5个工作日）”."""
-    same_year = publicity.starts_on.year == publicity.ends_on.year
-    return _(
-        "Publicity period: %(start)s to %(end)s (%(n)s working days)",
-        start=long_date(publicity.starts_on),
-        end=long_date(publicity.ends_on, with_year=not same_year),
-        n=publicity.working_days,
-    )
-
-
-def publicity_state(publicity: Publicity) -> str:
-    """not_started / open / ended, by Beijing date."""
-    today = beijing_today()
-    if today < publicity.starts_on:
-        return "not_started"
-    return "open" if is_open(publicity) else "ended"
-
-
 # -- the published lists ------------------------------------------------------------------
-
-
-@dataclass
-class ListedCandidate:
-    """One line of a published list as the public sees it, with its objections' counts."""
-
-    entry: PublicEntry
-    objections: int = 0
-    answered: int = 0
-
-    @property
-    def can_object(self) -> bool:
-        return self.entry.status == "publicity"
 
 
 def _public_publicity(publicity_id: int) -> tuple[Publicity, Campaign]:
     """A list the public may see: it has gone up (the city sees its own list before)."""
     publicity = db.session.get(Publicity, publicity_id)
-    if publicity is None or not has_gone_up(publicity, current_user):
+    if publicity is None or not policy.may_see_publicity(current_user, publicity):
         raise NotFound(_("This publicity list does not exist."))
-    campaign = db.session.scalar(
+    campaign = db.session.scalars(
         select(Campaign)
         .options(joinedload(Campaign.organizer))
         .where(Campaign.id == publicity.campaign_id)
-    )
+    ).one()
     return publicity, campaign
-
-
-def _listed(publicity: Publicity) -> list[ListedCandidate]:
-    """The list and how many objections each candidate has had and has been answered (two
-    queries). Only counts: never who objected, what they wrote or how to reach them."""
-    rows = [ListedCandidate(entry) for entry in public_entries(publicity)]
-    counts = {
-        nid: (total, answered)
-        for nid, total, answered in db.session.execute(
-            select(
-                Objection.nomination_id,
-                func.count(),
-                func.count().filter(Objection.status != ObjectionStatus.OPEN),
-            )
-            .where(Objection.publicity_id == publicity.id)
-            .group_by(Objection.nomination_id)
-        )
-    }
-    for row in rows:
-        row.objections, row.answered = counts.get(row.entry.nomination_id, (0, 0))
-    return rows
-
-
-def status_text(entry: PublicEntry, state: str) -> str:
-    if entry.status == "publicity" and state == "ended":
-        return _("Period over, awaiting decision")
-    return label(STATE_LABELS.get(entry.status, entry.status))
 
 
 def _candidate_choices(form: ObjectionForm, rows: list[ListedCandidate]) -> None:
@@ -162,8 +81,8 @@ def _render_publicity(
     rows: list[ListedCandidate] | None = None,
     alert: str | None = None,
     status: int = 200,
-):  # type: ignore[no-untyped-def]
-    rows = rows if rows is not None else _listed(publicity)
+) -> ResponseReturnValue:
+    rows = rows if rows is not None else listed_candidates(publicity)
     state = publicity_state(publicity)
     if form is None:
         form = ObjectionForm(formdata=None)
@@ -189,7 +108,7 @@ def _render_publicity(
 
 
 @bp.get("/publicity")
-def public_publicities():  # type: ignore[no-untyped-def]
+def public_publicities() -> ResponseReturnValue:
     """The lists up now and those ended in the last months (two queries)."""
     today = beijing_today()
     found = db.session.execute(
@@ -201,13 +120,15 @@ def public_publicities():  # type: ignore[no-untyped-def]
         .order_by(Publicity.ends_on.desc(), Publicity.id.desc())
         .limit(100)
     ).all()
-    sizes = (
+    sizes: dict[int, int] = (
         dict(
             db.session.execute(
                 select(PublicityEntry.publicity_id, func.count())
                 .where(PublicityEntry.publicity_id.in_([p.id for p, _n in found]))
                 .group_by(PublicityEntry.publicity_id)
-            ).all()
+            )
+            .tuples()
+            .all()
         )
         if found
         else {}
@@ -218,7 +139,7 @@ def public_publicities():  # type: ignore[no-untyped-def]
             "campaign": name,
             "size": sizes.get(p.id, 0),
             "period": period_text(p),
-            "open": is_open(p),
+            "open": policy.may_object(p),
         }
         for p, name in found
     ]
@@ -231,7 +152,7 @@ def public_publicities():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/publicity/<int:publicity_id>")
-def public_publicity(publicity_id: int):  # type: ignore[no-untyped-def]
+def public_publicity(publicity_id: int) -> ResponseReturnValue:
     publicity, campaign = _public_publicity(publicity_id)
     return _render_publicity(publicity, campaign)
 
@@ -241,9 +162,9 @@ def public_publicity(publicity_id: int):  # type: ignore[no-untyped-def]
 # the site-wide error page that would lose what the person wrote.
 @csrf.exempt
 @bp.post("/publicity/<int:publicity_id>/objections")
-def public_object(publicity_id: int):  # type: ignore[no-untyped-def]
+def public_object(publicity_id: int) -> ResponseReturnValue:
     publicity, campaign = _public_publicity(publicity_id)
-    rows = _listed(publicity)
+    rows = listed_candidates(publicity)
     form = ObjectionForm()
     _candidate_choices(form, rows)
     if publicity_state(publicity) != "open":
@@ -317,7 +238,7 @@ def public_object(publicity_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.get("/publicity/<int:publicity_id>/thanks")
-def public_objection_thanks(publicity_id: int):  # type: ignore[no-untyped-def]
+def public_objection_thanks(publicity_id: int) -> ResponseReturnValue:
     """The confirmation with the objection's number, for the browser that lodged it."""
     lodged = session.get(LODGED)
     if not lodged or lodged[0] != publicity_id:
@@ -371,7 +292,7 @@ def commendation_certificates_pdf(commendation_id: int) -> Response:
     from app.commendation.pdf import certificates_pdf
 
     commendation = db.session.get(Commendation, commendation_id)
-    if commendation is None or not is_city_for(
+    if commendation is None or not policy.may_manage(
         current_user, get_campaign(commendation.campaign_id)
     ):
         raise NotFound(_("Not found, or you are not allowed to see it."))
@@ -384,7 +305,7 @@ def commendation_certificates_pdf(commendation_id: int) -> Response:
 
 
 @bp.get("/certificates")
-def public_certificate_lookup():  # type: ignore[no-untyped-def]
+def public_certificate_lookup() -> ResponseReturnValue:
     """The lookup form; a code typed in goes to its check page, in the canonical spelling."""
     form = CertificateLookupForm(request.args)
     status = 200
@@ -398,7 +319,7 @@ def public_certificate_lookup():  # type: ignore[no-untyped-def]
 
 
 @bp.get("/certificates/<code>")
-def public_certificate(code: str):  # type: ignore[no-untyped-def]
+def public_certificate(code: str) -> ResponseReturnValue:
     """有效 / 已撤销 / 查无此证书, in plain words (404 for a code never issued)."""
     check = (
         check_certificate(code)
@@ -455,11 +376,15 @@ def _roll_form() -> tuple[RollFilterForm, dict[str, Any]]:
             .order_by(Campaign.year.desc())
         )
     )
-    districts = db.session.execute(
-        select(Organization.id, Organization.name)
-        .where(Organization.level.in_(DISTRICT_LEVELS))
-        .order_by(Organization.code)
-    ).all()
+    districts = (
+        db.session.execute(
+            select(Organization.id, Organization.name)
+            .where(Organization.level.in_(DISTRICT_LEVELS))
+            .order_by(Organization.code)
+        )
+        .tuples()
+        .all()
+    )
     wanted = form.year.data
     if isinstance(wanted, int) and wanted not in years and 1949 <= wanted <= 2999:
         years = sorted([*years, wanted], reverse=True)  # asked for: shown, if empty
@@ -486,7 +411,7 @@ def roll_status(certificate: Certificate) -> str:
 
 
 @bp.get("/honours")
-def public_honour_roll():  # type: ignore[no-untyped-def]
+def public_honour_roll() -> ResponseReturnValue:
     form, filters = _roll_form()
     entries = honour_roll(**filters)
     args = {k: v for k, v in request.args.items() if k in ("year", "level", "district") and v}

@@ -30,5 +30,6 @@ def city_rectification_clause(user: User, org_ids: set[int]) -> ColumnElement[bo
     return and_(
         Nomination.status == "honour_rectification",
         Nomination.id.in_(handed_in_rectifications()),
-        in_subtree(Nomination.org_id, org_ids),
+        # the column's expression: `in_subtree` is typed for a ColumnElement, not an attribute
+        in_subtree(Nomination.org_id.expression, org_ids),
     )

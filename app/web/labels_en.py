@@ -37,6 +37,9 @@ EN = {
     "抽中抽查": "Drawn for spot check",
     "未抽中，进入候选": "Not drawn: to candidates",
     "抽查合格": "Spot check passed",
+    # the spot check's result on the commendation board (app.commendation.selection)
+    "未抽中": "Not drawn",
+    "整改后合格": "Passed after rectification",
     "整改验收通过": "Rectification accepted",
     "整改验收不通过": "Rectification rejected",
     "列入公示名单": "Put on publicity list",
