@@ -84,6 +84,7 @@ def register_stages(app: Flask) -> None:
     names no guard that nobody registered."""
     from flask_babel import gettext
 
+    from app.admin import plugin as admin
     from app.assessment import plugin as assessment
     from app.commendation import plugin as commendation
     from app.dashboard import plugin as dashboard
@@ -105,6 +106,7 @@ def register_stages(app: Flask) -> None:
         commendation,
         dashboard,
         notifications,
+        admin,
     )
     for plugin in plugins:
         plugin.register(app)

@@ -11,5 +11,7 @@ echo "· lint: ruff"
 .venv/bin/ruff format --check --quiet app workflows tests bench scripts wsgi.py
 echo "· layers: import-linter"
 .venv/bin/lint-imports --no-cache
+echo "· types: mypy"
+.venv/bin/mypy
 echo "· database: ${TEST_DATABASE_URL:-temporary SQLite}"
 exec .venv/bin/pytest "$@"

@@ -1,4 +1,4 @@
-"""The house's floors hold: no import circle, and the engine a leaf.
+"""The house's floors hold: no import circle, the engine a leaf, no module over 600 lines.
 
 The layer contracts themselves are import-linter's (`lint-imports`, run by the test command
 from `pyproject.toml`); these are the rules it cannot state. Imports are read from the code
@@ -13,6 +13,7 @@ import grimp
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_LINES = 600
 
 
 @pytest.fixture(scope="module")
@@ -93,3 +94,13 @@ def test_the_engine_imports_nothing_of_the_app(graph):
         if imported.startswith("app")
     }
     assert reached == set()
+
+
+def test_no_module_is_over_600_lines():
+    long = {
+        str(path.relative_to(ROOT)): lines
+        for folder in ("app", "workflows")
+        for path in (ROOT / folder).rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}

@@ -29,7 +29,7 @@ from app.commendation.queries import get_campaign
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.nominations.services import _flush_state_change, fire_stage_action, get_nomination
+from app.nominations.services import fire_stage_action, flush_state_change, get_nomination
 from app.timeutil import beijing_today, utcnow
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, typed by hand
@@ -151,7 +151,7 @@ def commend(
             comment=f"{document_number}（{decided_on.isoformat()}）",
         )
     publicity.commendation_id = commendation.id
-    _flush_state_change()
+    flush_state_change()
     db.session.commit()
     return commendation
 

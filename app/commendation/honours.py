@@ -21,7 +21,7 @@ from app.evidence.models import Evidence
 from app.evidence.services import store_evidence
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.nominations.services import _flush_state_change, fire_stage_action, get_nomination
+from app.nominations.services import fire_stage_action, flush_state_change, get_nomination
 from app.timeutil import beijing_today, utcnow
 
 
@@ -103,7 +103,7 @@ def order_honour_rectification(
         actor=user,
         comment=f"责令整改（至 {deadline.isoformat()}）：{reason}",
     )
-    _flush_state_change()
+    flush_state_change()
     db.session.commit()
     return order
 
@@ -130,7 +130,7 @@ def revoke(
         order.decided_by_id, order.decided_at = user.id, utcnow()
     certificate.revoked_on, certificate.revoked_reason = revoked_on, reason
     certificate.revoked_by_id = user.id
-    _flush_state_change()
+    flush_state_change()
     db.session.commit()
     return certificate
 
@@ -244,6 +244,6 @@ def decide_rectification(
     fire_stage_action(nomination, action, actor=user, comment=comment)  # guards read the order
     order.decision, order.decision_comment = ("accept" if accept else "reject"), comment
     order.decided_by_id, order.decided_at = user.id, utcnow()
-    _flush_state_change()
+    flush_state_change()
     db.session.commit()
     return order

@@ -28,7 +28,7 @@ from app.commendation.publicity import get_publicity
 from app.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.nominations.services import _flush_state_change, fire_stage_action
+from app.nominations.services import fire_stage_action, flush_state_change
 from app.timeutil import beijing_today, utcnow
 
 MIN_OBJECTION = 10  # characters: the facts and reasons, not a word
@@ -213,6 +213,6 @@ def answer_objection(
                     actor=user,
                     comment=f"异议成立，限期整改（至 {deadline.isoformat()}）：{answer}",
                 )
-            _flush_state_change()
+            flush_state_change()
     db.session.commit()
     return objection

@@ -20,7 +20,7 @@ from app.commendation.selection import candidate_rows, quota_problems, quotas
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.nominations.services import _flush_state_change, fire_stage_action
+from app.nominations.services import fire_stage_action, flush_state_change
 from app.orgs.models import DISTRICT_LEVELS
 from app.timeutil import beijing_today, utcnow
 
@@ -81,7 +81,7 @@ def publish_list(
             fire_stage_action(
                 row.nomination, "not_select", actor=user, comment="未列入本次拟表彰名单。"
             )
-    _flush_state_change()
+    flush_state_change()
     db.session.commit()
     return publicity
 

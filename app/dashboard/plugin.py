@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
 from app.auth.models import User
 from app.campaigns import links
 from app.campaigns.links import CampaignLink
 from app.campaigns.models import Campaign
 from app.dashboard.policy import may_see_dashboard
+from app.web import menu
+from app.web.menu import MenuEntry
 
 
 def _may_see(user: User, campaign: Campaign) -> bool:
@@ -20,11 +21,11 @@ def _may_see(user: User, campaign: Campaign) -> bool:
 DASHBOARD_LINK = CampaignLink("dashboard", _l("Dashboard"), "dashboard.page", _may_see, order=10)
 
 
-def _nav_entry() -> bool:
-    """The menu's 数据看板 entry: the dashboard's own rule."""
-    return bool(current_user.is_authenticated and may_see_dashboard(current_user))
+MENU_ENTRY = MenuEntry(
+    "dashboard", _l("Dashboard"), "dashboard.latest", may_see_dashboard, 20, "nav-dashboard"
+)
 
 
 def register(app: Flask) -> None:
     links.register(DASHBOARD_LINK)
-    app.jinja_env.globals["may_see_dashboard"] = _nav_entry
+    menu.register(MENU_ENTRY)

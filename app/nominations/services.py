@@ -211,7 +211,7 @@ def _stale() -> StaleVersion:
     )
 
 
-def _flush_state_change() -> None:
+def flush_state_change() -> None:
     """Write the guarded UPDATE now: a stale writer fails here, before any stage hook runs."""
     try:
         db.session.flush()
@@ -240,7 +240,7 @@ def take_action(
     policy.require_by_hand(action)
     comment = effects.run_prepare(nomination, action, comment)
     workflow.fire(action, comment)
-    _flush_state_change()
+    flush_state_change()
     effects.run_after(nomination, action)
     db.session.commit()
     return nomination

@@ -15,7 +15,7 @@ from app.auth.models import User
 from app.errors import Conflict, Invalid, StaleVersion
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.nominations.services import _flush_state_change, fire_stage_action
+from app.nominations.services import fire_stage_action, flush_state_change
 from app.spot_checks.checks import (
     CONCLUSION_LABELS,
     MAX_NOTES,
@@ -131,4 +131,4 @@ def _take_effect_if_agreed(check: SpotCheck, nomination: Nomination, user: User)
         comment += f"（整改期限 {check.rectification_deadline.isoformat()}）"
     check.concluded_at = utcnow()
     fire_stage_action(nomination, CONCLUSION_ACTION[conclusion], actor=user, comment=comment)
-    _flush_state_change()
+    flush_state_change()

@@ -16,6 +16,8 @@ from app.extensions import db
 from app.nominations import cards, deadlines, work
 from app.spot_checks import card, policy, scope
 from app.spot_checks.models import SpotCheck
+from app.web import menu
+from app.web.menu import MenuEntry
 
 CARD = cards.Card("spot_check", "spot_checks/_nomination_card.html", card.build_card, order=20)
 
@@ -45,6 +47,14 @@ ANSWERED = work.Handover(
 )
 
 
+MENU_ENTRY = MenuEntry(
+    "my-checks",
+    _l("My spot checks"),
+    "spot_checks.my_checks",
+    policy.is_inspector,
+    10,
+    "nav-my-checks",
+)
 DRAW_LINK = CampaignLink(
     "spot-check", _l("Random spot check"), "spot_checks.manage", policy.may_draw, order=20
 )
@@ -61,3 +71,4 @@ def register(app: Flask) -> None:
     work.register_handover(ANSWERED)
     work.register_more_work("reviewer", "rectification", reviewer_decides)
     links.register(DRAW_LINK)
+    menu.register(MENU_ENTRY)

@@ -18,7 +18,7 @@ from app.evidence.models import Evidence
 from app.evidence.services import store_evidence
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.nominations.services import _flush_state_change, fire_stage_action
+from app.nominations.services import fire_stage_action, flush_state_change
 from app.spot_checks.checks import MAX_NOTES, CheckView, check_view, get_check, load_check
 from app.spot_checks.models import RectificationResponse, SpotCheck
 from app.spot_checks.policy import require_decider, require_rectifier
@@ -181,6 +181,6 @@ def decide_rectification(
         actor=user,
         comment=comment,
     )
-    _flush_state_change()
+    flush_state_change()
     db.session.commit()
     return check

@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from app.i18n import LANGUAGES
 from app.timeutil import beijing_today, format_beijing
 from app.web.labels_en import EN
+from app.web.menu import menu_entries
 from workflows.nomination import FINAL_STATES, STAGES, STATE_LABELS, STATE_STAGE
 
 STATE_COLOURS = {
@@ -110,4 +111,5 @@ def init_app(app: Flask) -> None:
         current_locale=lambda: str(get_locale()),
         due=due,
         due_badge=due_badge,
+        menu_entries=menu_entries,
     )
