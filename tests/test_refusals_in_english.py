@@ -178,3 +178,30 @@ def test_a_refusal_comes_in_the_chosen_language(domain, language, world, client,
     )
     assert expected in shown, shown[:3000]
     assert other not in shown
+
+
+def test_a_record_stays_in_chinese_when_the_reader_chose_english(world, client, auth):
+    """Closing early below the standard: the union reads why in English, the audit trail
+    keeps it in Chinese (records are written in the language of the source documents)."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.nominations.models import NominationEvent
+    from tests.conftest import post_form
+    from tests.test_evaluation_pages import _open, _page, _tokens, _vote
+
+    nomination, evaluation = _open(world, members=10)
+    for token in _tokens(evaluation)[:6]:
+        _vote(evaluation, token, "dissatisfied")
+    _choose(client, "en")
+    auth.login("union_a")
+    closed = post_form(client, _page(nomination), {}, action=f"{_page(nomination)}/close")
+    assert closed.status_code == 303
+    page = client.get(_page(nomination))
+    assert "the standard was not met" in page.text and "Satisfaction 0.0%, below" in page.text
+    note = db.session.scalars(
+        select(NominationEvent.comment)
+        .where(NominationEvent.nomination_id == nomination.id)
+        .order_by(NominationEvent.id.desc())
+    ).first()
+    assert note is not None and "满意率 0.0%，低于标准" in note and "Satisfaction" not in note

@@ -13,6 +13,7 @@ import io
 from collections.abc import Sequence
 from datetime import date
 
+from flask_babel import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -216,7 +217,7 @@ def certificates_pdf(certificates: Sequence[Certificate], base_url: str) -> byte
     """One A4 landscape page per certificate (nomination, org, campaign and its organiser,
     and the commendation loaded); `base_url` is the public address for the QR codes."""
     if not certificates:
-        raise Conflict("没有可打印的证书。")
+        raise Conflict(_("There is no certificate to print."))
     font = cjk_font()
     buffer = io.BytesIO()
     c = pdfcanvas.Canvas(buffer, pagesize=landscape(A4), pageCompression=1)

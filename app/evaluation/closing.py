@@ -17,7 +17,7 @@ from app.auth.models import User
 from app.errors import Conflict, NotFound
 from app.evaluation.lookup import running_evaluation
 from app.evaluation.models import EvaluationStatus, MemberEvaluation
-from app.evaluation.results import Decision, decide, turnout
+from app.evaluation.results import Decision, decide, reasons_in_chinese, turnout
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import fire_stage_action
@@ -55,7 +55,7 @@ def close_evaluation(evaluation_id: int, *, actor: User | None = None) -> Decisi
     )
     note = (
         f"会员评家结束：有效票 {decision.valid} 张，{rate_text}，"
-        f"参评率 {float(decision.turnout) * 100:.1f}%。" + "".join(decision.reasons)
+        f"参评率 {float(decision.turnout) * 100:.1f}%。" + "".join(reasons_in_chinese(decision))
     )
     fire_stage_action(
         nomination,

@@ -31,7 +31,14 @@ from reportlab.platypus import (
 )
 
 from app.evaluation.models import CHOICE_LABELS, Choice, EvaluationStatus, MemberEvaluation
-from app.evaluation.results import RULES, Decision, Results, Turnout, stored_reasons
+from app.evaluation.results import (
+    RULES,
+    Decision,
+    Results,
+    Turnout,
+    chinese_stored_reasons,
+    reasons_in_chinese,
+)
 from app.nominations.models import Nomination
 from app.pdfkit.fonts import FONT, cjk_font
 from app.timeutil import format_beijing, utcnow
@@ -244,7 +251,11 @@ def report_pdf(
             if evaluation.passed is not None
             else (decision.passed if decision is not None else None)
         )
-        reasons = decision.reasons if decision is not None else stored_reasons(evaluation)
+        reasons = (
+            reasons_in_chinese(decision)
+            if decision is not None
+            else chinese_stored_reasons(evaluation)
+        )
         verdict = {True: "达标", False: "未达标", None: "—"}[passed]
         result_lines.append(
             f"结论：<b>{verdict}</b>"

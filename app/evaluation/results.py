@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from app.assessment.rates import satisfaction_threshold
@@ -25,6 +27,7 @@ from app.evaluation.models import (
     TokenStatus,
 )
 from app.extensions import db
+from app.i18n import DEFAULT_LOCALE
 from app.nominations.models import Nomination
 from app.standards.models import StandardVersion
 
@@ -171,17 +174,44 @@ def fail_reasons(
     turnout: Fraction | float | None,
     min_turnout: Fraction | float | None,
 ) -> list[str]:
-    """Why a result does not pass (empty when it does): no ballot, rate or turnout too low."""
+    """Why a result does not pass (empty when it does): no ballot, rate or turnout too low.
+
+    In the reader's language; a record (the audit comment, the report) asks for them in
+    Chinese with `in_chinese`."""
     reasons = []
     if rate is None:
-        reasons.append("没有有效票。")
+        reasons.append(_("No valid ballots."))
     elif threshold is not None and rate < threshold:
-        reasons.append(f"满意率 {float(rate) * 100:.1f}%，低于标准 {float(threshold) * 100:g}%。")
+        reasons.append(
+            _(
+                "Satisfaction %(rate)s, below the standard of %(threshold)s.",
+                rate=f"{float(rate) * 100:.1f}%",
+                threshold=f"{float(threshold) * 100:g}%",
+            )
+        )
     if min_turnout is not None and turnout is not None and turnout < min_turnout:
         reasons.append(
-            f"参评率 {float(turnout) * 100:.1f}%，低于要求的 {float(min_turnout) * 100:g}%。"
+            _(
+                "Turnout %(turnout)s, below the required %(minimum)s.",
+                turnout=f"{float(turnout) * 100:.1f}%",
+                minimum=f"{float(min_turnout) * 100:g}%",
+            )
         )
     return reasons
+
+
+def chinese_stored_reasons(evaluation: MemberEvaluation) -> list[str]:
+    """`stored_reasons` as a record states them (the report), whatever the reader's language."""
+    with force_locale(DEFAULT_LOCALE):
+        return stored_reasons(evaluation)
+
+
+def reasons_in_chinese(decision: Decision) -> list[str]:
+    """The decision's reasons as a record states them, whatever the reader's language."""
+    with force_locale(DEFAULT_LOCALE):
+        return fail_reasons(
+            decision.rate, decision.threshold, decision.turnout, decision.min_turnout
+        )
 
 
 def stored_reasons(evaluation: MemberEvaluation) -> list[str]:

@@ -11,6 +11,7 @@ import os
 import threading
 
 from flask import current_app, has_app_context
+from flask_babel import lazy_gettext as _l
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
@@ -27,15 +28,15 @@ FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/arphic-gbsn00lp/gbsn00lp.ttf",  # fonts-arphic-gbsn00lp
     "/usr/share/fonts/truetype/arphic-gkai00mp/gkai00mp.ttf",  # fonts-arphic-gkai00mp
 )
-FONT_MISSING = (
-    "服务器缺少中文字体，暂时无法生成 PDF。"
-    "请系统管理员安装字体包 fonts-wqy-zenhei（sudo apt-get install fonts-wqy-zenhei），"
-    "或在配置项 CJK_FONT_PATH 中指定 TrueType 中文字体文件后重试。"
+FONT_MISSING = _l(
+    "The server has no Chinese font, so no PDF can be made for now. An administrator can "
+    "install the package fonts-wqy-zenhei (sudo apt-get install fonts-wqy-zenhei) or name a "
+    "TrueType Chinese font file in the setting CJK_FONT_PATH, then try again."
 )
-FONT_UNUSABLE = (
-    "服务器上的中文字体文件无法使用，暂时无法生成 PDF。"
-    "请系统管理员安装字体包 fonts-wqy-zenhei，或在配置项 CJK_FONT_PATH 中指定"
-    " TrueType 中文字体文件后重试。"
+FONT_UNUSABLE = _l(
+    "The server's Chinese font file cannot be used, so no PDF can be made for now. An "
+    "administrator can install the package fonts-wqy-zenhei or name a TrueType Chinese font "
+    "file in the setting CJK_FONT_PATH, then try again."
 )
 
 _font_lock = threading.Lock()
