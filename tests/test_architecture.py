@@ -104,3 +104,27 @@ def test_no_module_is_over_600_lines():
         if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_every_view_module_is_under_the_views_contract():
+    """The contract that keeps view modules from importing each other names them all: the
+    ones the factory registers, web and API alike."""
+    import tomllib
+
+    from app import API_BLUEPRINTS, BLUEPRINTS
+
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"][
+        "importlinter"
+    ]["contracts"]
+    (views,) = [c for c in contracts if c["type"] == "independence"]
+    patterns = views["modules"]
+
+    def covered(module: str) -> bool:
+        return any(
+            p == module or (p.startswith("app.*.") and module.endswith("." + p[6:]))
+            for p in patterns
+        )
+
+    registered = [f"app.{pkg}.{view}" for pkg, mods in BLUEPRINTS.items() for view in mods]
+    registered += [f"app.{name}" for name in API_BLUEPRINTS]
+    assert [m for m in registered if not covered(m)] == []
