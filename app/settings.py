@@ -98,6 +98,11 @@ def load() -> dict[str, object]:
         ),
         "EVIDENCE_MAX_FILE_MB": evidence_max_file_mb,
         "EVIDENCE_MAX_NOMINATION_MB": env_int("EVIDENCE_MAX_NOMINATION_MB", 200),
+        # What an Office document may unpack to (as its directory declares; a PDF's object
+        # streams, inflated to be checked), its compression ratio and its number of parts.
+        "EVIDENCE_MAX_UNPACKED_MB": env_int("EVIDENCE_MAX_UNPACKED_MB", 100),
+        "EVIDENCE_MAX_COMPRESSION_RATIO": env_int("EVIDENCE_MAX_COMPRESSION_RATIO", 100),
+        "EVIDENCE_MAX_PACKAGE_PARTS": env_int("EVIDENCE_MAX_PACKAGE_PARTS", 10_000),
         # Whole requests: one file plus the form around it; larger ones get 413.
         "MAX_CONTENT_LENGTH": (evidence_max_file_mb + 1) * 1024 * 1024,
         # flask-smorest

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import struct
@@ -14,7 +15,7 @@ from urllib.parse import quote
 
 import pytest
 from flask import Flask
-from PIL import Image
+from PIL import Image, ImageChops
 from sqlalchemy import delete, func, select
 from werkzeug.datastructures import FileStorage
 
@@ -40,6 +41,15 @@ def image_bytes(fmt: str = "PNG", size: tuple[int, int] = (40, 30), mode: str = 
     out = io.BytesIO()
     Image.new(mode, size, (200, 30, 30) if mode == "RGB" else None).save(out, fmt)
     return out.getvalue()
+
+
+def same_picture(stored: bytes, original: bytes, tolerance: int = 8) -> bool:
+    """Both decode to the same format, size and pixels (within a JPEG's rounding)."""
+    with Image.open(io.BytesIO(stored)) as a, Image.open(io.BytesIO(original)) as b:
+        if (a.format, a.size) != (b.format, b.size):
+            return False
+        diff = ImageChops.difference(a.convert("RGBA"), b.convert("RGBA"))
+        return all(high <= tolerance for _low, high in diff.getextrema())
 
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -267,9 +277,17 @@ def test_accepted_files(world, nomination, standard, storage_root, name, make, k
     )
     assert evidence.id and evidence.original_name == name
     assert evidence.kind == kind and evidence.content_type == content_type
-    assert evidence.size == len(data)
     assert KEY_RE.match(evidence.storage_key)
-    assert (storage_root / evidence.storage_key).read_bytes() == data
+    stored = (storage_root / evidence.storage_key).read_bytes()
+    assert evidence.size == len(stored)
+    assert evidence.sha256 == hashlib.sha256(stored).hexdigest()
+    if kind == EvidenceKind.IMAGE:
+        # Stored re-encoded from its pixels (tests/test_evidence_hostile.py): the same
+        # picture, in the same format.
+        assert same_picture(stored, data)
+    else:
+        assert evidence.size == len(data)
+        assert stored == data
     link = db.session.scalar(select(EvidenceLink).where(EvidenceLink.evidence_id == evidence.id))
     assert link.round_id == current_round(nomination).id and link.item_id == item_id(standard)
 

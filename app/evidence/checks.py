@@ -12,74 +12,64 @@ from __future__ import annotations
 import re
 import struct
 import unicodedata
-import warnings
 import zipfile
-from typing import BinaryIO, NamedTuple
+from typing import BinaryIO
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
 
 from app.errors import Invalid
-from app.evidence.models import EvidenceKind
+from app.evidence import packages, pdf
+from app.evidence.filetypes import (
+    ALLOWED_TYPES_TEXT,
+    DOC,
+    DOCX,
+    EXTENSIONS,
+    GIF,
+    IMAGE_FORMATS,
+    JPEG,
+    MAX_IMAGE_PIXELS,
+    MB,
+    PDF,
+    PNG,
+    PPT,
+    PPTX,
+    WEBP,
+    XLS,
+    XLSX,
+    FileType,
+    Limits,
+    refuse,
+)
+from app.evidence.images import check_image
 from app.evidence.ole2 import OLE2_MAGIC, root_names
 
-ALLOWED_TYPES_TEXT = _l(
-    "Only JPG, PNG, GIF and WebP images, PDF files and Word, Excel and PowerPoint documents "
-    "are accepted."
-)
+__all__ = [
+    "ALLOWED_TYPES_TEXT",
+    "DOC",
+    "DOCX",
+    "EXTENSIONS",
+    "GIF",
+    "IMAGE_FORMATS",
+    "JPEG",
+    "MAX_IMAGE_PIXELS",
+    "MAX_NAME_LENGTH",
+    "OLE2_MAGIC",
+    "PDF",
+    "PNG",
+    "PPT",
+    "PPTX",
+    "WEBP",
+    "XLS",
+    "XLSX",
+    "FileType",
+    "Limits",
+    "clean_filename",
+    "download_name",
+    "identify",
+    "refuse",
+]
 
-# Images larger than this (in pixels) are refused: decoding them could exhaust memory.
-MAX_IMAGE_PIXELS = 50_000_000
 MAX_NAME_LENGTH = 200
-
-
-class FileType(NamedTuple):
-    kind: EvidenceKind
-    content_type: str
-    extension: str  # canonical, with the dot: ".jpg"
-
-
-JPEG = FileType(EvidenceKind.IMAGE, "image/jpeg", ".jpg")
-PNG = FileType(EvidenceKind.IMAGE, "image/png", ".png")
-GIF = FileType(EvidenceKind.IMAGE, "image/gif", ".gif")
-WEBP = FileType(EvidenceKind.IMAGE, "image/webp", ".webp")
-PDF = FileType(EvidenceKind.PDF, "application/pdf", ".pdf")
-DOCX = FileType(
-    EvidenceKind.OFFICE,
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".docx",
-)
-XLSX = FileType(
-    EvidenceKind.OFFICE,
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".xlsx",
-)
-PPTX = FileType(
-    EvidenceKind.OFFICE,
-    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".pptx",
-)
-DOC = FileType(EvidenceKind.OFFICE, "application/msword", ".doc")
-XLS = FileType(EvidenceKind.OFFICE, "application/vnd.ms-excel", ".xls")
-PPT = FileType(EvidenceKind.OFFICE, "application/vnd.ms-powerpoint", ".ppt")
-
-# Extensions a download name may already carry for each detected type.
-EXTENSIONS: dict[str, tuple[str, ...]] = {
-    JPEG.content_type: (".jpg", ".jpeg", ".jpe", ".jfif"),
-    PNG.content_type: (".png",),
-    GIF.content_type: (".gif",),
-    WEBP.content_type: (".webp",),
-    PDF.content_type: (".pdf",),
-    DOCX.content_type: (".docx",),
-    XLSX.content_type: (".xlsx",),
-    PPTX.content_type: (".pptx",),
-    DOC.content_type: (".doc",),
-    XLS.content_type: (".xls",),
-    PPT.content_type: (".ppt",),
-}
-
-IMAGE_FORMATS = {"JPEG": JPEG, "PNG": PNG, "GIF": GIF, "WEBP": WEBP}
 
 # Office Open XML: the main part's content type → what the package is.
 _OOXML_MAIN = {
@@ -100,17 +90,13 @@ _ATTR_RE = re.compile(r"""(\w+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _OLE_MAIN_STREAMS = {"worddocument": DOC, "workbook": XLS, "book": XLS, "powerpoint document": PPT}
 
 
-def refuse(message: str) -> Invalid:
-    """A refused upload: the message, also as the error of the form's `file` field."""
-    return Invalid(message, errors={"file": [message]})
-
-
 # -- content ----------------------------------------------------------------------------
 
 
-def identify(stream: BinaryIO) -> FileType:
+def identify(stream: BinaryIO, limits: Limits | None = None) -> FileType:
     """The type of the (seekable) stream's content; raises Invalid for anything refused.
 
+    `limits` bound what an Office package or a PDF may unpack to (the defaults without).
     Reads from the start and leaves the stream positioned at the start.
     """
     try:
@@ -118,26 +104,24 @@ def identify(stream: BinaryIO) -> FileType:
         head = stream.read(4096)
         if not head:
             raise refuse(_("The file is empty; please choose it again."))
-        return _by_magic(stream, head)
+        return _by_magic(stream, head, limits or Limits())
     finally:
         stream.seek(0)
 
 
-def _by_magic(stream: BinaryIO, head: bytes) -> FileType:
+def _by_magic(stream: BinaryIO, head: bytes, limits: Limits) -> FileType:
     if head.startswith(b"\xff\xd8\xff"):
-        return _check_image(stream, JPEG)
+        return check_image(stream, JPEG)
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return _check_image(stream, PNG)
+        return check_image(stream, PNG)
     if head[:6] in (b"GIF87a", b"GIF89a"):
-        return _check_image(stream, GIF)
+        return check_image(stream, GIF)
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return _check_image(stream, WEBP)
+        return check_image(stream, WEBP)
     if head.startswith(b"%PDF-"):
-        # The header is the whole test: a PDF is only ever served as a download with its
-        # own content type, and viewers cope with damaged ones themselves.
-        return PDF
+        return _check_pdf(stream, limits)
     if head.startswith(b"PK\x03\x04"):
-        return _check_ooxml(stream)
+        return _check_ooxml(stream, limits)
     if head.startswith(OLE2_MAGIC):
         return _check_ole2(stream)
     raise refuse(_refusal_for(head))
@@ -212,70 +196,13 @@ def _archives_refused() -> str:
     )
 
 
-def _check_image(stream: BinaryIO, expected: FileType) -> FileType:
-    """The image must be what its magic says, of a sane size, and really decode."""
-    broken = _(
-        "The image is damaged or incomplete and cannot be opened (%(format)s).",
-        format=expected.extension[1:].upper(),
-    )
-    try:
-        with warnings.catch_warnings():
-            # Pillow only warns between its limit and twice it; treat both as refusals.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            stream.seek(0)
-            with Image.open(stream, formats=list(IMAGE_FORMATS)) as image:
-                if IMAGE_FORMATS.get(image.format or "") != expected:
-                    raise refuse(broken)
-                width, height = image.size
-                if width < 1 or height < 1:
-                    raise refuse(broken)
-                if width * height > MAX_IMAGE_PIXELS:
-                    raise refuse(
-                        _(
-                            "The image is too large (%(width)s×%(height)s pixels): at most "
-                            "%(mp)s megapixels; please make it smaller and upload it again.",
-                            width=width,
-                            height=height,
-                            mp=MAX_IMAGE_PIXELS // 1_000_000,
-                        )
-                    )
-                image.verify()  # structure and checksums (PNG: every chunk's CRC)
-            if expected is not PNG:
-                # verify() barely looks at JPEG, GIF and WebP data: decode (JPEG at 1/8).
-                stream.seek(0)
-                with Image.open(stream, formats=list(IMAGE_FORMATS)) as image:
-                    if expected is JPEG:
-                        image.draft("RGB", (max(1, width // 8), max(1, height // 8)))
-                    image.load()
-    except Invalid:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise refuse(
-            _(
-                "The image is too large and may be a malicious file; please make it smaller "
-                "and upload it again."
-            )
-        ) from None
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        EOFError,
-        struct.error,
-        IndexError,
-        TypeError,
-        MemoryError,
-    ):
-        raise refuse(broken) from None
-    finally:
-        stream.seek(0)
-    return expected
-
-
-def _check_ooxml(stream: BinaryIO) -> FileType:
-    """A ZIP is accepted only as a Word, Excel or PowerPoint (Office Open XML) package."""
+def _check_ooxml(stream: BinaryIO, limits: Limits) -> FileType:
+    """A ZIP is accepted only as a Word, Excel or PowerPoint (Office Open XML) package, and
+    only if its directory shows nothing that would unpack beyond the limits."""
     not_office = _archives_refused()
+    finding = packages.inspect(stream, limits)
+    if finding is not None:
+        raise refuse(_package_refusal(finding))
     try:
         stream.seek(0)
         with zipfile.ZipFile(stream) as archive:
@@ -350,6 +277,96 @@ def _check_ole2(stream: BinaryIO) -> FileType:
             "Unrecognised file type (not a Word, Excel or PowerPoint document). %(allowed)s",
             allowed=ALLOWED_TYPES_TEXT,
         )
+    )
+
+
+def _package_refusal(finding: packages.Finding) -> str:
+    """Why an Office package is refused, from what its directory showed."""
+    problem = packages.Problem
+    suspicious = _(
+        "It may be a malicious file (a zip bomb); please save the document again in Office "
+        "and upload it again."
+    )
+    if finding.problem is problem.TOO_MANY_PARTS:
+        return _(
+            "The document holds %(count)s parts, more than the %(limit)s allowed. %(why)s",
+            count=finding.value,
+            limit=finding.limit,
+            why=suspicious,
+        )
+    if finding.problem is problem.TOO_LARGE:
+        return _(
+            "The document would unpack to more than %(limit)s MB. %(why)s",
+            limit=finding.limit // MB,
+            why=suspicious,
+        )
+    if finding.problem is problem.RATIO:
+        return _(
+            "The document is compressed %(ratio)s:1, beyond the %(limit)s:1 allowed. %(why)s",
+            ratio=finding.value,
+            limit=finding.limit,
+            why=suspicious,
+        )
+    if finding.problem is problem.OVERLAP:
+        return _(
+            "Parts of the document share the same data, which Office never writes. %(why)s",
+            why=suspicious,
+        )
+    if finding.problem is problem.UNSAFE_NAME:
+        return _(
+            "The document contains a part with an unsafe name (%(name)s) that could be "
+            "unpacked outside its folder; it is not accepted.",
+            name=finding.name[:80],
+        )
+    if finding.problem is problem.DUPLICATE:
+        return _(
+            "The document lists the part %(name)s twice, so programs may disagree about "
+            "what it contains; it is not accepted.",
+            name=finding.name[:80],
+        )
+    if finding.problem is problem.ENCRYPTED:
+        return _(
+            "Encrypted Office documents are not accepted; please remove the password and "
+            "upload it again."
+        )
+    return _damaged_office()
+
+
+def _check_pdf(stream: BinaryIO, limits: Limits) -> FileType:
+    """A PDF is accepted only if nothing in it could act: see `app.evidence.pdf`."""
+    stream.seek(0)
+    finding = pdf.scan(stream.read(), limits.unpacked_bytes)
+    stream.seek(0)
+    if finding is None:
+        return PDF
+    raise refuse(_pdf_refusal(finding))
+
+
+def _pdf_refusal(finding: pdf.Finding) -> str:
+    found = pdf.Finding
+    what = {
+        found.JAVASCRIPT: _("script (JavaScript)"),
+        found.OPEN_ACTION: _("an action run when it is opened"),
+        found.ADDITIONAL_ACTIONS: _("actions run automatically (on opening a page or a field)"),
+        found.LAUNCH: _("an action that starts a program"),
+        found.EMBEDDED_FILE: _("embedded files (attachments)"),
+        found.RICH_MEDIA: _("embedded multimedia (RichMedia)"),
+        found.XFA: _("an XFA form"),
+    }.get(finding)
+    if what is not None:
+        return _(
+            "PDF files that contain %(what)s are not accepted; please print or export it to a "
+            "new PDF without it and upload it again.",
+            what=what,
+        )
+    if finding is found.UNREADABLE:
+        return _(
+            "The PDF cannot be checked (it is encrypted or damaged); please remove any "
+            "password, save or print it to a new PDF and upload it again."
+        )
+    return _(
+        "The PDF is too complex to check; please print or export it to a new PDF and upload "
+        "it again."
     )
 
 

@@ -28,10 +28,12 @@ from app.evidence.checks import (
     IMAGE_FORMATS,
     MAX_IMAGE_PIXELS,
     FileType,
+    Limits,
     clean_filename,
     identify,
     refuse,
 )
+from app.evidence.images import clean_image
 from app.evidence.models import Evidence, EvidenceKind
 from app.evidence.storage import get_storage, new_key
 from app.extensions import db
@@ -121,14 +123,28 @@ def _spool(source: BinaryIO, limit: int) -> tuple[BinaryIO, int, str]:
     return spool, size, digest.hexdigest()
 
 
+def _measure(stream: BinaryIO) -> tuple[int, str]:
+    """(size, sha256 hex) of the stream's content; leaves it at position 0."""
+    digest = hashlib.sha256()
+    size = 0
+    stream.seek(0)
+    while chunk := stream.read(_CHUNK):
+        size += len(chunk)
+        digest.update(chunk)
+    stream.seek(0)
+    return size, digest.hexdigest()
+
+
 def store_evidence(
     user: User, nomination: Nomination, file_storage: Any, attach: Callable[[Evidence, bool], T]
 ) -> T:
     """Check, store and record one uploaded file of `nomination`, then `attach` it; commits.
 
-    `attach(evidence, is_new)` says what cites the file (a round's item, a paper tally) and
-    runs in the same transaction. The caller has authorised the user. If storing fails
-    nothing is written to the database; if the database fails the stored file is deleted.
+    An image is stored re-encoded from its pixels (`app.evidence.images`): its size and
+    sha256 are the stored file's. `attach(evidence, is_new)` says what cites the file (a
+    round's item, a paper tally) and runs in the same transaction. The caller has authorised
+    the user. If storing fails nothing is written to the database; if the database fails the
+    stored file is deleted.
     """
     if file_storage is None or not getattr(file_storage, "filename", None):
         raise refuse(_("Please choose a file to upload."))
@@ -137,7 +153,12 @@ def store_evidence(
     stored_key: str | None = None
     storage = get_storage()
     try:
-        file_type: FileType = identify(spool)
+        file_type: FileType = identify(spool, Limits.from_config())
+        if file_type.kind == EvidenceKind.IMAGE:
+            cleaned = clean_image(spool, file_type)
+            spool.close()
+            spool = cleaned
+            size, sha256 = _measure(spool)
         evidence = db.session.scalar(
             select(Evidence)
             .where(
@@ -261,6 +282,9 @@ def make_thumbnail(source: BinaryIO, size: int = THUMBNAIL_SIZE) -> bytes:
                 image = background
             elif image.mode != "RGB":
                 image = image.convert("RGB")
+            # Files stored before uploads were re-encoded may carry a comment or EXIF: the
+            # JPEG encoder would copy them from here.
+            image.info = {}
             out = io.BytesIO()
             image.save(out, "JPEG", quality=82, optimize=True)
             return out.getvalue()
