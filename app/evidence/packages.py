@@ -177,14 +177,14 @@ def _judge(
         if folded in seen:
             return Finding(Problem.DUPLICATE, entry.name)
         seen.add(folded)
-        if entry.size > RATIO_FLOOR and entry.size > limits.ratio * max(entry.compressed, 1):
-            return Finding(
-                Problem.RATIO, entry.name, _ratio(entry.size, entry.compressed), limits.ratio
-            )
         total += entry.size
         compressed_total += entry.compressed
         if total > limits.unpacked_bytes:
             return Finding(Problem.TOO_LARGE, value=total, limit=limits.unpacked_bytes)
+        if entry.size > RATIO_FLOOR and entry.size > limits.ratio * max(entry.compressed, 1):
+            return Finding(
+                Problem.RATIO, entry.name, _ratio(entry.size, entry.compressed), limits.ratio
+            )
     if total > RATIO_FLOOR and total > limits.ratio * max(compressed_total, 1):
         return Finding(Problem.RATIO, "", _ratio(total, compressed_total), limits.ratio)
     return _overlaps(stream, entries, cd_offset)
