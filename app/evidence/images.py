@@ -162,9 +162,8 @@ def _pixels_and_options(
         options = _jpeg_options(opened)
     elif file_type is WEBP:
         options = {"lossless": _webp_is_lossless(stream), "quality": WEBP_QUALITY}
-    upright: Image.Image = ImageOps.exif_transpose(opened) or opened
-    image = upright.copy() if upright is opened else upright
-    image = _to_srgb(image, icc_profile)
+    ImageOps.exif_transpose(opened, in_place=True)  # no copy: a photo may be 50 megapixels
+    image = _to_srgb(opened, icc_profile)
     if transparency is not None and (
         (file_type is GIF and image.mode in ("P", "L"))
         or (file_type is PNG and image.mode in ("P", "L", "RGB"))
