@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import struct
+import time
 import zipfile
 import zlib
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 from PIL import ExifTags, Image
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
@@ -148,19 +150,27 @@ def stream(dictionary: bytes, data: bytes) -> bytes:
     return b"<< " + dictionary + b" /Length %d >>\nstream\n" % len(data) + data + b"\nendstream"
 
 
-def object_stream(number: int, body: bytes) -> bytes:
-    """An object stream (compressed) holding object `number`."""
-    header = b"%d 0 " % number
+def object_stream(number: int, body: bytes, *more: tuple[int, bytes]) -> bytes:
+    """An object stream (compressed) holding object `number` and `more` objects."""
+    objects, offsets, at = [(number, body), *more], [], 0
+    for n, text in objects:
+        offsets.append(b"%d %d" % (n, at))
+        at += len(text) + 1
+    header = b" ".join(offsets) + b" "
+    content = header + b" ".join(text for _n, text in objects)
     return stream(
-        b"/Type /ObjStm /N 1 /First %d /Filter /FlateDecode" % len(header),
-        zlib.compress(header + body),
+        b"/Type /ObjStm /N %d /First %d /Filter /FlateDecode" % (len(objects), len(header)),
+        zlib.compress(content),
     )
 
 
-def reportlab_pdf(text: str = "职工之家 JavaScript /OpenAction") -> bytes:
+def reportlab_pdf(text: str = "职工之家 JavaScript /OpenAction", image: bool = False) -> bytes:
     out = io.BytesIO()
     page = canvas.Canvas(out)
     page.drawString(72, 720, text)
+    if image:  # binary stream data, as a scan or a QR code gives
+        noise = Image.frombytes("L", (64, 64), bytes(range(256)) * 16)
+        page.drawImage(ImageReader(noise), 72, 400, 128, 128)
     page.showPage()
     page.save()
     return out.getvalue()
@@ -233,10 +243,34 @@ HOSTILE_PDFS = {
         lambda: pdf_file(stream(b"", b"9 0 obj << /S /JavaScript >> endobj")),
         "JavaScript",
     ),
+    "open-action-hidden-in-stream-data": (
+        lambda: pdf_file(
+            stream(b"", b"9 0 obj << /S /URI /URI (https://evil.example/) >> endobj"),
+            catalog=b"/OpenAction 9 0 R",
+        ),
+        "打开时自动执行",
+    ),
+    "open-action-behind-an-unclosed-string": (
+        # A viewer reads object 5 from its own offset: object 4's string does not hide it.
+        lambda: pdf_file(
+            b"(unclosed",
+            b"<< /S /URI /URI (https://evil.example/) >>",
+            catalog=b"/OpenAction 5 0 R",
+        ),
+        "打开时自动执行",
+    ),
+    "open-action-behind-an-unclosed-string-in-object-stream": (
+        lambda: pdf_file(
+            object_stream(5, b"[(unclosed", (6, b"<< /S /URI /URI (https://evil.example/) >>")),
+            catalog=b"/OpenAction 6 0 R",
+        ),
+        "打开时自动执行",
+    ),
 }
 
 CLEAN_PDFS = {
     "reportlab": reportlab_pdf,
+    "reportlab-with-an-image": lambda: reportlab_pdf(image=True),
     "destination-on-opening": lambda: pdf_file(catalog=b"/OpenAction [3 0 R /Fit]"),
     "go-to-on-opening": lambda: pdf_file(
         b"<< /S /GoTo /D [3 0 R /XYZ null null 0] >>", catalog=b"/OpenAction 4 0 R"
@@ -432,6 +466,11 @@ def test_pdf_work_is_bounded():  # type: ignore[no-untyped-def]
     assert pdf.scan(pdf_file(object_stream(5, body)), 1_000_000) is pdf.Finding.TOO_COMPLEX
     assert pdf.scan(b"%PDF-1.7\n" + b"[" * 10_000, 10**8) is pdf.Finding.TOO_COMPLEX
     assert pdf.scan(b"%PDF-1.7\n1 0 obj " + b"9" * 100_000 + b" endobj", 10**8) is None
+    # Binary stream data holds "1 0 %%%…" by chance (reportlab's slips did): linear, where
+    # a backtracking pattern takes half a minute on these 27.
+    started = time.monotonic()
+    assert pdf.scan(b"%PDF-1.7\n" + b"1 0 " + b"%" * 27 + b"x\n" * 2, 10**8) is None
+    assert time.monotonic() - started < 2
 
 
 # -- images ---------------------------------------------------------------------------------------

@@ -4,17 +4,18 @@ multimedia and XFA forms.
 
 The scanner reads the file's own syntax (PDF 32000-1 §7.2–7.5) rather than following its
 cross-reference table: viewers repair damaged files by scanning for objects, so every
-object in the bytes counts — those of earlier revisions and those no table lists. Names are
-compared after decoding their `#xx` escapes (`/J#61vaScript` is `/JavaScript`). String
-literals, comments and stream data are skipped, except object streams (`/Type /ObjStm`, or
-a stream with the `/N` and `/First` of one), which are inflated within a budget and read
-like the rest: that is where compressed files keep their dictionaries. As a second net, the
-long names are also looked for in every byte of the file, stream data included, so that an
-object hidden inside another stream's data is found too.
+object in the bytes counts — those of earlier revisions and those no table lists. Each
+`N G obj` starts an object, read on its own up to the next, as a viewer reads an object
+from its offset. Names are compared after decoding their `#xx` escapes (`/J#61vaScript` is
+`/JavaScript`). String literals, comments and stream data are skipped, except object
+streams (`/Type /ObjStm`, or a stream with the `/N` and `/First` of one), which are inflated
+within a budget and their objects read the same way: that is where compressed files keep
+their dictionaries. As a second net, the long names are also looked for in every byte of
+the file, stream data included.
 
 Refused (`Finding`): the names `/JavaScript`, `/JS`, `/Launch`, `/EmbeddedFile(s)`, `/EF`,
 `/RichMedia…`, `/XFA` anywhere; an `/OpenAction` that is an action other than going to a
-page of the document (a destination alone is fine: Word writes one); a non-empty `/AA`
+page of the document (a destination alone is fine: many writers add one); a non-empty `/AA`
 (actions on opening a page, on a form field…); an object stream that cannot be read
 (encrypted, damaged, filtered other than by Flate) or that inflates beyond the budget; a
 nesting deeper than any real file has.
@@ -30,7 +31,7 @@ from typing import Any, NamedTuple
 _WHITE = rb"\x00\t\n\x0c\r "
 _REGULAR = rb"[^\x00\t\n\x0c\r ()<>\[\]{}/%]"
 _TOKEN = re.compile(
-    rb"(?:[\x00\t\n\x0c\r ]+|%[^\r\n]*)*"  # whitespace and comments before the token
+    rb"(?:[\x00\t\n\x0c\r ]++|%[^\r\n]*+)*+"  # whitespace and comments before the token
     rb"(?:(?P<dict><<)|(?P<enddict>>>)|(?P<array>\[)|(?P<endarray>\])"
     rb"|/(?P<name>" + _REGULAR + rb"*)"
     rb"|(?P<string>\()"
@@ -44,6 +45,12 @@ _ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _PAREN = re.compile(rb"[()\\]")
 _INT = re.compile(rb"[+-]?\d{1,19}")
 _ENDSTREAM = b"endstream"
+# "12 0 obj": where an object starts (comments may stand between the parts, as a lexer
+# skips them). Possessive, so that it never backtracks (binary data holds "1 0 %%%…").
+_GAP = rb"(?:[\x00\t\n\x0c\r ]++|%[^\r\n]*+)++"
+_OBJECT_HEADER = re.compile(
+    rb"(?<![0-9])(\d{1,10})" + _GAP + rb"\d{1,5}" + _GAP + rb"obj(?!" + _REGULAR + rb")"
+)
 
 MAX_DEPTH = 100  # nesting of arrays and dictionaries; real files stay below ten
 # Syntax tokens read (outside stream data), all together: a few seconds of work. Real files
@@ -98,7 +105,7 @@ def scan(data: bytes, max_unpacked: int) -> Finding | None:
     try:
         _scan_raw(data)
         scanner = _Scanner(max_unpacked)
-        scanner.read(data, top_level=True)
+        scanner.read_file(data)
         scanner.read_object_streams()
         scanner.judge_actions()
     except _Found as found:
@@ -130,24 +137,28 @@ def _scan_raw(data: bytes) -> None:
             raise _Found(finding)
 
 
-def _skip_string(data: bytes, pos: int) -> int:
+def _skip_string(data: bytes, pos: int, end: int) -> int:
     """The position after the literal string whose "(" ends at `pos` (balanced, escapes)."""
     depth = 1
     while depth:
-        match = _PAREN.search(data, pos)
+        match = _PAREN.search(data, pos, end)
         if match is None:
-            return len(data)
+            return end
         char, pos = data[match.start()], match.start() + 1
         if char == 0x5C:  # backslash: the next byte is escaped
             pos += 1
         else:
             depth += 1 if char == 0x28 else -1
-    return pos
+    return min(pos, end)
 
 
 class _Scanner:
     """Reads tokens into values (dicts, lists, names, numbers, references), checking every
-    name as it goes and keeping what the action rules need."""
+    name as it goes and keeping what the action rules need.
+
+    Each object is read on its own, from its `N G obj` to the next one, as a viewer reads it
+    from its offset: nothing one object leaves open (a string, an array) hides the next.
+    """
 
     def __init__(self, max_unpacked: int) -> None:
         self.budget = max_unpacked
@@ -159,32 +170,54 @@ class _Scanner:
 
     # -- reading ---------------------------------------------------------------------------
 
-    def read(self, data: bytes, *, top_level: bool) -> dict[int, Any]:
-        """Read `data`; returns the containers completed at the outermost level by their
-        start offset (an object stream's objects). Stream data is skipped at top level."""
+    def read_file(self, data: bytes) -> None:
+        """Every object of the file, each from its header to the next header."""
+        starts = [(m.start(), m.end(), int(m.group(1))) for m in _OBJECT_HEADER.finditer(data)]
+        first = starts[0][0] if starts else len(data)
+        self.read(data, 0, first, None, streams=True)  # the header, or a file without objects
+        for i, (_at, body, number) in enumerate(starts):
+            end = starts[i + 1][0] if i + 1 < len(starts) else len(data)
+            self.read(data, body, end, number, streams=True)
+
+    def read_object_streams(self) -> None:
+        """Inflate each object stream and read its objects, each between its offset and the
+        next (the offsets its header gives); without a usable header, the whole."""
+        for header, body in self.object_streams:
+            content = self._inflate(header, body)
+            first, count = header.get(b"First"), header.get(b"N")
+            pairs: list[tuple[int, int]] = []
+            if type(first) is int and type(count) is int and 0 <= first <= len(content):
+                numbers = [int(w) for w in _INT.findall(content[:first])][: 2 * count]
+                pairs = sorted(
+                    (first + offset, number)
+                    for number, offset in zip(numbers[::2], numbers[1::2], strict=False)
+                    if 0 <= first + offset < len(content)
+                )
+            if not pairs:
+                self.read(content, 0, len(content), None, streams=False)
+                continue
+            for i, (start, number) in enumerate(pairs):
+                end = pairs[i + 1][0] if i + 1 < len(pairs) else len(content)
+                self.read(content, start, end, number, streams=False)
+
+    def read(self, data: bytes, pos: int, end: int, number: int | None, *, streams: bool) -> None:
+        """Read data[pos:end] as (the body of) object `number`; with `streams`, a stream's
+        data is skipped (an object stream's kept for later)."""
         stack: list[list[Any]] = []
-        starts: list[int] = []
-        outer: dict[int, Any] = {}
-        numbers: list[int] = []  # the last integers at the outermost level ("12 0 obj")
-        current: int | None = None
-        last: Any = None
-        pos = 0
+        last_dict: dict[bytes, Any] = {}
         match_at = _TOKEN.match
         tokens = self.tokens
         while True:
             tokens -= 1
             if tokens < 0:
                 raise _Found(Finding.TOO_COMPLEX)
-            match = match_at(data, pos)
+            match = match_at(data, pos, end)
             assert match is not None  # `stray` matches any byte, `end` the end
             kind, pos = match.lastgroup, match.end()
             value: Any = None
             if kind == "int":
-                number = int(match.group(kind))
                 if stack:
-                    stack[-1].append(number)
-                else:
-                    numbers = [*numbers[-1:], number]
+                    stack[-1].append(int(match.group(kind)))
                 continue
             if kind == "name":
                 value = _decode_name(match.group(kind))
@@ -193,49 +226,41 @@ class _Scanner:
                 if len(stack) >= MAX_DEPTH:
                     raise _Found(Finding.TOO_COMPLEX)
                 stack.append([kind])
-                starts.append(match.start(kind))
                 continue
             elif kind == "enddict" or kind == "endarray":
                 if not stack or stack[-1][0] != kind[3:]:
                     continue  # unbalanced: ignored, as viewers do
                 items = stack.pop()
                 del items[0]
-                opened = starts.pop()
-                value = self._dict(items) if kind == "enddict" else items
-                if not stack:
-                    outer[opened] = value
+                if kind == "enddict":
+                    value = last_dict = self._dict(items)
+                else:
+                    value = items
             elif kind == "string":
-                pos = _skip_string(data, pos)
+                pos = _skip_string(data, pos, end)
             elif kind == "word":
                 word = match.group(kind)
-                if stack:
+                if word == b"stream" and streams:
+                    stack.clear()
+                    pos = self._stream(data, pos, end, last_dict)
+                elif stack:
                     items = stack[-1]
                     if word == b"R" and len(items) >= 3 and _is_int(items[-1], items[-2]):
                         del items[-1]
                         items[-1] = Ref(items[-1])
                     else:
                         items.append(None)
-                    continue
-                if word == b"obj" and len(numbers) == 2:
-                    current = numbers[0]
-                elif word == b"endobj":
-                    current = None
-                elif word == b"stream" and top_level:
-                    pos = self._stream(data, pos, last)
-                numbers = []
                 continue
             elif kind == "end":
                 self.tokens = tokens
-                return outer
+                return
             elif kind == "stray":
                 continue
             # a value: a name, a dictionary, an array, a string
             if stack:
                 stack[-1].append(value)
-            else:
-                last = value
-                if current is not None and isinstance(value, dict | list):
-                    self.objects.setdefault(current, []).append(value)
+            elif number is not None and isinstance(value, dict | list):
+                self.objects.setdefault(number, []).append(value)
 
     def _dict(self, items: list[Any]) -> dict[bytes, Any]:
         result = {
@@ -249,44 +274,24 @@ class _Scanner:
             self.additional_actions.append(result[b"AA"])
         return result
 
-    def _stream(self, data: bytes, pos: int, header: Any) -> int:
+    def _stream(self, data: bytes, pos: int, end: int, header: dict[bytes, Any]) -> int:
         """Skip a stream's data (keeping an object stream's); returns where reading goes on."""
         if data.startswith(b"\r\n", pos):
             pos += 2
         elif data.startswith((b"\n", b"\r"), pos):
             pos += 1
-        header = header if isinstance(header, dict) else {}
         length = header.get(b"Length")
-        by_length = pos + length if type(length) is int and 0 <= length <= len(data) - pos else None
+        by_length = pos + length if type(length) is int and 0 <= length <= end - pos else None
         if by_length is not None and data[by_length : by_length + 32].lstrip(_WHITE).startswith(
             _ENDSTREAM
         ):
-            end = by_length
+            stop = by_length
         else:
-            found = data.find(_ENDSTREAM, pos)
-            if found >= 0:
-                end = found
-            elif by_length is not None:
-                end = by_length
-            else:
-                return pos  # no end at all: read the rest as objects
+            found = data.find(_ENDSTREAM, pos, end)
+            stop = found if found >= 0 else by_length if by_length is not None else end
         if _is_object_stream(header):
-            self.object_streams.append((header, data[pos:end]))
-        return end
-
-    def read_object_streams(self) -> None:
-        """Inflate and read each object stream; its objects join the index."""
-        for header, body in self.object_streams:
-            content = self._inflate(header, body)
-            outer = self.read(content, top_level=False)
-            first, count = header.get(b"First"), header.get(b"N")
-            if not (isinstance(first, int) and isinstance(count, int)):
-                continue
-            numbers = [int(w) for w in _INT.findall(content[: max(0, first)])][: 2 * count]
-            for number, offset in zip(numbers[::2], numbers[1::2], strict=False):
-                value = outer.get(first + offset)
-                if value is not None:
-                    self.objects.setdefault(number, []).append(value)
+            self.object_streams.append((header, data[pos:stop]))
+        return stop
 
     def _inflate(self, header: dict[bytes, Any], body: bytes) -> bytes:
         filters = header.get(b"Filter")
