@@ -651,3 +651,21 @@ def test_api_stores_images_cleaned(world, nomination, client):  # type: ignore[n
         assert HTML not in download.data and PHP not in download.data
         assert is_gps_free(download.data)
         assert response.get_json()["size"] == len(download.data)
+
+
+def test_hostile_file_refusal_in_english_when_chosen(world, client, auth):  # type: ignore[no-untyped-def]
+    evaluated, _evaluation = _open(world)
+    client.set_cookie("lang", "en")
+    auth.login("union_a")
+    base = _page(evaluated)
+    sheet = (io.BytesIO(HOSTILE_PDFS["javascript-open-action"][0]()), "tally.pdf")
+    response = post_form(
+        client,
+        base,
+        {"satisfied": "3", "basic": "1", "dissatisfied": "0", "tally_sheet": sheet},
+        action=f"{base}/paper",
+    )
+    assert response.status_code == 422
+    assert field_error(response.text, "tally_sheet").startswith(
+        "PDF files that contain script (JavaScript) are not accepted"
+    )
