@@ -56,6 +56,7 @@ def register_extensions(app: Flask) -> None:
     from app.auth import session as auth_session
     from app.database import configure_sqlite
     from app.extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
+    from app.web import headers
 
     db.init_app(app)
     with app.app_context():
@@ -68,6 +69,7 @@ def register_extensions(app: Flask) -> None:
         compare_type=True,
     )
     csrf.init_app(app)
+    headers.init_app(app)
     bootstrap.init_app(app)
     i18n.init_app(app, babel)
     auth_session.init_app(app, login_manager)

@@ -77,6 +77,12 @@ def load() -> dict[str, object]:
         # (0: none; the client address is the connection's). Login throttling and the
         # objection rate limit key on the client address.
         "TRUSTED_PROXIES": env_int("TRUSTED_PROXIES", 0),
+        # Security headers (app/web/headers.py): the Content-Security-Policy only reported,
+        # not enforced, and where browsers send the reports; HSTS (sent with secure cookies).
+        "CSP_REPORT_ONLY": env_bool("CSP_REPORT_ONLY", False),
+        "CSP_REPORT_URI": env_str("CSP_REPORT_URI", ""),
+        "HSTS_MAX_AGE": env_int("HSTS_MAX_AGE", 365 * 24 * 3600),
+        "HSTS_INCLUDE_SUBDOMAINS": env_bool("HSTS_INCLUDE_SUBDOMAINS", False),
         # Reminders: how many days before a due date they start, and after how many days
         # overdue a step escalates to the supervising organisation.
         "REMINDER_DAYS_BEFORE": env_int("REMINDER_DAYS_BEFORE", 3),

@@ -73,11 +73,35 @@ def chromium():  # type: ignore[no-untyped-def]
             browser.close()
 
 
+# A page's breaches of its Content-Security-Policy and Permissions-Policy, as the page itself
+# sees them (the securitypolicyviolation event, the Reporting API) and logs them to the
+# console, plus what chromium logs itself ("Permissions policy violation: camera is not
+# allowed…", "Refused to … Content Security Policy directive…").
+POLICY_VIOLATION = re.compile(
+    r"CSP violation|Content Security Policy|Permissions.policy violation|Permissions-Policy", re.I
+)
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (e) {
+  console.error("CSP violation: " + e.effectiveDirective + " refused " + (e.blockedURI || "inline")
+    + " at " + e.sourceFile + ":" + e.lineNumber);
+});
+if (window.ReportingObserver) {
+  new ReportingObserver(function (reports) {
+    reports.forEach(function (r) {
+      console.error("Permissions policy violation: " + r.body.featureId);
+    });
+  }, {types: ["permissions-policy-violation"], buffered: true}).observe();
+}
+"""
+
+
 @contextmanager
 def phone_page(browser, base_url: str):  # type: ignore[no-untyped-def]
     """A page in a phone-sized browser context (375×812, touch, Chinese locale).
 
-    `page.js_errors` collects uncaught script errors.
+    `page.js_errors` collects uncaught script errors; `page.policy_violations` what broke the
+    pages' Content-Security-Policy or Permissions-Policy, which must be nothing when the test
+    ends (checked here, so every browser test checks it).
     """
     context = browser.new_context(
         viewport=PHONE,
@@ -89,12 +113,25 @@ def phone_page(browser, base_url: str):  # type: ignore[no-untyped-def]
         base_url=base_url,
     )
     context.set_default_timeout(10_000)
+    # Run before any script of the page, outside its CSP (Playwright's init scripts are).
+    context.add_init_script(REPORT_VIOLATIONS)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{message.text} ({page.url})")
+            if POLICY_VIOLATION.search(message.text)
+            else None
+        ),
+    )
+    page.policy_violations = violations
     try:
         yield page
+        assert violations == [], "the page broke its security policy:\n" + "\n".join(violations)
     finally:
         context.close()
 

@@ -74,12 +74,15 @@ def test_inspector_logs_a_check_on_a_phone_and_the_team_agrees(app, phone, tmp_p
     expect(mine.locator(f'[data-check="{check_id}"]')).to_contain_text("抽查中")
     assert_fits_the_phone(page)
     screenshot(page, "spot-check-mine-phone")
+    assert not page.evaluate("document.featurePolicy.allowsFeature('camera')")
 
     mine.locator(f'[data-check="{check_id}"]').click()
     page.wait_for_url(f"**{url}")
     expect(page.locator("h1")).to_have_text("抽查记录")
     assert_fits_the_phone(page)
     screenshot(page, "spot-check-log-empty-phone")
+    # The photo fields may open the phone's camera: on this page only (Permissions-Policy).
+    assert page.evaluate("document.featurePolicy.allowsFeature('camera')")
 
     # -- the visit and the interview sample --------------------------------------------------
     expect(page.locator("#visited_on")).to_have_value(beijing_today().isoformat())

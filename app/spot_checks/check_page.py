@@ -39,6 +39,7 @@ from app.spot_checks.words import (
     FINDING_WORDS,
 )
 from app.timeutil import beijing_today
+from app.web.headers import allow_features
 
 # What the rectification form accepts (any evidence type, as the self-assessment).
 EVIDENCE_ACCEPT = "image/*,.pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
@@ -158,6 +159,8 @@ def render(
     queries.load_team(check)
     view = check_view(check, nomination)
     roles = roles_of(current_user, check, nomination)
+    if roles.keeps_log:
+        allow_features("camera")  # the log's photo fields open the phone's camera
     if typed_items is None:
         if check.rectification_items:
             typed_items = list(check.rectification_items)
