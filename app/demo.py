@@ -295,8 +295,8 @@ def _demo_passed_evaluation(union: User, nomination: Nomination) -> None:
     """A small evaluation (30 members), every member satisfied, closed: → 待抽签."""
     from app.evaluation.ballots import cast_ballot
     from app.evaluation.closing import close_evaluation
-    from app.evaluation.models import BallotToken
     from app.evaluation.opening import open_evaluation
+    from app.evaluation.tokens import revealed_tokens
     from app.timeutil import utcnow
 
     now = utcnow()
@@ -307,11 +307,9 @@ def _demo_passed_evaluation(union: User, nomination: Nomination) -> None:
         closes_at=now + timedelta(days=4),
         member_count=30,
     )
-    for token in db.session.scalars(
-        select(BallotToken.token).where(BallotToken.evaluation_id == evaluation.id)
-    ).all():
+    for issued in revealed_tokens(evaluation):
         cast_ballot(
-            token,
+            issued.token,
             overall="satisfied",
             answers={d["code"]: "satisfied" for d in evaluation.dimensions},
             comment=None,
@@ -339,21 +337,15 @@ def _demo_evaluation(union: User, nomination: Nomination) -> None:
     from datetime import datetime
 
     from app.evaluation.ballots import cast_ballot
-    from app.evaluation.models import BallotToken
     from app.evaluation.opening import open_evaluation
+    from app.evaluation.tokens import revealed_tokens
     from app.timeutil import utcnow
 
     now: datetime = utcnow()
     evaluation = open_evaluation(
         union, nomination.id, opens_at=now - timedelta(hours=2), closes_at=now + timedelta(days=14)
     )
-    tokens = list(
-        db.session.scalars(
-            select(BallotToken.token)
-            .where(BallotToken.evaluation_id == evaluation.id)
-            .order_by(BallotToken.serial)
-        )
-    )
+    tokens = [issued.token for issued in revealed_tokens(evaluation)]
     rng = random.Random(2026)  # the same demo every time
     comments = [
         "职工书屋图书更新及时，希望延长开放时间。",

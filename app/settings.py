@@ -53,6 +53,10 @@ def load() -> dict[str, object]:
     evidence_max_file_mb = env_int("EVIDENCE_MAX_FILE_MB", 20)
     return {
         "SECRET_KEY": env_str("SECRET_KEY", "dev-only-change-me"),
+        # The key members' voting tokens are derived from (app/evaluation/credentials.py);
+        # empty: one derived from SECRET_KEY. Keep it stable: slips issued under another key
+        # cannot be reprinted (they still vote).
+        "TOKEN_KEY": env_str("TOKEN_KEY", ""),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env_str("DATABASE_URL", default_database_url())
         ),

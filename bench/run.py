@@ -48,6 +48,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from app.cli.generate import CITY_CODE, GENERATED_PASSWORD, SCALES  # noqa: E402 (our own)
+from app.evaluation.credentials import token_from, token_key  # noqa: E402
 
 BENCH = ROOT / "bench"
 RESULTS = BENCH / "results"
@@ -130,12 +131,12 @@ def prepare_app_database(url: str, scale: str, regenerate: bool) -> dict | None:
     if regenerate:
         drop_database(url)
     ensure_database(url)
+    env = app_env(url)
+    say("· 迁移数据库结构")  # a data set loaded before a migration is brought up to it
+    run_streaming([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], env, ROOT)
     if has_generated_data(url):
         say(f"· 数据集已在 {server_url(url)[1]} 中（--regenerate 重新生成）")
         return None
-    env = app_env(url)
-    say("· 迁移数据库结构")
-    run_streaming([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], env, ROOT)
     say(f"· 生成数据集（--scale {scale}）")
     started = time.monotonic()
     output = run_streaming(
@@ -206,11 +207,14 @@ class Server:
             self.proc.kill()
 
 
-def start_gunicorn(target: str, port: int, env: dict, cwd: Path, workers: int) -> Server:
+def start_gunicorn(
+    target: str, port: int, env: dict, cwd: Path, workers: int, config: list[str] | None = None
+) -> Server:
     log = open(RESULTS / f"gunicorn-{port}.log", "w")  # noqa: SIM115 (lives with the server)
     proc = subprocess.Popen(
         [
             str(BIN / "gunicorn"),
+            *(config or []),
             "-w",
             str(workers),
             "-b",
@@ -385,13 +389,16 @@ def pick_subjects(url: str) -> dict:
             " ORDER BY u.username LIMIT 1",
             (campaign,),
         ).fetchone()[0]
+        # The table holds no token: each is recomputed as the app does, with the server's key.
+        key = token_key(app_env(url))
         ballots = []
-        for token, dims in conn.execute(
-            "SELECT t.token, e.dimensions FROM ballot_tokens t"
+        for nonce, sealed, dims in conn.execute(
+            "SELECT t.nonce, t.sealed, e.dimensions FROM ballot_tokens t"
             " JOIN member_evaluations e ON e.id = t.evaluation_id"
             " WHERE e.status = 'open' AND t.status = 'unused' AND e.closes_at > now()"
             " AND e.opens_at < now() ORDER BY t.id DESC LIMIT 60000"
         ):
+            token = token_from(key, nonce, sealed)
             answers = {d["code"]: "satisfied" for d in dims}
             body = json.dumps({"overall": "satisfied", "answers": answers})
             ballots.append(f"POST\t/api/v1/ballots/{token}\t{body}")
@@ -611,7 +618,10 @@ def main() -> None:
     finally:
         anchor.stop()
 
-    server = start_gunicorn("wsgi:app", APP_PORT, app_env(app_url), ROOT, 2)
+    # As the README runs it: gunicorn.conf.py (its loggers redact the voting tokens).
+    server = start_gunicorn(
+        "wsgi:app", APP_PORT, app_env(app_url), ROOT, 2, ["-c", str(ROOT / "gunicorn.conf.py")]
+    )
     results: dict[str, Result] = {}
     try:
         base = f"http://127.0.0.1:{APP_PORT}"

@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from tests.browser_support import (
     HOME,
@@ -37,9 +36,8 @@ def browser(live_server: str):  # type: ignore[no-untyped-def]
 
 def _open_evaluation(app: Flask) -> tuple[int, int, list[str], list[dict], int]:
     from app.evaluation.ballots import cast_ballot
-    from app.evaluation.models import BallotToken
     from app.evaluation.opening import open_evaluation
-    from app.extensions import db
+    from app.evaluation.tokens import revealed_tokens
     from app.timeutil import utcnow
 
     with app.app_context():
@@ -53,13 +51,7 @@ def _open_evaluation(app: Flask) -> tuple[int, int, list[str], list[dict], int]:
             closes_at=now + timedelta(days=7),
             member_count=8,
         )
-        tokens = list(
-            db.session.scalars(
-                select(BallotToken.token)
-                .where(BallotToken.evaluation_id == evaluation.id)
-                .order_by(BallotToken.serial)
-            )
-        )
+        tokens = [t.token for t in revealed_tokens(evaluation)]
         dimensions = list(evaluation.dimensions)
         # Others have voted already, so the result has some spread.
         for token, choice in zip(

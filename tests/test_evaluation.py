@@ -19,7 +19,7 @@ from app.evaluation.models import Ballot, BallotAnswer, BallotToken, MemberEvalu
 from app.evaluation.opening import open_evaluation
 from app.evaluation.results import results, stored_reasons, turnout
 from app.evaluation.tallies import enter_paper_tally
-from app.evaluation.tokens import issue_tokens, void_tokens
+from app.evaluation.tokens import issue_tokens, revealed_tokens, void_tokens
 from app.extensions import db
 from app.timeutil import utcnow
 from tests.conftest import is_postgres
@@ -44,13 +44,8 @@ def _open(world, org=None, members=10, **kw):  # type: ignore[no-untyped-def]
 
 
 def _tokens(evaluation):  # type: ignore[no-untyped-def]
-    return list(
-        db.session.scalars(
-            select(BallotToken.token)
-            .where(BallotToken.evaluation_id == evaluation.id)
-            .order_by(BallotToken.serial)
-        )
-    )
+    """Every token of the evaluation in serial order, as the union's slips carry them."""
+    return [t.token for t in revealed_tokens(evaluation, unused_only=False)]
 
 
 def _vote(evaluation, token, choice="satisfied", comment=None):  # type: ignore[no-untyped-def]

@@ -13,8 +13,10 @@ from sqlalchemy import func, select
 
 from app.campaigns.models import CampaignDeadline, Stage
 from app.evaluation.ballots import cast_ballot
+from app.evaluation.credentials import token_digest
 from app.evaluation.models import Ballot, BallotAnswer, BallotToken, MemberEvaluation
 from app.evaluation.opening import open_evaluation
+from app.evaluation.tokens import revealed_tokens
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.timeutil import BEIJING, utcnow
@@ -45,13 +47,8 @@ def _open(world, members: int = 10, org=None, **kw):  # type: ignore[no-untyped-
 
 
 def _tokens(evaluation) -> list[str]:  # type: ignore[no-untyped-def]
-    return list(
-        db.session.scalars(
-            select(BallotToken.token)
-            .where(BallotToken.evaluation_id == evaluation.id)
-            .order_by(BallotToken.serial)
-        )
-    )
+    """Every token of the evaluation in serial order, as the union's slips carry them."""
+    return [t.token for t in revealed_tokens(evaluation, unused_only=False)]
 
 
 def _vote(
@@ -307,7 +304,10 @@ def test_member_votes_once_through_the_link(world, client):
     assert COMMENT in response.text
     assert _ballots() == 0
     assert (
-        db.session.scalar(select(BallotToken.status).where(BallotToken.token == token)) == "unused"
+        db.session.scalar(
+            select(BallotToken.status).where(BallotToken.token_hash == token_digest(token))
+        )
+        == "unused"
     )
     response = client.post(url, data={"csrf_token": csrf, **_answers(evaluation), "overall": ""})
     assert response.status_code == 422 and field_error(response.text, "overall")

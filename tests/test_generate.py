@@ -22,11 +22,13 @@ from app.campaigns.models import Campaign
 from app.cli.generate import GENERATED_PASSWORD, SCALES, GenerateError, generate
 from app.evaluation.models import Ballot, BallotToken, MemberEvaluation
 from app.evaluation.results import decide, stored_reasons
+from app.evaluation.tokens import revealed_tokens
 from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
 from app.orgs.models import Organization
 from app.spot_checks.models import SpotCheck, SpotCheckAssignment, SpotCheckDraw
 from app.spot_checks.services import verify_draw
+from app.timeutil import utcnow
 from tests.conftest import _truncate_all
 from workflows.nomination import ACTIONS, STATE_NAMES, STATE_OWNER, SYSTEM
 
@@ -327,6 +329,36 @@ def test_closed_evaluations_agree_with_their_ballots(small_city):  # type: ignor
         ):
             problems.append(f"{e.id}: open, with results or not under way")
     assert not problems, f"{len(problems)} problems, e.g. {problems[:10]}"
+
+
+def test_a_generated_members_link_opens_and_casts_their_ballot(small_city, client):  # type: ignore[no-untyped-def]
+    """The generator issues tokens as the app does: the table holds no token, the app's key
+    recomputes each unused one, and the link votes (rolled back with the test)."""
+    now = utcnow()
+    evaluation = db.session.scalars(
+        select(MemberEvaluation)
+        .where(
+            MemberEvaluation.status == "open",
+            MemberEvaluation.opens_at <= now,
+            MemberEvaluation.closes_at > now,
+        )
+        .order_by(MemberEvaluation.id)
+    ).first()
+    assert evaluation is not None
+    issued = revealed_tokens(evaluation)  # refuses if any did not recompute to its digest
+    unused = db.session.scalar(
+        select(func.count())
+        .select_from(BallotToken)
+        .where(BallotToken.evaluation_id == evaluation.id, BallotToken.status == "unused")
+    )
+    assert issued and len(issued) == unused
+    assert client.get(f"/e/{issued[0].token}").status_code == 200
+    ballot = {
+        "overall": "satisfied",
+        "answers": {d["code"]: "basic" for d in evaluation.dimensions},
+    }
+    assert client.post(f"/api/v1/ballots/{issued[-1].token}", json=ballot).status_code == 201
+    assert client.post(f"/api/v1/ballots/{issued[-1].token}", json=ballot).status_code == 409
 
 
 def test_every_draw_verifies(small_city):  # type: ignore[no-untyped-def]

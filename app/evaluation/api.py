@@ -14,7 +14,7 @@ from app.evaluation.ballots import ballot_form, cast_ballot
 from app.evaluation.closing import close_early
 from app.evaluation.links import public_base_url, vote_url
 from app.evaluation.lookup import get_evaluation
-from app.evaluation.models import BallotToken, MemberEvaluation
+from app.evaluation.models import MemberEvaluation
 from app.evaluation.opening import open_evaluation
 from app.evaluation.results import Counts, results, stored_reasons, turnout
 from app.evaluation.schemas import (
@@ -34,7 +34,7 @@ from app.evaluation.schemas import (
     VoteTokenSchema,
 )
 from app.evaluation.tallies import enter_paper_tally, save_report
-from app.evaluation.tokens import issue_tokens, tokens_for_print, void_tokens
+from app.evaluation.tokens import IssuedToken, issue_tokens, tokens_for_print, void_tokens
 from app.nominations.models import Nomination
 
 blp = ApiBlueprint(
@@ -45,11 +45,16 @@ blp = ApiBlueprint(
 )
 
 
+# The token list is a set of bearer credentials: kept by no cache, like the slips and the CSV.
+PRIVATE = {"Cache-Control": "private, no-store"}
+TokenList = tuple[list[dict[str, Any]], int, dict[str, str]]
+
+
 def vote_link(token: str) -> str:
     return vote_url(public_base_url(), token)
 
 
-def present_tokens(tokens: list[BallotToken]) -> list[dict[str, Any]]:
+def present_tokens(tokens: list[IssuedToken]) -> list[dict[str, Any]]:
     """Each token's serial, batch and status with its voting link (the union only)."""
     return [
         {"serial": t.serial, "batch": t.batch, "status": t.status, "url": vote_link(t.token)}
@@ -140,24 +145,25 @@ class Tokens(MethodView):
     @blp.token_required
     @blp.arguments(TokenQuerySchema, location="query")
     @blp.response(200, VoteTokenSchema(many=True))
-    @blp.errors(404)
-    def get(self, args: dict[str, Any], nomination_id: int) -> list[dict[str, Any]]:
-        """The voting links, for the union only (others: 404)."""
+    @blp.errors(404, 409)
+    def get(self, args: dict[str, Any], nomination_id: int) -> TokenList:
+        """The voting links, for the union only (others: 404); 409 when the server's token
+        key is not the one they were issued under (they still vote)."""
         _n, tokens = tokens_for_print(
             api_user(), nomination_id, batch=args.get("batch"), unused_only=args["unused_only"]
         )
-        return present_tokens(tokens)
+        return present_tokens(tokens), 200, PRIVATE
 
     @blp.token_required
     @blp.arguments(TokenCountSchema)
     @blp.response(201, VoteTokenSchema(many=True))
     @blp.errors(403, 404, 409, 422)
-    def post(self, data: dict[str, Any], nomination_id: int) -> list[dict[str, Any]]:
+    def post(self, data: dict[str, Any], nomination_id: int) -> TokenList:
         """Issue more tokens (members who joined since); returns the new batch."""
         user = api_user()
         batch = issue_tokens(user, nomination_id, data["count"])
         _n, tokens = tokens_for_print(user, nomination_id, batch=batch)
-        return present_tokens(tokens)
+        return present_tokens(tokens), 201, PRIVATE
 
 
 @blp.route("/nominations/<int:nomination_id>/evaluation/tokens/void")

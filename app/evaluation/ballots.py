@@ -1,7 +1,8 @@
 """The member's ballot: what a one-time link asks, and casting it.
 
-No login: the token is the credential. Spending it and storing the anonymous ballot happen in
-one transaction, and nothing links the two (see app/evaluation/models.py).
+No login: the token is the credential, found by its digest (the table holds no token, see
+app/evaluation/credentials.py). Spending it and storing the anonymous ballot happen in one
+transaction, and nothing links the two (see app/evaluation/models.py).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from sqlalchemy import CursorResult, insert, select, update
 from sqlalchemy.orm import joinedload
 
 from app.errors import Conflict, Invalid
+from app.evaluation.credentials import MAX_TOKEN_LENGTH, token_digest
 from app.evaluation.models import (
     Ballot,
     BallotAnswer,
@@ -58,12 +60,14 @@ class BallotForm:
     award_label: str
 
 
-def _votable_evaluation(token: str) -> MemberEvaluation:
+def _votable_evaluation(digest: str | None) -> MemberEvaluation:
     """The evaluation a token votes in, or BallotRefused saying why it cannot (one query)."""
+    if digest is None:
+        raise unknown_link()
     row = db.session.execute(
         select(BallotToken.status, MemberEvaluation)
         .join(MemberEvaluation, MemberEvaluation.id == BallotToken.evaluation_id)
-        .where(BallotToken.token == token)
+        .where(BallotToken.token_hash == digest)
     ).first()
     if row is None:
         raise unknown_link()
@@ -72,9 +76,14 @@ def _votable_evaluation(token: str) -> MemberEvaluation:
     return evaluation
 
 
+def _digest(token: str) -> str | None:
+    """The digest to look `token` up by; None for what is too long to be a link we issued."""
+    return token_digest(token) if len(token) <= MAX_TOKEN_LENGTH else None
+
+
 def ballot_form(token: str) -> BallotForm:
     """What a member sees on opening the link, or BallotRefused saying why not."""
-    evaluation = _votable_evaluation(token)
+    evaluation = _votable_evaluation(_digest(token))
     nomination = db.session.scalar(
         select(Nomination)
         .options(joinedload(Nomination.org))
@@ -110,7 +119,8 @@ def cast_ballot(
     The UPDATE that spends the token only matches an unused token of an open evaluation, so
     of two racing requests exactly one spends it; the other changes nothing and is told.
     """
-    evaluation = _votable_evaluation(token)  # precise refusal for the common cases
+    digest = _digest(token)
+    evaluation = _votable_evaluation(digest)  # precise refusal for the common cases
     errors: dict[str, list[str]] = {}
     choices = {c.value for c in Choice}
     if overall not in choices:
@@ -138,7 +148,7 @@ def cast_ballot(
         db.session.execute(
             update(BallotToken)
             .where(
-                BallotToken.token == token,
+                BallotToken.token_hash == digest,
                 BallotToken.status == TokenStatus.UNUSED,
                 BallotToken.evaluation_id.in_(
                     select(MemberEvaluation.id).where(

@@ -16,14 +16,14 @@ from app.errors import Conflict, NotFound
 from app.evaluation import bp, exports
 from app.evaluation.links import public_base_url
 from app.evaluation.lookup import get_evaluation
-from app.evaluation.models import BallotToken, EvaluationStatus
+from app.evaluation.models import EvaluationStatus
 from app.evaluation.results import results, turnout
-from app.evaluation.tokens import tokens_for_print
+from app.evaluation.tokens import IssuedToken, tokens_for_print
 from app.nominations.models import Nomination
 from app.web.downloads import content_disposition
 
 
-def _union_tokens(nomination_id: int) -> tuple[Nomination, list[BallotToken], int | None]:
+def _union_tokens(nomination_id: int) -> tuple[Nomination, list[IssuedToken], int | None]:
     """The union's unused tokens of one batch (or all); anyone else: not found."""
     batch = request.args.get("batch", type=int)
     nomination, tokens = tokens_for_print(current_user, nomination_id, batch=batch)

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from flask import Response
 
 from app.evaluation.links import vote_url
-from app.evaluation.models import BallotToken, TokenStatus
+from app.evaluation.models import TokenStatus
+from app.evaluation.tokens import IssuedToken
 from app.nominations.models import Nomination
 from app.web.downloads import csv_response
 
@@ -19,13 +20,13 @@ TOKEN_STATUS_LABELS = {
 TOKENS_CSV_HEADER = ["编号", "批次", "评价链接", "状态"]
 
 
-def tokens_csv_filename(nomination: Nomination, tokens: Sequence[BallotToken]) -> str:
+def tokens_csv_filename(nomination: Nomination, tokens: Sequence[IssuedToken]) -> str:
     batches = {t.batch for t in tokens}
     suffix = f"-batch{batches.pop()}" if len(batches) == 1 else ""
     return f"evaluation-links-{nomination.id}{suffix}.csv"
 
 
-def tokens_csv(nomination: Nomination, tokens: Sequence[BallotToken], base_url: str) -> Response:
+def tokens_csv(nomination: Nomination, tokens: Sequence[IssuedToken], base_url: str) -> Response:
     """One row per token: 编号 (0001), 批次, 评价链接, 状态 — UTF-8 with a BOM for Excel.
 
     `tokens` as from tokens.tokens_for_print; `base_url` the site's external root.

@@ -100,7 +100,8 @@ class MemberEvaluation(Model):
 
 
 class BallotToken(Model):
-    """A one-time voting link. Knows whether it was spent, not when, nor by which ballot."""
+    """A one-time voting link. Knows whether it was spent, not when, nor by which ballot;
+    what it stores lets nobody vote without the server's token key."""
 
     __tablename__ = "ballot_tokens"
     __table_args__ = (
@@ -112,7 +113,12 @@ class BallotToken(Model):
     evaluation_id: Mapped[int] = mapped_column(
         ForeignKey("member_evaluations.id", ondelete="CASCADE")
     )
-    token: Mapped[str] = mapped_column(String(64), unique=True)  # secrets.token_urlsafe
+    # Never the token itself (app/evaluation/credentials.py): its SHA-256 to find it by, the
+    # random nonce it is derived from with a key the database does not hold, and for tokens
+    # issued before that scheme the token sealed under the same key (else NULL).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(String(32))
+    sealed: Mapped[str | None] = mapped_column(String(128))
     serial: Mapped[int] = mapped_column(Integer)  # printed on the slip, for handing out
     batch: Mapped[int] = mapped_column(Integer, default=1)  # 1 at opening, 2… issued later
     status: Mapped[TokenStatus] = mapped_column(

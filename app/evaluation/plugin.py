@@ -8,7 +8,7 @@ from datetime import date
 from flask import Flask
 from sqlalchemy import select
 
-from app.evaluation import card
+from app.evaluation import card, privacy
 from app.evaluation.models import MemberEvaluation
 from app.extensions import db
 from app.nominations import cards, deadlines
@@ -31,3 +31,4 @@ def evaluation_closes(nomination_ids: list[int]) -> Iterable[tuple[int, date]]:
 def register(app: Flask) -> None:
     cards.register(CARD)
     deadlines.register_own_dates("member_evaluation", evaluation_closes)
+    privacy.install(app)  # ballot headers on every response, tokens out of the logs

@@ -1,7 +1,8 @@
 """The members' ballot pages (public, no account): `/e/<token>` asks the questions and takes
 the answers, `/e/thanks` confirms. Shown in the member's chosen language like every page.
 
-Every answer under /e/ keeps the token private: no Referer, no cache, no indexing.
+Every answer under /e/ keeps the token private: no Referer, no cache, no indexing (the
+app-wide hook in app/evaluation/privacy.py, refusals and errors included).
 """
 
 from __future__ import annotations
@@ -15,36 +16,14 @@ from flask_wtf.csrf import CSRFError
 
 from app.errors import Invalid
 from app.evaluation import bp
-from app.evaluation.ballots import (
-    MAX_COMMENT,
-    BallotRefused,
-    ballot_form,
-    cast_ballot,
-    unknown_link,
-)
+from app.evaluation.ballots import MAX_COMMENT, BallotRefused, ballot_form, cast_ballot
 from app.evaluation.forms import BallotPageForm
 from app.evaluation.pages import CHOICES
 from app.extensions import db
 
-# The member's pages must not leak the token (Referer) nor be kept by a shared phone's cache.
-BALLOT_HEADERS = {
-    "Referrer-Policy": "no-referrer",
-    "Cache-Control": "no-store",
-    "X-Robots-Tag": "noindex, nofollow",
-}
-MAX_TOKEN_LENGTH = 64  # the column's width; anything longer is not a link we issued
-
 
 def _is_ballot_page() -> bool:
     return request.path.startswith("/e/")
-
-
-@bp.after_request
-def _ballot_headers(response: Response) -> Response:
-    """Every answer under /e/ (refusals and CSRF errors included) keeps the token private."""
-    if _is_ballot_page():
-        response.headers.update(BALLOT_HEADERS)
-    return response
 
 
 @bp.errorhandler(CSRFError)
@@ -86,8 +65,6 @@ def _ballot_refused(exc: BallotRefused) -> Response:
 
 @bp.route("/e/<token>", methods=["GET", "POST"])
 def ballot(token: str) -> ResponseReturnValue:
-    if len(token) > MAX_TOKEN_LENGTH:
-        return _ballot_refused(unknown_link())
     try:
         info = ballot_form(token)
     except BallotRefused as exc:

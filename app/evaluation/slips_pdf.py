@@ -21,7 +21,7 @@ from reportlab.pdfgen import canvas as pdfcanvas
 from app.errors import Conflict
 from app.evaluation.links import vote_url
 from app.evaluation.lookup import evaluation_of
-from app.evaluation.models import BallotToken
+from app.evaluation.tokens import IssuedToken
 from app.nominations.models import Nomination
 from app.pdfkit.fonts import cjk_font
 from app.pdfkit.qr import draw_qr
@@ -50,7 +50,7 @@ PAD = 4 * mm
 QR_SIZE = 30 * mm  # the symbol itself; the cut line and padding give it a quiet zone
 
 
-def _batches_text(tokens: Sequence[BallotToken]) -> str:
+def _batches_text(tokens: Sequence[IssuedToken]) -> str:
     batches = sorted({t.batch for t in tokens})
     return "第 " + "、".join(str(b) for b in batches) + " 批"
 
@@ -62,7 +62,7 @@ def _slip(
     y: float,
     union: str,
     deadline: str,
-    token: BallotToken,
+    token: IssuedToken,
     base_url: str,
 ) -> None:
     """One slip with (x, y) its lower-left corner.
@@ -144,7 +144,7 @@ def _cut_lines(c: pdfcanvas.Canvas, rows: int) -> None:
     c.restoreState()
 
 
-def slips_pdf(nomination: Nomination, tokens: Sequence[BallotToken], base_url: str) -> bytes:
+def slips_pdf(nomination: Nomination, tokens: Sequence[IssuedToken], base_url: str) -> bytes:
     """A4 sheets of slips to cut apart, one one-time voting link (and its QR code) each.
 
     `tokens` as from tokens.tokens_for_print, in serial order; `base_url` is the site's

@@ -1,17 +1,22 @@
 """会员评家 one-time tokens: created at opening, issued in later batches for members who
-joined since, voided when a slip is lost, listed for the union to print or export."""
+joined since, voided when a slip is lost, listed for the union to print or export.
+
+The rows hold no token (see app/evaluation/credentials.py): the lists recompute each one
+with the server's token key.
+"""
 
 from __future__ import annotations
 
-import secrets
+from dataclasses import dataclass
 from typing import Any, cast
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, func, insert, select, update
 
 from app.auth.models import User
-from app.errors import Invalid
-from app.evaluation import policy
+from app.errors import Conflict, Invalid
+from app.evaluation import credentials, policy
 from app.evaluation.lookup import get_evaluation, running_evaluation
 from app.evaluation.models import BallotToken, MemberEvaluation, TokenStatus
 from app.evaluation.results import turnout
@@ -22,8 +27,23 @@ from app.timeutil import utcnow
 MAX_TOKENS = 20_000  # one evaluation; a city's largest unions have fewer members
 
 
+@dataclass(frozen=True)
+class IssuedToken:
+    """A token as the union hands it out: serial, batch, status and the token itself."""
+
+    serial: int
+    batch: int
+    status: TokenStatus
+    token: str
+
+
+def token_key() -> bytes:
+    """This server's token key (TOKEN_KEY, or derived from SECRET_KEY)."""
+    return credentials.token_key(current_app.config)
+
+
 def new_tokens(evaluation: MemberEvaluation, count: int, batch: int) -> None:
-    """`count` random tokens in `batch`, numbered on from the evaluation's last serial."""
+    """`count` new tokens in `batch`, numbered on from the evaluation's last serial."""
     start = (
         db.session.scalar(
             select(func.max(BallotToken.serial)).where(BallotToken.evaluation_id == evaluation.id)
@@ -31,18 +51,21 @@ def new_tokens(evaluation: MemberEvaluation, count: int, batch: int) -> None:
         or 0
     ) + 1
     now = utcnow()
+    key = token_key()
+    rows = [credentials.issue(key) for _i in range(count)]
     db.session.execute(
         insert(BallotToken),
         [
             {
                 "evaluation_id": evaluation.id,
-                "token": secrets.token_urlsafe(24),
+                "token_hash": digest,
+                "nonce": nonce,
                 "serial": start + i,
                 "batch": batch,
                 "status": TokenStatus.UNUSED.value,
                 "issued_at": now,
             }
-            for i in range(count)
+            for i, (nonce, digest) in enumerate(rows)
         ],
     )
 
@@ -98,18 +121,57 @@ def void_tokens(user: User, nomination_id: int, serials: list[int]) -> int:
     return int(voided or 0)
 
 
-def tokens_for_print(
-    user: User, nomination_id: int, *, batch: int | None = None, unused_only: bool = True
-) -> tuple[Nomination, list[BallotToken]]:
-    """The union's tokens to print or export (to anyone else they do not exist)."""
-    nomination, evaluation = get_evaluation(user, nomination_id)
-    policy.require_see_links(user, nomination)
-    stmt = select(BallotToken).where(BallotToken.evaluation_id == evaluation.id)
+def revealed_tokens(
+    evaluation: MemberEvaluation, *, batch: int | None = None, unused_only: bool = True
+) -> list[IssuedToken]:
+    """An evaluation's tokens in serial order, each recomputed with the token key.
+
+    Refused (Conflict) when the key is not the one they were issued under: the slips would
+    carry links that do not work. The links themselves keep voting (they are found by digest).
+    """
+    stmt = select(
+        BallotToken.serial,
+        BallotToken.batch,
+        BallotToken.status,
+        BallotToken.nonce,
+        BallotToken.sealed,
+        BallotToken.token_hash,
+    ).where(BallotToken.evaluation_id == evaluation.id)
     if batch is not None:
         stmt = stmt.where(BallotToken.batch == batch)
     if unused_only:
         stmt = stmt.where(BallotToken.status == TokenStatus.UNUSED)
-    return nomination, list(db.session.scalars(stmt.order_by(BallotToken.serial)))
+    key = token_key()
+    issued: list[IssuedToken] = []
+    lost: list[int] = []
+    for serial, batch_no, status, nonce, sealed, digest in db.session.execute(
+        stmt.order_by(BallotToken.serial)
+    ):
+        token = credentials.reveal(key, nonce, sealed, digest)
+        if token is None:
+            lost.append(serial)
+        else:
+            issued.append(IssuedToken(serial, batch_no, TokenStatus(status), token))
+    if lost:
+        raise Conflict(
+            _(
+                "%(n)s of these voting links cannot be printed again: the server's token key "
+                "is not the one they were issued under. They still work for voting. An "
+                "administrator can restore the setting TOKEN_KEY (or SECRET_KEY) in force "
+                "when they were issued, or you can void the lost slips and issue new links.",
+                n=len(lost),
+            )
+        )
+    return issued
+
+
+def tokens_for_print(
+    user: User, nomination_id: int, *, batch: int | None = None, unused_only: bool = True
+) -> tuple[Nomination, list[IssuedToken]]:
+    """The union's tokens to print or export (to anyone else they do not exist)."""
+    nomination, evaluation = get_evaluation(user, nomination_id)
+    policy.require_see_links(user, nomination)
+    return nomination, revealed_tokens(evaluation, batch=batch, unused_only=unused_only)
 
 
 def batches(evaluation: MemberEvaluation) -> list[dict[str, int]]:

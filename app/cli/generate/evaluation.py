@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from app.cli.generate.plan import City, Evaluation, Generation, Story
 from app.cli.generate.scales import BALLOT_COMMENTS, CHOICES
 from app.cli.generate.writer import Row
+from app.evaluation.credentials import derive_token, token_digest
+from app.evaluation.tokens import token_key
 from app.extensions import db
 from app.timeutil import BEIJING
 
@@ -86,15 +88,19 @@ def write_evaluations(gen: Generation, evaluations: list[Evaluation]) -> None:
         [_evaluation_row(e, dims) for e in evaluations],
     )
     token_ids = gen.ids("ballot_tokens")
+    key = token_key()
 
     def tokens() -> Iterator[Row]:
+        """As the app issues them: a nonce and the digest of the token derived from it."""
         for e in evaluations:
             members = e.nomination.union.members
             for serial in range(1, members + 1):
+                nonce = gen.hex(128)
                 yield (
                     next(token_ids),
                     e.id,
-                    gen.hex(160),
+                    token_digest(derive_token(key, nonce)),
+                    nonce,
                     serial,
                     1,
                     "used" if serial <= e.ballots else "unused",
@@ -103,7 +109,7 @@ def write_evaluations(gen: Generation, evaluations: list[Evaluation]) -> None:
 
     w.write(
         "ballot_tokens",
-        ("id", "evaluation_id", "token", "serial", "batch", "status", "issued_at"),
+        ("id", "evaluation_id", "token_hash", "nonce", "serial", "batch", "status", "issued_at"),
         tokens(),
     )
 
