@@ -33,7 +33,7 @@ from app.orgs.services import create_org
 from app.standards.services import ensure_default_standard, items_for
 from app.timeutil import beijing_today
 
-DEMO_PASSWORD = "demo-2026"
+DEMO_PASSWORD = "zgzj-demo-2026"  # (passes the password policy: "demo-2026" is too common)
 CITY = ("C", "示范市总工会")
 DISTRICTS = [("D1", "东湖区总工会"), ("D2", "西山区总工会"), ("D3", "高新区总工会")]
 E, P, R = OrgCategory.ENTERPRISE, OrgCategory.PUBLIC_INSTITUTION, OrgCategory.REGIONAL

@@ -11,9 +11,8 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from app.auth.models import LoginAttempt, SessionKind
+from app.auth.models import SessionKind
 from app.auth.services import start_session
-from app.extensions import db
 from tests.factories import PASSWORD
 
 BEIJING_SUFFIX = "+08:00"
@@ -84,12 +83,23 @@ def test_token_request_without_fields_is_422(client, world):  # type: ignore[no-
     assert set(body["errors"]) == {"username", "password"}
 
 
-def test_token_requests_are_throttled(client, world):  # type: ignore[no-untyped-def]
+def test_token_requests_are_throttled_for_the_failing_client_only(client, new_client, world):  # type: ignore[no-untyped-def]
+    guesser = {"REMOTE_ADDR": "10.0.0.9"}
+    wrong = {"username": "union_a", "password": "wrong-password"}
     for _ in range(5):
-        db.session.add(LoginAttempt(username="union_a", ip_address="10.0.0.9"))
-    db.session.commit()
-    response = client.post("/api/v1/auth/token", json={"username": "union_a", "password": PASSWORD})
-    assert_json_error(response, 429)
+        response = client.post("/api/v1/auth/token", json=wrong, environ_base=guesser)
+        assert_json_error(response, 401)
+    right = {"username": "union_a", "password": PASSWORD}
+    response = client.post("/api/v1/auth/token", json=right, environ_base=guesser)
+    body = assert_json_error(response, 429)
+    assert set(body) == {"code", "message"} and body["code"] == 429
+    assert "登录失败次数过多" in body["message"]
+    assert 0 < int(response.headers["Retry-After"]) <= 15 * 60
+    # The owner, elsewhere, is not locked out.
+    owner = new_client().post(
+        "/api/v1/auth/token", json=right, environ_base={"REMOTE_ADDR": "10.0.0.10"}
+    )
+    assert owner.status_code == 200 and owner.get_json()["token"]
 
 
 def test_revoked_token_stops_working(client, world):  # type: ignore[no-untyped-def]

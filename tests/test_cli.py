@@ -22,7 +22,7 @@ def test_seed_demo_is_idempotent(app):
     with app.app_context():
         first = runner.invoke(args=["seed-demo"])
         assert first.exit_code == 0, first.output
-        assert "reviewer-d1" in first.output and "demo-2026" in first.output
+        assert "reviewer-d1" in first.output and "zgzj-demo-2026" in first.output
         after_first = _counts()
         orgs, users, _roles, nominations = after_first
         assert orgs >= 20 + 4 and users >= 20 and nominations >= 10

@@ -38,6 +38,11 @@ class DomainError(Exception):
             self.status = status
 
     @property
+    def headers(self) -> dict[str, str]:
+        """Headers the response to this refusal carries (none but for rate limits)."""
+        return {}
+
+    @property
     def text(self) -> str:
         """The message and its problems in one line, as a flash message shows it."""
         return " ".join([self.message, *self.problems])
@@ -64,7 +69,25 @@ class Invalid(DomainError):
 
 
 class TooManyAttempts(DomainError):
+    """A rate limit was reached; `retry_after` says in how many seconds it ends (the
+    response's Retry-After header), when known."""
+
     status = 429
+
+    def __init__(
+        self,
+        message: str,
+        problems: list[str] | None = None,
+        errors: dict[str, list[str]] | None = None,
+        *,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message, problems, errors)
+        self.retry_after = retry_after
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.retry_after else {}
 
 
 # -- the engine's refusals, by the check that failed -------------------------------------

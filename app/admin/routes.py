@@ -37,6 +37,7 @@ from app.admin.services import (
     set_email,
 )
 from app.auth.models import ROLE_LABELS, Role, User
+from app.auth.passwords import POLICY as PASSWORD_POLICY
 from app.auth.policy import ROLE_ORG_LEVELS
 from app.errors import DomainError
 from app.extensions import db
@@ -158,7 +159,9 @@ def new_user() -> ResponseReturnValue:
             return redirect(url_for("admin.user_detail", user_id=user.id))
     elif request.method == "POST":
         status = 422
-    return render_template("admin/user_new.html", form=form, role_help=_role_help()), status
+    return render_template(
+        "admin/user_new.html", form=form, role_help=_role_help(), password_policy=PASSWORD_POLICY
+    ), status
 
 
 @bp.get("/users/<int:user_id>")
@@ -185,6 +188,7 @@ def _render_user(
         email=email,
         confirm=ConfirmForm(formdata=None),
         role_help=_role_help(),
+        password_policy=PASSWORD_POLICY,
     ), status
 
 

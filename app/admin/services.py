@@ -140,7 +140,7 @@ def create_user(
         errors["display_name"] = [_("Please fill in the name.")]
     elif len(display_name) > 100:
         errors["display_name"] = [_("A name has at most 100 characters.")]
-    if problems := validate_password(password):
+    if problems := validate_password(password, username):
         errors["password"] = problems
     try:
         parsed_role, org = _check_role_org(actor, role, org_id)
@@ -210,7 +210,7 @@ def _revoke_sessions(user: User) -> int:
 
 def reset_password(actor: User, user: User, password: str) -> None:
     """Set a new password; the user's open sessions end, so whoever held them is out."""
-    if problems := validate_password(password):
+    if problems := validate_password(password, user.username):
         raise Invalid(_("The password does not meet the rules."), errors={"new_password": problems})
     user.password_hash = hash_password(password)
     _revoke_sessions(user)

@@ -1,4 +1,5 @@
-"""Users, their organisation-bound roles, server-side login sessions and login attempts."""
+"""Users, their organisation-bound roles and server-side login sessions (failed logins are
+counted in `app.ratelimit`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import UTCDateTime, str_enum
@@ -104,18 +105,3 @@ class LoginSession(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
-
-
-class LoginAttempt(Model):
-    """Failed logins, counted per username and per address to slow down guessing."""
-
-    __tablename__ = "login_attempts"
-    __table_args__ = (
-        Index("ix_login_attempts_username_at", "username", "attempted_at"),
-        Index("ix_login_attempts_ip_at", "ip_address", "attempted_at"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(64))
-    ip_address: Mapped[str] = mapped_column(String(64))
-    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -20,17 +20,18 @@ def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.index"))
     form = LoginForm()
-    status = 200
+    status, headers = 200, dict[str, str]()
     if form.validate_on_submit():
         try:
             user = authenticate(
                 form.username.data or "", form.password.data or "", request.remote_addr or "unknown"
             )
         except (TooManyAttempts, Invalid) as exc:
-            # The refusal stands under the password: a throttled login (429) says when to
-            # try again, wrong credentials (401) say no more than that.
+            # The refusal stands under the password: a throttled login (429, with
+            # Retry-After) says when to try again, wrong credentials (401) say no more.
             form.password.errors = [*form.password.errors, exc.message]
             status = 429 if isinstance(exc, TooManyAttempts) else 401
+            headers = exc.headers
         else:
             session.clear()  # a fresh session on login: no fixation
             start_session(user, SessionKind.WEB)
@@ -39,7 +40,7 @@ def login() -> ResponseReturnValue:
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form), status
+    return render_template("auth/login.html", form=form), status, headers
 
 
 @bp.post("/logout")

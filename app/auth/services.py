@@ -13,12 +13,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, ScalarSelect, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, select, update
 from sqlalchemy.orm import QueryableAttribute, joinedload
 
-from app.auth.models import LoginAttempt, LoginSession, Role, RoleAssignment, SessionKind, User
+from app.auth import throttle
+from app.auth.models import LoginSession, Role, RoleAssignment, SessionKind, User
+from app.auth.passwords import password_problems
 from app.auth.policy import may_hold
-from app.errors import Invalid, TooManyAttempts
+from app.errors import Invalid
 from app.extensions import db
 from app.orgs.services import get_org_by_code
 from app.timeutil import utcnow
@@ -27,8 +29,6 @@ from app.web.templating import label
 # argon2id with the library's RFC 9106 low-memory profile (t=3, m=64 MiB, p=4), which is
 # above OWASP ASVS 5's minimum; Werkzeug's default scrypt parameters are not.
 _hasher = PasswordHasher()
-
-MIN_PASSWORD_LENGTH = 8
 
 
 def hash_password(password: str) -> str:
@@ -53,41 +53,27 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _throttle(username: str, ip: str) -> None:
-    cfg = current_app.config
-    since = utcnow() - timedelta(minutes=cfg["LOGIN_FAILURE_WINDOW_MINUTES"])
-    by_user, by_ip = db.session.execute(
-        select(
-            func.count().filter(LoginAttempt.username == username),
-            func.count().filter(LoginAttempt.ip_address == ip),
-        ).where(
-            LoginAttempt.attempted_at >= since,
-            or_(LoginAttempt.username == username, LoginAttempt.ip_address == ip),
-        )
-    ).one()
-    if by_user >= cfg["LOGIN_MAX_FAILURES"] or by_ip >= cfg["LOGIN_MAX_FAILURES_PER_IP"]:
-        minutes = cfg["LOGIN_FAILURE_WINDOW_MINUTES"]
-        raise TooManyAttempts(
-            _("Too many failed logins; please try again in %(minutes)s minutes.", minutes=minutes)
-        )
-
-
 def authenticate(username: str, password: str, ip: str) -> User:
-    """The user for these credentials, or Invalid; repeated failures are throttled."""
+    """The user for these credentials, or Invalid (401 on the pages and the API).
+
+    Throttled per account and client, and slowed per account and per client
+    (`app.auth.throttle`: TooManyAttempts, 429). Commits.
+    """
     username = (username or "").strip()
-    _throttle(username, ip)
+    keys = throttle.LoginKeys(username, ip)
+    throttle.admit(keys)
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
+        # The same work as for a known user, so the answer's timing does not tell.
         try:
             _hasher.verify(_DUMMY_HASH, password or "")
         except VerificationError:
             pass
     elif check_password(user, password or "") and user.is_active:
-        # A successful login clears the user's failure count.
-        db.session.execute(delete(LoginAttempt).where(LoginAttempt.username == username))
+        throttle.succeeded(keys)
+        db.session.commit()
         return user
-    db.session.add(LoginAttempt(username=username, ip_address=ip))
-    db.session.commit()
+    throttle.failed(keys)
     wrong = _("Wrong username or password.")
     raise Invalid(wrong, errors={"password": [wrong]})
 
@@ -170,10 +156,9 @@ def end_session(token: str) -> None:
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"  # a plausible address; the mail server judges
 
 
-def validate_password(password: str) -> list[str]:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        return [_("The password needs at least %(n)s characters.", n=MIN_PASSWORD_LENGTH)]
-    return []
+def validate_password(password: str, username: str | None = None) -> list[str]:
+    """What is wrong with a new password for `username` (`app.auth.passwords`)."""
+    return password_problems(password, username)
 
 
 def ensure_user(
@@ -198,7 +183,7 @@ def ensure_user(
         ]
     if not (username or "").strip():
         errors["username"] = [_("Please fill in the username.")]
-    if problems := validate_password(password):
+    if problems := validate_password(password, username):
         errors["password"] = problems
     if email and not re.match(EMAIL_PATTERN, email.strip()):
         errors["email"] = [_("Please enter a valid e-mail address.")]

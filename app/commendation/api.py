@@ -256,11 +256,14 @@ class NominationCertificate(MethodView):
 @blp.route("/certificates/<string:code>")
 class CheckCertificate(MethodView):
     @blp.response(200, CertificateCheckSchema)
+    @blp.errors(429)
     def get(self, code: str) -> dict[str, Any]:
         """Public, no token: check a certificate's verification code (case, spaces and
-        dashes do not matter). Always 200: a code never issued answers `status: unknown`
-        (not 404), so that a forged certificate is reported plainly; a revoked one says
-        when and why."""
+        dashes do not matter). 200 for any code: one never issued answers `status:
+        unknown` (not 404), so that a forged certificate is reported plainly; a revoked one
+        says when and why. At most `CERTIFICATE_CHECKS_PER_MINUTE` look-ups a minute per
+        client, counted with the web page's (then 429 with Retry-After)."""
+        certificates.count_certificate_check(request.remote_addr or "")
         return present_check(certificates.check_certificate(code))
 
 

@@ -7,13 +7,15 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from app import ratelimit
 from app.auth.models import User
 from app.campaigns.models import Campaign
 from app.commendation import policy
@@ -26,7 +28,7 @@ from app.commendation.models import (
 )
 from app.commendation.publicity import get_publicity
 from app.commendation.queries import get_campaign
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import fire_stage_action, flush_state_change, get_nomination
@@ -198,6 +200,28 @@ def certificates(*criteria: Any) -> list[Certificate]:
             .order_by(Certificate.serial)
         ).unique()
     )
+
+
+def count_certificate_check(address: str) -> None:
+    """Count one public look-up of a code by the client at `address`; past
+    `CERTIFICATE_CHECKS_PER_MINUTE` in a minute, TooManyAttempts (429 with Retry-After).
+    Commits: the count holds whatever the look-up answers."""
+    db.session.commit()  # (the count opens its own transaction; see `lodge_objection`)
+    key = ratelimit.key_for("certificate-check", ratelimit.client_of(address))
+    count = ratelimit.hit(key, timedelta(minutes=1))
+    db.session.commit()
+    limit = int(current_app.config["CERTIFICATE_CHECKS_PER_MINUTE"])
+    if count.hits > limit:
+        seconds = count.retry_after()
+        raise TooManyAttempts(
+            _(
+                "Too many certificate checks from your network address (at most %(n)s a "
+                "minute); please try again in %(seconds)s seconds.",
+                n=limit,
+                seconds=seconds,
+            ),
+            retry_after=seconds,
+        )
 
 
 def check_certificate(code: str) -> CertificateCheck:

@@ -11,9 +11,10 @@ from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import ratelimit
 from app.auth.models import User
 from app.commendation import policy
 from app.commendation.models import (
@@ -93,20 +94,24 @@ def lodge_objection(
         raise Invalid(_("The objection has errors."), errors=errors)
     digest = address_hash(address)
     limit = int(current_app.config["OBJECTIONS_PER_ADDRESS_PER_DAY"])
-    recent = db.session.scalar(
-        select(func.count())
-        .select_from(Objection)
-        .where(
-            Objection.address_hash == digest, Objection.created_at >= utcnow() - timedelta(hours=24)
-        )
+    # Counted in one statement that locks the address's counter until this transaction
+    # ends, so parallel objections from one address cannot pass the limit together
+    # (`app.ratelimit`). The reads above end first: on SQLite the count then opens a
+    # transaction of its own rather than turning a reading one into a writing one, which
+    # a concurrent writer could refuse with "database is locked".
+    db.session.commit()
+    count = ratelimit.hit(
+        ratelimit.key_for("objection", ratelimit.client_of(address)), timedelta(hours=24)
     )
-    if (recent or 0) >= limit:
+    if count.hits > limit:
+        db.session.rollback()
         raise TooManyAttempts(
             _(
                 "At most %(n)s objections can be sent from one network address in 24 hours; "
                 "please try again later.",
                 n=limit,
-            )
+            ),
+            retry_after=count.retry_after(),
         )
     objection = Objection(
         publicity_id=publicity.id,

@@ -26,6 +26,7 @@ from app.commendation.certificates import (
     CertificateCheck,
     certificates,
     check_certificate,
+    count_certificate_check,
     get_certificate,
     normalise_code,
 )
@@ -320,7 +321,9 @@ def public_certificate_lookup() -> ResponseReturnValue:
 
 @bp.get("/certificates/<code>")
 def public_certificate(code: str) -> ResponseReturnValue:
-    """有效 / 已撤销 / 查无此证书, in plain words (404 for a code never issued)."""
+    """有效 / 已撤销 / 查无此证书, in plain words (404 for a code never issued); a few
+    dozen look-ups a minute per client (then 429, with Retry-After)."""
+    count_certificate_check(request.remote_addr or "")
     check = (
         check_certificate(code)
         if len(code) <= MAX_CODE

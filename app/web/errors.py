@@ -88,8 +88,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(exc: DomainError) -> ResponseReturnValue:
         if wants_json():
-            return json_error(exc.status, exc.message, exc.errors, exc.problems)
-        return _page(exc.status, exc.message, exc.problems)
+            return json_error(exc.status, exc.message, exc.errors, exc.problems, exc.headers)
+        page, status = _page(exc.status, exc.message, exc.problems)
+        return page, status, exc.headers
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError) -> ResponseReturnValue:
