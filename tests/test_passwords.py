@@ -52,7 +52,7 @@ def test_weak_passwords_are_refused_with_the_reason(ctx, password, message):
 
 
 @pytest.mark.parametrize(
-    "password", ["s3cret-pass", "long-enough-1", "秋天的职工之家2026", "Tr0ub4dor&3", "li-ming-2026"]
+    "password", ["s3cret-pass", "long-enough-1", "秋天的职工之家2026", "Tr0ub4dor&3", "li-ming-26"]
 )
 def test_good_passwords_pass(ctx, password):
     assert password_problems(password, "someone") == []
