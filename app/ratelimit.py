@@ -99,12 +99,10 @@ def hit(key: str, window: timedelta) -> Count:
     locked until then.
     """
     now = utcnow()
-    insert = (postgresql.insert if db.engine.dialect.name == "postgresql" else sqlite.insert)(
-        RateCounter
-    )
     over = RateCounter.resets_at <= now
     statement = (
-        insert.values(key=key, hits=1, resets_at=now + window)
+        _insert()
+        .values(key=key, hits=1, resets_at=now + window)
         .on_conflict_do_update(
             index_elements=[RateCounter.key],
             set_={
@@ -119,23 +117,45 @@ def hit(key: str, window: timedelta) -> Count:
     return Count(int(hits), as_utc(resets_at))
 
 
-def counts(*keys: str) -> dict[str, int]:
-    """The hits of each key in its current window (0 without a live window)."""
-    live: dict[str, int] = dict(
-        db.session.execute(
-            select(RateCounter.key, RateCounter.hits).where(
-                RateCounter.key.in_(keys), RateCounter.resets_at > utcnow()
+def counts(*keys: str) -> dict[str, Count]:
+    """Each key's hits in its current window (0, ending now, without a live window)."""
+    now = utcnow()
+    live = {
+        key: Count(int(hits), as_utc(resets_at))
+        for key, hits, resets_at in db.session.execute(
+            select(RateCounter.key, RateCounter.hits, RateCounter.resets_at).where(
+                RateCounter.key.in_(keys), RateCounter.resets_at > now
             )
+        ).tuples()
+    }
+    return {key: live.get(key, Count(0, now)) for key in keys}
+
+
+def mark(key: str, lasting: timedelta) -> None:
+    """Note `key` (one hit) for `lasting` from now, however long it was noted before: a
+    fact that holds for a while (a client that logged in to an account), not a count.
+    Runs in the session's transaction (the caller commits)."""
+    now = utcnow()
+    statement = (
+        _insert()
+        .values(key=key, hits=1, resets_at=now + lasting)
+        .on_conflict_do_update(
+            index_elements=[RateCounter.key], set_={"hits": 1, "resets_at": now + lasting}
         )
-        .tuples()
-        .all()
     )
-    return {key: int(live.get(key, 0)) for key in keys}
+    db.session.execute(statement)
 
 
 def clear(key: str) -> None:
     """Forget a key's hits (in the session's transaction)."""
     db.session.execute(delete(RateCounter).where(RateCounter.key == key))
+
+
+def _insert() -> postgresql.Insert | sqlite.Insert:
+    """An upsert-capable INSERT into the counters, in the database's own dialect."""
+    if db.engine.dialect.name == "postgresql":
+        return postgresql.insert(RateCounter)
+    return sqlite.insert(RateCounter)
 
 
 def _purge_now_and_then(now: datetime) -> None:

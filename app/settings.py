@@ -73,15 +73,19 @@ def load() -> dict[str, object]:
         "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
         "LOGIN_SESSION_HOURS": env_int("LOGIN_SESSION_HOURS", 12),
         "API_TOKEN_HOURS": env_int("API_TOKEN_HOURS", 24),
-        # Login throttling (app/auth/throttle.py), all counted in the window: one client's
-        # failures on one account before it is refused that account until the window ends;
-        # an account's failures (from any client) and a client's (on any account) after
-        # which each attempt waits, doubling from 0.25 s up to LOGIN_DELAY_MAX_SECONDS.
+        # Login throttling (app/auth/throttle.py, docs/security.md), counted in the window:
+        # one client's failures on one account before it is refused that account until the
+        # window ends; an account's failures (from any client) and a client's (on any
+        # account) from which each attempt waits, doubling from 0.25 s up to
+        # LOGIN_DELAY_MAX_SECONDS; a client's failures from which it is refused accounts it
+        # has not logged in to within LOGIN_KNOWN_CLIENT_DAYS (0: never refused).
         "LOGIN_FAILURE_WINDOW_MINUTES": env_int("LOGIN_FAILURE_WINDOW_MINUTES", 15),
         "LOGIN_MAX_FAILURES": env_int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_ACCOUNT_SLOW_AFTER": env_int("LOGIN_ACCOUNT_SLOW_AFTER", 10),
         "LOGIN_CLIENT_SLOW_AFTER": env_int("LOGIN_CLIENT_SLOW_AFTER", 20),
+        "LOGIN_CLIENT_MAX_FAILURES": env_int("LOGIN_CLIENT_MAX_FAILURES", 100),
         "LOGIN_DELAY_MAX_SECONDS": env_int("LOGIN_DELAY_MAX_SECONDS", 5),
+        "LOGIN_KNOWN_CLIENT_DAYS": env_int("LOGIN_KNOWN_CLIENT_DAYS", 30),
         # The public certificate check: look-ups one client may make a minute (then 429).
         "CERTIFICATE_CHECKS_PER_MINUTE": env_int("CERTIFICATE_CHECKS_PER_MINUTE", 30),
         "PAGE_SIZE": env_int("PAGE_SIZE", 50),

@@ -246,7 +246,9 @@ def test_a_public_objection_keeps_the_contact_private(world, as_user, client, ca
     app.config["OBJECTIONS_PER_ADDRESS_PER_DAY"] = 2
     try:
         assert _lodge(client, publicity["id"], candidates[3].id).status_code == 201
-        limited = assert_json_error(_lodge(client, publicity["id"], candidates[3].id), 429)
+        refused = _lodge(client, publicity["id"], candidates[3].id)
+        limited = assert_json_error(refused, 429)
+        assert 0 < int(refused.headers["Retry-After"]) <= 24 * 3600
         assert "24 小时内最多提交 2 条异议" in limited["message"]
     finally:
         app.config["OBJECTIONS_PER_ADDRESS_PER_DAY"] = 5

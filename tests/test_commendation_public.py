@@ -203,6 +203,7 @@ def test_the_rate_limit_is_a_message_on_the_page(world, client, app):
     finally:
         app.config["OBJECTIONS_PER_ADDRESS_PER_DAY"] = 5
     assert again.status_code == 429
+    assert 0 < int(again.headers["Retry-After"]) <= 24 * 3600
     alert = re.search(r'data-testid="objection-alert">([^<]+)<', again.text).group(1)
     assert "24 小时内最多提交 1 条异议" in alert
     assert OBJECTION + "补充。" in again.text  # kept, to send later

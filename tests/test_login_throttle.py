@@ -207,6 +207,56 @@ def test_a_failing_address_slows_down_but_its_other_users_get_in(app, users, new
     assert waits == []
 
 
+def test_a_client_that_logged_in_before_is_neither_slowed_nor_refused(
+    app, users, new_client, waits
+):
+    """A colleague who logged in from the NAT address before gets in at once however much
+    the others there fail, even past the point where the address is refused strangers'
+    accounts; an owner is not slowed by guessers on the account either."""
+    nat = "10.9.9.9"
+    assert web_login(new_client(), nat, "union_b", PASSWORD).status_code == 302
+    limit = app.config["LOGIN_CLIENT_MAX_FAILURES"]
+    app.config["LOGIN_CLIENT_MAX_FAILURES"] = 30
+    try:
+        for n in range(30):
+            assert web_login(new_client(), nat, f"guess-{n}", "wrong-password").status_code == 401
+        # Slowed from the 20th failure on, never more than the cap.
+        assert len(waits) == 10 and max(waits) == app.config["LOGIN_DELAY_MAX_SECONDS"]
+        waits.clear()
+        # A stranger's account, or a colleague who never logged in from here: refused now.
+        refused = web_login(new_client(), nat, "union_a", PASSWORD)
+        assert refused.status_code == 429 and THROTTLED in password_error(refused)
+        assert 14 * 60 < int(refused.headers["Retry-After"]) <= 15 * 60
+        # The known colleague: in at once, not slowed.
+        assert web_login(new_client(), nat, "union_b", PASSWORD).status_code == 302
+        assert waits == []
+        # The account guessed from many places, its owner at the known address: not slowed.
+        for n in range(app.config["LOGIN_ACCOUNT_SLOW_AFTER"] + 2):
+            api_login(new_client(), f"10.10.0.{n + 1}", "union_b", "wrong-password")
+        waits.clear()
+        assert api_login(new_client(), nat, "union_b", PASSWORD).status_code == 200
+        assert waits == []
+        # ... but a known client has its own allowance like any other.
+        for _ in range(5):
+            assert api_login(new_client(), nat, "union_b", "wrong").status_code == 401
+        assert api_login(new_client(), nat, "union_b", PASSWORD).status_code == 429
+    finally:
+        app.config["LOGIN_CLIENT_MAX_FAILURES"] = limit
+
+
+def test_known_clients_are_forgotten_after_the_configured_days(
+    app, users, new_client, waits, monkeypatch
+):
+    nat = "10.11.11.11"
+    assert web_login(new_client(), nat, "union_b", PASSWORD).status_code == 302
+    later(monkeypatch, timedelta(days=app.config["LOGIN_KNOWN_CLIENT_DAYS"], minutes=1))
+    for n in range(app.config["LOGIN_CLIENT_SLOW_AFTER"]):
+        web_login(new_client(), nat, f"guess-{n}", "wrong-password")
+    waits.clear()
+    assert web_login(new_client(), nat, "union_b", PASSWORD).status_code == 302
+    assert waits == [0.25]  # a stranger again: slowed as the address is
+
+
 def test_an_ipv6_client_is_its_64_block(users, new_client, waits):
     for n in range(5):
         response = web_login(new_client(), f"2001:db8:1:2::{n + 1}", "union_a", "wrong-password")

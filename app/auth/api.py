@@ -27,8 +27,13 @@ class Token(MethodView):
     def post(self, credentials: dict[str, Any]) -> Any:
         """Issue a bearer token.
 
-        Wrong credentials answer 401; repeated failures for a username or from an address
-        are throttled with 429, as for the login page.
+        Wrong credentials answer 401 (an unknown username as a wrong password). Throttled
+        as the login page is, counted with it (docs/security.md, "Login and rate limits"):
+        a client that failed `LOGIN_MAX_FAILURES` times on the username is refused it with
+        429 and Retry-After until the window ends, other clients are not; many failures on
+        one account or from one client make attempts wait, at most
+        `LOGIN_DELAY_MAX_SECONDS`; a client past `LOGIN_CLIENT_MAX_FAILURES` is refused
+        (429) accounts it has not logged in to before.
         """
         try:
             user = authenticate(

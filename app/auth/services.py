@@ -71,7 +71,6 @@ def authenticate(username: str, password: str, ip: str) -> User:
             pass
     elif check_password(user, password or "") and user.is_active:
         throttle.succeeded(keys)
-        db.session.commit()
         return user
     throttle.failed(keys)
     wrong = _("Wrong username or password.")

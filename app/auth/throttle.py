@@ -1,20 +1,29 @@
 """Login throttling that cannot be turned against an account's owner (OWASP ASVS V6.3).
 
-Three counts, each in the window `LOGIN_FAILURE_WINDOW_MINUTES` (`app.ratelimit`):
+A client is the request's address (`ratelimit.client_of`: behind `TRUSTED_PROXIES` the
+forwarded one; an IPv6 client is its /64). Counts, each in the window
+`LOGIN_FAILURE_WINDOW_MINUTES` (`app.ratelimit`), all by HMAC'd keys:
 
-- per account and client: attempts that did not succeed. Past `LOGIN_MAX_FAILURES` that
-  client may not try that account again until the window ends (429 with Retry-After);
-  every other client still may, so a guesser cannot lock the owner out. The attempt is
-  counted *before* the password is checked, in a statement of its own that commits at
-  once: twenty parallel guesses from one client get at most `LOGIN_MAX_FAILURES`
-  password checks between them. A success forgets the count.
-- per account, over all clients: failures. Past `LOGIN_ACCOUNT_SLOW_AFTER` every attempt
-  on the account waits before its password is checked, longer with each failure, at
-  most `LOGIN_DELAY_MAX_SECONDS`: many clients guessing one account are slowed; the owner
-  is slowed as much, never refused.
-- per client, over all accounts: failures. Past `LOGIN_CLIENT_SLOW_AFTER` every attempt
-  from the client waits in the same way. It never refuses: many people share one address
-  behind a NAT, and a correct password of one who has not been failing must still get in.
+- per account and client ("pair"): attempts that did not succeed. Past
+  `LOGIN_MAX_FAILURES` that client may not try that account again until the window ends
+  (429 with Retry-After); every other client still may, so a guesser cannot lock the
+  owner out. The attempt is counted *before* the password is checked, in a statement of
+  its own that commits at once: twenty parallel guesses from one client get at most
+  `LOGIN_MAX_FAILURES` password checks between them. A success forgets the count.
+- per account, over all clients: failures. From `LOGIN_ACCOUNT_SLOW_AFTER` on, every
+  attempt on the account waits before its password is checked, twice as long with each
+  failure, at most `LOGIN_DELAY_MAX_SECONDS`: many clients guessing one account are
+  slowed; the account is never refused.
+- per client, over all accounts: failures. From `LOGIN_CLIENT_SLOW_AFTER` on, attempts
+  from the client wait in the same way; from `LOGIN_CLIENT_MAX_FAILURES` on (0: never)
+  they are refused until the window ends — except on an account this client has logged
+  in to (below).
+
+A *known* pair is an account the client logged in to within `LOGIN_KNOWN_CLIENT_DAYS`.
+Neither the account's nor the client's failures slow or refuse it: many people share one
+address behind a NAT, and one who has logged in from there before gets in at once however
+much the others fail, and an owner is not slowed by strangers guessing the account. A
+known pair is still refused past its own `LOGIN_MAX_FAILURES`, like any other.
 
 Unknown usernames are counted and answered exactly like known ones (the same message,
 a password hash verified all the same), so the answers do not tell which usernames exist.
@@ -40,12 +49,13 @@ sleep: Callable[[float], None] = time.sleep
 
 
 class LoginKeys:
-    """The three counter keys of one attempt."""
+    """The counter keys of one attempt."""
 
     def __init__(self, username: str, address: str) -> None:
         account = username.casefold()
         client = ratelimit.client_of(address)
         self.pair = ratelimit.key_for("login-pair", account, client)
+        self.known = ratelimit.key_for("login-known", account, client)
         self.account = ratelimit.key_for("login-account", account)
         self.client = ratelimit.key_for("login-client", client)
 
@@ -54,8 +64,18 @@ def _window() -> timedelta:
     return timedelta(minutes=int(current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"]))
 
 
+def _refused(count: ratelimit.Count) -> TooManyAttempts:
+    return TooManyAttempts(
+        _(
+            "Too many failed logins; please try again in %(minutes)s minutes.",
+            minutes=count.minutes_left(),
+        ),
+        retry_after=count.retry_after(),
+    )
+
+
 def delay_for(failures: int, slow_after: int) -> float:
-    """The wait before an attempt after `failures` failures (none up to `slow_after`)."""
+    """The wait before an attempt after `failures` failures (none below `slow_after`)."""
     if failures < slow_after:
         return 0.0
     cap = float(current_app.config["LOGIN_DELAY_MAX_SECONDS"])
@@ -63,27 +83,29 @@ def delay_for(failures: int, slow_after: int) -> float:
 
 
 def admit(keys: LoginKeys) -> None:
-    """Count the attempt for its account and client, refuse it past the limit, and make it
-    wait as long as the account's and the client's failures say. Commits."""
-    db.session.commit()  # (the count is the first statement of its own transaction)
+    """Refuse the attempt if the client failed too often (on this account, or on any while
+    this account is not known to it), count it for the pair, and make it wait as long as
+    the account's and the client's failures say. Commits."""
+    config = current_app.config
+    db.session.commit()  # (what the request read so far is done with)
+    seen = ratelimit.counts(keys.known, keys.account, keys.client)
+    db.session.commit()
+    known = seen[keys.known].hits > 0
+    client_max = int(config["LOGIN_CLIENT_MAX_FAILURES"])
+    if not known and client_max and seen[keys.client].hits >= client_max:
+        raise _refused(seen[keys.client])
+    # The pair's count is the first statement of its own transaction, committed at once:
+    # a parallel attempt waits for it and counts after it.
     count = ratelimit.hit(keys.pair, _window())
     db.session.commit()
-    limit = int(current_app.config["LOGIN_MAX_FAILURES"])
-    if count.hits > limit:
-        raise TooManyAttempts(
-            _(
-                "Too many failed logins; please try again in %(minutes)s minutes.",
-                minutes=count.minutes_left(),
-            ),
-            retry_after=count.retry_after(),
-        )
-    failures = ratelimit.counts(keys.account, keys.client)
-    config = current_app.config
+    if count.hits > int(config["LOGIN_MAX_FAILURES"]):
+        raise _refused(count)
+    if known:
+        return
     wait = max(
-        delay_for(failures[keys.account], int(config["LOGIN_ACCOUNT_SLOW_AFTER"])),
-        delay_for(failures[keys.client], int(config["LOGIN_CLIENT_SLOW_AFTER"])),
+        delay_for(seen[keys.account].hits, int(config["LOGIN_ACCOUNT_SLOW_AFTER"])),
+        delay_for(seen[keys.client].hits, int(config["LOGIN_CLIENT_SLOW_AFTER"])),
     )
-    db.session.commit()
     if wait:
         sleep(wait)
 
@@ -98,6 +120,10 @@ def failed(keys: LoginKeys) -> None:
 
 
 def succeeded(keys: LoginKeys) -> None:
-    """Forget the client's failures on this account (not the account's or the client's
-    totals: logging in to one's own account must not reset a guesser's slowdown)."""
+    """Forget the client's failures on this account and note the pair as known (not the
+    account's or the client's totals: logging in to one's own account must not end a
+    guesser's slowdown). Commits."""
+    db.session.commit()
     ratelimit.clear(keys.pair)
+    ratelimit.mark(keys.known, timedelta(days=int(current_app.config["LOGIN_KNOWN_CLIENT_DAYS"])))
+    db.session.commit()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from flask import Response, redirect, render_template, request, session, url_for
+from flask import Response, make_response, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -218,9 +218,13 @@ def public_object(publicity_id: int) -> ResponseReturnValue:
         )
     except TooManyAttempts as exc:
         db.session.rollback()
-        return _render_publicity(
-            publicity, campaign, form=form, rows=rows, status=429, alert=exc.message
+        response = make_response(
+            _render_publicity(
+                publicity, campaign, form=form, rows=rows, status=429, alert=exc.message
+            )
         )
+        response.headers.update(exc.headers)  # Retry-After
+        return response
     except NotFound as exc:
         db.session.rollback()
         form.nomination_id.errors = [exc.message]
