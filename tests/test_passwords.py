@@ -140,18 +140,7 @@ def test_the_reset_refuses_a_password_with_the_username(world, client, auth):
 def test_the_cli_refuses_a_common_password(app, world):
     runner = app.test_cli_runner()
     with app.app_context():
-        result = runner.invoke(
-            args=[
-                "create-user",
-                "--username",
-                "zhao",
-                "--password",
-                "password1",
-                "--role",
-                "reviewer",
-                "--org",
-                "A",
-            ]
-        )
+        args = "create-user --username zhao --password password1 --role reviewer --org A"
+        result = runner.invoke(args=args.split())
         assert result.exit_code != 0 and COMMON in result.output
         assert db.session.scalar(select(User).where(User.username == "zhao")) is None

@@ -14,6 +14,8 @@ reader's language.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class DomainError(Exception):
     """A refusal a user should read. `status` is the HTTP status it maps to."""
@@ -74,15 +76,8 @@ class TooManyAttempts(DomainError):
 
     status = 429
 
-    def __init__(
-        self,
-        message: str,
-        problems: list[str] | None = None,
-        errors: dict[str, list[str]] | None = None,
-        *,
-        retry_after: int | None = None,
-    ) -> None:
-        super().__init__(message, problems, errors)
+    def __init__(self, *args: Any, retry_after: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.retry_after = retry_after
 
     @property
