@@ -19,6 +19,8 @@ USERNAME = "密码不能与用户名相同，也不能包含用户名。"
 REPEATED = "密码不能全是同一个字符。"
 RUN = "密码不能是 abcdefgh、12345678 这样的连续字符。"
 SHORT = "密码至少 8 位。"
+PATTERN = "密码不能是 abcabcabc 这样重复的短字符组合。"
+DATE = "密码不能是生日之类的日期（如 19900101）。"
 
 REFUSED = [
     ("12345678", COMMON),
@@ -43,6 +45,12 @@ REFUSED = [
     ("98765432", COMMON),
     ("ghijklmn", RUN),
     ("stuvwxyz", RUN),
+    ("xyzxyzxyz", PATTERN),  # a short pattern repeated
+    ("k9k9k9k9", PATTERN),
+    ("73917391", PATTERN),
+    ("19900101", DATE),  # a birthday, as year-month-day ...
+    ("12311987", DATE),  # ... month-day-year ...
+    ("31121987", DATE),  # ... or day-month-year
 ]
 
 
@@ -52,7 +60,19 @@ def test_weak_passwords_are_refused_with_the_reason(ctx, password, message):
 
 
 @pytest.mark.parametrize(
-    "password", ["s3cret-pass", "long-enough-1", "秋天的职工之家2026", "Tr0ub4dor&3", "li-ming-26"]
+    "password",
+    [
+        "s3cret-pass",
+        "long-enough-1",
+        "秋天的职工之家2026",
+        "Tr0ub4dor&3",
+        "li-ming-26",
+        # A single letter or short word is on the list, but one followed by many digits is
+        # not "a common password with digits added".
+        "m4729183650",
+        "s3cretpws3cretpw",  # a long unit repeated is not a short pattern
+        "19901301",  # no such date
+    ],
 )
 def test_good_passwords_pass(ctx, password):
     assert password_problems(password, "someone") == []

@@ -53,8 +53,7 @@ def common_passwords() -> frozenset[str]:
 def _is_repeated(text: str) -> bool:
     """A unit of two to four characters repeated: "abcabcabc", "12121212", "20242024"."""
     return any(
-        len(text) % size == 0 and text == text[:size] * (len(text) // size)
-        for size in range(2, 5)
+        len(text) % size == 0 and text == text[:size] * (len(text) // size) for size in range(2, 5)
     )
 
 
