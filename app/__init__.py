@@ -60,7 +60,7 @@ def register_extensions(app: Flask) -> None:
 
     db.init_app(app)
     with app.app_context():
-        configure_sqlite(db.engine)
+        configure_sqlite(app, db.engine)
     migrate.init_app(
         app,
         db,

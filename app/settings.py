@@ -60,6 +60,10 @@ def load() -> dict[str, object]:
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             env_str("DATABASE_URL", default_database_url())
         ),
+        # SQLite (the embedded default) lets one transaction write at a time: how long another
+        # waits for it before giving up. Above the longest write (an evidence upload checks
+        # and re-encodes its file in its request), below gunicorn's 30 s worker timeout.
+        "SQLITE_BUSY_TIMEOUT_SECONDS": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
         "REDIS_URL": env_str("REDIS_URL", ""),
         # The address members' voting links and QR codes point at (e.g. https://zgzj.example.cn);
         # empty: the address of the request that printed them.

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from fractions import Fraction
+from typing import Any, cast
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 
 from app.auth.models import User
 from app.errors import Conflict, NotFound
@@ -27,17 +28,36 @@ DEFAULT_EARLY_CLOSE_TURNOUT = Fraction(1, 2)
 
 
 def close_evaluation(evaluation_id: int, *, actor: User | None = None) -> Decision:
-    """Count, decide and move the nomination on, in one transaction (idempotent)."""
-    evaluation = db.session.get(MemberEvaluation, evaluation_id, with_for_update=True)
+    """Count, decide and move the nomination on, in one transaction (idempotent).
+
+    Exactly once, whoever closes (the job, its retry after a dead worker, the sweep, the
+    union closing early): the first statement claims the evaluation with an UPDATE that only
+    matches it while it is open. Of two closers the second waits for the first's
+    transaction (a row lock on PostgreSQL, the write lock on SQLite), then matches nothing
+    and is refused; a closer killed before its commit has claimed nothing.
+    """
+    # An UPDATE's result is a CursorResult, which Session.execute's types do not say.
+    claimed = cast(
+        "CursorResult[Any]",
+        db.session.execute(
+            update(MemberEvaluation)
+            .where(
+                MemberEvaluation.id == evaluation_id,
+                MemberEvaluation.status == EvaluationStatus.OPEN,
+            )
+            .values(status=EvaluationStatus.CLOSED)
+            .execution_options(synchronize_session=False)
+        ),
+    ).rowcount
+    evaluation = db.session.get(MemberEvaluation, evaluation_id, populate_existing=True)
     if evaluation is None:
         raise NotFound(_("The member evaluation does not exist."))
+    if claimed != 1:
+        raise Conflict(_("The member evaluation has already been closed."))
     nomination = db.session.get(Nomination, evaluation.nomination_id)
     assert nomination is not None
-    if evaluation.status == EvaluationStatus.CLOSED:
-        raise Conflict(_("The member evaluation has already been closed."))
     decision = decide(evaluation, nomination)
     totals = decision.totals
-    evaluation.status = EvaluationStatus.CLOSED
     evaluation.closed_at = utcnow()
     evaluation.closed_by_id = actor.id if actor else None
     evaluation.valid_ballots = totals.total

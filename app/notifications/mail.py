@@ -1,13 +1,16 @@
 """Sending the outbox: SMTP when configured, else the local outbox page only (development).
 
 Each e-mail is claimed under a row lock (SKIP LOCKED on PostgreSQL, so two senders never
-take the same one), sent, and marked in its own transaction. A failure is retried with
-backoff (1, 2, 4 … minutes, at most an hour); after `MAIL_MAX_ATTEMPTS` it is marked failed
-and listed for an admin, who can send it again.
+take the same one) and leased: the claim counts the attempt and sets the next one as if it
+failed (1, 2, 4 … minutes, at most an hour), and is committed before the SMTP server is
+spoken to, so no transaction stays open while it answers (on SQLite an open one would
+hold the only write lock, and every form would wait). The outcome is then recorded in a
+short transaction of its own. After `MAIL_MAX_ATTEMPTS` failures the e-mail is marked
+failed and listed for an admin, who can send it again.
 
-A crash between the SMTP server accepting a message and the commit marking it sent can
-send that one message twice: mail is at-least-once by nature; the reminder behind it is
-exactly-once (the notifications' unique key).
+A sender killed between the SMTP server accepting a message and recording it can send
+that one message twice, when the lease runs out: mail is at-least-once by nature; the
+reminder behind it is exactly-once (the notifications' unique key).
 """
 
 from __future__ import annotations
@@ -17,10 +20,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import formataddr
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.errors import Conflict, NotFound
 from app.extensions import db
@@ -82,19 +86,31 @@ def send_due(
         if email is None:
             break
         email.attempts += 1
+        email.next_attempt_at = moment + backoff(email.attempts)  # the lease
+        # What the transport reads, copied out: once committed, the row's attributes would
+        # load again, in a transaction held open while the SMTP server answers.
+        letter = OutboxEmail(
+            id=email.id,
+            to_address=email.to_address,
+            subject=email.subject,
+            body=email.body,
+            attempts=email.attempts,
+        )
+        db.session.commit()
+        outcome: dict[str, Any]
         try:
-            transport(email)
+            transport(letter)
         except Exception as exc:  # any failure of the transport: retry later
-            email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if email.attempts >= max_attempts:
-                email.status = MailStatus.FAILED
+            outcome = {"last_error": f"{type(exc).__name__}: {exc}"[:2000]}
+            if letter.attempts >= max_attempts:
+                outcome["status"] = MailStatus.FAILED
                 counts["failed"] += 1
             else:
-                email.next_attempt_at = moment + backoff(email.attempts)
                 counts["retrying"] += 1
         else:
-            email.status, email.sent_at, email.last_error = MailStatus.SENT, utcnow(), None
+            outcome = {"status": MailStatus.SENT, "sent_at": utcnow(), "last_error": None}
             counts["sent"] += 1
+        db.session.execute(update(OutboxEmail).where(OutboxEmail.id == letter.id).values(**outcome))
         db.session.commit()
     return counts
 
