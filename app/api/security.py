@@ -14,7 +14,9 @@ from typing import Any, NoReturn
 from flask import Request, Response, g
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
+from marshmallow import Schema
 from webargs.flaskparser import FlaskParser, abort
+from werkzeug.datastructures import CombinedMultiDict
 
 from app.api.schemas import ApiErrorSchema
 from app.web.errors import MESSAGES, json_error
@@ -33,7 +35,14 @@ def unauthorized(message: str) -> Response:
 
 
 class ApiParser(FlaskParser):
-    """webargs' parser, with a message a client can act on for a body that is not JSON."""
+    """webargs' parser, with a message a client can act on for a body that is not JSON.
+
+    Its "form" location also holds the uploaded files, so that one schema describes a
+    multipart body (fields and files) as one OpenAPI 3 `requestBody`.
+    """
+
+    def load_form(self, req: Request, schema: Schema) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
 
     def _handle_invalid_json_error(
         self, error: Exception, req: Request, *args: Any, **kwargs: Any

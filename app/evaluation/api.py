@@ -25,7 +25,6 @@ from app.evaluation.schemas import (
     MessageSchema,
     OpenSchema,
     ReportSchema,
-    TallyFileSchema,
     TallySchema,
     TokenCountSchema,
     TokenQuerySchema,
@@ -180,13 +179,10 @@ class VoidTokens(MethodView):
 @blp.route("/nominations/<int:nomination_id>/evaluation/paper-tally")
 class PaperTallyView(MethodView):
     @blp.token_required
-    @blp.arguments(TallySchema, location="form")
-    @blp.arguments(TallyFileSchema, location="files")
+    @blp.arguments(TallySchema, location="form", content_type="multipart/form-data")
     @blp.response(200, EvaluationSchema)
     @blp.errors(403, 404, 409, 413, 422)
-    def post(
-        self, data: dict[str, Any], files: dict[str, Any], nomination_id: int
-    ) -> dict[str, Any]:
+    def post(self, data: dict[str, Any], nomination_id: int) -> dict[str, Any]:
         """Paper ballots' counts, with the scanned tally sheet (multipart `tally_sheet`)."""
         user = api_user()
         enter_paper_tally(
@@ -196,7 +192,7 @@ class PaperTallyView(MethodView):
             basic=data["basic"],
             dissatisfied=data["dissatisfied"],
             invalid=data["invalid"],
-            tally_sheet=files.get("tally_sheet"),
+            tally_sheet=data.get("tally_sheet"),
         )
         return present(*get_evaluation(user, nomination_id))
 

@@ -73,14 +73,15 @@ class ReportSchema(Schema):
 
 
 class TallySchema(Schema):
+    """The paper tally, as multipart form fields with the scanned sheet beside them."""
+
     satisfied = fields.Int(required=True, validate=Range(min=0))
     basic = fields.Int(required=True, validate=Range(min=0))
     dissatisfied = fields.Int(required=True, validate=Range(min=0))
     invalid = fields.Int(load_default=0, validate=Range(min=0))
-
-
-class TallyFileSchema(Schema):
-    tally_sheet = fields.Raw(metadata={"type": "string", "format": "binary"})
+    tally_sheet = fields.Raw(
+        metadata={"type": "string", "format": "binary", "description": "The scanned sheet."}
+    )
 
 
 class BallotQuestionsSchema(Schema):
