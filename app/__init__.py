@@ -73,6 +73,10 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     i18n.init_app(app, babel)
     auth_session.init_app(app, login_manager)
+    from app.api.schemas import ApiErrorSchema
+
+    # flask-smorest's own error responses describe the one error body the API sends.
+    api.ERROR_SCHEMA = ApiErrorSchema
     api.init_app(app)
     from flask_smorest.spec.plugins import integerconverter2paramschema
 

@@ -3,6 +3,7 @@ server does (the errors it answers with, one error body, typed objects)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from openapi_spec_validator import validate
@@ -41,3 +42,63 @@ def test_the_paper_tally_is_one_multipart_body(client):  # type: ignore[no-untyp
         body["properties"]
     )
     assert body["properties"]["tally_sheet"]["format"] == "binary"
+
+
+def _spec(client) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+    return client.get("/api/v1/openapi.json").get_json()  # type: ignore[no-any-return]
+
+
+def test_every_error_is_the_one_error_body(client):  # type: ignore[no-untyped-def]
+    spec = _spec(client)
+    assert "Error" not in spec["components"]["schemas"]  # flask-smorest's own, another shape
+    for method, path, operation in _operations(spec):
+        for status, response in operation["responses"].items():
+            if status.startswith(("4", "5")):
+                assert response["content"]["application/json"]["schema"] == {
+                    "$ref": "#/components/schemas/ApiError"
+                }, (method, path, status)
+
+
+def test_what_reading_a_request_can_answer_is_documented(client):  # type: ignore[no-untyped-def]
+    """A JSON body: 400 (not JSON), 413, 422; a multipart body: 413, 422; a query: 422; a
+    bearer token: 401; an id in the path: 404 (no such object, or not one at all)."""
+    spec = _spec(client)
+    for method, path, operation in _operations(spec):
+        documented = set(operation["responses"])
+        content = operation.get("requestBody", {}).get("content", {})
+        expected = set()
+        if "application/json" in content:
+            expected |= {"400", "413", "422"}
+        if "multipart/form-data" in content:
+            expected |= {"413", "422"}
+        if any(p["in"] == "query" for p in operation.get("parameters", [])):
+            expected.add("422")
+        if operation.get("security"):
+            expected.add("401")
+        if any(p["schema"]["type"] == "integer" for p in spec["paths"][path].get("parameters", [])):
+            expected.add("404")
+        assert expected <= documented, (method, path, expected - documented)
+
+
+def test_a_body_that_is_not_json_is_the_documented_400(client, world):  # type: ignore[no-untyped-def]
+    from app.auth.models import SessionKind
+    from app.auth.services import start_session
+
+    token = start_session(world.user("union_a"), SessionKind.API)[0]
+    sent = 0
+    for method, path, operation in _operations(_spec(client)):
+        if "application/json" not in operation.get("requestBody", {}).get("content", {}):
+            continue
+        url = re.sub(r"\{[a-z_]+\}", "1", path)
+        response = client.open(
+            url,
+            method=method,
+            data="{not json",
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert response.status_code == 400, (method, path, response.text)
+        assert set(response.get_json()) == {"code", "message"}
+        assert "400" in operation["responses"]
+        sent += 1
+    assert sent > 20

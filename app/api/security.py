@@ -51,10 +51,27 @@ class ApiParser(FlaskParser):
         abort(400, exc=error, message=_("The request body is not valid JSON."))
 
 
+# The errors that reading arguments from a location can answer with, whatever the view does
+# next: a body that is not JSON (400), one larger than the server takes (413), fields that
+# break the schema (422).
+ARGUMENT_ERRORS = {
+    "json": (400, 413, 422),
+    "form": (413, 422),
+    "files": (413, 422),
+    "query": (422,),
+}
+
+
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose views document the JSON errors they return."""
 
     ARGUMENTS_PARSER = ApiParser()
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        """flask-smorest's `arguments`, documenting the errors its location can give."""
+        parse = super().arguments(schema, location=location, **kwargs)
+        document = self.errors(*ARGUMENT_ERRORS[location])
+        return lambda func: document(parse(func))
 
     def errors(self, *codes: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Document the error statuses a view may answer with (body: `ApiErrorSchema`)."""

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.assessment import bp
 from app.assessment.diff import diff_rounds
-from app.assessment.editing import Answer, save_self_assessment
+from app.assessment.editing import KEEP, Answer, save_self_assessment
 from app.assessment.evidence import add_evidence, unlink_evidence
 from app.assessment.forms import DeleteCommentForm, ReviewCommentForm, SelfAssessmentForm
 from app.assessment.models import AssessmentRound, RoundStatus
@@ -134,7 +134,9 @@ def _parse_answers(view: RoundView, form: MultiDict) -> dict[int, Answer]:
             if not rating and entry.response is not None:
                 # A radio group cannot be cleared in the browser; unsent means unchanged.
                 rating = entry.response.rating
-            answers[item_id] = Answer(rating=rating or None, statement=statement)
+            answers[item_id] = Answer(
+                rating=rating or None, statement=KEEP if statement is None else statement
+            )
     return answers
 
 
