@@ -106,7 +106,7 @@ def _scenario(world, client) -> dict[str, list[Any]]:  # type: ignore[no-untyped
     for parameter, table in PARAMETER_TABLES.items():
         key = db.metadata.tables[table].c.id
         pools[parameter] = list(db.session.scalars(select(key).order_by(key).limit(60)))
-    pools["token"] = [t["url"].rsplit("/", 1)[1] for t in tokens]
+    pools["token"] = [t["token"] for t in tokens]
     pools["action"] = [a.name for a in ACTIONS.values() if a.manual]
     return {name: values for name, values in pools.items() if values}
 

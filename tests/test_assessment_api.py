@@ -162,6 +162,27 @@ def test_review_round_trip_through_the_api(world, as_user):  # noqa: F811
     assert not first["editable"]
 
 
+def test_a_return_with_item_comments_needs_no_comment_as_documented(world, as_user, client):  # noqa: F811
+    nomination = world.nomination(status="submitted", complete=True)
+    reviewer = as_user("reviewer_a")
+    version = reviewer.get(f"/nominations/{nomination.id}").get_json()["version"]
+    refused = assert_json_error(reviewer.act(nomination.id, "return", version=version), 422)
+    assert "comment" in refused["errors"]  # no comment and no item comment
+    item = _items(world)[0]
+    commented = reviewer.post(
+        f"/nominations/{nomination.id}/review-comments",
+        json={"item_id": item.id, "body": "请补充会议纪要。"},
+    )
+    assert commented.status_code == 201
+    returned = reviewer.act(nomination.id, "return", version=version)
+    assert returned.status_code == 200, returned.text
+    assert returned.get_json()["history"][-1]["comment"] == "请按 1 条审核意见修改后重新提交。"
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    described = spec["components"]["schemas"]["ActionRequest"]["properties"]["comment"]
+    assert "`return` unless the reviewer has commented" in described["description"]
+
+
 def test_other_district_gets_404(world, as_user):  # noqa: F811
     nomination = world.nomination(status="submitted", complete=True)
     other = as_user("reviewer_b")

@@ -54,9 +54,16 @@ def vote_link(token: str) -> str:
 
 
 def present_tokens(tokens: list[IssuedToken]) -> list[dict[str, Any]]:
-    """Each token's serial, batch and status with its voting link (the union only)."""
+    """Each token's serial, batch and status with the token and its voting link (the union
+    only): a mini-program takes the token, a slip or a message the link."""
     return [
-        {"serial": t.serial, "batch": t.batch, "status": t.status, "url": vote_link(t.token)}
+        {
+            "serial": t.serial,
+            "batch": t.batch,
+            "status": t.status,
+            "token": t.token,
+            "url": vote_link(t.token),
+        }
         for t in tokens
     ]
 

@@ -7,7 +7,7 @@ from marshmallow.validate import Length, OneOf, Range
 
 from app.api.schemas import ID_RANGE, BeijingDateTime
 from app.evaluation.ballots import MAX_COMMENT
-from app.evaluation.models import Choice, EvaluationStatus
+from app.evaluation.models import Choice, EvaluationStatus, TokenStatus
 from app.evaluation.tallies import MAX_REPORT
 from app.evaluation.tokens import MAX_TOKENS
 
@@ -119,10 +119,16 @@ class MessageSchema(Schema):
 
 
 class VoteTokenSchema(Schema):
-    serial = fields.Int()
-    batch = fields.Int()
-    status = fields.Str()
-    url = fields.Str()
+    serial = fields.Int(required=True, metadata={"description": "Printed on the slip."})
+    batch = fields.Int(required=True)
+    status = fields.Str(required=True, metadata={"enum": [s.value for s in TokenStatus]})
+    token = fields.Str(
+        required=True,
+        metadata={"description": "The one-time credential itself, for `/api/v1/ballots/{token}`."},
+    )
+    url = fields.Str(
+        required=True, metadata={"description": "The member's voting page (`/e/<token>`)."}
+    )
 
 
 class ReportSchema(Schema):
