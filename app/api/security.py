@@ -67,6 +67,20 @@ class ApiBlueprint(Blueprint):
 
     ARGUMENTS_PARSER = ApiParser()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.insert(0, self._document_the_input_guard)
+
+    @staticmethod
+    def _document_the_input_guard(doc: dict, doc_info: dict, **kwargs: Any) -> dict:
+        """Every operation may answer 422: the input guard (`app.web.inputs`) refuses, before
+        any view, a request whose path, query or body holds a control character."""
+        responses = doc_info.setdefault("response", {}).setdefault("responses", {})
+        responses.setdefault(
+            422, [{"schema": ApiErrorSchema(), "description": MESSAGES[422], "content_type": None}]
+        )
+        return doc
+
     def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
         """flask-smorest's `arguments`, documenting the errors its location can give."""
         parse = super().arguments(schema, location=location, **kwargs)

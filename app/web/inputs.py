@@ -59,6 +59,8 @@ def _json_texts(data: Any) -> Iterator[tuple[str, str]]:
 
 def _pairs(multidict: Any) -> Iterator[tuple[str, str]]:
     for key, value in multidict.items(multi=True):
+        # A multipart part whose name Werkzeug cannot read (a line break in it) has None.
+        key = key or ""
         yield key, key
         yield key, value
 
@@ -74,6 +76,7 @@ def _request_texts() -> Iterator[tuple[str, str, str]]:
         for name, value in _pairs(request.form):
             yield "form", name, value
         for name, upload in request.files.items(multi=True):
+            name = name or ""
             yield "form", name, name
             yield "file", name, upload.filename or ""
     if request.is_json:
