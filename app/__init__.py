@@ -6,9 +6,11 @@ from importlib import import_module
 from typing import Any
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import IntegerConverter, Map, ValidationError
 
 from app import settings
+from app.dbtypes import INT4_MAX
 
 
 class DatabaseId(IntegerConverter):
@@ -16,8 +18,16 @@ class DatabaseId(IntegerConverter):
     404, never an overflow raised by the database as a 500."""
 
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", INT4_MAX)
         super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> Any:
+        # Not Werkzeug's ValidationError: with a GET and a POST rule on one path, that
+        # ends as 405 (the other rule's method matched) rather than 404.
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise NotFound() from None
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -56,8 +66,9 @@ def register_extensions(app: Flask) -> None:
     from app.auth import session as auth_session
     from app.database import configure_sqlite
     from app.extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
-    from app.web import headers
+    from app.web import headers, inputs
 
+    inputs.init_app(app)  # first of the request hooks: before the CSRF check and the session
     db.init_app(app)
     with app.app_context():
         configure_sqlite(app, db.engine)
@@ -73,6 +84,10 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     i18n.init_app(app, babel)
     auth_session.init_app(app, login_manager)
+    from app.api.schemas import ApiErrorSchema
+
+    # flask-smorest's own error responses describe the one error body the API sends.
+    api.ERROR_SCHEMA = ApiErrorSchema
     api.init_app(app)
     from flask_smorest.spec.plugins import integerconverter2paramschema
 

@@ -10,6 +10,12 @@ from sqlalchemy.types import TypeDecorator
 
 from app.timeutil import as_utc
 
+# PostgreSQL's `integer` (every Integer column, ids included): a larger number sent to the
+# database fails there (an overflow, a 500), so every form and API field that becomes one
+# is kept in this range (`app.web.forms.IntegerField`, `app.api.schemas`).
+INT4_MIN = -(2**31)
+INT4_MAX = 2**31 - 1
+
 
 def str_enum(cls: type[enum.StrEnum], length: int = 24) -> Enum:
     """A portable enum stored as its value in a VARCHAR plus a CHECK (no native PG enum)."""

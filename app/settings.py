@@ -134,7 +134,7 @@ def load() -> dict[str, object]:
         # flask-smorest
         "API_TITLE": "职工之家评选 API",
         "API_VERSION": "v1",
-        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_VERSION": "3.1.0",
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
     }

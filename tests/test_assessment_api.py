@@ -67,6 +67,60 @@ def test_invalid_fill_is_422_with_field_errors_and_saves_nothing(world, as_user)
     assert_json_error(response, 422)
 
 
+def test_patch_changes_only_what_was_sent(world, as_user):  # noqa: F811
+    nomination = world.nomination(status="draft", complete=False)
+    union = as_user("union_a")
+    first, second = _items(world)[:2]
+    url = f"/api/v1/nominations/{nomination.id}/self-assessment"
+
+    def patch(body):  # type: ignore[no-untyped-def]
+        response = union.client.patch(url, headers=union.headers, json=body)
+        assert response.status_code == 200, response.text
+        return {i["item_id"]: (i["rating"], i["statement"]) for i in response.get_json()["items"]}
+
+    patch({"items": [{"item_id": first.id, "rating": "met", "statement": "已建立"}]})
+    assert patch({"items": [{"item_id": first.id, "statement": "已建立并公开"}]})[first.id] == (
+        "met",
+        "已建立并公开",
+    )
+    assert patch({"items": [{"item_id": first.id, "rating": "not_met"}]})[first.id] == (
+        "not_met",
+        "已建立并公开",
+    )
+    saved = patch({"items": [{"item_id": first.id, "statement": None}]})
+    assert saved[first.id] == ("not_met", None)  # null clears
+    assert saved[second.id] == (None, None)  # an item not sent is not touched
+    patch({"figures": {"staff_count": 100}})
+    body = patch({"figures": {"member_count": 90}})
+    figures = union.get(f"/nominations/{nomination.id}/self-assessment").get_json()["figures"]
+    assert (figures["staff_count"], figures["member_count"]) == (100, 90)
+    assert body[first.id] == ("not_met", None)
+
+
+def test_nested_field_errors_are_dotted_paths_of_the_body(world, as_user):  # noqa: F811
+    nomination = world.nomination(status="draft", complete=False)
+    union = as_user("union_a")
+    first, second = _items(world)[:2]
+    url = f"/api/v1/nominations/{nomination.id}/self-assessment"
+    schema_error = union.client.patch(
+        url,
+        headers=union.headers,
+        json={"items": [{"item_id": first.id}, {"item_id": second.id, "rating": "excellent"}]},
+    )
+    body = assert_json_error(schema_error, 422)
+    assert list(body["errors"]) == ["items.1.rating"]
+    assert all(isinstance(m, str) for m in body["errors"]["items.1.rating"])
+    # The service's refusal of the same item names the same place in the body.
+    strict = next(i for i in _items(world) if not i.na_allowed)
+    service_error = union.client.patch(
+        url,
+        headers=union.headers,
+        json={"items": [{"item_id": first.id}, {"item_id": strict.id, "rating": "na"}]},
+    )
+    body = assert_json_error(service_error, 422)
+    assert body["errors"] == {"items.1.rating": ["该项不允许选择“不适用”。"]}
+
+
 def test_review_round_trip_through_the_api(world, as_user):  # noqa: F811
     nomination = world.nomination(status="draft", complete=True)
     union, reviewer = as_user("union_a"), as_user("reviewer_a")
@@ -106,6 +160,27 @@ def test_review_round_trip_through_the_api(world, as_user):  # noqa: F811
     assert change["item_id"] == item.id and change["new"]["statement"] == "已补充会议纪要。"
     first = reviewer.get(f"/nominations/{nomination.id}/self-assessment?round=1").get_json()
     assert not first["editable"]
+
+
+def test_a_return_with_item_comments_needs_no_comment_as_documented(world, as_user, client):  # noqa: F811
+    nomination = world.nomination(status="submitted", complete=True)
+    reviewer = as_user("reviewer_a")
+    version = reviewer.get(f"/nominations/{nomination.id}").get_json()["version"]
+    refused = assert_json_error(reviewer.act(nomination.id, "return", version=version), 422)
+    assert "comment" in refused["errors"]  # no comment and no item comment
+    item = _items(world)[0]
+    commented = reviewer.post(
+        f"/nominations/{nomination.id}/review-comments",
+        json={"item_id": item.id, "body": "请补充会议纪要。"},
+    )
+    assert commented.status_code == 201
+    returned = reviewer.act(nomination.id, "return", version=version)
+    assert returned.status_code == 200, returned.text
+    assert returned.get_json()["history"][-1]["comment"] == "请按 1 条审核意见修改后重新提交。"
+
+    spec = client.get("/api/v1/openapi.json").get_json()
+    described = spec["components"]["schemas"]["ActionRequest"]["properties"]["comment"]
+    assert "`return` unless the reviewer has commented" in described["description"]
 
 
 def test_other_district_gets_404(world, as_user):  # noqa: F811

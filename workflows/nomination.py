@@ -73,6 +73,8 @@ TRANSITIONS: list[dict] = [
         "dest": "returned",
         "role": "reviewer",
         "label": "退回修改",
+        # The reviewer's comments on the round's items count as the comment: the
+        # self-assessment's `prepare` hook sums them up into the return's note.
         "comment": "required",
         "manual": True,
     },

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -11,11 +11,7 @@ from wtforms.validators import (
 )
 
 from app.auth.services import EMAIL_PATTERN
-
-
-def _int_or_none(value: str | int | None) -> int | None:
-    """A select's value as an id; the empty choice ("Choose…") is none."""
-    return int(value) if value not in (None, "") else None
+from app.web.forms import IntegerField, optional_id
 
 
 class UserSearchForm(FlaskForm):
@@ -42,7 +38,7 @@ class NewUserForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired(_l("Please choose a role."))])
     org_id = SelectField(
         _l("Organisation"),
-        coerce=_int_or_none,
+        coerce=optional_id,
         validators=[InputRequired(_l("Please choose an organisation."))],
     )
 
@@ -51,7 +47,7 @@ class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Role"), validators=[DataRequired(_l("Please choose a role."))])
     org_id = SelectField(
         _l("Organisation"),
-        coerce=_int_or_none,
+        coerce=optional_id,
         validators=[InputRequired(_l("Please choose an organisation."))],
     )
 
@@ -110,5 +106,5 @@ class NewOrgForm(EditOrgForm):
     )
     level = SelectField(_l("Level"), validators=[DataRequired(_l("Please choose a level."))])
     parent_id = SelectField(
-        _l("Parent"), coerce=_int_or_none, validators=[InputRequired(_l("Please choose a parent."))]
+        _l("Parent"), coerce=optional_id, validators=[InputRequired(_l("Please choose a parent."))]
     )

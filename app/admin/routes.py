@@ -53,7 +53,7 @@ from app.orgs.services import level_names
 from app.timeutil import format_beijing
 from app.web.downloads import csv_response
 from app.web.errors import flash_refusal
-from app.web.forms import apply_errors
+from app.web.forms import apply_errors, page_number, query_int
 from app.web.templating import label
 
 
@@ -105,7 +105,9 @@ def _role_help() -> list[tuple[str, str]]:
 def users() -> ResponseReturnValue:
     form = UserSearchForm(request.args)
     form.validate()
-    page = db.paginate(search_users(form.q.data), per_page=50, error_out=False, count=True)
+    page = db.paginate(
+        search_users(form.q.data), page=page_number(), per_page=50, error_out=False, count=True
+    )
     return render_template(
         "admin/users.html",
         form=form,
@@ -352,9 +354,10 @@ def new_org() -> ResponseReturnValue:
     form.level.choices = [("", _("Choose…"))] + _level_choices(include_city=False)
     form.category.choices = _category_choices(_("None"))
     _parent_field(form)
-    if request.method == "GET" and request.args.get("parent_id", "").isdigit():
+    parent_id = query_int("parent_id", 1)
+    if request.method == "GET" and parent_id is not None:
         # "Add below this one": preselect the parent and the tier that fits under it.
-        parent = scoped_org(current_user, int(request.args["parent_id"]))
+        parent = scoped_org(current_user, parent_id)
         if parent is not None:
             form.parent_id.data = parent.id
             form.level.data = next(

@@ -8,8 +8,11 @@ them (`app.API_BLUEPRINTS`).
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Flask
 from flask_smorest import Blueprint
+from marshmallow import fields
 
 
 def register_api(app: Flask, blueprints: list[Blueprint]) -> None:
@@ -20,9 +23,18 @@ def register_api(app: Flask, blueprints: list[Blueprint]) -> None:
     # Each API view documents its own errors with the body app.web.errors really sends;
     # flask-smorest's default error schema (with a "status" field) would describe another.
     api.DEFAULT_ERROR_RESPONSE_NAME = None
+    api.ma_plugin.converter.add_attribute_function(nullable_enum)
     api.spec.components.security_scheme(BEARER_SCHEME, SECURITY_SCHEME)
     for blp in blueprints:
         api.register_blueprint(blp)
     # Bearer-token requests carry no cookie session, so CSRF does not apply to them.
     for blp in blueprints:
         csrf.exempt(blp)
+
+
+def nullable_enum(converter: Any, field: fields.Field, ret: dict[str, Any], **kwargs: Any) -> dict:
+    """A field that may be null lists null among its values (JSON Schema's `enum` decides
+    alone): apispec adds it only to a `OneOf`'s choices, not to an `enum` in metadata."""
+    if field.allow_none and "enum" in ret and None not in ret["enum"]:
+        return {"enum": [*ret["enum"], None]}
+    return {}

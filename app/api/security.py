@@ -14,7 +14,9 @@ from typing import Any, NoReturn
 from flask import Request, Response, g
 from flask_babel import gettext as _
 from flask_smorest import Blueprint
+from marshmallow import Schema
 from webargs.flaskparser import FlaskParser, abort
+from werkzeug.datastructures import CombinedMultiDict
 
 from app.api.schemas import ApiErrorSchema
 from app.web.errors import MESSAGES, json_error
@@ -33,7 +35,14 @@ def unauthorized(message: str) -> Response:
 
 
 class ApiParser(FlaskParser):
-    """webargs' parser, with a message a client can act on for a body that is not JSON."""
+    """webargs' parser, with a message a client can act on for a body that is not JSON.
+
+    Its "form" location also holds the uploaded files, so that one schema describes a
+    multipart body (fields and files) as one OpenAPI 3 `requestBody`.
+    """
+
+    def load_form(self, req: Request, schema: Schema) -> Any:
+        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
 
     def _handle_invalid_json_error(
         self, error: Exception, req: Request, *args: Any, **kwargs: Any
@@ -42,10 +51,41 @@ class ApiParser(FlaskParser):
         abort(400, exc=error, message=_("The request body is not valid JSON."))
 
 
+# The errors that reading arguments from a location can answer with, whatever the view does
+# next: a body that is not JSON (400), one larger than the server takes (413), fields that
+# break the schema (422).
+ARGUMENT_ERRORS = {
+    "json": (400, 413, 422),
+    "form": (413, 422),
+    "files": (413, 422),
+    "query": (422,),
+}
+
+
 class ApiBlueprint(Blueprint):
     """A flask-smorest blueprint whose views document the JSON errors they return."""
 
     ARGUMENTS_PARSER = ApiParser()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.insert(0, self._document_the_input_guard)
+
+    @staticmethod
+    def _document_the_input_guard(doc: dict, doc_info: dict, **kwargs: Any) -> dict:
+        """Every operation may answer 422: the input guard (`app.web.inputs`) refuses, before
+        any view, a request whose path, query or body holds a control character."""
+        responses = doc_info.setdefault("response", {}).setdefault("responses", {})
+        responses.setdefault(
+            422, [{"schema": ApiErrorSchema(), "description": MESSAGES[422], "content_type": None}]
+        )
+        return doc
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        """flask-smorest's `arguments`, documenting the errors its location can give."""
+        parse = super().arguments(schema, location=location, **kwargs)
+        document = self.errors(*ARGUMENT_ERRORS[location])
+        return lambda func: document(parse(func))
 
     def errors(self, *codes: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         """Document the error statuses a view may answer with (body: `ApiErrorSchema`)."""

@@ -30,6 +30,7 @@ from app.assessment.schemas import (
     SaveSchema,
 )
 from app.auth.session import api_user
+from app.errors import Invalid
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 
@@ -124,6 +125,14 @@ def present_round(nomination: Nomination, view: RoundView) -> dict[str, Any]:
     }
 
 
+def _by_position(key: str, position: dict[int, int]) -> str:
+    """`items.<item_id>…` (the service's key) as `items.<index>…` (the place in the body)."""
+    parts = key.split(".")
+    if len(parts) > 1 and parts[0] == "items" and parts[1].isdigit():
+        parts[1] = str(position.get(int(parts[1]), parts[1]))
+    return ".".join(parts)
+
+
 @blp.route("/nominations/<int:nomination_id>/self-assessment")
 class SelfAssessment(MethodView):
     @blp.token_required
@@ -143,14 +152,23 @@ class SelfAssessment(MethodView):
     def patch(self, data: dict[str, Any], nomination_id: int) -> dict[str, Any]:
         """Save part or all of the editing round: only the fields sent change.
 
-        Nothing is saved when any field is invalid (422 with `errors` keyed
-        `figures.<name>` and `items.<item_id>.rating|statement`).
+        A figure, or an item's `rating` or `statement`, left out keeps its value; `null`
+        clears it. Nothing is saved when any field is invalid: 422, with `errors` keyed by
+        the field's place in the body, `figures.<name>` and `items.<index>.rating|statement`
+        (`<index>`: the position in the `items` sent).
         """
         user = api_user()
+        sent = data.get("items", [])
         answers = {
-            a["item_id"]: Answer(a.get("rating"), a.get("statement")) for a in data.get("items", [])
+            a["item_id"]: Answer(**{k: a[k] for k in ("rating", "statement") if k in a})
+            for a in sent
         }
-        save_self_assessment(user, nomination_id, figures=data.get("figures"), answers=answers)
+        try:
+            save_self_assessment(user, nomination_id, figures=data.get("figures"), answers=answers)
+        except Invalid as exc:
+            position = {a["item_id"]: index for index, a in enumerate(sent)}
+            exc.errors = {_by_position(key, position): m for key, m in exc.errors.items()}
+            raise
         nomination = get_nomination(user, nomination_id)
         return present_round(nomination, round_view(nomination, get_round(nomination)))
 

@@ -6,6 +6,7 @@ A draft may be saved partly filled in; what makes it complete is `app.assessment
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -24,10 +25,20 @@ from app.timeutil import utcnow
 MAX_STATEMENT = 2000
 
 
+class _Keep(Enum):
+    KEEP = "keep"
+
+
+# An answer's field that was not sent: it keeps its stored value (None clears it).
+KEEP = _Keep.KEEP
+
+
 @dataclass
 class Answer:
-    rating: str | None = None
-    statement: str | None = None
+    """What was sent for one item; a field left at `KEEP` is not changed."""
+
+    rating: str | None | _Keep = KEEP
+    statement: str | None | _Keep = KEEP
 
 
 def save_self_assessment(
@@ -39,7 +50,8 @@ def save_self_assessment(
 ) -> AssessmentRound:
     """Save a draft, partly filled or complete. Nothing is saved when any field is invalid.
 
-    `figures` and `answers` hold only what the form sent: fields not given keep their value.
+    `figures` and `answers` hold only what was sent: a figure not given, and an answer's
+    rating or statement left at `KEEP`, keep their value; None clears one.
     """
     nomination = get_nomination(user, nomination_id)
     require_fill_in(user, nomination)
@@ -62,11 +74,11 @@ def save_self_assessment(
         if item is None:
             errors[key] = [_("This item is not in the standard that applies to this unit.")]
             continue
-        if answer.rating not in (None, "", *[r.value for r in Rating]):
+        if answer.rating not in (KEEP, None, "", *[r.value for r in Rating]):
             errors[f"{key}.rating"] = [_("The self-rating must be met, not met or not applicable.")]
         elif answer.rating == Rating.NOT_APPLICABLE and not item.na_allowed:
             errors[f"{key}.rating"] = [_("“Not applicable” is not allowed for this item.")]
-        if answer.statement and len(answer.statement) > MAX_STATEMENT:
+        if isinstance(answer.statement, str) and len(answer.statement) > MAX_STATEMENT:
             errors[f"{key}.statement"] = [
                 _("The statement has at most %(n)s characters.", n=MAX_STATEMENT)
             ]
@@ -87,8 +99,10 @@ def save_self_assessment(
         if response is None:
             response = ItemResponse(round_id=rnd.id, item_id=item_id)
             db.session.add(response)
-        response.rating = Rating(answer.rating) if answer.rating else None
-        response.statement = (answer.statement or "").strip() or None
+        if answer.rating is not KEEP:
+            response.rating = Rating(answer.rating) if answer.rating else None
+        if answer.statement is not KEEP:
+            response.statement = (answer.statement or "").strip() or None
     rnd.updated_at = utcnow()
     nomination.updated_at = rnd.updated_at
     db.session.commit()

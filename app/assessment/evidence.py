@@ -20,6 +20,7 @@ from app.assessment.models import AssessmentRound, EvidenceLink
 from app.assessment.policy import require_edit_evidence
 from app.assessment.rounds import editing_round
 from app.auth.models import User
+from app.dbtypes import INT4_MAX
 from app.errors import Conflict, Invalid, NotFound
 from app.evidence.models import Evidence
 from app.evidence.services import store_evidence
@@ -35,6 +36,8 @@ def _check_item(round_: AssessmentRound, item_id: Any) -> int | None:
         item_id = int(item_id)
     except (TypeError, ValueError):
         item_id = None
+    if item_id is not None and not 1 <= item_id <= INT4_MAX:
+        item_id = None  # no item has it, and the database would overflow looking
     found = item_id is not None and db.session.scalar(
         select(StandardItem.id).where(
             StandardItem.id == item_id,

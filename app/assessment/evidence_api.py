@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Request, Response, url_for
+from flask import Response, url_for
 from flask.views import MethodView
-from marshmallow import Schema
-from werkzeug.datastructures import CombinedMultiDict
 
-from app.api.security import ApiBlueprint, ApiParser
+from app.api.security import ApiBlueprint
 from app.assessment.evidence import add_evidence, list_evidence, unlink_evidence
 from app.assessment.models import EvidenceLink
 from app.assessment.schemas import EvidenceLinkSchema, EvidenceQuerySchema, EvidenceUploadSchema
@@ -17,19 +15,7 @@ from app.auth.session import api_user
 from app.evidence.download import evidence_response, thumbnail_response
 from app.evidence.services import get_evidence_for_download
 
-
-class MultipartParser(ApiParser):
-    """The API's parser, whose "form" location also holds the uploaded files."""
-
-    def load_form(self, req: Request, schema: Schema) -> Any:
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
-
-
-class EvidenceBlueprint(ApiBlueprint):
-    ARGUMENTS_PARSER = MultipartParser()
-
-
-blp = EvidenceBlueprint(
+blp = ApiBlueprint(
     "api_evidence",
     __name__,
     url_prefix="/api/v1",

@@ -7,10 +7,11 @@ the CSRF token and the fixed fields.
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, TextAreaField
+from wtforms import HiddenField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from app.assessment.review import MAX_COMMENT
+from app.web.forms import IntegerField
 
 
 class SelfAssessmentForm(FlaskForm):

@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.assessment import bp
 from app.assessment.diff import diff_rounds
-from app.assessment.editing import Answer, save_self_assessment
+from app.assessment.editing import KEEP, Answer, save_self_assessment
 from app.assessment.evidence import add_evidence, unlink_evidence
 from app.assessment.forms import DeleteCommentForm, ReviewCommentForm, SelfAssessmentForm
 from app.assessment.models import AssessmentRound, RoundStatus
@@ -39,6 +39,7 @@ from app.extensions import db
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination, workflow_for
 from app.web.errors import flash_refusal, refuse
+from app.web.forms import form_int, query_int
 from app.web.urls import safe_next
 
 # Integer columns; anything larger is a typing mistake, not a union.
@@ -134,7 +135,9 @@ def _parse_answers(view: RoundView, form: MultiDict) -> dict[int, Answer]:
             if not rating and entry.response is not None:
                 # A radio group cannot be cleared in the browser; unsent means unchanged.
                 rating = entry.response.rating
-            answers[item_id] = Answer(rating=rating or None, statement=statement)
+            answers[item_id] = Answer(
+                rating=rating or None, statement=KEEP if statement is None else statement
+            )
     return answers
 
 
@@ -155,7 +158,7 @@ def self_assessment(nomination_id: int) -> ResponseReturnValue:
             )
         return _save(nomination, latest)
     is_union, is_reviewer = roles_over(current_user, nomination)
-    number = request.args.get("round", type=int)
+    number = query_int("round", 1)
     rnd = latest if not number or number == latest.number else get_round(nomination, number)
     return _render(nomination, rnd, latest, is_union=is_union, is_reviewer=is_reviewer)
 
@@ -264,10 +267,8 @@ def add_comment(nomination_id: int) -> ResponseReturnValue:
     form = ReviewCommentForm()
     form.validate()
     raw_item = (request.form.get("item_id") or "").strip()
-    try:
-        item_id = int(raw_item) if raw_item else None
-    except ValueError:
-        item_id = -1  # refused below as an unknown item
+    # Not a number, or none the database holds: refused below as an unknown item.
+    item_id = (form_int("item_id") or -1) if raw_item else None
     anchor = f"item-{item_id}" if item_id else "figures"
     try:
         add_review_comment(current_user, nomination.id, form.body.data or "", item_id)

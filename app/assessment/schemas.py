@@ -20,6 +20,13 @@ from app.evidence.models import EvidenceKind
 # -- rounds -------------------------------------------------------------------------------
 
 
+# The key figures (会员数 …), each a count or null when not given; a count is never negative.
+FiguresSchema = Schema.from_dict(
+    {name: fields.Int(allow_none=True, validate=Range(min=0)) for name in FIGURE_FIELDS},
+    name="Figures",
+)
+
+
 class EvidenceRefSchema(Schema):
     link_id = fields.Int()
     evidence_id = fields.Int()
@@ -70,7 +77,7 @@ class RoundSchema(Schema):
     standard = fields.Str()
     category = fields.Str()
     submitted_at = BeijingDateTime(allow_none=True)
-    figures = fields.Dict(keys=fields.Str(), values=fields.Int(allow_none=True))
+    figures = fields.Nested(FiguresSchema)
     figures_required = fields.List(fields.Str())
     figure_evidence = fields.List(fields.Nested(EvidenceRefSchema))
     rates = fields.List(fields.Nested(RateSchema))
@@ -93,9 +100,8 @@ class AnswerSchema(Schema):
 
 
 class SaveSchema(Schema):
-    figures = fields.Dict(
-        keys=fields.Str(validate=OneOf(FIGURE_FIELDS)),
-        values=fields.Int(allow_none=True, validate=Range(min=0)),
+    figures = fields.Nested(
+        FiguresSchema, metadata={"description": "Only the figures sent change; null clears one."}
     )
     items = fields.List(fields.Nested(AnswerSchema))
 
@@ -112,11 +118,51 @@ class RoundSummarySchema(Schema):
     submitted_at = BeijingDateTime(allow_none=True)
 
 
+class FigureChangeSchema(Schema):
+    figure = fields.Str(required=True, metadata={"description": "The figure's label."})
+    old = fields.Int(required=True, allow_none=True)
+    new = fields.Int(required=True, allow_none=True)
+
+
+class AnswerStateSchema(Schema):
+    """An item's answer in one round."""
+
+    rating = fields.Str(
+        required=True, allow_none=True, metadata={"enum": [r.value for r in Rating]}
+    )
+    statement = fields.Str(required=True, allow_none=True)
+
+
+class ItemChangeSchema(Schema):
+    item_id = fields.Int(required=True)
+    code = fields.Str(required=True)
+    number = fields.Int(required=True)
+    dimension = fields.Str(required=True)
+    old = fields.Nested(
+        AnswerStateSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Null when the older round had no answer."},
+    )
+    new = fields.Nested(
+        AnswerStateSchema,
+        required=True,
+        allow_none=True,
+        metadata={"description": "Null when the newer round has no answer."},
+    )
+    evidence_added = fields.List(
+        fields.Str(), required=True, metadata={"description": "Files' names."}
+    )
+    evidence_removed = fields.List(fields.Str(), required=True)
+
+
 class DiffSchema(Schema):
-    old = fields.Int()
-    new = fields.Int()
-    figures = fields.List(fields.Dict())
-    items = fields.List(fields.Dict())
+    old = fields.Int(metadata={"description": "The older round's number."})
+    new = fields.Int(metadata={"description": "The newer round's number."})
+    figures = fields.List(fields.Nested(FigureChangeSchema))
+    items = fields.List(
+        fields.Nested(ItemChangeSchema), metadata={"description": "Only the items that changed."}
+    )
     figure_evidence_added = fields.List(fields.Str())
     figure_evidence_removed = fields.List(fields.Str())
 
@@ -167,8 +213,14 @@ class EvidenceLinkSchema(Schema):
     uploaded_by = fields.Str(
         attribute="evidence.uploaded_by.display_name", allow_none=True, dump_default=None
     )
-    download_url = fields.Method("get_download_url")
-    thumbnail_url = fields.Method("get_thumbnail_url", allow_none=True)
+    download_url = fields.Method(
+        "get_download_url", metadata={"type": "string", "description": "Send the bearer token."}
+    )
+    thumbnail_url = fields.Method(
+        "get_thumbnail_url",
+        allow_none=True,
+        metadata={"type": "string", "description": "Images only; null for others."},
+    )
 
     def get_download_url(self, link: EvidenceLink) -> str:
         return url_for("api_evidence.EvidenceDownload", evidence_id=link.evidence_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -26,7 +26,7 @@ from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.timeutil import beijing_today
 from app.web.errors import flash_refusal
-from app.web.forms import apply_errors
+from app.web.forms import apply_errors, query_int
 
 WEEKDAYS = [
     _l("Monday"),
@@ -40,13 +40,13 @@ WEEKDAYS = [
 
 
 def _year() -> int:
-    year = request.args.get("year", type=int)
+    year = query_int("year")
     return year if year and 2000 <= year <= 2100 else beijing_today().year
 
 
 def _calendar_url(year: int) -> str:
     """The calendar's year, keeping the campaign the user came from (for the way back)."""
-    return url_for("calendar.page", year=year, campaign=request.args.get("campaign", type=int))
+    return url_for("calendar.page", year=year, campaign=query_int("campaign", 1))
 
 
 def _render_calendar(
@@ -65,7 +65,7 @@ def _render_calendar(
         day_form=day_form or CalendarDayForm(formdata=None),
         import_form=import_form or CalendarImportForm(formdata=None),
         button=DeleteDayForm(formdata=None),
-        campaign_id=request.args.get("campaign", type=int),
+        campaign_id=query_int("campaign", 1),
     ), status
 
 

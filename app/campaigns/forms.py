@@ -9,7 +9,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -21,6 +20,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.campaigns.models import STAGE_LABELS
 from app.campaigns.services import STAGE_ORDER, deadline_field, quota_field
 from app.orgs.models import Organization
+from app.web.forms import IntegerField
 from app.web.templating import label
 
 

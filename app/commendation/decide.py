@@ -58,7 +58,7 @@ from app.extensions import db
 from app.timeutil import beijing_today
 from app.web.downloads import xlsx_response
 from app.web.errors import flash_refusal, refuse
-from app.web.forms import apply_errors
+from app.web.forms import apply_errors, whole_number
 from app.web.templating import label
 from workflows.nomination import STATE_LABELS
 
@@ -157,8 +157,8 @@ def _typed_choices() -> dict[int, Choice]:
     """The ranks and ticks of the posted table, by nomination (the rows list their ids)."""
     typed: dict[int, Choice] = {}
     for raw in request.form.getlist("nomination"):
-        if raw.isdigit():
-            nid = int(raw)
+        nid = whole_number(raw, 1)
+        if nid is not None:
             typed[nid] = Choice(
                 (request.form.get(f"rank_{nid}") or "").strip()[:12],
                 bool(request.form.get(f"selected_{nid}")),

@@ -44,7 +44,7 @@ from app.nominations.models import Nomination
 from app.orgs.models import DISTRICT_LEVELS, Organization
 from app.timeutil import beijing_today
 from app.web.downloads import content_disposition, xlsx_response
-from app.web.forms import apply_errors
+from app.web.forms import apply_errors, query_int
 from app.web.templating import english, label
 
 RECENT_DAYS = 180  # how long an ended list stays on the index
@@ -88,7 +88,7 @@ def _render_publicity(
     if form is None:
         form = ObjectionForm(formdata=None)
         _candidate_choices(form, rows)
-        wanted = request.args.get("candidate", type=int)
+        wanted = query_int("candidate", 1)
         if wanted in {r.entry.nomination_id for r in rows if r.can_object}:
             form.nomination_id.data = wanted
     return render_template(

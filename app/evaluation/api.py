@@ -25,7 +25,6 @@ from app.evaluation.schemas import (
     MessageSchema,
     OpenSchema,
     ReportSchema,
-    TallyFileSchema,
     TallySchema,
     TokenCountSchema,
     TokenQuerySchema,
@@ -55,9 +54,16 @@ def vote_link(token: str) -> str:
 
 
 def present_tokens(tokens: list[IssuedToken]) -> list[dict[str, Any]]:
-    """Each token's serial, batch and status with its voting link (the union only)."""
+    """Each token's serial, batch and status with the token and its voting link (the union
+    only): a mini-program takes the token, a slip or a message the link."""
     return [
-        {"serial": t.serial, "batch": t.batch, "status": t.status, "url": vote_link(t.token)}
+        {
+            "serial": t.serial,
+            "batch": t.batch,
+            "status": t.status,
+            "token": t.token,
+            "url": vote_link(t.token),
+        }
         for t in tokens
     ]
 
@@ -180,13 +186,10 @@ class VoidTokens(MethodView):
 @blp.route("/nominations/<int:nomination_id>/evaluation/paper-tally")
 class PaperTallyView(MethodView):
     @blp.token_required
-    @blp.arguments(TallySchema, location="form")
-    @blp.arguments(TallyFileSchema, location="files")
+    @blp.arguments(TallySchema, location="form", content_type="multipart/form-data")
     @blp.response(200, EvaluationSchema)
     @blp.errors(403, 404, 409, 413, 422)
-    def post(
-        self, data: dict[str, Any], files: dict[str, Any], nomination_id: int
-    ) -> dict[str, Any]:
+    def post(self, data: dict[str, Any], nomination_id: int) -> dict[str, Any]:
         """Paper ballots' counts, with the scanned tally sheet (multipart `tally_sheet`)."""
         user = api_user()
         enter_paper_tally(
@@ -196,7 +199,7 @@ class PaperTallyView(MethodView):
             basic=data["basic"],
             dissatisfied=data["dissatisfied"],
             invalid=data["invalid"],
-            tally_sheet=files.get("tally_sheet"),
+            tally_sheet=data.get("tally_sheet"),
         )
         return present(*get_evaluation(user, nomination_id))
 

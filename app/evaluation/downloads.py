@@ -7,7 +7,7 @@ when a PDF is asked for.
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -21,11 +21,12 @@ from app.evaluation.results import results, turnout
 from app.evaluation.tokens import IssuedToken, tokens_for_print
 from app.nominations.models import Nomination
 from app.web.downloads import content_disposition
+from app.web.forms import query_int
 
 
 def _union_tokens(nomination_id: int) -> tuple[Nomination, list[IssuedToken], int | None]:
     """The union's unused tokens of one batch (or all); anyone else: not found."""
-    batch = request.args.get("batch", type=int)
+    batch = query_int("batch", 1)
     nomination, tokens = tokens_for_print(current_user, nomination_id, batch=batch)
     if batch is not None and not tokens:
         raise NotFound(_("This batch has no unused links."))

@@ -15,20 +15,21 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
-from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
+from wtforms import DateTimeLocalField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.evaluation.models import Choice, MemberEvaluation
 from app.evaluation.tallies import MAX_REPORT
 from app.evaluation.tokens import MAX_TOKENS
 from app.timeutil import BEIJING
+from app.web.forms import IntegerField, whole_number
 
 # What a datetime-local input sends (minutes; seconds if the browser adds them).
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 CHOICE_VALUES = [c.value for c in Choice]
 _T = TypeVar("_T", covariant=True)
 _SERIAL_SPLIT = re.compile(r"[\s,，、;；]+")
-_SERIAL_RANGE = re.compile(r"^(\d+)\s*[-–—~～至到]\s*(\d+)$")
+_SERIAL_RANGE = re.compile(r"^([0-9]+)\s*[-–—~～至到]\s*([0-9]+)$")
 
 
 def _when(label: str) -> DateTimeLocalField:
@@ -145,17 +146,19 @@ def parse_serials(text: str) -> tuple[list[int], str | None]:
     for part in _SERIAL_SPLIT.split(text.strip()):
         if not part:
             continue
-        if part.isdigit():
-            serials.add(int(part))
+        serial = whole_number(part, 1) if part.isascii() and part.isdigit() else None
+        if serial is not None:
+            serials.add(serial)
             continue
         match = _SERIAL_RANGE.match(part)
-        if not match:
+        ends = [whole_number(end, 1) for end in match.groups()] if match else [None]
+        if None in ends:
             return [], _(
                 "“%(part)s” is not a serial number: write numbers such as 12, 15 or "
                 "ranges such as 12-15.",
                 part=part,
             )
-        first, last = sorted((int(match.group(1)), int(match.group(2))))
+        first, last = sorted(int(end or 0) for end in ends)
         if last - first >= MAX_TOKENS:
             return [], _("The range %(part)s is too long.", part=part)
         serials.update(range(first, last + 1))
@@ -183,8 +186,8 @@ def parse_dimension_counts(
         for choice, text in raw.items():
             if not text:
                 values[choice] = 0
-            elif text.isdigit() and int(text) <= MAX_TOKENS:
-                values[choice] = int(text)
+            elif (number := whole_number(text, 0, MAX_TOKENS)) is not None:
+                values[choice] = number
             else:
                 errors[code] = [_("Please enter whole numbers (0 if none).")]
         if code not in errors:

@@ -139,7 +139,8 @@ class NominationAction(MethodView):
 
         404 for a nomination the caller may not see or an unknown action; 403 when the
         caller's role may not take it; 409 when the state does not allow it, a guard fails
-        or `version` is stale; 422 when a required comment is missing.
+        or `version` is stale; 422 when a required comment is missing (`errors.comment`).
+        A `return` needs no comment of its own when the round has review comments.
         """
         user = api_user()
         nomination = take_action(

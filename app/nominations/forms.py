@@ -1,7 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from app.web.forms import IntegerField, optional_id
 
 
 class NewNominationForm(FlaskForm):
@@ -27,11 +29,7 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing
 
-    campaign_id = SelectField(
-        _l("Campaign"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
-    )
+    campaign_id = SelectField(_l("Campaign"), coerce=optional_id, validators=[Optional()])
     state = SelectField(_l("State"), validators=[Optional()])
-    district_id = SelectField(
-        _l("District"), coerce=lambda v: int(v) if v else None, validators=[Optional()]
-    )
+    district_id = SelectField(_l("District"), coerce=optional_id, validators=[Optional()])
     q = StringField(_l("Union name"), validators=[Optional(), Length(max=100)])

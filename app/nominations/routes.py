@@ -29,7 +29,7 @@ from app.orgs.models import DISTRICT_LEVELS, Organization
 from app.timeutil import format_beijing
 from app.web.downloads import csv_response
 from app.web.errors import flash_refusal
-from app.web.forms import apply_errors
+from app.web.forms import apply_errors, page_number
 from app.web.templating import label
 from workflows.nomination import ACTIONS, STATE_LABELS, STATES
 
@@ -68,7 +68,7 @@ def _filters(form: FilterForm) -> NominationFilters:
 def list_nominations() -> ResponseReturnValue:
     form = _filter_form()
     stmt = visible_nominations(current_user, _filters(form))
-    page = db.paginate(stmt, per_page=50, error_out=False, count=True)
+    page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False, count=True)
     return render_template(
         "nominations/list.html",
         form=form,

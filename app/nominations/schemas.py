@@ -55,7 +55,12 @@ class ActionRequestSchema(Schema):
         load_default=None,
         allow_none=True,
         validate=Length(max=5000),
-        metadata={"description": "Required by return, reject and other refusals."},
+        metadata={
+            "description": "Required by `reject` and the other refusals, and by `return` unless "
+            "the reviewer has commented on the round (`POST /api/v1/nominations/{id}/"
+            "review-comments`): item comments stand for the return's comment, whose note in "
+            "the history then sums them up."
+        },
     )
     version = fields.Int(
         required=True,

@@ -32,7 +32,7 @@ from app.spot_checks.checks import CheckView, check_view, get_check
 from app.spot_checks.forms_inspect import AgreeForm, ConclusionForm, LogForm
 from app.spot_checks.models import SpotCheck
 from app.web.errors import flash_refusal, refuse
-from app.web.forms import apply_errors
+from app.web.forms import apply_errors, form_int, whole_number
 from app.web.templating import label
 
 
@@ -137,7 +137,7 @@ def save_log(check_id: int) -> ResponseReturnValue:
     was_visit = request.form.get("was_visit") or mark(*_stored_visit(check))
     visit_touched = mark(*sent_visit) != was_visit
     visit_changed = visit_touched and sent_visit != _stored_visit(check)
-    removed = request.form.get("remove_photo", type=int)
+    removed = form_int("remove_photo", 1)
     fragment = request.form.get("upload") or next(  # the item to come back to
         (str(row.item.id) for row in view.items if any(p.id == removed for p in row.photos)), None
     )
@@ -220,7 +220,7 @@ def save_log(check_id: int) -> ResponseReturnValue:
 def propose(check_id: int) -> ResponseReturnValue:
     form = ConclusionForm()
     raw_items = request.form.getlist("items")
-    typed_items = [int(i) for i in raw_items if i.isdecimal()]
+    typed_items = [n for n in map(whole_number, raw_items) if n is not None]
     errors: dict[str, list[str]] = {}
     problems: list[str] = []
     status = 422

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.dbtypes import INT4_MAX
 from app.errors import Invalid, NotFound
 from app.evidence.models import Evidence
 from app.evidence.services import store_evidence
@@ -44,6 +45,9 @@ def _count(
         return None
     if number < 0:
         errors[field_name] = [negative]
+        return None
+    if number > INT4_MAX:
+        errors[field_name] = [_("The number is too large.")]
         return None
     return number
 

@@ -21,7 +21,7 @@ from app.spot_checks.check_page import file_errors, page_url, render
 from app.spot_checks.checks import get_check
 from app.spot_checks.forms_inspect import DecisionForm
 from app.web.errors import flash_refusal, refuse
-from app.web.forms import apply_errors
+from app.web.forms import apply_errors, whole_number
 
 
 @bp.post("/spot-checks/<int:check_id>/rectification", endpoint="rectification")
@@ -56,11 +56,10 @@ def rectification_form(check_id: int) -> ResponseReturnValue:
                 errors[f"file_{item_id}"] = file_errors(exc)
         remove = request.form.get("remove_file", "")
         item_part, _sep, evidence_part = remove.partition(":")
-        if item_part.isdecimal() and evidence_part.isdecimal():
+        gone_item, gone_file = whole_number(item_part, 1), whole_number(evidence_part, 1)
+        if gone_item is not None and gone_file is not None:
             try:
-                rectification.remove_response_file(
-                    current_user, check_id, int(item_part), int(evidence_part)
-                )
+                rectification.remove_response_file(current_user, check_id, gone_item, gone_file)
                 flash(_("The file was removed."), "success")
             except NotFound as exc:
                 db.session.rollback()

@@ -8,7 +8,7 @@ the result through `manage_page`.
 
 from __future__ import annotations
 
-from flask import flash, redirect, request
+from flask import flash, redirect
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -25,6 +25,7 @@ from app.spot_checks.policy import drawing_scope, require_own_check
 from app.timeutil import format_beijing
 from app.web.downloads import csv_response
 from app.web.errors import flash_refusal, refuse
+from app.web.forms import form_int, whole_number
 from workflows.nomination import STATE_LABELS
 
 # -- inspectors ----------------------------------------------------------------------------
@@ -64,8 +65,7 @@ def manage_auto_assign(campaign_id: int) -> ResponseReturnValue:
 
 
 def _inspector_id(form: AssignForm) -> int | None:
-    raw = (form.inspector_id.data or "").strip()
-    return int(raw) if raw.isdecimal() else None
+    return whole_number(form.inspector_id.data, 1)
 
 
 @bp.post("/campaigns/<int:campaign_id>/spot-checks/checks/<int:check_id>/assign")
@@ -109,7 +109,7 @@ def manage_unassign(campaign_id: int, check_id: int) -> ResponseReturnValue:
     check = require_own_check(campaign, org, check_id)
     # Looked up in the team, never by the posted number (an overflowing one would fail in
     # the database): whoever is not on it is not removed.
-    inspector_id = request.form.get("inspector_id", type=int)
+    inspector_id = form_int("inspector_id")
     member = next((a for a in check.assignments if a.inspector_id == inspector_id), None)
     if member is None:
         flash(_("This inspector is not on the team."), "warning")

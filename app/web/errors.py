@@ -29,6 +29,27 @@ MESSAGES = {
 }
 
 
+def flat_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Field errors as one level: `{"items.0.rating": ["…"]}`, whatever their nesting.
+
+    marshmallow nests the errors of a nested field (`{"items": {0: {"rating": [...]}}}`);
+    the API's `errors` always names the field by its dotted path in the request body (a
+    list's element by its position, a dictionary's entry by its key), with a list of
+    messages, so that one schema describes every error body.
+    """
+    flat: dict[str, list[str]] = {}
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            flat.update(flat_errors(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    for message in errors if isinstance(errors, list | tuple) else [errors]:
+        if isinstance(message, dict):
+            flat.update(flat_errors(message, prefix))
+        else:
+            flat.setdefault(prefix or "_schema", []).append(str(message))
+    return flat
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -42,7 +63,7 @@ def json_error(
 ) -> FlaskResponse:
     body: dict[str, Any] = {"code": status, "message": message}
     if errors:
-        body["errors"] = errors
+        body["errors"] = flat_errors(errors)
     if problems:
         body["problems"] = problems
     response = jsonify(body)

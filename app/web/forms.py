@@ -1,8 +1,17 @@
-"""Service errors shown next to the form fields they concern."""
+"""Form helpers every package shares: service errors shown next to the fields they
+concern, and whole numbers held to the database's range (the form field, a select's
+`coerce`, query and form values read by hand, the list page)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import wtforms
+from flask import request
+from flask_babel import gettext as _
+from wtforms.validators import NumberRange, StopValidation
+
+from app.dbtypes import INT4_MAX, INT4_MIN
 
 
 def apply_errors(
@@ -18,3 +27,67 @@ def apply_errors(
         else:
             rest.extend(messages)
     return rest
+
+
+# -- whole numbers in the database's range ------------------------------------------------
+
+
+def whole_number(value: object, minimum: int = INT4_MIN, maximum: int = INT4_MAX) -> int | None:
+    """`value` (a form's or a query's text) as an int in [minimum, maximum], else None:
+    text that is no whole number, or one the database's integer cannot hold."""
+    text = str(value).strip() if value is not None else ""
+    if not text.isascii() or not text.lstrip("+-").isdigit() or len(text) > 12:
+        return None
+    number = int(text)
+    return number if minimum <= number <= maximum else None
+
+
+def optional_id(value: object) -> int | None:
+    """A select's value as an id (its `coerce`): the empty choice is none, an id no
+    database row can have is refused as an invalid choice."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int):
+        number: int | None = value if 1 <= value <= INT4_MAX else None
+    else:
+        number = whole_number(value, 1)
+    if number is None:
+        raise ValueError(value)
+    return number
+
+
+def query_int(name: str, minimum: int = INT4_MIN, maximum: int = INT4_MAX) -> int | None:
+    """The query parameter `name` as a whole number in range, or None (missing, not a
+    number, or beyond what the database holds): `request.args.get(name, type=int)`
+    without the overflow."""
+    return whole_number(request.args.get(name), minimum, maximum)
+
+
+def form_int(name: str, minimum: int = INT4_MIN, maximum: int = INT4_MAX) -> int | None:
+    """The posted field `name` as a whole number in range, or None (as `query_int`)."""
+    return whole_number(request.form.get(name), minimum, maximum)
+
+
+def page_number() -> int:
+    """The list page asked for (`?page=`), 1 when missing or out of range; pass it to
+    `db.paginate`, which would otherwise read the query's number unbounded."""
+    return query_int("page", 1) or 1
+
+
+class IntegerField(wtforms.IntegerField):
+    """wtforms' IntegerField held to the database's integer range (every form's whole
+    numbers use this one, tests/test_fuzz_inputs.py checks). A `NumberRange` among the
+    validators narrows the range (headcounts from 0), and the message names the range."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is None:
+            return
+        low, high = INT4_MIN, INT4_MAX
+        for validator in self.validators:
+            if isinstance(validator, NumberRange):
+                low = max(low, int(validator.min if validator.min is not None else low))
+                high = min(high, int(validator.max if validator.max is not None else high))
+        if not INT4_MIN <= self.data <= INT4_MAX:
+            raise StopValidation(
+                _("Please enter a whole number from %(low)s to %(high)s.", low=low, high=high)
+            )
