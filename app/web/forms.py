@@ -91,3 +91,15 @@ class IntegerField(wtforms.IntegerField):
             raise StopValidation(
                 _("Please enter a whole number from %(low)s to %(high)s.", low=low, high=high)
             )
+
+
+class DecimalField(wtforms.DecimalField):
+    """wtforms' DecimalField that takes only finite numbers: `Decimal` reads "NaN", "sNaN"
+    and "Infinity" too, which no column holds (and a signalling NaN fails the first
+    comparison a validator makes)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
