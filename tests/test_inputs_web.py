@@ -13,6 +13,8 @@ import re
 
 from flask_wtf import FlaskForm
 from PIL import Image
+from wtforms import DateField as WTFormsDateField
+from wtforms import DateTimeLocalField as WTFormsDateTimeLocalField
 from wtforms import DecimalField as WTFormsDecimalField
 from wtforms import IntegerField as WTFormsIntegerField
 from wtforms.fields.core import UnboundField
@@ -20,7 +22,7 @@ from wtforms.fields.core import UnboundField
 from app.evaluation.tokens import revealed_tokens
 from app.extensions import db
 from app.orgs.models import Organization
-from app.web.forms import DecimalField, IntegerField
+from app.web.forms import DateField, DateTimeLocalField, DecimalField, IntegerField
 from tests.conftest import csrf_from, field_error, post_form
 from tests.factories import spot_check
 from tests.test_evaluation_pages import _open
@@ -174,6 +176,16 @@ def test_a_decimal_that_is_no_number_is_a_field_error(world, client, auth):
         assert field_error(response.text, "evaluation_min_turnout"), typed
 
 
+def test_a_date_beyond_the_products_years_is_a_field_error(world, client, auth):
+    auth.login("city")
+    for day in ("9999-12-31", "0001-01-01"):
+        response = post_form(
+            client, "/calendar", {"day": day, "kind": "off", "note": "测试"}, "/calendar/day"
+        )
+        assert response.status_code == 422, day
+        assert "2000" in field_error(response.text, "day"), day
+
+
 def _form_classes() -> list[type]:
     found, stack = [], [FlaskForm]
     while stack:
@@ -183,11 +195,16 @@ def _form_classes() -> list[type]:
     return found
 
 
-def test_every_forms_number_field_is_held_to_what_the_database_holds(app):
+def test_every_forms_number_and_date_field_is_held_to_what_the_product_holds(app):
     """Every form class (the app has imported them all) uses app.web.forms' fields."""
     plain = []
     count = 0
-    ours = {WTFormsIntegerField: IntegerField, WTFormsDecimalField: DecimalField}
+    ours = {
+        WTFormsIntegerField: IntegerField,
+        WTFormsDecimalField: DecimalField,
+        WTFormsDateField: DateField,
+        WTFormsDateTimeLocalField: DateTimeLocalField,
+    }
     for cls in _form_classes():
         for name, value in vars(cls).items():
             if not isinstance(value, UnboundField):
@@ -197,5 +214,5 @@ def test_every_forms_number_field_is_held_to_what_the_database_holds(app):
                     count += 1
                     if not issubclass(value.field_class, safe):
                         plain.append(f"{cls.__module__}.{cls.__name__}.{name}")
-    assert count >= 9, "too few number fields found for the check to mean anything"
-    assert not plain, f"number fields without the checks of app.web.forms: {plain}"
+    assert count >= 14, "too few fields found for the check to mean anything"
+    assert not plain, f"number and date fields without the checks of app.web.forms: {plain}"

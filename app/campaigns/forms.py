@@ -7,7 +7,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -19,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.campaigns.models import STAGE_LABELS
 from app.campaigns.services import STAGE_ORDER, deadline_field, quota_field
 from app.orgs.models import Organization
-from app.web.forms import DecimalField, IntegerField, optional_id
+from app.web.forms import DateField, DecimalField, IntegerField, optional_id
 from app.web.templating import label
 
 
