@@ -13,13 +13,16 @@ import re
 
 from flask_wtf import FlaskForm
 from PIL import Image
+from wtforms import DateField as WTFormsDateField
+from wtforms import DateTimeLocalField as WTFormsDateTimeLocalField
+from wtforms import DecimalField as WTFormsDecimalField
 from wtforms import IntegerField as WTFormsIntegerField
 from wtforms.fields.core import UnboundField
 
 from app.evaluation.tokens import revealed_tokens
 from app.extensions import db
 from app.orgs.models import Organization
-from app.web.forms import IntegerField
+from app.web.forms import DateField, DateTimeLocalField, DecimalField, IntegerField
 from tests.conftest import csrf_from, field_error, post_form
 from tests.factories import spot_check
 from tests.test_evaluation_pages import _open
@@ -161,6 +164,28 @@ def test_numbers_typed_into_text_fields_beyond_the_database(world, client, auth)
     assert response.status_code in (303, 422)
 
 
+def test_a_decimal_that_is_no_number_is_a_field_error(world, client, auth):
+    auth.login("city")
+    for typed in ("sNaN", "NaN", "Infinity", "1e999"):
+        response = post_form(
+            client,
+            "/campaigns/new",
+            {"name": "测试评选", "year": "2026", "evaluation_min_turnout": typed},
+        )
+        assert response.status_code == 422, typed
+        assert field_error(response.text, "evaluation_min_turnout"), typed
+
+
+def test_a_date_beyond_the_products_years_is_a_field_error(world, client, auth):
+    auth.login("city")
+    for day in ("9999-12-31", "0001-01-01"):
+        response = post_form(
+            client, "/calendar", {"day": day, "kind": "off", "note": "测试"}, "/calendar/day"
+        )
+        assert response.status_code == 422, day
+        assert "2000" in field_error(response.text, "day"), day
+
+
 def _form_classes() -> list[type]:
     found, stack = [], [FlaskForm]
     while stack:
@@ -170,17 +195,24 @@ def _form_classes() -> list[type]:
     return found
 
 
-def test_every_forms_whole_number_field_is_held_to_the_database_range(app):
-    """Every form class (the app has imported them all) uses the bounded field."""
+def test_every_forms_number_and_date_field_is_held_to_what_the_product_holds(app):
+    """Every form class (the app has imported them all) uses app.web.forms' fields."""
     plain = []
     count = 0
+    ours = {
+        WTFormsIntegerField: IntegerField,
+        WTFormsDecimalField: DecimalField,
+        WTFormsDateField: DateField,
+        WTFormsDateTimeLocalField: DateTimeLocalField,
+    }
     for cls in _form_classes():
         for name, value in vars(cls).items():
-            if isinstance(value, UnboundField) and issubclass(
-                value.field_class, WTFormsIntegerField
-            ):
-                count += 1
-                if not issubclass(value.field_class, IntegerField):
-                    plain.append(f"{cls.__module__}.{cls.__name__}.{name}")
-    assert count >= 8, "too few integer fields found for the check to mean anything"
-    assert not plain, f"wtforms.IntegerField without the range of app.web.forms: {plain}"
+            if not isinstance(value, UnboundField):
+                continue
+            for theirs, safe in ours.items():
+                if issubclass(value.field_class, theirs):
+                    count += 1
+                    if not issubclass(value.field_class, safe):
+                        plain.append(f"{cls.__module__}.{cls.__name__}.{name}")
+    assert count >= 14, "too few fields found for the check to mean anything"
+    assert not plain, f"number and date fields without the checks of app.web.forms: {plain}"

@@ -16,6 +16,7 @@ from marshmallow import Schema, fields
 from marshmallow.types import ErrorMessages
 from marshmallow.validate import Range
 
+from app.dbtypes import INT4_MAX, INT4_MIN
 from app.timeutil import to_beijing
 
 # A field's `error_messages`, translated when a request is validated. Each message is a
@@ -24,9 +25,58 @@ from app.timeutil import to_beijing
 DATE_ERRORS: ErrorMessages = {"invalid": [_l("Please enter a valid date (e.g. 2026-05-01).")]}
 # Ids (and page numbers) are PostgreSQL integers: a larger number could match nothing, and
 # would fail in the database (an overflow, a 500) rather than answer 404 or an empty list.
-MAX_ID = 2**31 - 1
+MAX_ID = INT4_MAX
 # A validator's message is formatted (`str.format`) when it fails, which translates it.
 ID_RANGE = Range(min=1, max=MAX_ID, error=_l("Must be a whole number from 1 to 2147483647."))
+# What any whole number of a request is held to, unless its field says less.
+INT4_RANGE = Range(
+    min=INT4_MIN, max=INT4_MAX, error=_l("Must be a whole number from {min} to {max}.")
+)
+
+
+def in_database_range(schema: Any) -> Any:
+    """Give every whole number a request schema reads the database's integer range.
+
+    `ApiParser` calls this for each schema it is given, at import time, so the ranges are
+    in the OpenAPI document too: every `Integer` field (in lists, dictionaries and nested
+    schemas as well) without a `Range` inside PostgreSQL's `integer` gets `INT4_RANGE`.
+    Both the schema class's declared fields (which later instances copy) and an instance's
+    own are changed. Returns `schema`."""
+    stack: list[Any] = [schema]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        if id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, type) and issubclass(item, Schema):
+            stack.extend(item._declared_fields.values())
+        elif isinstance(item, Schema):
+            stack.extend([type(item), *item.fields.values()])
+        elif isinstance(item, dict):  # webargs also takes a dict of fields
+            stack.extend(item.values())
+        elif isinstance(item, fields.Integer):
+            if not any(_within_int4(v) for v in item.validators):
+                item.validators.append(INT4_RANGE)
+        elif isinstance(item, fields.List):
+            stack.append(item.inner)
+        elif isinstance(item, fields.Tuple):
+            stack.extend(item.tuple_fields)
+        elif isinstance(item, fields.Mapping):
+            stack.extend(f for f in (item.key_field, item.value_field) if f is not None)
+        elif isinstance(item, fields.Nested):
+            stack.append(item.schema)
+    return schema
+
+
+def _within_int4(validator: Any) -> bool:
+    return (
+        isinstance(validator, Range)
+        and validator.min is not None
+        and validator.max is not None
+        and INT4_MIN <= validator.min
+        and validator.max <= INT4_MAX
+    )
 
 
 class BeijingDateTime(fields.DateTime):

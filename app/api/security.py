@@ -18,7 +18,7 @@ from marshmallow import Schema
 from webargs.flaskparser import FlaskParser, abort
 from werkzeug.datastructures import CombinedMultiDict
 
-from app.api.schemas import ApiErrorSchema
+from app.api.schemas import ApiErrorSchema, in_database_range
 from app.web.errors import MESSAGES, json_error
 
 BEARER_SCHEME = "bearerAuth"
@@ -49,6 +49,11 @@ class ApiParser(FlaskParser):
     ) -> NoReturn:
         # 400, not 422: the body could not be read at all, so there are no fields to blame.
         abort(400, exc=error, message=_("The request body is not valid JSON."))
+
+    def use_args(self, argmap: Any, *args: Any, **kwargs: Any) -> Any:
+        """webargs' `use_args`, every whole number of the schema held to the database's
+        range (`in_database_range`): no request reaches the database with an overflow."""
+        return super().use_args(in_database_range(argmap), *args, **kwargs)
 
 
 # The errors that reading arguments from a location can answer with, whatever the view does

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs: 3.2
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.calendar.services import MAX_NOTE
+from app.web.forms import DateField
 
 DATE_MESSAGE = _l("Please enter a date such as 2026-05-01.")
 DAY_CHOICES = [

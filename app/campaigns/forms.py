@@ -7,8 +7,6 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
-    DecimalField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -20,7 +18,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.campaigns.models import STAGE_LABELS
 from app.campaigns.services import STAGE_ORDER, deadline_field, quota_field
 from app.orgs.models import Organization
-from app.web.forms import IntegerField
+from app.web.forms import DateField, DecimalField, IntegerField, optional_id
 from app.web.templating import label
 
 
@@ -47,7 +45,7 @@ class CampaignForm(FlaskForm):
     status = SelectField(_l("Status"), validators=[DataRequired(_l("Please choose a status."))])
     standard_version_id = SelectField(
         _l("Standard"),
-        coerce=lambda v: int(v) if v else None,
+        coerce=optional_id,
         validators=[DataRequired(_l("Please choose the standard."))],
     )
     evaluation_rule = SelectField(_l("Satisfaction counts"))

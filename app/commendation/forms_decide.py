@@ -13,13 +13,14 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 
 # WTForms deprecates choices as tuples for SelectChoice, which types-WTForms lacks.
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.commendation.models import MAX_TEXT
+from app.web.forms import DateField
 
 DATE_MESSAGE = _l("Please enter a date such as 2026-05-01.")
 

@@ -15,14 +15,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from werkzeug.datastructures import MultiDict
-from wtforms import DateTimeLocalField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.evaluation.models import Choice, MemberEvaluation
 from app.evaluation.tallies import MAX_REPORT
 from app.evaluation.tokens import MAX_TOKENS
 from app.timeutil import BEIJING
-from app.web.forms import IntegerField, whole_number
+from app.web.forms import DateTimeLocalField, IntegerField, whole_number
 
 # What a datetime-local input sends (minutes; seconds if the browser adds them).
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # stubs lag (3.2)
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.spot_checks.checks import MAX_NOTES, MAX_PLACE
+from app.web.forms import DateField
 
 DATE_MESSAGE = _l("Please enter a date such as 2026-05-01.")
 

@@ -1,9 +1,11 @@
 """Form helpers every package shares: service errors shown next to the fields they
-concern, and whole numbers held to the database's range (the form field, a select's
-`coerce`, query and form values read by hand, the list page)."""
+concern; whole numbers held to the database's range (the form field, a select's `coerce`,
+query and form values read by hand, the list page); decimals that are numbers; dates within
+the years the product works in."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import wtforms
@@ -91,3 +93,46 @@ class IntegerField(wtforms.IntegerField):
             raise StopValidation(
                 _("Please enter a whole number from %(low)s to %(high)s.", low=low, high=high)
             )
+
+
+class DecimalField(wtforms.DecimalField):
+    """wtforms' DecimalField that takes only finite numbers: `Decimal` reads "NaN", "sNaN"
+    and "Infinity" too, which no column holds (and a signalling NaN fails the first
+    comparison a validator makes)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+# The years a campaign can be held in (the campaign form's year, the calendar's pages): a
+# date far outside is a typing slip, and the year 9999 leaves no room for the working days
+# a deadline adds (an overflow, a 500).
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+class _WithinYears:
+    """A date (or date and time) field refusing days outside EARLIEST..LATEST."""
+
+    def pre_validate(self, form: Any) -> None:
+        value = getattr(self, "data", None)
+        day = value.date() if isinstance(value, datetime) else value
+        if day is not None and not EARLIEST <= day <= LATEST:
+            raise StopValidation(
+                _(
+                    "Please enter a date from %(first)s to %(last)s.",
+                    first=EARLIEST.year,
+                    last=LATEST.year,
+                )
+            )
+
+
+class DateField(_WithinYears, wtforms.DateField):
+    """wtforms' DateField within the product's years."""
+
+
+class DateTimeLocalField(_WithinYears, wtforms.DateTimeLocalField):
+    """wtforms' DateTimeLocalField within the product's years."""
