@@ -107,7 +107,8 @@ def run_periodic(func: str) -> str:
 
 # RQ cleans its registries every 10 minutes by default; a job of a dead worker is handed
 # back at the first clean-up after its heartbeat lapses, so clean up more often (a few
-# Redis calls, done by one worker at a time under RQ's lock).
+# Redis calls, done by one worker at a time under RQ's lock). An idle worker only looks up
+# from waiting for a job every `worker_ttl - 15` seconds, so its TTL follows the interval.
 MAINTENANCE_INTERVAL = 60
 
 
@@ -144,6 +145,7 @@ def init_app(app: Flask) -> None:
             [QUEUE_NAME],
             connection=connection,
             maintenance_interval=maintenance_interval,
+            worker_ttl=maintenance_interval + 15,
             job_monitoring_interval=job_monitoring_interval,
         )
         worker.app = app

@@ -2,9 +2,14 @@
 
 `take_action` relies on optimistic locking (SQLAlchemy `version_id_col`): every UPDATE says
 "WHERE id = … AND version = <what I read>". The race tests use two threads, each with its
-own app and request context and so its own session and its own database connection; they
-need PostgreSQL's row locking and concurrent writers, and really commit (the `committing`
-marker: rows are truncated afterwards). The stale `version` argument test runs anywhere.
+own app and request context and so its own session and its own database connection, and
+really commit (the `committing` marker: rows are truncated afterwards). The two here watch
+PostgreSQL's own mechanism — both actors read the same version, the loser waits on the
+winner's row lock (seen in pg_stat_activity) — so they run on PostgreSQL only; on SQLite a
+writer cannot read before the other's write transaction ends (`BEGIN IMMEDIATE`), and the
+same races through the API, the tightest interleaving, ballots and a real server run on
+both backends in tests/test_concurrent_writes.py. The stale `version` argument test runs
+anywhere.
 """
 
 from __future__ import annotations

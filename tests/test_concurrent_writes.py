@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 
 from app.auth.models import Role, SessionKind, User
 from app.auth.services import start_session
-from app.errors import StaleVersion
+from app.errors import Conflict, StaleVersion
 from app.evaluation.models import Ballot, BallotToken, TokenStatus
 from app.evaluation.opening import open_evaluation
 from app.evaluation.tokens import revealed_tokens
@@ -371,3 +371,88 @@ def test_a_real_server_under_parallel_writes_answers_no_500(app, tmp_path, serve
         assert db.session.scalar(select(func.count()).select_from(Ballot)) == 20
     for nomination_id in scene.nomination_ids:
         assert len(_events(app, nomination_id)) == 2  # submitted, then one decision
+
+
+# -- closing an evaluation: exactly once, whoever closes -----------------------------------
+
+
+def test_the_job_its_retry_the_sweep_and_the_union_close_at_once_one_closing(app):
+    """Four closers of one ended evaluation at the same moment — the scheduled job, the same
+    job run again, the periodic sweep and the union closing early: one closes it, the
+    others find it closed; one decision in the audit trail, no error."""
+    from app.evaluation.closing import close_early, close_expired_evaluations
+    from app.evaluation.jobs import close_evaluation_job
+    from app.evaluation.models import MemberEvaluation
+    from tests.test_evaluation_pdf import _open, _vote
+
+    with app.test_request_context():
+        world = build_world()
+        nomination, evaluation = _open(world, members=2)
+        _vote(evaluation, revealed_tokens(evaluation)[0].token)
+        evaluation.closes_at = utcnow() - timedelta(seconds=1)
+        db.session.commit()
+        ids = evaluation.id, nomination.id, world.users["union_a"].id
+        db.session.remove()
+    evaluation_id, nomination_id, union_id = ids
+
+    def job() -> str:
+        with app.app_context():
+            return close_evaluation_job(evaluation_id)
+
+    def sweep() -> str:
+        with app.app_context():
+            return "closed" if close_expired_evaluations() == [evaluation_id] else "none"
+
+    def union() -> str:
+        with app.test_request_context(method="POST"):
+            close_early(db.session.get(User, union_id), nomination_id)
+            return "closed"
+
+    outcomes = _race([job, job, sweep, union])
+    refusals = [o for o in outcomes if isinstance(o, BaseException)]
+    assert all(isinstance(o, Conflict) for o in refusals), refusals  # the union: told
+    assert [o for o in outcomes if o == "closed"] == ["closed"], outcomes
+    assert _events(app, nomination_id)[-1:] == [("pass_evaluation", "awaiting_draw")]
+    assert [a for a, _ in _events(app, nomination_id)].count("pass_evaluation") == 1
+    with app.app_context():
+        assert db.session.get(MemberEvaluation, evaluation_id).valid_ballots == 1
+
+
+def test_while_the_smtp_server_answers_nobody_waits_and_the_send_is_recorded(app):
+    """The sender holds no transaction while it talks to the SMTP server: a user who saves
+    meanwhile is not kept waiting (on SQLite an open write would hold the only lock), and
+    the e-mail is still recorded as sent, once."""
+    from app.notifications.centre import mark_all_read
+    from app.notifications.mail import send_due
+    from app.notifications.models import MailStatus, OutboxEmail
+    from app.notifications.sweep import sweep
+    from app.timeutil import beijing_today
+
+    with app.app_context():
+        world = build_world()
+        world.user("reviewer_a").email = "shenhe@example.cn"
+        world.nomination(status="submitted").due_on = beijing_today() - timedelta(days=1)
+        db.session.commit()
+        sweep()
+        reviewer_id = world.users["reviewer_a"].id
+        db.session.remove()
+
+    def save_meanwhile() -> None:
+        with app.test_request_context(method="POST"):
+            mark_all_read(db.session.get(User, reviewer_id))
+
+    saved: list[bool] = []
+
+    def slow_smtp(letter: OutboxEmail) -> None:
+        assert letter.to_address == "shenhe@example.cn"
+        other = threading.Thread(target=save_meanwhile, daemon=True)
+        other.start()
+        other.join(5)
+        saved.append(not other.is_alive())
+
+    with app.app_context():
+        assert send_due(slow_smtp) == {"sent": 1, "retrying": 0, "failed": 0}
+    assert saved == [True], "a write waited for the SMTP conversation"
+    with app.app_context():
+        emails = db.session.execute(select(OutboxEmail.status, OutboxEmail.attempts)).all()
+        assert [tuple(e) for e in emails] == [(MailStatus.SENT, 1)]
