@@ -333,5 +333,12 @@ def replaced(value: Any, path: tuple, new: Any) -> Any:
     return [replaced(v, rest, new) if i == head else v for i, v in enumerate(value)]
 
 
+def at(value: Any, path: tuple) -> Any:
+    """The scalar at `path` of a JSON value."""
+    for part in path:
+        value = value[part]
+    return value
+
+
 def dotted(path: tuple) -> str:
     return ".".join(str(p) for p in path)

@@ -39,6 +39,7 @@ from tests.fuzz_support import (
     QUERY_PAYLOADS,
     TEXT_PAYLOADS,
     Form,
+    at,
     dotted,
     example,
     form_field_names,
@@ -364,12 +365,6 @@ def _api_urls(fw: FuzzWorld, path: str, names: list[str]) -> list[str]:
     return urls
 
 
-def _at(value: Any, path: tuple) -> Any:
-    for part in path:
-        value = value[part]
-    return value
-
-
 def test_every_api_operation_survives_hostile_input(app, fuzz):  # type: ignore[no-untyped-def]
     fw, clients = fuzz
     findings = Findings()
@@ -422,7 +417,7 @@ def test_every_api_operation_survives_hostile_input(app, fuzz):  # type: ignore[
             if rank > 1 or not json:
                 continue  # a refused caller goes no further than the schema
             for p in paths:
-                for kind, payload in leaf_payloads(_at(body, p)).items():
+                for kind, payload in leaf_payloads(at(body, p)).items():
                     response = call(token, url, replaced(body, p, payload))
                     findings.seen(f"{where} [{dotted(p)}={kind}]", response)
     findings.assert_none()
