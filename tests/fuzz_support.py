@@ -62,6 +62,29 @@ JSON_PAYLOADS: dict[str, Any] = {
     "bool": True,
 }
 INTEGER_PAYLOADS = ("int4", "int8", "negative")
+# The first and last days a date can hold: a deadline a day later, a period of working days
+# after it, a Beijing time of its midnight, all overflow unless the field refuses them.
+DATE_PAYLOADS = {"last_date": "9999-12-31", "first_date": "0001-01-01"}
+DATETIME_PAYLOADS = {
+    "last_time": "9999-12-31T23:59:59+08:00",
+    "last_time_west": "9999-12-31T23:59:59-12:00",
+    "first_time": "0001-01-01T00:00:00+14:00",
+}
+
+
+def leaf_payloads(value: Any) -> dict[str, Any]:
+    """What to try, one at a time, in place of a body's scalar `value`, by its type."""
+    if isinstance(value, bool):
+        return {}
+    if isinstance(value, int):
+        return {kind: JSON_PAYLOADS[kind] for kind in INTEGER_PAYLOADS}
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        return DATE_PAYLOADS
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d\d-\d\dT.*", value):
+        return DATETIME_PAYLOADS
+    if isinstance(value, str):
+        return {"overlong": OVERLONG}
+    return {}
 
 
 def is_control_refusal(payload: Any) -> bool:
@@ -308,6 +331,13 @@ def replaced(value: Any, path: tuple, new: Any) -> Any:
     if isinstance(value, dict):
         return {k: (replaced(v, rest, new) if k == head else v) for k, v in value.items()}
     return [replaced(v, rest, new) if i == head else v for i, v in enumerate(value)]
+
+
+def at(value: Any, path: tuple) -> Any:
+    """The scalar at `path` of a JSON value."""
+    for part in path:
+        value = value[part]
+    return value
 
 
 def dotted(path: tuple) -> str:

@@ -32,7 +32,6 @@ from app.auth.models import SessionKind
 from app.auth.services import start_session
 from tests.conftest import AuthActions, csrf_from
 from tests.fuzz_support import (
-    INTEGER_PAYLOADS,
     JSON_PAYLOADS,
     NUMBER_PAYLOADS,
     OVERLONG,
@@ -40,12 +39,14 @@ from tests.fuzz_support import (
     QUERY_PAYLOADS,
     TEXT_PAYLOADS,
     Form,
+    at,
     dotted,
     example,
     form_field_names,
     form_names_in_code,
     forms_of,
     is_control_refusal,
+    leaf_payloads,
     leaves,
     names_field,
     query_names_in_code,
@@ -98,6 +99,7 @@ class Findings:
             self.problems.append(f"{what} → 422 without naming {missing}")
 
     def assert_none(self) -> None:
+        print(f"{self.requests} requests")  # shown with -s: the fuzz's size
         assert not self.problems, f"{len(self.problems)} of {self.requests} requests:\n" + (
             "\n".join(self.problems[:300])
         )
@@ -217,10 +219,19 @@ def _fuzz_form(client: FlaskClient, key: str | None, form: Form, findings: Findi
         findings.seen(f"{where} [{name}=overlong]", response)
 
 
-def _first_in(clients: dict[str | None, FlaskClient], method: str, url: str, **kw: Any) -> Any:
-    """The first user (of USERS) the route does not turn away, else the city."""
+def _first_in(
+    clients: dict[str | None, FlaskClient],
+    url: str,
+    data: dict | None = None,
+    tokens: dict[str | None, str] | None = None,
+) -> str | None:
+    """The first user (of USERS) the route does not turn away, else the city: a GET, or with
+    `data` a POST with each user's CSRF token (`tokens`)."""
     for key, client in clients.items():
-        response = client.open(url, method=method, **kw)
+        if data is None or tokens is None:
+            response = client.get(url)
+        else:
+            response = client.post(url, data={**data, "csrf_token": tokens[key]})
         redirected_to_login = response.status_code == 302 and "/login" in response.location
         if response.status_code not in TURNED_AWAY and not redirected_to_login:
             return key
@@ -246,7 +257,7 @@ def test_every_form_of_every_page_survives_hostile_input(app, fuzz):  # type: ig
         if rule.rule in offered:
             continue
         url = _urls(fw, rule)[0]
-        key = _first_poster(clients, tokens, url, dict.fromkeys(names, "abc"))
+        key = _first_in(clients, url, dict.fromkeys(names, "abc"), tokens)
         form = Form(action=url, method="post", multipart=True)
         form.fields = {name: ("text", "") for name in names}
         for kind, payload in TEXT_PAYLOADS.items():
@@ -260,24 +271,13 @@ def test_every_form_of_every_page_survives_hostile_input(app, fuzz):  # type: ig
     findings.assert_none()
 
 
-def _first_poster(
-    clients: dict[str | None, FlaskClient], tokens: dict[str | None, str], url: str, data: dict
-) -> str | None:
-    for key, client in clients.items():
-        response = client.post(url, data={**data, "csrf_token": tokens[key]})
-        redirected_to_login = response.status_code == 302 and "/login" in response.location
-        if response.status_code not in TURNED_AWAY and not redirected_to_login:
-            return key
-    return "city"
-
-
 def test_every_route_survives_hostile_path_and_query_values(app, fuzz):  # type: ignore[no-untyped-def]
     fw, clients = fuzz
     findings = Findings()
     names = query_names_in_code() | form_field_names(searches_only=True)
     for rule in _web_rules(app, "GET"):
         url = _urls(fw, rule)[0]
-        key = _first_in(clients, "GET", url)
+        key = _first_in(clients, url)
         for kind, payload in QUERY_PAYLOADS.items():
             query = dict.fromkeys(names, payload)
             response = clients[key].get(url, query_string=query)
@@ -365,12 +365,6 @@ def _api_urls(fw: FuzzWorld, path: str, names: list[str]) -> list[str]:
     return urls
 
 
-def _at(value: Any, path: tuple) -> Any:
-    for part in path:
-        value = value[part]
-    return value
-
-
 def test_every_api_operation_survives_hostile_input(app, fuzz):  # type: ignore[no-untyped-def]
     fw, clients = fuzz
     findings = Findings()
@@ -423,11 +417,8 @@ def test_every_api_operation_survives_hostile_input(app, fuzz):  # type: ignore[
             if rank > 1 or not json:
                 continue  # a refused caller goes no further than the schema
             for p in paths:
-                value = _at(body, p)
-                kinds = INTEGER_PAYLOADS if isinstance(value, int) else ()
-                kinds = ("overlong",) if isinstance(value, str) else kinds
-                for kind in kinds:
-                    response = call(token, url, replaced(body, p, JSON_PAYLOADS[kind]))
+                for kind, payload in leaf_payloads(at(body, p)).items():
+                    response = call(token, url, replaced(body, p, payload))
                     findings.seen(f"{where} [{dotted(p)}={kind}]", response)
     findings.assert_none()
 

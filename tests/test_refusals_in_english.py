@@ -109,6 +109,17 @@ def _login(world, client: FlaskClient, auth: AuthActions) -> str:  # type: ignor
     return _text(refused)
 
 
+def _input(world, client: FlaskClient, auth: AuthActions) -> str:  # type: ignore[no-untyped-def]
+    """The input guard: a NUL in the login form, refused before any view runs."""
+    page = client.get("/login")
+    refused = client.post(
+        "/login",
+        data={"csrf_token": csrf_from(_text(page)), "username": "a\x00", "password": "x"},
+    )
+    assert refused.status_code == 422
+    return _text(refused)
+
+
 def _api(world, client: FlaskClient, auth: AuthActions) -> str:  # type: ignore[no-untyped-def]
     token = start_session(world.user("union_a"), SessionKind.API)[0]
     refused = client.get(
@@ -160,6 +171,13 @@ CASES: dict[str, tuple[Callable[..., str], Case]] = {
         Case("只有系统管理员可以访问此页面。", "Only system administrators may open this page."),
     ),
     "login": (_login, Case("用户名或密码错误。", "Wrong username or password.")),
+    "input": (
+        _input,
+        Case(
+            "部分内容含有文本中不允许的控制字符（如 NUL）。",
+            "Some fields contain control characters (such as NUL) that text cannot hold.",
+        ),
+    ),
     "api": (
         _api,
         Case("申报不存在或您无权查看。", "The nomination does not exist, or you may not see it."),

@@ -8,16 +8,18 @@ them, and both end up in /api/v1/openapi.json.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields
 from marshmallow.types import ErrorMessages
-from marshmallow.validate import Range
+from marshmallow.validate import Range, Validator
 
 from app.dbtypes import INT4_MAX, INT4_MIN
 from app.timeutil import to_beijing
+from app.web.forms import EARLIEST, LATEST
 
 # A field's `error_messages`, translated when a request is validated. Each message is a
 # list of one lazy string: marshmallow puts a message in a list only when it is a `str`,
@@ -34,14 +36,33 @@ INT4_RANGE = Range(
 )
 
 
+class WithinYears(Validator):
+    """A date (or a date and time) within the years the product works in, as on the forms
+    (`app.web.forms.EARLIEST`…`LATEST`): 9999-12-31 leaves no room for the working days a
+    period adds, nor a time of that day for its conversion to UTC (an overflow, a 500)."""
+
+    def __call__(self, value: date | datetime) -> date | datetime:
+        day = value.date() if isinstance(value, datetime) else value
+        if not EARLIEST <= day <= LATEST:
+            raise ValidationError(
+                _(
+                    "Please enter a date from %(first)s to %(last)s.",
+                    first=EARLIEST.year,
+                    last=LATEST.year,
+                )
+            )
+        return value
+
+
 def in_database_range(schema: Any) -> Any:
-    """Give every whole number a request schema reads the database's integer range.
+    """Hold every whole number and date a request schema reads to what the product holds.
 
     `ApiParser` calls this for each schema it is given, at import time, so the ranges are
     in the OpenAPI document too: every `Integer` field (in lists, dictionaries and nested
-    schemas as well) without a `Range` inside PostgreSQL's `integer` gets `INT4_RANGE`.
-    Both the schema class's declared fields (which later instances copy) and an instance's
-    own are changed. Returns `schema`."""
+    schemas as well) without a `Range` inside PostgreSQL's `integer` gets `INT4_RANGE`, and
+    every date and date-time field gets `WithinYears`. Both the schema class's declared
+    fields (which later instances copy) and an instance's own are changed. Returns
+    `schema`."""
     stack: list[Any] = [schema]
     seen: set[int] = set()
     while stack:
@@ -58,6 +79,9 @@ def in_database_range(schema: Any) -> Any:
         elif isinstance(item, fields.Integer):
             if not any(_within_int4(v) for v in item.validators):
                 item.validators.append(INT4_RANGE)
+        elif isinstance(item, (fields.Date, fields.DateTime)):
+            if not any(isinstance(v, WithinYears) for v in item.validators):
+                item.validators.append(WithinYears())
         elif isinstance(item, fields.List):
             stack.append(item.inner)
         elif isinstance(item, fields.Tuple):

@@ -94,7 +94,7 @@ class RoundQuerySchema(Schema):
 
 
 class AnswerSchema(Schema):
-    item_id = fields.Int(required=True)
+    item_id = fields.Int(required=True, validate=ID_RANGE)
     rating = fields.Str(allow_none=True, validate=OneOf([r.value for r in Rating]))
     statement = fields.Str(allow_none=True, validate=Length(max=MAX_STATEMENT))
 
@@ -107,7 +107,7 @@ class SaveSchema(Schema):
 
 
 class CommentCreateSchema(Schema):
-    item_id = fields.Int(allow_none=True)
+    item_id = fields.Int(allow_none=True, validate=ID_RANGE)
     body = fields.Str(required=True, validate=Length(min=1, max=MAX_COMMENT))
 
 

@@ -32,7 +32,7 @@ class NominationQuerySchema(Schema):
 
 
 class NominationCreateSchema(Schema):
-    campaign_id = fields.Int(required=True)
+    campaign_id = fields.Int(required=True, validate=ID_RANGE)
     award_type = fields.Str(required=True, validate=OneOf(AWARD_TYPES))
     org_code = fields.Str(
         load_default=None,

@@ -370,7 +370,7 @@ class VisitSchema(Schema):
 
 
 class FindingInSchema(Schema):
-    item_id = fields.Int(required=True)
+    item_id = fields.Int(required=True, validate=ID_RANGE)
     finding = fields.Str(
         load_default=None,
         allow_none=True,
@@ -406,7 +406,7 @@ class ConclusionProposalSchema(Schema):
         metadata={"description": "Required unless `pass`."},
     )
     items = fields.List(
-        fields.Int(),
+        fields.Int(validate=ID_RANGE),
         load_default=list,
         metadata={"description": "Items to rectify (for `rectify`)."},
     )
@@ -430,7 +430,7 @@ class AgreeSchema(Schema):
 
 
 class ResponseInSchema(Schema):
-    item_id = fields.Int(required=True)
+    item_id = fields.Int(required=True, validate=ID_RANGE)
     statement = fields.Str(load_default=None, allow_none=True, validate=Length(max=MAX_NOTES))
 
 
