@@ -197,7 +197,22 @@ def test_a_list_not_up_yet_is_seen_by_the_organising_city_only(
         ),
         422,
     )  # beyond the integer column: refused, not a server error
-    assert huge["errors"] == {f"rank_{candidates[0].id}": ["排序不超过 9999。"]}
+    assert huge["errors"] == {"choices.0.rank": ["排序不超过 9999。"]}  # place in the body
+    stranger = world.nomination(status="draft")
+    not_a_candidate = assert_json_error(
+        _put(
+            city,
+            f"/campaigns/{campaign}/commendation/selection",
+            {
+                "choices": [
+                    {"nomination_id": candidates[0].id, "selected": False},
+                    {"nomination_id": stranger.id, "selected": True},
+                ]
+            },
+        ),
+        422,
+    )
+    assert list(not_a_candidate["errors"]) == ["choices.1.nomination_id"]
     saved = _put(
         city,
         f"/campaigns/{campaign}/commendation/selection",

@@ -300,14 +300,26 @@ def test_check_log_with_photos_to_an_agreed_conclusion(world, as_user):  # noqa:
     assert detail["visit"]["rate"] == 0.95 and detail["visit"]["rate_threshold"] is None
     assert detail["counts"]["meets"] == len(items) and detail["counts"]["none"] == 0
     assert detail["findings"][0]["finding_label"] == "符合"
-    assert_json_error(
+    bad_finding = assert_json_error(
         _put(first, f"{path}/findings", {"findings": [{"item_id": items[0], "finding": "great"}]}),
         422,
     )
-    assert_json_error(
-        _put(first, f"{path}/findings", {"findings": [{"item_id": 999999, "finding": "meets"}]}),
+    assert list(bad_finding["errors"]) == ["findings.0.finding"]
+    # The service's refusal names the field by its place in the body too, as the schema does.
+    not_an_item = assert_json_error(
+        _put(
+            first,
+            f"{path}/findings",
+            {"findings": [{"item_id": items[0]}, {"item_id": 999999, "finding": "meets"}]},
+        ),
         422,
     )
+    assert list(not_an_item["errors"]) == ["findings.1.item_id"]
+    too_long = assert_json_error(
+        _put(first, f"{path}/findings", {"findings": [{"item_id": items[1], "notes": "长" * 5001}]}),
+        422,
+    )
+    assert list(too_long["errors"]) == ["findings.0.notes"]
 
     photo = _upload(first, f"{path}/findings/{items[0]}/photos", _jpeg(), "现场.jpg")
     assert photo.status_code == 201, photo.text

@@ -11,6 +11,7 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
+from app.api.errors import errors_by_position
 from app.api.security import ApiBlueprint
 from app.assessment.diff import diff_rounds
 from app.assessment.editing import Answer, save_self_assessment
@@ -30,7 +31,6 @@ from app.assessment.schemas import (
     SaveSchema,
 )
 from app.auth.session import api_user
-from app.errors import Invalid
 from app.nominations.models import Nomination
 from app.nominations.services import get_nomination
 
@@ -125,12 +125,12 @@ def present_round(nomination: Nomination, view: RoundView) -> dict[str, Any]:
     }
 
 
-def _by_position(key: str, position: dict[int, int]) -> str:
-    """`items.<item_id>…` (the service's key) as `items.<index>…` (the place in the body)."""
-    parts = key.split(".")
-    if len(parts) > 1 and parts[0] == "items" and parts[1].isdigit():
-        parts[1] = str(position.get(int(parts[1]), parts[1]))
-    return ".".join(parts)
+# The self-assessment's keys (`items.<item_id>.rating`) and the body's fields.
+ITEM_ERRORS = {
+    r"items\.(\d+)\.rating": "rating",
+    r"items\.(\d+)\.statement": "statement",
+    r"items\.(\d+)": "item_id",
+}
 
 
 @blp.route("/nominations/<int:nomination_id>/self-assessment")
@@ -163,12 +163,8 @@ class SelfAssessment(MethodView):
             a["item_id"]: Answer(**{k: a[k] for k in ("rating", "statement") if k in a})
             for a in sent
         }
-        try:
+        with errors_by_position("items", [a["item_id"] for a in sent], ITEM_ERRORS):
             save_self_assessment(user, nomination_id, figures=data.get("figures"), answers=answers)
-        except Invalid as exc:
-            position = {a["item_id"]: index for index, a in enumerate(sent)}
-            exc.errors = {_by_position(key, position): m for key, m in exc.errors.items()}
-            raise
         nomination = get_nomination(user, nomination_id)
         return present_round(nomination, round_view(nomination, get_round(nomination)))
 

@@ -19,6 +19,7 @@ from typing import Any
 from flask import g, request, url_for
 from flask.views import MethodView
 
+from app.api.errors import errors_by_position
 from app.api.security import ApiBlueprint
 from app.auth.session import api_user
 from app.commendation import (
@@ -101,6 +102,10 @@ class Board(MethodView):
         return present_board(selection.board(api_user(), campaign_id))
 
 
+# The selection's keys (the page's field names) and the body's fields.
+CHOICE_ERRORS = {r"nomination_(\d+)": "nomination_id", r"rank_(\d+)": "rank"}
+
+
 @blp.route("/campaigns/<int:campaign_id>/commendation/selection")
 class SelectionView(MethodView):
     @blp.token_required
@@ -109,13 +114,17 @@ class SelectionView(MethodView):
     @blp.errors(403, 404, 422)
     def put(self, data: dict[str, Any], campaign_id: int) -> dict[str, Any]:
         """Rank and select candidates. Refused as a whole (422) when a district would exceed
-        its quota: `errors.district_<id>` says by how much; `errors.nomination_<id>` names a
-        nomination that is not a candidate of the campaign."""
+        its quota: `errors.district_<id>` says by how much; `errors.choices.<index>.
+        nomination_id` names a nomination that is not a candidate of the campaign,
+        `errors.choices.<index>.rank` a rank out of range."""
         choices = {
             c["nomination_id"]: {"selected": c["selected"], "rank": c["rank"]}
             for c in data["choices"]
         }
-        return present_board(selection.save_selection(api_user(), campaign_id, choices))
+        sent = [c["nomination_id"] for c in data["choices"]]
+        with errors_by_position("choices", sent, CHOICE_ERRORS):
+            board = selection.save_selection(api_user(), campaign_id, choices)
+        return present_board(board)
 
 
 # -- the publicity period -----------------------------------------------------------------

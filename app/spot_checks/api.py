@@ -14,6 +14,7 @@ from typing import Any
 from flask import url_for
 from flask.views import MethodView
 
+from app.api.errors import errors_by_position
 from app.api.security import ApiBlueprint
 from app.auth.session import api_user
 from app.evidence.files import created
@@ -265,6 +266,10 @@ class Visit(MethodView):
         return present_check_by_id(api_user(), check_id)
 
 
+# The check log's keys (the page's field names) and the body's fields.
+FINDING_ERRORS = {r"item_(\d+)": "item_id", r"finding_(\d+)": "finding", r"notes_(\d+)": "notes"}
+
+
 @blp.route("/spot-checks/<int:check_id>/findings")
 class Findings(MethodView):
     @blp.token_required
@@ -273,12 +278,14 @@ class Findings(MethodView):
     @blp.errors(403, 404, 409, 422)
     def put(self, data: dict[str, Any], check_id: int) -> dict[str, Any]:
         """A finding (符合 / 基本符合 / 不符合) and notes per standard item; items left out
-        are unchanged. Nothing is saved when any is invalid (422, keyed `item_<id>`,
-        `finding_<id>`, `notes_<id>`)."""
+        are unchanged. Nothing is saved when any is invalid (422, keyed by the place in the
+        body: `findings.<index>.item_id|finding|notes`)."""
         answers = {
             f["item_id"]: {"finding": f["finding"], "notes": f["notes"]} for f in data["findings"]
         }
-        log.save_findings(api_user(), check_id, answers)
+        sent = [f["item_id"] for f in data["findings"]]
+        with errors_by_position("findings", sent, FINDING_ERRORS):
+            log.save_findings(api_user(), check_id, answers)
         return present_check_by_id(api_user(), check_id)
 
 
@@ -350,10 +357,14 @@ class Rectification(MethodView):
     @blp.response(200, CheckSchema)
     @blp.errors(403, 404, 409, 422)
     def put(self, data: dict[str, Any], check_id: int) -> dict[str, Any]:
-        """The union's statement of what it did, per item to rectify (until submitted)."""
-        rectification.save_responses(
-            api_user(), check_id, {r["item_id"]: r["statement"] for r in data["responses"]}
-        )
+        """The union's statement of what it did, per item to rectify (until submitted); 422
+        keyed `responses.<index>.statement` for a statement too long, `item_id` for an item
+        that is not to be rectified."""
+        sent = [r["item_id"] for r in data["responses"]]
+        with errors_by_position("responses", sent, {r"statement_(\d+)": "statement"}):
+            rectification.save_responses(
+                api_user(), check_id, {r["item_id"]: r["statement"] for r in data["responses"]}
+            )
         return present_check_by_id(api_user(), check_id)
 
 
