@@ -316,7 +316,9 @@ def test_check_log_with_photos_to_an_agreed_conclusion(world, as_user):  # noqa:
     )
     assert list(not_an_item["errors"]) == ["findings.1.item_id"]
     too_long = assert_json_error(
-        _put(first, f"{path}/findings", {"findings": [{"item_id": items[1], "notes": "长" * 5001}]}),
+        _put(
+            first, f"{path}/findings", {"findings": [{"item_id": items[1], "notes": "长" * 5001}]}
+        ),
         422,
     )
     assert list(too_long["errors"]) == ["findings.0.notes"]
