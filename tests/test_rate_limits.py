@@ -3,11 +3,9 @@ together; and the public certificate check's limit per client.
 
 The parallel tests fire real requests from threads, each with its own app context and so
 its own database connection, all released at once by a barrier; they commit for real
-(`committing`). They need PostgreSQL for now: on SQLite a write in a transaction opened
-with a plain (deferred) BEGIN takes a read lock first and, when it then needs the write lock
-while another connection is committing, is refused "database is locked" at once (SQLite's
-deadlock rule, no busy wait) — issue 14's SQLite item, `BEGIN IMMEDIATE` for writing
-transactions, removes that; then these run on SQLite too.
+(`committing`). They run on both backends: on SQLite every writing transaction begins
+IMMEDIATE (app/database.py), so the parallel requests take turns instead of failing with
+"database is locked".
 """
 
 from __future__ import annotations
@@ -27,17 +25,10 @@ from app.auth import throttle
 from app.commendation.models import Objection
 from app.extensions import db
 from app.timeutil import utcnow
-from tests.conftest import is_postgres
 from tests.factories import build_world
 from tests.test_commendation_public import OBJECTION, publish
 
 TIMEOUT = 60  # seconds; a hung request must fail the test, never hang the suite
-
-needs_postgres = pytest.mark.skipif(
-    not is_postgres(),
-    reason="needs PostgreSQL until SQLite's writing transactions begin IMMEDIATE (see the "
-    "module's docstring); set TEST_DATABASE_URL=postgresql+psycopg://…",
-)
 
 
 def _race(app: Flask, n: int, request: Callable[[Any], Any]) -> Counter[int]:
@@ -64,9 +55,7 @@ def _race(app: Flask, n: int, request: Callable[[Any], Any]) -> Counter[int]:
     return Counter(s for s in statuses if isinstance(s, int))
 
 
-@pytest.mark.postgres
 @pytest.mark.committing
-@needs_postgres
 def test_twenty_parallel_wrong_logins_get_only_the_limits_password_checks(app, monkeypatch):
     monkeypatch.setattr(throttle, "sleep", lambda seconds: None)
     with app.app_context():
@@ -93,9 +82,7 @@ def test_twenty_parallel_wrong_logins_get_only_the_limits_password_checks(app, m
         }
 
 
-@pytest.mark.postgres
 @pytest.mark.committing
-@needs_postgres
 def test_twelve_parallel_objections_from_one_address_store_at_most_the_limit(app):
     with app.app_context():
         world = build_world()
@@ -119,9 +106,7 @@ def test_twelve_parallel_objections_from_one_address_store_at_most_the_limit(app
         assert stored == limit
 
 
-@pytest.mark.postgres
 @pytest.mark.committing
-@needs_postgres
 def test_parallel_hits_of_one_key_are_each_counted_once(app):
     """The counter itself: every hit gets its own number, none lost, none repeated."""
     with app.app_context():
