@@ -197,7 +197,8 @@ def test_a_list_not_up_yet_is_seen_by_the_organising_city_only(
         ),
         422,
     )  # beyond the integer column: refused, not a server error
-    assert huge["errors"] == {"choices.0.rank": ["排序不超过 9999。"]}  # place in the body
+    # Named by its place in the body; beyond what the column holds, the range is the column's.
+    assert huge["errors"] == {"choices.0.rank": ["须为 -2147483648 至 2147483647 之间的整数。"]}
     stranger = world.nomination(status="draft")
     not_a_candidate = assert_json_error(
         _put(

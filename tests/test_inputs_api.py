@@ -207,7 +207,8 @@ def test_every_date_and_whole_number_of_every_body_is_held_to_what_the_product_h
                 )
                 where = f"{method} {path} {dotted(leaf)}={wrong}"
                 assert response.status_code == 422, where + response.get_data(as_text=True)
-                assert str(leaf[0]) in response.get_json()["errors"], where
+                # The field is named by its dotted path in the body (`figures.staff_count`).
+                assert dotted(leaf) in response.get_json()["errors"], where
                 checked.append(where)
     assert any("starts_on" in c for c in checked) and any("campaign_id" in c for c in checked)
     assert len(checked) > 20
