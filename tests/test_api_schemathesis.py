@@ -158,6 +158,7 @@ def _fuzz(
         assert mode is GenerationMode.NEGATIVE, label
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("role", ["union_a", "reviewer_a"])
 def test_every_operation_keeps_the_contract(app, client, world, role):  # type: ignore[no-untyped-def]
     pools = _scenario(world, client)

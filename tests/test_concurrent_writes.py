@@ -456,3 +456,30 @@ def test_while_the_smtp_server_answers_nobody_waits_and_the_send_is_recorded(app
     with app.app_context():
         emails = db.session.execute(select(OutboxEmail.status, OutboxEmail.attempts)).all()
         assert [tuple(e) for e in emails] == [(MailStatus.SENT, 1)]
+
+
+@pytest.mark.skipif(is_postgres(), reason="SQLite's deferred read transactions only")
+def test_a_safe_request_that_writes_is_named_unless_it_writes_in_its_own_transaction(app):
+    from app.database import _mark_safe_request, writing
+    from app.ratelimit import RateCounter
+
+    def count(key: str) -> None:
+        db.session.add(RateCounter(key=key, hits=1, resets_at=utcnow() + timedelta(minutes=1)))
+        db.session.flush()
+
+    with app.test_request_context("/certificates/X", method="GET"):
+        _mark_safe_request(app)
+        with pytest.raises(RuntimeError, match="GET /certificates/X writes on SQLite"):
+            count("refused")
+        db.session.rollback()
+        with writing(db.session):
+            count("counted")
+        # back to reading: the next write is refused again
+        with pytest.raises(RuntimeError):
+            count("refused-again")
+        db.session.rollback()
+    with app.app_context():
+        keys = db.session.scalars(select(RateCounter.key)).all()
+        db.session.execute(RateCounter.__table__.delete())
+        db.session.commit()
+    assert keys == ["counted"]

@@ -164,6 +164,7 @@ def test_the_printed_codes_scan_to_the_links(world, ctx, tmp_path):
     assert sorted(scanned) == sorted(f"{BASE}/e/{t.token}" for t in tokens)
 
 
+@pytest.mark.slow
 def test_two_thousand_slips(world, ctx):
     nomination, _evaluation = _open(world, members=2000)
     nomination, tokens = tokens_for_print(world.user("union_a"), nomination.id)

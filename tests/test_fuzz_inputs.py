@@ -238,6 +238,7 @@ def _first_in(
     return "city"
 
 
+@pytest.mark.slow
 def test_every_form_of_every_page_survives_hostile_input(app, fuzz):  # type: ignore[no-untyped-def]
     fw, clients = fuzz
     findings = Findings()
@@ -271,6 +272,7 @@ def test_every_form_of_every_page_survives_hostile_input(app, fuzz):  # type: ig
     findings.assert_none()
 
 
+@pytest.mark.slow
 def test_every_route_survives_hostile_path_and_query_values(app, fuzz):  # type: ignore[no-untyped-def]
     fw, clients = fuzz
     findings = Findings()
@@ -365,6 +367,7 @@ def _api_urls(fw: FuzzWorld, path: str, names: list[str]) -> list[str]:
     return urls
 
 
+@pytest.mark.slow
 def test_every_api_operation_survives_hostile_input(app, fuzz):  # type: ignore[no-untyped-def]
     fw, clients = fuzz
     findings = Findings()

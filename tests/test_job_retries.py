@@ -153,6 +153,7 @@ def _closing_record(app: Flask, evaluation_id: int, nomination_id: int) -> dict[
         }
 
 
+@pytest.mark.slow
 def test_a_whole_worker_killed_while_closing_an_evaluation_the_next_worker_closes_it_once(
     app, redis, workers
 ):
@@ -212,6 +213,7 @@ def _count(app: Flask, model: Any) -> int:
         return db.session.scalar(select(func.count()).select_from(model)) or 0
 
 
+@pytest.mark.slow
 def test_a_work_horse_killed_mid_sweep_the_worker_retries_and_reminds_once(app, redis, workers):
     _late_for_reminders(app)
     queue = Queue(QUEUE_NAME, connection=redis)

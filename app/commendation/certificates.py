@@ -28,6 +28,7 @@ from app.commendation.models import (
 )
 from app.commendation.publicity import get_publicity
 from app.commendation.queries import get_campaign
+from app.database import writing
 from app.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from app.extensions import db
 from app.nominations.models import Nomination
@@ -205,11 +206,11 @@ def certificates(*criteria: Any) -> list[Certificate]:
 def count_certificate_check(address: str) -> None:
     """Count one public look-up of a code by the client at `address`; past
     `CERTIFICATE_CHECKS_PER_MINUTE` in a minute, TooManyAttempts (429 with Retry-After).
-    Commits: the count holds whatever the look-up answers."""
-    db.session.commit()  # (the count opens its own transaction; see `lodge_objection`)
+    Commits: the count holds whatever the look-up answers, and it is a write of its own
+    even in a GET (`app.database.writing`)."""
     key = ratelimit.key_for("certificate-check", ratelimit.client_of(address))
-    count = ratelimit.hit(key, timedelta(minutes=1))
-    db.session.commit()
+    with writing(db.session):
+        count = ratelimit.hit(key, timedelta(minutes=1))
     limit = int(current_app.config["CERTIFICATE_CHECKS_PER_MINUTE"])
     if count.hits > limit:
         seconds = count.retry_after()
