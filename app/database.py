@@ -40,7 +40,7 @@ from flask import (
 )
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, scoped_session
 
 log = logging.getLogger(__name__)
 
@@ -95,7 +95,7 @@ def _mark_safe_request(sender: Flask, **extra: Any) -> None:
 
 
 @contextmanager
-def writing(session: Session) -> Iterator[None]:
+def writing(session: Session | scoped_session[Any]) -> Iterator[None]:
     """A write of its own inside any request, committed on leaving (rolled back on an error):
     what came before is committed first, and on SQLite the write's transaction begins
     IMMEDIATE even in a safe request (a deferred one could not upgrade under load). The
