@@ -41,6 +41,8 @@ class User(UserMixin, Model):
     display_name: Mapped[str] = mapped_column(String(100))
     # Where reminders are e-mailed; none: in-app notifications only.
     email: Mapped[str | None] = mapped_column(String(255))
+    # Mainland mobile number, 11 digits (app/auth/mobile.py); for SMS and single sign-on.
+    mobile: Mapped[str | None] = mapped_column(String(11), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
