@@ -529,3 +529,27 @@ def test_admin_pages_render_for_phone_layout(world, client, auth):
         assert 'name="viewport"' in page.text
         if "<table" in page.text:
             assert "table-responsive" in page.text, path
+
+
+def test_the_admin_sets_a_users_mobile_number(world, client, auth):
+    auth.login("admin")
+    reviewer, union = world.users["reviewer_a"].id, world.users["union_a"].id
+    page = f"/admin/users/{reviewer}"
+    bad = post_form(client, page, {"mobile": "1380013800"}, action=f"{page}/email")
+    assert bad.status_code == 422 and "11 位" in field_error(bad.text, "mobile")
+    good = post_form(client, page, {"mobile": "+86 138-0013-8000"}, action=f"{page}/email")
+    assert good.status_code == 302
+    db.session.expire_all()
+    assert world.user("reviewer_a").mobile == "13800138000"
+    assert 'value="13800138000"' in client.get(page).text  # the admin sees it in full
+
+    # Another user cannot have the same number; what was typed stays in the form.
+    other = f"/admin/users/{union}"
+    taken = post_form(client, other, {"mobile": "13800138000"}, action=f"{other}/email")
+    assert taken.status_code == 422 and "13800138000" in field_error(taken.text, "mobile")
+    assert world.user("union_a").mobile is None
+
+    cleared = post_form(client, page, {"mobile": "", "email": ""}, action=f"{page}/email")
+    assert cleared.status_code == 302
+    db.session.expire_all()
+    assert world.user("reviewer_a").mobile is None

@@ -8,8 +8,10 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    ValidationError,
 )
 
+from app.auth.mobile import normalise_mobile
 from app.auth.services import EMAIL_PATTERN
 from app.web.forms import IntegerField, optional_id
 
@@ -62,7 +64,18 @@ class ResetPasswordForm(FlaskForm):
     )
 
 
+def _mainland_mobile(form: FlaskForm, field: StringField) -> None:
+    try:
+        field.data = normalise_mobile(field.data)
+    except ValueError as exc:
+        raise ValidationError(
+            _l("Please enter a mainland mobile number of 11 digits, such as 138 0013 8000.")
+        ) from exc
+
+
 class EmailForm(FlaskForm):
+    """How the user is reached: the e-mail for reminders and the mobile number."""
+
     email = StringField(
         _l("E-mail for reminders"),
         validators=[
@@ -70,6 +83,11 @@ class EmailForm(FlaskForm):
             Length(max=255),
             Regexp(EMAIL_PATTERN, message=_l("Please enter a valid e-mail address.")),
         ],
+    )
+    mobile = StringField(
+        _l("Mobile number"),
+        validators=[Length(max=32), _mainland_mobile],
+        render_kw={"inputmode": "tel", "autocomplete": "tel"},
     )
 
 

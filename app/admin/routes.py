@@ -181,7 +181,7 @@ def _render_user(
     grant = grant or GrantRoleForm(formdata=None)
     _role_org_fields(grant)
     password = password or ResetPasswordForm(formdata=None)
-    email = email or EmailForm(formdata=None, data={"email": user.email})
+    email = email or EmailForm(formdata=None, data={"email": user.email, "mobile": user.mobile})
     return render_template(
         "admin/user.html",
         user=user,
@@ -227,13 +227,17 @@ def remove_user_role(user_id: int, assignment_id: int) -> ResponseReturnValue:
 
 @bp.post("/users/<int:user_id>/email")
 def set_user_email(user_id: int) -> ResponseReturnValue:
-    """Where the user's reminders are e-mailed (empty: in-app only)."""
+    """Where the user's reminders are e-mailed (empty: in-app only), and the mobile number."""
     user = get_user(user_id)
     form = EmailForm()
     if not form.validate_on_submit():
         return _render_user(user, 422, email=form)
-    set_email(current_user, user, form.email.data)
-    flash(_("E-mail address saved."), "success")
+    try:
+        set_email(current_user, user, form.email.data, form.mobile.data)
+    except DomainError as exc:
+        _show_errors(form, exc)
+        return _render_user(get_user(user_id), exc.status, email=form)
+    flash(_("Contact details saved."), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
 
 

@@ -23,6 +23,7 @@ from app.admin.policy import (
     scoped_org,
     scoped_orgs,
 )
+from app.auth.mobile import normalise_mobile
 from app.auth.models import LoginSession, Role, RoleAssignment, User
 from app.auth.policy import ROLE_ORG_LEVELS, may_hold
 from app.auth.services import hash_password, validate_password
@@ -218,11 +219,23 @@ def reset_password(actor: User, user: User, password: str) -> None:
     _log(actor, "reset the password of %s", user.username)
 
 
-def set_email(actor: User, user: User, email: str | None) -> None:
-    """Where the user's reminders are e-mailed; empty: in the app only."""
+def set_email(actor: User, user: User, email: str | None, mobile: str | None = None) -> None:
+    """Where the user's reminders are e-mailed (empty: in the app only), and the user's
+    mainland mobile number (normalised, app/auth/mobile.py), which no other user may have."""
+    try:
+        mobile = normalise_mobile(mobile)
+    except ValueError as exc:
+        message = _("Please enter a mainland mobile number of 11 digits, such as 138 0013 8000.")
+        raise Invalid(message, errors={"mobile": [message]}) from exc
+    if mobile and db.session.scalar(
+        select(User.id).where(User.mobile == mobile, User.id != user.id)
+    ):
+        message = _("Another user already has the mobile number %(mobile)s.", mobile=mobile)
+        raise Invalid(message, errors={"mobile": [message]})
     user.email = (email or "").strip() or None
+    user.mobile = mobile
     db.session.commit()
-    _log(actor, "set the reminder e-mail of %s", user.username)
+    _log(actor, "set the contact details of %s", user.username)
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
