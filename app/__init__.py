@@ -160,6 +160,7 @@ API_BLUEPRINTS = (
     "spot_checks.api",
     "commendation.api",
     "dashboard.api",
+    "admin.api",
 )
 
 

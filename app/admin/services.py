@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import CursorResult, Select, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from app.admin.models import AdminAudit
 from app.admin.policy import (
     require_deactivatable,
     require_role_removable,
@@ -26,7 +27,7 @@ from app.admin.policy import (
 from app.auth.mobile import normalise_mobile
 from app.auth.models import LoginSession, Role, RoleAssignment, User
 from app.auth.policy import ROLE_ORG_LEVELS, may_hold
-from app.auth.services import hash_password, validate_password
+from app.auth.services import EMAIL_PATTERN, hash_password, validate_password
 from app.dbtypes import contains_pattern
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
@@ -38,9 +39,42 @@ from app.web.templating import label
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
 
 
-def _log(actor: User, message: str, *args: object) -> None:
-    # There is no audit table for accounts yet; the log keeps who changed what.
-    current_app.logger.info("admin %s " + message, actor.username, *args)
+def _audit(
+    actor: User,
+    action: str,
+    target: User | Organization,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Record the change in `admin_audit`, in the transaction of the change (flushed first,
+    so a new target has its id), and in the log."""
+    db.session.flush()
+    kind, label = ("user", target.username) if isinstance(target, User) else ("org", target.code)
+    db.session.add(
+        AdminAudit(
+            actor_id=actor.id,
+            action=action,
+            target_type=kind,
+            target_id=target.id,
+            target_label=label,
+            changes=changes or {},
+        )
+    )
+    current_app.logger.info("admin %s %s %s %s %s", actor.username, action, kind, label, changes)
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """`{field: [old, new]}` of what differs."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def audit_trail(target_type: str | None = None, target_id: int | None = None) -> Select:
+    """The audit rows, newest first, optionally of one target."""
+    stmt = select(AdminAudit).order_by(AdminAudit.at.desc(), AdminAudit.id.desc())
+    if target_type:
+        stmt = stmt.where(AdminAudit.target_type == target_type)
+    if target_id is not None:
+        stmt = stmt.where(AdminAudit.target_id == target_id)
+    return stmt.options(selectinload(AdminAudit.actor))
 
 
 # -- reading ------------------------------------------------------------------------------
@@ -127,7 +161,15 @@ def _check_role_org(
 
 
 def create_user(
-    actor: User, *, username: str, display_name: str, password: str, role: str, org_id: int | None
+    actor: User,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: str,
+    org_id: int | None,
+    email: str | None = None,
+    mobile: str | None = None,
 ) -> User:
     """Add an account with its first role; the initial password is set by the administrator."""
     username = (username or "").strip()
@@ -143,6 +185,8 @@ def create_user(
         errors["display_name"] = [_("A name has at most 100 characters.")]
     if problems := validate_password(password, username):
         errors["password"] = problems
+    contact, contact_errors = _contact(None, email, mobile)
+    errors.update(contact_errors)
     try:
         parsed_role, org = _check_role_org(actor, role, org_id)
     except Invalid as exc:
@@ -155,11 +199,22 @@ def create_user(
         display_name=display_name,
         password_hash=hash_password(password),
         is_active_flag=True,
+        **contact,
     )
     user.roles.append(RoleAssignment(role=parsed_role, org_id=org.id))
     db.session.add(user)
+    _audit(
+        actor,
+        "user.create",
+        user,
+        {
+            "username": [None, username],
+            "display_name": [None, display_name],
+            "role": [None, f"{parsed_role.value}@{org.code}"],
+            **{k: [None, v] for k, v in contact.items() if v},
+        },
+    )
     db.session.commit()
-    _log(actor, "created user %s as %s at %s", username, parsed_role.value, org.code)
     return user
 
 
@@ -173,8 +228,8 @@ def grant_role(actor: User, user: User, *, role: str, org_id: int | None) -> Rol
         )
     assignment = RoleAssignment(role=parsed, org_id=org.id)
     user.roles.append(assignment)
+    _audit(actor, "user.role_grant", user, {"role": [None, f"{parsed.value}@{org.code}"]})
     db.session.commit()
-    _log(actor, "granted %s at %s to %s", parsed.value, org.code, user.username)
     return assignment
 
 
@@ -184,15 +239,11 @@ def remove_role(actor: User, user: User, assignment_id: int) -> None:
     if assignment is None:
         raise NotFound(_("No such role."))
     require_role_removable(actor, user, assignment)
+    org = db.session.get(Organization, assignment.org_id)
+    where = f"{assignment.role.value}@{org.code if org else assignment.org_id}"
     user.roles.remove(assignment)
+    _audit(actor, "user.role_revoke", user, {"role": [where, None]})
     db.session.commit()
-    _log(
-        actor,
-        "removed role %s at org %s from %s",
-        assignment.role.value,
-        assignment.org_id,
-        user.username,
-    )
 
 
 def _revoke_sessions(user: User) -> int:
@@ -214,39 +265,70 @@ def reset_password(actor: User, user: User, password: str) -> None:
     if problems := validate_password(password, user.username):
         raise Invalid(_("The password does not meet the rules."), errors={"new_password": problems})
     user.password_hash = hash_password(password)
-    _revoke_sessions(user)
+    ended = _revoke_sessions(user)
+    _audit(
+        actor,
+        "user.password_reset",
+        user,
+        {"password": [None, "(set)"], "sessions_ended": [None, ended]},
+    )
     db.session.commit()
-    _log(actor, "reset the password of %s", user.username)
+
+
+def _contact(
+    user: User | None, email: str | None, mobile: str | None
+) -> tuple[dict[str, str | None], dict[str, list[str]]]:
+    """The e-mail and mobile number as stored, and the errors by field: an e-mail must look
+    like one, a mobile number must be a mainland one (normalised, app/auth/mobile.py) that
+    no other user has."""
+    values: dict[str, str | None] = {"email": (email or "").strip() or None, "mobile": None}
+    errors: dict[str, list[str]] = {}
+    if values["email"] and (
+        len(values["email"]) > 255 or not re.fullmatch(EMAIL_PATTERN, values["email"])
+    ):
+        errors["email"] = [_("Please enter a valid e-mail address.")]
+    try:
+        values["mobile"] = normalise_mobile(mobile)
+    except ValueError:
+        errors["mobile"] = [
+            _("Please enter a mainland mobile number of 11 digits, such as 138 0013 8000.")
+        ]
+    others = select(User.id).where(User.mobile == values["mobile"])
+    if user is not None:
+        others = others.where(User.id != user.id)
+    if values["mobile"] and db.session.scalar(others):
+        errors["mobile"] = [
+            _("Another user already has the mobile number %(mobile)s.", mobile=values["mobile"])
+        ]
+    return values, errors
 
 
 def set_email(actor: User, user: User, email: str | None, mobile: str | None = None) -> None:
     """Where the user's reminders are e-mailed (empty: in the app only), and the user's
-    mainland mobile number (normalised, app/auth/mobile.py), which no other user may have."""
-    try:
-        mobile = normalise_mobile(mobile)
-    except ValueError as exc:
-        message = _("Please enter a mainland mobile number of 11 digits, such as 138 0013 8000.")
-        raise Invalid(message, errors={"mobile": [message]}) from exc
-    if mobile and db.session.scalar(
-        select(User.id).where(User.mobile == mobile, User.id != user.id)
-    ):
-        message = _("Another user already has the mobile number %(mobile)s.", mobile=mobile)
-        raise Invalid(message, errors={"mobile": [message]})
-    user.email = (email or "").strip() or None
-    user.mobile = mobile
+    mainland mobile number, which no other user may have."""
+    values, errors = _contact(user, email, mobile)
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], errors=errors)
+    before = {"email": user.email, "mobile": user.mobile}
+    user.email, user.mobile = values["email"], values["mobile"]
+    if changes := _changed(before, values):
+        _audit(actor, "user.contact", user, changes)
     db.session.commit()
-    _log(actor, "set the contact details of %s", user.username)
 
 
 def set_active(actor: User, user: User, active: bool) -> None:
     """Deactivate (logging the user out everywhere at once) or reactivate an account."""
     if not active:
         require_deactivatable(actor, user)
+    was = user.is_active_flag
     user.is_active_flag = active
     if not active:
         _revoke_sessions(user)
+    if was != active:
+        _audit(
+            actor, "user.activate" if active else "user.deactivate", user, {"active": [was, active]}
+        )
     db.session.commit()
-    _log(actor, "%s user %s", "reactivated" if active else "deactivated", user.username)
 
 
 # -- organisations ------------------------------------------------------------------------
@@ -327,9 +409,28 @@ def add_org(
         if "parent" in exc.errors:
             exc.errors["parent_id"] = exc.errors.pop("parent")
         raise
+    _audit(
+        actor,
+        "org.create",
+        org,
+        {
+            "code": [None, org.code],
+            "name": [None, org.name],
+            "parent": [None, parent.code if parent else None],
+        },
+    )
     db.session.commit()
-    _log(actor, "created organisation %s under %s", org.code, parent.code if parent else "-")
     return org
+
+
+def _org_fields(org: Organization) -> dict[str, Any]:
+    return {
+        "name": org.name,
+        "category": org.category.value if org.category else None,
+        "is_state_owned": org.is_state_owned,
+        "staff_count": org.staff_count,
+        "member_count": org.member_count,
+    }
 
 
 def edit_org(
@@ -343,6 +444,7 @@ def edit_org(
     member_count: int | None,
 ) -> Organization:
     """Change what may change of an organisation (not its code, level or parent)."""
+    before = _org_fields(org)
     update_org(
         org,
         name=name,
@@ -351,6 +453,7 @@ def edit_org(
         staff_count=staff_count,
         member_count=member_count,
     )
+    if changes := _changed(before, _org_fields(org)):
+        _audit(actor, "org.update", org, changes)
     db.session.commit()
-    _log(actor, "edited organisation %s", org.code)
     return org
