@@ -64,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from app import i18n
     from app.auth import session as auth_session
+    from app.auth import sso
     from app.database import configure_sqlite
     from app.extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
     from app.web import headers, inputs
@@ -84,6 +85,7 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     i18n.init_app(app, babel)
     auth_session.init_app(app, login_manager)
+    sso.init_sso(app)
     from app.api.schemas import ApiErrorSchema
 
     # flask-smorest's own error responses describe the one error body the API sends.

@@ -90,6 +90,17 @@ def load() -> dict[str, object]:
         "LOGIN_CLIENT_MAX_FAILURES": env_int("LOGIN_CLIENT_MAX_FAILURES", 100),
         "LOGIN_DELAY_MAX_SECONDS": env_int("LOGIN_DELAY_MAX_SECONDS", 5),
         "LOGIN_KNOWN_CLIENT_DAYS": env_int("LOGIN_KNOWN_CLIENT_DAYS", 30),
+        # Single sign-on with OpenID Connect (app/auth/sso.py, docs/auth.md): on when an
+        # issuer is set. Identities map to users by username (the claim named) or by the
+        # verified mobile number; PASSWORD_LOGIN=false leaves single sign-on the only way in.
+        "OIDC_ISSUER": env_str("OIDC_ISSUER", ""),
+        "OIDC_CLIENT_ID": env_str("OIDC_CLIENT_ID", ""),
+        "OIDC_CLIENT_SECRET": env_str("OIDC_CLIENT_SECRET", ""),
+        "OIDC_SCOPES": env_str("OIDC_SCOPES", "openid profile phone"),
+        "OIDC_MATCH": env_str("OIDC_MATCH", "username"),
+        "OIDC_USERNAME_CLAIM": env_str("OIDC_USERNAME_CLAIM", "preferred_username"),
+        "OIDC_PROVIDER_NAME": env_str("OIDC_PROVIDER_NAME", ""),
+        "PASSWORD_LOGIN": env_bool("PASSWORD_LOGIN", True),
         # The public certificate check: look-ups one client may make a minute (then 429).
         "CERTIFICATE_CHECKS_PER_MINUTE": env_int("CERTIFICATE_CHECKS_PER_MINUTE", 30),
         "PAGE_SIZE": env_int("PAGE_SIZE", 50),

@@ -12,6 +12,7 @@ from app.auth.models import SessionKind
 from app.auth.schemas import TokenRequestSchema, TokenSchema
 from app.auth.services import authenticate, end_session, start_session
 from app.auth.session import api_user
+from app.auth.sso import require_password_login
 from app.errors import Invalid
 
 blp = ApiBlueprint(
@@ -23,7 +24,7 @@ blp = ApiBlueprint(
 class Token(MethodView):
     @blp.arguments(TokenRequestSchema)
     @blp.response(200, TokenSchema)
-    @blp.errors(400, 401, 422, 429)
+    @blp.errors(400, 401, 403, 422, 429)
     def post(self, credentials: dict[str, Any]) -> Any:
         """Issue a bearer token.
 
@@ -33,8 +34,10 @@ class Token(MethodView):
         429 and Retry-After until the window ends, other clients are not; many failures on
         one account or from one client make attempts wait, at most
         `LOGIN_DELAY_MAX_SECONDS`; a client past `LOGIN_CLIENT_MAX_FAILURES` is refused
-        (429) accounts it has not logged in to before.
+        (429) accounts it has not logged in to before. 403 where password login is switched
+        off for single sign-on (`PASSWORD_LOGIN=false`).
         """
+        require_password_login()
         try:
             user = authenticate(
                 credentials["username"], credentials["password"], request.remote_addr or ""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from authlib.integrations.base_client import OAuthError
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -11,7 +12,18 @@ from app.auth import bp
 from app.auth.forms import LoginForm
 from app.auth.models import SessionKind
 from app.auth.services import authenticate, end_session, start_session
-from app.errors import Invalid, TooManyAttempts
+from app.auth.sso import (
+    claims_of,
+    password_login_allowed,
+    provider_name,
+    require_password_login,
+    sso_client,
+    sso_enabled,
+    user_for_claims,
+)
+from app.database import writing
+from app.errors import Forbidden, Invalid, TooManyAttempts
+from app.extensions import db
 from app.web.urls import safe_next
 
 
@@ -23,14 +35,15 @@ def login() -> ResponseReturnValue:
     status, headers = 200, dict[str, str]()
     if form.validate_on_submit():
         try:
+            require_password_login()
             user = authenticate(
                 form.username.data or "", form.password.data or "", request.remote_addr or "unknown"
             )
-        except (TooManyAttempts, Invalid) as exc:
+        except (TooManyAttempts, Invalid, Forbidden) as exc:
             # The refusal stands under the password: a throttled login (429, with
             # Retry-After) says when to try again, wrong credentials (401) say no more.
             form.password.errors = [*form.password.errors, exc.message]
-            status = 429 if isinstance(exc, TooManyAttempts) else 401
+            status = exc.status if isinstance(exc, TooManyAttempts | Forbidden) else 401
             headers = exc.headers
         else:
             session.clear()  # a fresh session on login: no fixation
@@ -40,7 +53,74 @@ def login() -> ResponseReturnValue:
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form), status, headers
+    return (
+        render_template(
+            "auth/login.html",
+            form=form,
+            sso=provider_name() if sso_enabled() else None,
+            passwords=password_login_allowed(),
+            next=safe_next(request.args.get("next")),
+        ),
+        status,
+        headers,
+    )
+
+
+@bp.get("/login/sso")
+def sso_start() -> ResponseReturnValue:
+    """Off to the identity service (authorization code flow with PKCE)."""
+    if not sso_enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    session["sso_next"] = safe_next(request.args.get("next"))
+    try:
+        return sso_client().authorize_redirect(url_for("auth.sso_callback", _external=True))
+    except (OAuthError, OSError, ValueError) as exc:  # the provider's metadata unreachable
+        current_app.logger.warning("single sign-on: the provider is unreachable: %s", exc)
+        flash(
+            _("%(name)s cannot be reached just now; please try again later.", name=provider_name()),
+            "danger",
+        )
+        return redirect(url_for("auth.login"))
+
+
+@bp.get("/login/sso/callback")
+def sso_callback() -> ResponseReturnValue:
+    """Back from the identity service: the code is exchanged, the ID token checked, and the
+    identity mapped to our user (`app.auth.sso.user_for_claims`), who is then logged in."""
+    if not sso_enabled():
+        abort(404)
+    next_url = session.pop("sso_next", None)
+    if request.args.get("error"):
+        flash(
+            _(
+                "%(name)s did not sign you on: %(reason)s",
+                name=provider_name(),
+                reason=request.args.get("error_description") or request.args["error"],
+            ),
+            "danger",
+        )
+        return redirect(url_for("auth.login"))
+    try:
+        token = sso_client().authorize_access_token()
+        user = user_for_claims(claims_of(token))
+    except Invalid as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("auth.login"))
+    except (OAuthError, OSError, ValueError) as exc:
+        current_app.logger.warning("single sign-on refused: %s", exc)
+        flash(
+            _("Signing on did not work (%(reason)s); please start again.", reason=str(exc)[:200]),
+            "danger",
+        )
+        return redirect(url_for("auth.login"))
+    session.clear()  # a fresh session on login: no fixation
+    with writing(db.session):  # a GET that writes: the login session's row
+        start_session(user, SessionKind.WEB)
+    login_user(user)
+    flash(_("Welcome, %(name)s.", name=user.display_name), "success")
+    return redirect(next_url or url_for("main.index"))
 
 
 @bp.post("/logout")
