@@ -483,3 +483,40 @@ def test_a_safe_request_that_writes_is_named_unless_it_writes_in_its_own_transac
         db.session.execute(RateCounter.__table__.delete())
         db.session.commit()
     assert keys == ["counted"]
+
+
+@pytest.mark.skipif(is_postgres(), reason="SQLite's busy timeout only")
+def test_a_writer_that_waits_out_the_busy_timeout_is_told_to_retry_not_a_500(app):
+    import sqlite3
+
+    from app import create_app
+
+    busy_app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "SQLITE_BUSY_TIMEOUT_SECONDS": 1,
+        }
+    )
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # another writer holds the lock past the timeout
+    try:
+        client = busy_app.test_client()
+        api = client.post("/api/v1/auth/token", json={"username": "x", "password": "wrong-one"})
+        assert api.status_code == 503, api.get_data(as_text=True)
+        assert api.headers["Retry-After"] == "5" and "稍后" in api.get_json()["message"]
+        page = client.get("/login")
+        assert page.status_code == 200  # a reader is not held up by the writer
+        csrf = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+        form = client.post(
+            "/login",
+            data={"username": "x", "password": "wrong-one", "csrf_token": csrf.group(1)},
+        )
+        assert form.status_code == 503 and "没有保存" in form.get_data(as_text=True)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    with busy_app.app_context():
+        db.session.remove()

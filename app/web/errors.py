@@ -10,6 +10,7 @@ from flask.wrappers import Response as FlaskResponse
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -26,7 +27,9 @@ MESSAGES = {
     422: _l("Some fields are invalid."),
     429: _l("Too many attempts; please wait and try again."),
     500: _l("Something went wrong on our side; the error has been logged."),
+    503: _l("The system is busy just now; nothing was saved. Please try again in a moment."),
 }
+BUSY_RETRY_AFTER = 5  # seconds, for a request that waited out the database's busy timeout
 
 
 def flat_errors(errors: Any, prefix: str = "") -> dict[str, list[str]]:
@@ -159,6 +162,23 @@ def init_app(app: Flask) -> None:
                 return json_error(status, str(MESSAGES[422]), errors, headers=headers)
             return json_error(status, data.get("message") or message, headers=headers)
         response, code = _page(status, message)
+        return response, code, headers
+
+    @app.errorhandler(OperationalError)
+    def database_busy(exc: OperationalError) -> ResponseReturnValue:
+        """SQLite's `database is locked` after the busy timeout (a writer held the lock
+        longer than SQLITE_BUSY_TIMEOUT_SECONDS): the request is rolled back and answered
+        503 with Retry-After, nothing half-done. Any other operational error is a 500."""
+        if "database is locked" not in str(exc.orig or exc):
+            return unexpected(exc)
+        app.logger.warning("database busy on %s %s: %s", request.method, request.path, exc)
+        from app.extensions import db
+
+        db.session.rollback()
+        headers = {"Retry-After": str(BUSY_RETRY_AFTER)}
+        if wants_json():
+            return json_error(503, str(MESSAGES[503]), headers=headers)
+        response, code = _page(503, str(MESSAGES[503]))
         return response, code, headers
 
     @app.errorhandler(Exception)
