@@ -150,3 +150,24 @@ def test_without_an_issuer_there_is_no_single_sign_on(client):
     assert client.get("/login/sso").status_code == 404
     assert client.get("/login/sso/callback?code=x&state=y").status_code == 404
     assert "统一身份" not in client.get("/login").get_data(as_text=True)
+
+
+@pytest.mark.browser
+def test_signing_on_from_a_phone(app, names):
+    from playwright.sync_api import expect
+
+    from tests.browser_support import assert_fits_the_phone, chromium, phone_page, screenshot
+
+    with single_sign_on(app) as base, chromium() as browser, phone_page(browser, base) as page:
+        page.goto("/nominations/")  # sent to log in first, and back here afterwards
+        assert_fits_the_phone(page)
+        screenshot(page, "sso-login-phone")
+        page.get_by_test_id("sso-login").click()
+        page.wait_for_url("**/interaction/**")
+        page.fill("input[name=login]", "union_a")
+        page.fill("input[name=password]", "any")
+        page.locator("button[type=submit]").click()
+        page.wait_for_url("**/interaction/**")
+        page.locator("button[type=submit]").click()  # the provider's consent
+        page.wait_for_url(f"{base}/nominations/")
+        expect(page.get_by_test_id("current-user")).to_contain_text(names["union_a"])
