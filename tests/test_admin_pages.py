@@ -39,6 +39,8 @@ def user_by_name(username: str) -> User | None:
         "/admin/orgs",
         "/admin/orgs/new",
         "/admin/orgs/export.csv",
+        "/admin/audit",
+        "/admin/audit/export.csv",
     ],
 )
 def test_non_admin_gets_403(world, client, auth, username, path):
@@ -160,7 +162,7 @@ def test_user_search_and_csv_export(world, client, auth):
     assert rows[0][:2] == ["用户名", "姓名"]
     by_name = {r[0]: r for r in rows[1:]}
     assert by_name["mallory"][1] == '\'=HYPERLINK("http://x")'
-    assert "区县审核人@甲区总工会" in by_name["reviewer_a"][3]
+    assert "区县审核人@甲区总工会" in by_name["reviewer_a"][rows[0].index("角色")]
     only = client.get("/admin/users/export.csv?q=mallory").data.decode("utf-8")
     assert [r[0] for r in csv.reader(io.StringIO(only.lstrip("\ufeff")))][1:] == ["mallory"]
 
@@ -523,6 +525,7 @@ def test_admin_pages_render_for_phone_layout(world, client, auth):
         "/admin/orgs",
         "/admin/orgs/new",
         f"/admin/orgs/{world.union_a.id}/edit",
+        "/admin/audit",
     ]:
         page = client.get(path)
         assert page.status_code == 200, path
@@ -553,3 +556,25 @@ def test_the_admin_sets_a_users_mobile_number(world, client, auth):
     assert cleared.status_code == 302
     db.session.expire_all()
     assert world.user("reviewer_a").mobile is None
+
+
+def test_the_audit_trail_page_lists_changes_newest_first_and_exports(world, client, auth):
+    auth.login("admin")
+    reviewer = world.users["reviewer_a"].id
+    page = f"/admin/users/{reviewer}"
+    post_form(client, page, {"mobile": "13800138000"}, action=f"{page}/email")
+    post_form(client, page, {"new_password": "zgzj-audit-2026"}, action=f"{page}/password")
+
+    listing = client.get("/admin/audit")
+    assert listing.status_code == 200
+    rows = re.findall(r"<tr>(.*?)</tr>", listing.text, re.S)[1:]
+    assert "重置密码" in rows[0] or "密码" in rows[0]
+    assert "联系方式" in rows[1] and "13800138000" in rows[1]
+    assert "zgzj-audit-2026" not in listing.text
+    assert "用户" in client.get("/admin/audit?type=org").text  # the filter renders
+
+    export = client.get("/admin/audit/export.csv")
+    lines = list(csv.reader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))
+    assert lines[0] == ["时间（北京时间）", "操作人", "操作", "对象", "变更"]
+    assert [line[1] for line in lines[1:]] == ["admin", "admin"]
+    assert "mobile: — → 13800138000" in lines[2][4]

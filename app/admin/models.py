@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,3 +36,31 @@ class AdminAudit(Model):
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+
+
+AUDIT_TARGETS = ("user", "org")
+AUDIT_ACTIONS = {
+    "user.create": _l("User added"),
+    "user.contact": _l("Contact details changed"),
+    "user.password_reset": _l("Password reset"),
+    "user.activate": _l("User reactivated"),
+    "user.deactivate": _l("User deactivated"),
+    "user.role_grant": _l("Role granted"),
+    "user.role_revoke": _l("Role revoked"),
+    "org.create": _l("Organisation added"),
+    "org.update": _l("Organisation changed"),
+}
+
+
+def describe_changes(changes: dict[str, Any]) -> str:
+    """`field: old → new; …` for a page or a spreadsheet cell."""
+
+    def show(value: Any) -> str:
+        return "—" if value is None or value == "" else str(value)
+
+    return "；".join(
+        f"{field}: {show(pair[0])} → {show(pair[1])}"
+        if isinstance(pair, list) and len(pair) == 2
+        else f"{field}: {show(pair)}"
+        for field, pair in changes.items()
+    )

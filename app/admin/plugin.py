@@ -13,6 +13,7 @@ ENTRIES = (
     MenuEntry("admin-users", _l("Users"), "admin.users", may_administer, 30),
     MenuEntry("admin-queue", _l("Operations"), "admin.queue", may_administer, 31),
     MenuEntry("admin-orgs", _l("Organisations"), "admin.orgs", may_administer, 32),
+    MenuEntry("admin-audit", _l("Audit trail"), "admin.audit", may_administer, 33),
 )
 
 

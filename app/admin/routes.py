@@ -22,9 +22,11 @@ from app.admin.forms import (
     ResetPasswordForm,
     UserSearchForm,
 )
+from app.admin.models import AUDIT_ACTIONS, AUDIT_TARGETS, describe_changes
 from app.admin.policy import require_admin, require_scoped_org, scoped_org, scoped_orgs
 from app.admin.services import (
     add_org,
+    audit_trail,
     create_user,
     edit_org,
     get_user,
@@ -98,6 +100,49 @@ def _role_help() -> list[tuple[str, str]]:
     return [(label(ROLE_LABELS[r]), level_names(tiers)) for r, tiers in ROLE_ORG_LEVELS.items()]
 
 
+# -- the audit trail ----------------------------------------------------------------------
+
+
+def _audit_rows(target_type: str | None) -> Any:
+    kind = target_type if target_type in AUDIT_TARGETS else None
+    return audit_trail(kind), kind
+
+
+@bp.get("/audit")
+def audit() -> ResponseReturnValue:
+    """Every administrator's change, newest first: who, when, what, old → new."""
+    stmt, kind = _audit_rows(request.args.get("type"))
+    page = db.paginate(stmt, page=page_number(), per_page=50, error_out=False, count=True)
+    return render_template(
+        "admin/audit.html",
+        page=page,
+        entries=page.items,
+        kind=kind,
+        actions=AUDIT_ACTIONS,
+        describe=describe_changes,
+        args={k: v for k, v in request.args.items() if k != "page"},
+    )
+
+
+@bp.get("/audit/export.csv")
+def export_audit() -> ResponseReturnValue:
+    stmt, _kind = _audit_rows(request.args.get("type"))
+    return csv_response(
+        "admin-audit.csv",
+        ["时间（北京时间）", "操作人", "操作", "对象", "变更"],
+        (
+            [
+                format_beijing(e.at, "%Y-%m-%d %H:%M:%S"),
+                e.actor.username if e.actor else "",
+                str(AUDIT_ACTIONS.get(e.action, e.action)),
+                e.target_label,
+                describe_changes(e.changes),
+            ]
+            for e in db.session.scalars(stmt.limit(100_000))
+        ),
+    )
+
+
 # -- users --------------------------------------------------------------------------------
 
 
@@ -124,11 +169,13 @@ def export_users() -> ResponseReturnValue:
     users = db.session.scalars(search_users(form.q.data).limit(100_000))
     return csv_response(
         "users.csv",
-        ["用户名", "姓名", "状态", "角色", "创建时间（北京时间）"],
+        ["用户名", "姓名", "手机号", "电子邮箱", "状态", "角色", "创建时间（北京时间）"],
         (
             [
                 u.username,
                 u.display_name,
+                u.mobile or "",
+                u.email or "",
                 "启用" if u.is_active else "停用",
                 "；".join(f"{ROLE_LABELS[r.role]}@{r.org.name}（{r.org.code}）" for r in u.roles),
                 format_beijing(u.created_at),
