@@ -18,7 +18,7 @@ UPDATE, a reminder is kept once per user, step and day by a unique key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
@@ -71,6 +71,11 @@ def enqueue_at(when: datetime, func: str, *args: Any, **kwargs: Any) -> str | No
     queue = get_queue()
     if queue is None:
         return None
+    # RQ keeps the time in whole seconds, cut down, and enqueues when the clock's whole
+    # second reaches it: up to a second early. A job that checks its own time (a window
+    # closing) would find itself early and do nothing; rounded up, it never is.
+    if when.microsecond:
+        when = when.replace(microsecond=0) + timedelta(seconds=1)
     try:
         job = queue.enqueue_at(when, func, *args, **POLICIES[func].options(), **kwargs)
     except Exception:  # Redis down: the cron sweep still closes the window

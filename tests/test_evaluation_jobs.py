@@ -29,6 +29,10 @@ def test_opening_schedules_the_close_and_a_worker_runs_it(world, ctx, app, redis
     registry = ScheduledJobRegistry(queue=queue)
     [job_id] = registry.get_job_ids()
     assert queue.fetch_job(job_id).args == (evaluation.id,)
+    # RQ keeps whole seconds and enqueues once the clock's second reaches them: the job is
+    # scheduled at the window's end rounded up, never the second before it (it would find
+    # the window still open and leave the evaluation to the sweep).
+    assert closes <= registry.get_scheduled_time(job_id) < closes + timedelta(seconds=1)
 
     time.sleep(max(0.0, (closes - utcnow()).total_seconds()) + 1.2)
     worker = AppSimpleWorker([QUEUE_NAME], connection=redis)
