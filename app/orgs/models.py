@@ -71,6 +71,10 @@ class Organization(Model):
     is_state_owned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     staff_count: Mapped[int | None] = mapped_column(Integer)  # 职工数
     member_count: Mapped[int | None] = mapped_column(Integer)  # 会员数
+    address: Mapped[str | None] = mapped_column(String(200))  # 地址 (the inspectors' visit)
+    contact_phone: Mapped[str | None] = mapped_column(String(32))  # 联系电话, office or mobile
+    # Deactivated (撤销, merged, out of the roster): kept with its history, offered nowhere new.
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     parent: Mapped[Organization | None] = relationship(remote_side=[id])
 
