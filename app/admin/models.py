@@ -41,6 +41,7 @@ class AdminAudit(Model):
 AUDIT_TARGETS = ("user", "org")
 AUDIT_ACTIONS = {
     "user.create": _l("User added"),
+    "user.import_update": _l("User updated by an import"),
     "user.contact": _l("Contact details changed"),
     "user.password_reset": _l("Password reset"),
     "user.activate": _l("User reactivated"),
