@@ -50,6 +50,9 @@ POLICIES: dict[str, JobPolicy] = {
     "app.evaluation.jobs.sweep_job": JobPolicy(600, (30, 120)),
     "app.notifications.jobs.sweep_job": JobPolicy(600, (30, 120, 600)),
     "app.notifications.jobs.send_job": JobPolicy(600, (30,)),
+    # An import's check or apply is one transaction, started once by its guarded status.
+    "app.admin.imports.check_job": JobPolicy(1800, (30,)),
+    "app.admin.imports.apply_job": JobPolicy(1800, (30,)),
 }
 
 

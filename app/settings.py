@@ -65,6 +65,9 @@ def load() -> dict[str, object]:
         # and re-encodes its file in its request), below gunicorn's 30 s worker timeout.
         "SQLITE_BUSY_TIMEOUT_SECONDS": env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 20),
         "REDIS_URL": env_str("REDIS_URL", ""),
+        # Where spreadsheet imports run: rq (with REDIS_URL), thread (in the web process, the
+        # single-host default without Redis) or inline (in the request); empty: chosen.
+        "IMPORT_RUNNER": env_str("IMPORT_RUNNER", ""),
         # The address members' voting links and QR codes point at (e.g. https://zgzj.example.cn);
         # empty: the address of the request that printed them.
         "PUBLIC_BASE_URL": env_str("PUBLIC_BASE_URL", ""),

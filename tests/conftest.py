@@ -63,6 +63,9 @@ def app() -> Iterator[Flask]:
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": url,
             "SERVER_NAME": None,
+            # Imports run in the request: a thread or a worker would not see the test's
+            # transaction (tests/test_imports.py runs the RQ path on its own).
+            "IMPORT_RUNNER": "inline",
             # Evidence files of the whole run go to a temporary folder, never into instance/.
             "EVIDENCE_STORAGE_DIR": str(_TMP / "evidence"),
         }

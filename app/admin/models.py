@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -50,6 +50,10 @@ AUDIT_ACTIONS = {
     "user.role_revoke": _l("Role revoked"),
     "org.create": _l("Organisation added"),
     "org.update": _l("Organisation changed"),
+    "org.import_update": _l("Organisation updated by an import"),
+    "org.deactivate": _l("Organisation deactivated"),
+    "org.activate": _l("Organisation reactivated"),
+    "import.apply": _l("Spreadsheet imported"),
 }
 
 
@@ -65,3 +69,31 @@ def describe_changes(changes: dict[str, Any]) -> str:
         else f"{field}: {show(pair)}"
         for field, pair in changes.items()
     )
+
+
+class ImportRun(Model):
+    """One spreadsheet import (organisations or users): the file as uploaded, kept until
+    it is applied (every host and the worker read it from here), what its dry run found,
+    and what applying it did. `status`: checking → checked → applying → applied, or
+    failed (with `error`); a checked run with problems cannot be applied."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # orgs | users
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), default="checking", index=True)
+    deactivate_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    report: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # the dry run's
+    result: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # what was written
+    error: Mapped[str | None] = mapped_column(Text)
+
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])

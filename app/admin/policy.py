@@ -23,10 +23,13 @@ def require_admin(user: User) -> None:
         raise Forbidden(_("Only system administrators may open this page."))
 
 
-def scoped_orgs(actor: User, levels: tuple[OrgLevel, ...] | None = None) -> Select:
+def scoped_orgs(actor: User | None, levels: tuple[OrgLevel, ...] | None = None) -> Select:
     """Organisations in the administrator's subtree, optionally of some levels only: the
-    ones whose users, roles and details the administrator manages."""
-    stmt = select(Organization).where(visible_org_clause(actor, Organization.id))
+    ones whose users, roles and details the administrator manages. No actor: the operator
+    on the command line (`flask import-orgs`), who manages the whole tree."""
+    stmt = select(Organization)
+    if actor is not None:
+        stmt = stmt.where(visible_org_clause(actor, Organization.id))
     if levels:
         stmt = stmt.where(Organization.level.in_(levels))
     return stmt.order_by(Organization.code)

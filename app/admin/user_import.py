@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,7 @@ from sqlalchemy import insert, select, update
 
 from app.admin.models import AdminAudit
 from app.admin.policy import scoped_orgs
+from app.admin.sheets import Column, RowProblem
 from app.auth.mobile import normalise_mobile
 from app.auth.models import ROLE_LABELS, Role, RoleAssignment, User
 from app.auth.policy import ROLE_ORG_LEVELS
@@ -57,18 +58,61 @@ REQUIRED = (USERNAME, NAME, ROLE, ORG)
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
 UNUSABLE_PASSWORD = "!unset"  # never an argon2 hash: no password checks against it
 CHUNK = 5_000  # names per IN (…) when reading what exists
+Progress = Callable[[str, int, int], None]  # phase, done, total
+
+
+def _quiet(phase: str, done: int, total: int) -> None:
+    """No progress shown."""
+
+
+def columns() -> list[Column]:
+    """The template's columns, explained in the reader's language."""
+    roles = "、".join(label(t) for t in ROLE_LABELS.values())
+    return [
+        Column(
+            USERNAME,
+            True,
+            _(
+                "The login name: 2–64 letters, digits or . _ @ -. A person with several "
+                "roles has one row per role with the same username."
+            ),
+            "zhangsan",
+            text=True,
+        ),
+        Column(
+            NAME,
+            True,
+            _("The person's name (on a second row of the same person it may be left empty)."),
+            "张三",
+        ),
+        Column(
+            MOBILE,
+            False,
+            _("A mainland mobile number of 11 digits, for SMS notices and single sign-on."),
+            "13800138000",
+            text=True,
+        ),
+        Column(
+            EMAIL, False, _("An e-mail address for reminders."), "zhangsan@example.cn", width=24
+        ),
+        Column(ROLE, True, _("One of: %(values)s.", values=roles), "基层工会"),
+        Column(
+            ORG,
+            True,
+            _(
+                "The code of the organisation where the role is held; the role must fit its "
+                "level (a grassroots union's officer at a 基层工会, a reviewer at a district)."
+            ),
+            "GH-0001",
+            text=True,
+        ),
+    ]
+
 
 _ROLES_BY_TEXT = {
     **{text: role for role, text in ROLE_LABELS.items()},
     **{role.value: role for role in Role},
 }
-
-
-@dataclass(frozen=True)
-class RowProblem:
-    row: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -112,8 +156,11 @@ def _cell(values: dict[str, Any], column: str) -> str:
     return "" if value is None else str(value).strip()
 
 
-def plan_users(actor: Any, rows: Iterable[tuple[int, dict[str, Any]]]) -> UserPlan:
-    """Check every row and plan the import (reads, writes nothing)."""
+def plan_users(
+    actor: Any, rows: Iterable[tuple[int, dict[str, Any]]], progress: Progress = _quiet
+) -> UserPlan:
+    """Check every row and plan the import (reads, writes nothing). `actor` None: the
+    operator on the command line, who manages the whole tree."""
     plan = UserPlan()
     problem = plan.problems.append
     people: dict[str, PersonRow] = {}
@@ -128,7 +175,9 @@ def plan_users(actor: Any, rows: Iterable[tuple[int, dict[str, Any]]]) -> UserPl
     codes = {c for c in orgs_wanted.values() if c}
     orgs = _orgs_by_code(actor, codes)
     mobiles_in_file: dict[str, tuple[str, int]] = {}
-    for number, cells in parsed:
+    for index, (number, cells) in enumerate(parsed):
+        if index % 1000 == 0:
+            progress("check", index, len(parsed))
         username = cells[USERNAME]
         for column in REQUIRED:
             if column == NAME and username in people:
@@ -179,6 +228,12 @@ def plan_users(actor: Any, rows: Iterable[tuple[int, dict[str, Any]]]) -> UserPl
                         "No organisation with the code %(code)s that you manage.",
                         code=cells[ORG],
                     ),
+                )
+            )
+        if org is not None and not org.is_active:
+            problem(
+                RowProblem(
+                    number, ORG, _("The organisation %(code)s is deactivated.", code=org.code)
                 )
             )
         if role is not None and org is not None and org.level not in ROLE_ORG_LEVELS[role]:
@@ -243,7 +298,9 @@ def plan_users(actor: Any, rows: Iterable[tuple[int, dict[str, Any]]]) -> UserPl
                 )
             else:
                 person.roles.append(key)
+    progress("compare", 0, 1)
     _compare(actor, plan, people)
+    progress("compare", 1, 1)
     return plan
 
 
@@ -323,12 +380,13 @@ def _compare(actor: Any, plan: UserPlan, people: dict[str, PersonRow]) -> None:
     )
 
 
-def apply_users(actor: Any, plan: UserPlan) -> list[int]:
+def apply_users(actor: Any, plan: UserPlan, progress: Progress = _quiet) -> list[int]:
     """Write a plan without problems in the caller's transaction; the new users' ids."""
     if not plan.ok:
         raise ValueError("a plan with problems is not applied")
     now = utcnow()
     new_ids: list[int] = []
+    progress("write", 0, 3)
     if plan.created:
         db.session.execute(
             insert(User),
@@ -356,6 +414,7 @@ def apply_users(actor: Any, plan: UserPlan) -> list[int]:
             for p in plan.created
             for role, org_id, _code in p.roles
         ]
+        progress("write", 1, 3)
         if roles:
             db.session.execute(insert(RoleAssignment), roles)
     updates = [
@@ -375,7 +434,7 @@ def apply_users(actor: Any, plan: UserPlan) -> list[int]:
     audit = [
         {
             "at": now,
-            "actor_id": actor.id,
+            "actor_id": getattr(actor, "id", None),
             "action": "user.create",
             "target_type": "user",
             "target_id": user_id,
@@ -392,7 +451,7 @@ def apply_users(actor: Any, plan: UserPlan) -> list[int]:
     ] + [
         {
             "at": now,
-            "actor_id": actor.id,
+            "actor_id": getattr(actor, "id", None),
             "action": "user.import_update",
             "target_type": "user",
             "target_id": c.user_id,
@@ -404,6 +463,8 @@ def apply_users(actor: Any, plan: UserPlan) -> list[int]:
         }
         for c in plan.changed
     ]
-    if audit:
-        db.session.execute(insert(AdminAudit), audit)
+    progress("write", 2, 3)
+    for i in range(0, len(audit), CHUNK):
+        db.session.execute(insert(AdminAudit), audit[i : i + CHUNK])
+    progress("write", 3, 3)
     return new_ids
