@@ -139,7 +139,7 @@ BLUEPRINTS: dict[str, tuple[str, ...]] = {
     "main": ("routes",),
     "nominations": ("routes",),
     "campaigns": ("routes",),
-    "admin": ("routes", "operations"),
+    "admin": ("routes", "operations", "import_pages"),
     "assessment": ("routes",),
     "evidence": ("routes",),
     "evaluation": ("routes", "downloads", "public"),

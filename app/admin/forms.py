@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
@@ -126,3 +127,14 @@ class NewOrgForm(EditOrgForm):
     parent_id = SelectField(
         _l("Parent"), coerce=optional_id, validators=[InputRequired(_l("Please choose a parent."))]
     )
+
+
+class ImportUploadForm(FlaskForm):
+    file = FileField(
+        _l("Spreadsheet (.xlsx or .csv)"),
+        validators=[FileRequired(_l("Please choose a file."))],
+    )
+
+
+class ImportConfirmForm(FlaskForm):
+    deactivate_missing = BooleanField(_l("Also deactivate the organisations this file leaves out"))

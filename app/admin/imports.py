@@ -24,6 +24,7 @@ from typing import Any, cast
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CursorResult, insert, select, update
 
 from app.admin import org_import, user_import
@@ -35,6 +36,22 @@ from app.jobs import POLICIES, get_queue, redis_connection
 from app.timeutil import utcnow
 
 KINDS = ("orgs", "users")
+# What a run is doing, in words (progress phases and statuses).
+PHASES = {
+    "read": _l("Reading the file"),
+    "check": _l("Checking every row"),
+    "compare": _l("Comparing with the system"),
+    "write": _l("Writing"),
+    "tree": _l("Rebuilding the organisation tree"),
+    "done": _l("Done"),
+}
+STATUSES = {
+    "checking": _l("Checking"),
+    "checked": _l("Checked, waiting for your confirmation"),
+    "applying": _l("Importing"),
+    "applied": _l("Imported"),
+    "failed": _l("Failed"),
+}
 MAX_BYTES = 20 * 1024 * 1024
 REPORT_LIMIT = 2_000  # problems and samples kept in the report; the counts are all
 Progress = Callable[[str, int, int], None]
@@ -341,3 +358,69 @@ def get_run(actor: Any, run_id: int) -> ImportRun:
     if run is None:
         raise NotFound(_("There is no such import."))
     return run
+
+
+# -- the same columns out ------------------------------------------------------------------
+
+
+def export_rows(actor: Any, kind: str) -> list[list[Any]]:
+    """The administrator's organisations or users in the import's own columns: edited and
+    imported again, only the edits change anything."""
+    from sqlalchemy.orm import aliased
+
+    from app.admin.policy import scoped_orgs
+    from app.auth.models import ROLE_LABELS, RoleAssignment, User
+    from app.orgs.models import CATEGORY_LABELS, LEVEL_LABELS, Organization
+
+    scope = scoped_orgs(actor).with_only_columns(Organization.id).order_by(None)
+    if kind == "orgs":
+        parent = aliased(Organization)
+        rows = db.session.execute(
+            select(Organization, parent.code)
+            .outerjoin(parent, parent.id == Organization.parent_id)
+            .where(Organization.id.in_(scope))
+            .order_by(Organization.code)
+        ).all()
+        return [
+            [
+                o.code,
+                o.name,
+                parent_code or "",
+                LEVEL_LABELS[o.level],
+                CATEGORY_LABELS[o.category] if o.category else "",
+                "是" if o.is_state_owned else "否",
+                o.staff_count,
+                o.member_count,
+                o.address or "",
+                o.contact_phone or "",
+            ]
+            for o, parent_code in rows
+        ]
+    found = db.session.execute(
+        select(
+            User.username,
+            User.display_name,
+            User.mobile,
+            User.email,
+            RoleAssignment.role,
+            Organization.code,
+        )
+        .join(RoleAssignment, RoleAssignment.user_id == User.id)
+        .join(Organization, Organization.id == RoleAssignment.org_id)
+        .where(RoleAssignment.org_id.in_(scope))
+        .order_by(User.username, Organization.code, RoleAssignment.role)
+    ).all()
+    return [
+        [username, name, mobile or "", email or "", ROLE_LABELS[role], code]
+        for username, name, mobile, email, role, code in found
+    ]
+
+
+def workbook(actor: Any, kind: str, *, example: bool) -> bytes:
+    """The template (one example row) or the export, as an .xlsx."""
+    from app.admin.sheets import template_workbook
+
+    columns = kind_columns(kind)
+    title = _("Organisations") if kind == "orgs" else _("Users")
+    rows = [[c.example for c in columns]] if example else export_rows(actor, kind)
+    return template_workbook(title, columns, rows)

@@ -318,7 +318,7 @@ def plan_orgs(
                     break
                 seen.add(step)
                 step = parent_of.get(step, "")
-        if len(plan.problems) == before:
+        if len(plan.problems) == before and org.valid:
             good.append(org)
 
     _compare(actor, plan, good, known, parsed)

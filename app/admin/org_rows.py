@@ -123,6 +123,7 @@ class OrgRow:
     member_count: int | None
     address: str | None
     contact_phone: str | None
+    valid: bool = True  # False: a cell has a problem; its place in the tree is still checked
 
 
 def _count(cell: str, number: int, column: str, problem: Any) -> int | None:
@@ -214,9 +215,10 @@ def parse_row(number: int, cells: dict[str, str], problem: Any) -> OrgRow | None
     if cells[PHONE] and not PHONE_RE.match(cells[PHONE]):
         problem(RowProblem(number, PHONE, _("Not a phone number: %(value)s", value=cells[PHONE])))
         ok = False
-    if not ok or level is None:
+    if level is None or not code or not CODE_RE.match(code) or not cells[NAME]:
         return None
     return OrgRow(
+        valid=ok,
         row=number,
         code=code,
         name=cells[NAME],

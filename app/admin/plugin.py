@@ -14,6 +14,7 @@ ENTRIES = (
     MenuEntry("admin-queue", _l("Operations"), "admin.queue", may_administer, 31),
     MenuEntry("admin-orgs", _l("Organisations"), "admin.orgs", may_administer, 32),
     MenuEntry("admin-audit", _l("Audit trail"), "admin.audit", may_administer, 33),
+    MenuEntry("admin-imports", _l("Import"), "admin.imports", may_administer, 34),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from app.cli import data, deadlines, records
+from app.cli import data, deadlines, imports, records
 from app.cli.generate import command as generate_command
 from app.standards.commands import init_app as init_standard_commands
 
@@ -16,3 +16,4 @@ def init_app(app: Flask) -> None:
     generate_command.init_app(app)
     deadlines.init_app(app)
     records.init_app(app)
+    imports.init_app(app)
