@@ -163,6 +163,7 @@ API_BLUEPRINTS = (
     "commendation.api",
     "dashboard.api",
     "admin.api",
+    "admin.import_api",
 )
 
 
