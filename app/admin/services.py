@@ -9,12 +9,14 @@ field) when something is wrong, and commits on success. Who may do what is in
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from datetime import datetime, timedelta
+from typing import Any, Literal, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, Select, or_, select, update
+from sqlalchemy import CursorResult, Select, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.admin.models import AdminAudit
@@ -24,6 +26,7 @@ from app.admin.policy import (
     scoped_org,
     scoped_orgs,
 )
+from app.auth.activation import AuditRow, end_activations, issue_activations
 from app.auth.mobile import normalise_mobile
 from app.auth.models import LoginSession, Role, RoleAssignment, User
 from app.auth.policy import ROLE_ORG_LEVELS, may_hold
@@ -60,6 +63,36 @@ def _audit(
         )
     )
     current_app.logger.info("admin %s %s %s %s %s", actor.username, action, kind, label, changes)
+
+
+def audit_accounts(actor: User | None, action: str, rows: Sequence[AuditRow]) -> None:
+    """Record a change to many accounts at once (an activation issued to each user of an
+    import; a user's own password): one `admin_audit` row per account, in one statement, in
+    the transaction of the change; one line in the log."""
+    if not rows:
+        return
+    now = utcnow()
+    db.session.execute(
+        insert(AdminAudit),
+        [
+            {
+                "at": now,
+                "actor_id": actor.id if actor is not None else None,
+                "action": action,
+                "target_type": "user",
+                "target_id": user_id,
+                "target_label": username,
+                "changes": changes,
+            }
+            for user_id, username, changes in rows
+        ],
+    )
+    who = actor.username if actor is not None else "-"
+    if len(rows) == 1:
+        _user_id, username, changes = rows[0]
+        current_app.logger.info("admin %s %s user %s %s", who, action, username, changes)
+    else:
+        current_app.logger.info("admin %s %s %d users", who, action, len(rows))
 
 
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -261,10 +294,13 @@ def _revoke_sessions(user: User) -> int:
 
 
 def reset_password(actor: User, user: User, password: str) -> None:
-    """Set a new password; the user's open sessions end, so whoever held them is out."""
+    """Set a new password; the user's open sessions end, so whoever held them is out, and
+    unused activations too. The user must choose their own at the next login."""
     if problems := validate_password(password, user.username):
         raise Invalid(_("The password does not meet the rules."), errors={"new_password": problems})
     user.password_hash = hash_password(password)
+    user.must_change_password = True
+    end_activations(user)
     ended = _revoke_sessions(user)
     _audit(
         actor,
@@ -273,6 +309,33 @@ def reset_password(actor: User, user: User, password: str) -> None:
         {"password": [None, "(set)"], "sessions_ended": [None, ended]},
     )
     db.session.commit()
+
+
+@dataclass
+class Issued:
+    """An initial password or activation link, shown to the administrator once."""
+
+    user: User
+    kind: str
+    secret: str
+    expires_at: datetime
+
+
+def issue_activation(actor: User, user: User, kind: Literal["password", "link"]) -> Issued:
+    """A new initial password or activation link for one user (`app.auth.activation`): the
+    earlier unused ones end, the user's sessions end, the user must choose a password at
+    the next login. A deactivated account is refused (409). Commits."""
+    if kind not in ("password", "link"):
+        raise Invalid(
+            _("Please choose an initial password or an activation link."),
+            errors={"kind": [_("Must be “password” or “link”.")]},
+        )
+    if not user.is_active:
+        raise Conflict(_("The account is deactivated; reactivate it first."))
+    secret = issue_activations(actor, [user.id], kind)[user.id]
+    db.session.commit()
+    expires_at = utcnow() + timedelta(days=int(current_app.config["ACTIVATION_DAYS"]))
+    return Issued(user, kind, secret, expires_at)
 
 
 def _contact(
