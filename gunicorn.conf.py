@@ -2,7 +2,8 @@
 
 Its loggers never write a member's voting token: the access log (when enabled, e.g.
 `--access-logfile -`) and the error log pass every line through the app's redacting filter
-(`app.evaluation.privacy`), which replaces `/e/<token>` and `/api/v1/ballots/<token>` — in
+(`app.evaluation.privacy`), which replaces `/e/<token>`, `/api/v1/ballots/<token>` and
+`/activate/<secret>` — in
 the request line, the query string, the Referer, any header — with `[redacted]`. The app
 factory puts the same filter on these loggers in each worker; this puts it there from the
 start (the master's own lines, `--log-config` set-ups, configuration reloads).

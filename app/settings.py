@@ -80,6 +80,8 @@ def load() -> dict[str, object]:
         "SESSION_COOKIE_SECURE": env_bool("SESSION_COOKIE_SECURE", False),
         "LOGIN_SESSION_HOURS": env_int("LOGIN_SESSION_HOURS", 12),
         "API_TOKEN_HOURS": env_int("API_TOKEN_HOURS", 24),
+        # How long an initial password or an activation link works (app/auth/activation.py).
+        "ACTIVATION_DAYS": env_int("ACTIVATION_DAYS", 30),
         # Login throttling (app/auth/throttle.py, docs/security.md), counted in the window:
         # one client's failures on one account before it is refused that account until the
         # window ends; an account's failures (from any client) and a client's (on any

@@ -429,7 +429,9 @@ def test_openapi_document_describes_the_api(client):  # type: ignore[no-untyped-
     assert {"available_actions", "history", "version", "state"} <= set(
         schemas["NominationDetail"]["properties"]
     )
-    assert {"code", "message", "errors", "problems"} == set(schemas["ApiError"]["properties"])
+    assert {"code", "message", "errors", "problems", "reason"} == set(
+        schemas["ApiError"]["properties"]
+    )
 
 
 def test_an_oversized_id_in_a_url_is_404_not_500(world, client, auth, as_user):

@@ -145,3 +145,31 @@ def test_an_administrator_sees_only_their_own_runs(world, client, auth):
     db.session.commit()
     assert client.get(f"/admin/imports/{run_id}").status_code == 404
     assert client.get(f"/admin/imports/{run_id}/status.json").status_code == 404
+
+
+USERS_CSV = "用户名,姓名,手机号,电子邮箱,角色,组织代码\nnew.one,新一,13800138011,,基层工会,A-1\n"
+
+
+def test_after_a_users_import_the_initial_passwords_come_as_a_sheet_and_work_once(
+    world, client, auth
+):
+    auth.login("admin")
+    response = _upload(client, "users", "users.csv", USERS_CSV.encode())
+    run_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/admin/imports/{run_id}")
+    client.post(f"/admin/imports/{run_id}/confirm", data={"csrf_token": csrf_from(page.text)})
+    done = client.get(f"/admin/imports/{run_id}")
+    assert 'data-testid="import-activations"' in done.text
+    sheet = client.post(
+        f"/admin/imports/{run_id}/activations",
+        data={"csrf_token": csrf_from(done.text), "kind": "password"},
+    )
+    assert sheet.status_code == 200 and sheet.headers["Cache-Control"] == "no-store"
+    rows = list(load_workbook(io.BytesIO(sheet.data)).worksheets[0].iter_rows(values_only=True))
+    assert rows[1][0] == "new.one" and rows[1][3] == "A-1"
+    initial = rows[1][4]
+    auth.logout()
+    first = auth.login("new.one", initial)
+    assert first.status_code == 302  # in, and sent to choose a password of one's own
+    home = client.get("/")
+    assert home.status_code == 303 and "/account/password" in home.headers["Location"]

@@ -15,6 +15,8 @@ from sqlalchemy.orm import selectinload
 
 from app.admin.policy import require_admin, require_scoped_org
 from app.admin.schemas import (
+    ActivationRequestSchema,
+    ActivationSchema,
     AdminOrgSchema,
     AdminUserSchema,
     AuditPageSchema,
@@ -36,6 +38,7 @@ from app.admin.services import (
     edit_org,
     get_user,
     grant_role,
+    issue_activation,
     org_tree,
     remove_role,
     reset_password,
@@ -44,6 +47,7 @@ from app.admin.services import (
     set_email,
 )
 from app.api.security import ApiBlueprint
+from app.auth.activation import activation_url
 from app.auth.models import RoleAssignment, User
 from app.auth.session import api_user
 from app.extensions import db
@@ -150,6 +154,28 @@ class UserPassword(MethodView):
     def put(self, data: dict[str, Any], user_id: int) -> None:
         """Set a new password (under the policy); the user's sessions and tokens end."""
         reset_password(_admin(), get_user(user_id), data["new_password"])
+
+
+@blp.route("/users/<int:user_id>/activation")
+class Activation(MethodView):
+    @blp.token_required
+    @blp.arguments(ActivationRequestSchema)
+    @blp.response(201, ActivationSchema)
+    @blp.errors(400, 403, 404, 409, 422)
+    def post(self, data: dict[str, Any], user_id: int) -> Any:
+        """Issue a new initial password or activation link; the answer is the only place
+        the secret is shown. The user's earlier unused ones stop working, their sessions
+        and tokens end, and they must choose a password at the next login. 409 for a
+        deactivated account."""
+        issued = issue_activation(_admin(), get_user(user_id), data["kind"])
+        body = {
+            "user": issued.user,
+            "kind": issued.kind,
+            "secret": issued.secret,
+            "url": activation_url(issued.secret) if issued.kind == "link" else None,
+            "expires_at": issued.expires_at,
+        }
+        return body, {"Cache-Control": "no-store"}
 
 
 @blp.route("/users/<int:user_id>/roles")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, jsonify, redirect, render_template, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,6 +18,7 @@ from app.admin.imports import (
     KINDS,
     PHASES,
     STATUSES,
+    activation_sheet,
     confirm_import,
     get_run,
     read_progress,
@@ -193,3 +194,24 @@ def import_export(kind: str) -> ResponseReturnValue:
     stamp = format_beijing(utcnow(), "%Y%m%d")
     name = _("%(what)s (import columns)", what=_kind_title(kind)) + f" {stamp}"
     return xlsx_file(name, workbook(current_user, kind, example=False))
+
+
+@bp.post("/imports/<int:run_id>/activations")
+def import_activations(run_id: int) -> ResponseReturnValue:
+    """The new users' initial passwords or activation links, issued now, as an .xlsx."""
+    run = get_run(current_user, run_id)
+    form = ImportConfirmForm()
+    kind = request.form.get("kind", "")
+    if not form.validate_on_submit() or kind not in ("password", "link"):
+        flash(_("The form has expired; please try again."), "danger")
+        return redirect(url_for("admin.import_run", run_id=run.id))
+    try:
+        data = activation_sheet(current_user, run, kind)
+    except DomainError as exc:
+        db.session.rollback()
+        flash_refusal(exc, category="danger")
+        return redirect(url_for("admin.import_run", run_id=run.id))
+    name = _("Initial passwords") if kind == "password" else _("Activation links")
+    response = xlsx_file(f"{name} {run.id}", data)
+    response.headers["Cache-Control"] = "no-store"
+    return response

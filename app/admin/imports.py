@@ -424,3 +424,67 @@ def workbook(actor: Any, kind: str, *, example: bool) -> bytes:
     title = _("Organisations") if kind == "orgs" else _("Users")
     rows = [[c.example for c in columns]] if example else export_rows(actor, kind)
     return template_workbook(title, columns, rows)
+
+
+# -- the new users' way in -----------------------------------------------------------------
+
+
+def activation_sheet(actor: Any, run: ImportRun, kind: str) -> bytes:
+    """An .xlsx of initial passwords or activation links for the users the run created who
+    have not chosen a password yet: issued now, so any earlier sheet's stop working (the
+    secrets exist only in this file). Commits."""
+    if run.kind != "users" or run.status != "applied" or kind not in ("password", "link"):
+        raise Conflict(_("Only an applied import of users has activations to hand out."))
+    wanted = [int(i) for i in (run.result or {}).get("user_ids", [])]
+    return activation_workbook(actor, wanted, kind)
+
+
+def activation_workbook(actor: Any, wanted: list[int], kind: str) -> bytes:
+    """Initial passwords or activation links, issued now, for those of the users who have
+    not chosen a password yet, as an .xlsx. Commits."""
+    from app.admin.sheets import template_workbook
+    from app.admin.user_import import UNUSABLE_PASSWORD
+    from app.auth.activation import activation_url, expires_in_days, issue_activations
+    from app.auth.models import RoleAssignment, User
+    from app.orgs.models import Organization
+
+    waiting: list[int] = []
+    for i in range(0, len(wanted), 5_000):
+        waiting += db.session.scalars(
+            select(User.id).where(
+                User.id.in_(wanted[i : i + 5_000]),
+                User.password_hash == UNUSABLE_PASSWORD,
+                User.is_active_flag.is_(True),
+            )
+        )
+    if not waiting:
+        raise Conflict(_("Every user of this import has chosen a password already."))
+    secrets = issue_activations(actor, waiting, kind)  # type: ignore[arg-type]
+    people: dict[int, list[Any]] = {}
+    for i in range(0, len(waiting), 5_000):
+        rows = db.session.execute(
+            select(User.id, User.username, User.display_name, User.mobile, Organization.code)
+            .outerjoin(RoleAssignment, RoleAssignment.user_id == User.id)
+            .outerjoin(Organization, Organization.id == RoleAssignment.org_id)
+            .where(User.id.in_(waiting[i : i + 5_000]))
+            .order_by(User.username, Organization.code)
+        )
+        for user_id, username, name, mobile, code in rows:
+            people.setdefault(user_id, [username, name, mobile or "", code or ""])
+    db.session.commit()
+    secret_header = _("Initial password") if kind == "password" else _("Activation link")
+    columns = [
+        Column(_("Username"), False, "", "", text=True),
+        Column(_("Name"), False, "", ""),
+        Column(_("Mobile number"), False, "", "", text=True),
+        Column(_("Organisation code"), False, "", "", text=True),
+        Column(secret_header, False, "", "", text=True, width=30 if kind == "password" else 70),
+    ]
+    rows_out = [
+        [*people[user_id], secret if kind == "password" else activation_url(secret)]
+        for user_id, secret in sorted(secrets.items(), key=lambda kv: people[kv[0]][0])
+        if user_id in people
+    ]
+    return template_workbook(
+        _("Valid for %(days)s days", days=expires_in_days()), columns, rows_out, notes=False
+    )

@@ -44,6 +44,8 @@ AUDIT_ACTIONS = {
     "user.import_update": _l("User updated by an import"),
     "user.contact": _l("Contact details changed"),
     "user.password_reset": _l("Password reset"),
+    "user.activation_issued": _l("Initial password or activation link issued"),
+    "user.password_change": _l("Password chosen by the user"),
     "user.activate": _l("User reactivated"),
     "user.deactivate": _l("User deactivated"),
     "user.role_grant": _l("Role granted"),

@@ -6,6 +6,8 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.admin.policy import may_administer
+from app.admin.services import audit_accounts
+from app.auth import activation
 from app.web import menu
 from app.web.menu import MenuEntry
 
@@ -19,5 +21,6 @@ ENTRIES = (
 
 
 def register(app: Flask) -> None:
+    activation.register_audit(audit_accounts)
     for entry in ENTRIES:
         menu.register(entry)

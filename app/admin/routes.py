@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -31,6 +31,7 @@ from app.admin.services import (
     edit_org,
     get_user,
     grant_role,
+    issue_activation,
     org_tree,
     remove_role,
     reset_password,
@@ -38,6 +39,7 @@ from app.admin.services import (
     set_active,
     set_email,
 )
+from app.auth.activation import activation_url, expires_in_days
 from app.auth.models import ROLE_LABELS, Role, User
 from app.auth.passwords import POLICY as PASSWORD_POLICY
 from app.auth.policy import ROLE_ORG_LEVELS
@@ -238,6 +240,7 @@ def _render_user(
         confirm=ConfirmForm(formdata=None),
         role_help=_role_help(),
         password_policy=PASSWORD_POLICY,
+        activation_days=expires_in_days(),
     ), status
 
 
@@ -301,6 +304,30 @@ def reset_user_password(user_id: int) -> ResponseReturnValue:
         return _render_user(get_user(user_id), exc.status, password=form)
     flash(_("Password reset; the user's open sessions were ended."), "success")
     return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+@bp.post("/users/<int:user_id>/activation/<kind>")
+def issue_user_activation(user_id: int, kind: str) -> ResponseReturnValue:
+    """A new initial password or activation link, shown once on the page that answers."""
+    if kind not in ("password", "link"):
+        abort(404)
+    user = get_user(user_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _render_user(user, 422)
+    try:
+        issued = issue_activation(current_user, user, "password" if kind == "password" else "link")
+    except DomainError as exc:
+        _show_errors(form, exc)
+        return _render_user(get_user(user_id), exc.status)
+    page = render_template(
+        "admin/activation_issued.html",
+        user=user,
+        issued=issued,
+        url=activation_url(issued.secret) if issued.kind == "link" else None,
+    )
+    # The secret is on this page only: no cache keeps it, no Referer carries the address.
+    return page, 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _set_active(user_id: int, active: bool) -> ResponseReturnValue:

@@ -84,6 +84,29 @@ class PasswordResetSchema(Schema):
     new_password = fields.Str(required=True, validate=Length(max=200))
 
 
+class ActivationRequestSchema(Schema):
+    kind = fields.Str(
+        required=True,
+        validate=OneOf(["password", "link"]),
+        metadata={"description": "`password`: an initial password; `link`: an activation link."},
+    )
+
+
+class ActivationSchema(Schema):
+    """Shown once: the secret is not stored, only its digest."""
+
+    user_id = fields.Int(attribute="user.id")
+    username = fields.Str(attribute="user.username")
+    kind = fields.Str(metadata={"enum": ["password", "link"]})
+    secret = fields.Str(
+        metadata={"description": "The initial password, or the link's secret; only this once."}
+    )
+    url = fields.Str(
+        allow_none=True, metadata={"description": "The activation link (kind `link`), else null."}
+    )
+    expires_at = BeijingDateTime()
+
+
 class RoleGrantSchema(Schema):
     role = fields.Str(required=True, validate=OneOf(ROLES))
     org_id = fields.Int(required=True, validate=ID_RANGE)

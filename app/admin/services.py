@@ -9,12 +9,26 @@ field) when something is wrong, and commits on success. Who may do what is in
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from datetime import datetime, timedelta
+from typing import Any, Literal, cast
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import CursorResult, Select, or_, select, update
+from sqlalchemy import (
+    JSON,
+    CursorResult,
+    Integer,
+    Select,
+    String,
+    Table,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import selectinload
 
 from app.admin.models import AdminAudit
@@ -24,11 +38,12 @@ from app.admin.policy import (
     scoped_org,
     scoped_orgs,
 )
+from app.auth.activation import among, end_activations, issue_activations
 from app.auth.mobile import normalise_mobile
 from app.auth.models import LoginSession, Role, RoleAssignment, User
 from app.auth.policy import ROLE_ORG_LEVELS, may_hold
 from app.auth.services import EMAIL_PATTERN, hash_password, validate_password
-from app.dbtypes import contains_pattern
+from app.dbtypes import UTCDateTime, contains_pattern
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.orgs.models import Organization, OrgCategory, OrgLevel
@@ -60,6 +75,34 @@ def _audit(
         )
     )
     current_app.logger.info("admin %s %s %s %s %s", actor.username, action, kind, label, changes)
+
+
+def audit_accounts(
+    actor: User | None, action: str, user_ids: Sequence[int], changes: dict[str, Any]
+) -> None:
+    """Record the same change to many accounts at once (an activation issued to each user
+    of an import; a user's own password): one `admin_audit` row per account, labelled with
+    its username, in one INSERT … SELECT from the users (nothing per row crosses the wire),
+    in the transaction of the change; one line in the log."""
+    if not user_ids:
+        return
+    table = cast(Table, AdminAudit.__table__)
+    rows = select(
+        literal(utcnow(), UTCDateTime),
+        literal(actor.id if actor is not None else None, Integer),
+        literal(action, String),
+        literal("user", String),
+        User.id,
+        User.username,
+        literal(changes, JSON),
+    ).where(among(User.id, user_ids))
+    columns = ["at", "actor_id", "action", "target_type", "target_id", "target_label", "changes"]
+    db.session.execute(insert(table).from_select(columns, rows))
+    who = actor.username if actor is not None else "-"
+    if len(user_ids) == 1:
+        current_app.logger.info("admin %s %s user #%s %s", who, action, user_ids[0], changes)
+    else:
+        current_app.logger.info("admin %s %s %d users %s", who, action, len(user_ids), changes)
 
 
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
@@ -261,10 +304,13 @@ def _revoke_sessions(user: User) -> int:
 
 
 def reset_password(actor: User, user: User, password: str) -> None:
-    """Set a new password; the user's open sessions end, so whoever held them is out."""
+    """Set a new password; the user's open sessions end, so whoever held them is out, and
+    unused activations too. The user must choose their own at the next login."""
     if problems := validate_password(password, user.username):
         raise Invalid(_("The password does not meet the rules."), errors={"new_password": problems})
     user.password_hash = hash_password(password)
+    user.must_change_password = True
+    end_activations(user)
     ended = _revoke_sessions(user)
     _audit(
         actor,
@@ -273,6 +319,33 @@ def reset_password(actor: User, user: User, password: str) -> None:
         {"password": [None, "(set)"], "sessions_ended": [None, ended]},
     )
     db.session.commit()
+
+
+@dataclass
+class Issued:
+    """An initial password or activation link, shown to the administrator once."""
+
+    user: User
+    kind: str
+    secret: str
+    expires_at: datetime
+
+
+def issue_activation(actor: User, user: User, kind: Literal["password", "link"]) -> Issued:
+    """A new initial password or activation link for one user (`app.auth.activation`): the
+    earlier unused ones end, the user's sessions end, the user must choose a password at
+    the next login. A deactivated account is refused (409). Commits."""
+    if kind not in ("password", "link"):
+        raise Invalid(
+            _("Please choose an initial password or an activation link."),
+            errors={"kind": [_("Must be “password” or “link”.")]},
+        )
+    if not user.is_active:
+        raise Conflict(_("The account is deactivated; reactivate it first."))
+    secret = issue_activations(actor, [user.id], kind)[user.id]
+    db.session.commit()
+    expires_at = utcnow() + timedelta(days=int(current_app.config["ACTIVATION_DAYS"]))
+    return Issued(user, kind, secret, expires_at)
 
 
 def _contact(

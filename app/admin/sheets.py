@@ -163,12 +163,12 @@ def _rows_under_header(
 
 
 def template_workbook(
-    title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]]
+    title: str, columns: Sequence[Column], rows: Sequence[Sequence[Any]], *, notes: bool = True
 ) -> bytes:
     """The import template (or an export in the import's own format, to edit and import
     again): the data sheet, then 填写说明."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     from app.web.downloads import safe_cell
@@ -194,7 +194,17 @@ def template_workbook(
                 cell.data_type = "s"
                 cell.number_format = "@"
     sheet.freeze_panes = "A2"
+    if notes:
+        _notes(book, columns)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
+
+def _notes(book: Any, columns: Sequence[Column]) -> None:
+    from openpyxl.styles import Alignment, Font
+
+    bold = Font(bold=True)
     notes = book.create_sheet(_("Instructions")[:31])
     header = [_("Column"), _("Required"), _("What to fill in"), _("Example")]
     for col, text in enumerate(header, start=1):
@@ -207,6 +217,3 @@ def template_workbook(
         example.data_type = "s"
     for letter, width in zip("ABCD", (16, 8, 70, 20), strict=True):
         notes.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

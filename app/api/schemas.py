@@ -130,6 +130,13 @@ class ApiErrorSchema(Schema):
     problems = fields.List(
         fields.Str(), metadata={"description": "Further reasons, e.g. the guards that failed."}
     )
+    reason = fields.Str(
+        metadata={
+            "description": "A machine-readable reason, where a client can act on it: "
+            "`password_change_required` (403): the user must choose a password first, "
+            "with `POST /api/v1/auth/password`."
+        }
+    )
 
 
 # -- authentication -----------------------------------------------------------------------

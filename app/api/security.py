@@ -105,18 +105,23 @@ class ApiBlueprint(Blueprint):
         return decorator
 
     def token_required(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """Refuse with 401 unless a live bearer token identified the user.
+        """Refuse with 401 unless a live bearer token identified the user, or with the
+        refusal `app.auth.session` left in `g.api_refusal` for a token that may not be used
+        (403: its user must choose a password first).
 
         Put it above `arguments`, so an anonymous caller learns nothing about the body.
         """
 
         @wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            refusal = g.get("api_refusal")
+            if refusal is not None:  # a live token its user may not use yet (403)
+                return refusal
             if g.get("api_user") is None:
                 return unauthorized(
                     _("Please log in: no valid access token (Authorization: Bearer).")
                 )
             return func(*args, **kwargs)
 
-        documented = self.errors(401)(wrapper)
+        documented = self.errors(401, 403)(wrapper)
         return self.doc(security=[{BEARER_SCHEME: []}])(documented)

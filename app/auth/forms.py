@@ -12,3 +12,18 @@ class LoginForm(FlaskForm):
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Please enter your password."))]
     )
+
+
+class NewPasswordForm(FlaskForm):
+    """A password of one's own, typed twice (the policy is checked by the service)."""
+
+    new_password = PasswordField(
+        _l("New password"),
+        validators=[DataRequired(_l("Please enter a password.")), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("New password, again"),
+        validators=[DataRequired(_l("Please enter the password again.")), Length(max=200)],
+        render_kw={"autocomplete": "new-password"},
+    )

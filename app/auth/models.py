@@ -1,5 +1,5 @@
-"""Users, their organisation-bound roles and server-side login sessions (failed logins are
-counted in `app.ratelimit`)."""
+"""Users, their organisation-bound roles, one-time activations and server-side login
+sessions (failed logins are counted in `app.ratelimit`)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,9 @@ class User(UserMixin, Model):
     mobile: Mapped[str | None] = mapped_column(String(11), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    # Set when someone else chose the password (an initial password, an activation, an
+    # administrator's reset): the user must choose their own before anything else.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     roles: Mapped[list[RoleAssignment]] = relationship(
@@ -107,3 +110,28 @@ class LoginSession(Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class ActivationKind(enum.StrEnum):
+    PASSWORD = "password"  # an initial password, typed at the login
+    LINK = "link"  # a link to /activate/<secret>, where the user sets a password
+
+
+class UserActivation(Model):
+    """A one-time way in for a user (`app.auth.activation`). Only an HMAC-SHA256 digest of
+    its random secret is stored; it is used once, before `expires_at`. Issuing another
+    one, or the user choosing a password, ends the unused ones (`expires_at` moved to then).
+    """
+
+    __tablename__ = "user_activations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ActivationKind] = mapped_column(str_enum(ActivationKind, 8))
+    secret_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])

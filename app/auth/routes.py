@@ -1,4 +1,5 @@
-"""Login and logout pages."""
+"""Login and logout pages; choosing one's own password (at the first login, or from an
+activation link)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import bp
-from app.auth.forms import LoginForm
+from app.auth import bp, throttle
+from app.auth.activation import (
+    ActivationRefused,
+    link_activation,
+    set_own_password,
+)
+from app.auth.activation import activate as activate_link
+from app.auth.forms import LoginForm, NewPasswordForm
 from app.auth.models import SessionKind
+from app.auth.passwords import POLICY as PASSWORD_POLICY
 from app.auth.services import authenticate, end_session, start_session
 from app.auth.sso import (
     claims_of,
@@ -24,7 +32,35 @@ from app.auth.sso import (
 from app.database import writing
 from app.errors import Forbidden, Invalid, TooManyAttempts
 from app.extensions import db
+from app.web.forms import apply_errors
 from app.web.urls import safe_next
+
+# What a user who must choose a password may still open: everything else leads there.
+PASSWORD_FIRST_EXEMPT = frozenset(
+    {
+        "auth.new_password",
+        "auth.logout",
+        "auth.activate",
+        "main.set_language",
+        "static",
+        "bootstrap.static",
+    }
+)
+
+
+@bp.before_app_request
+def _password_first() -> ResponseReturnValue | None:
+    """A user whose password someone else set (an initial password, an administrator's
+    reset) chooses their own before anything else."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PASSWORD_FIRST_EXEMPT or request.path.startswith("/api/"):
+        return None
+    if not current_user.is_authenticated or not current_user.must_change_password:
+        return None
+    if not password_login_allowed():  # single sign-on only: there are no passwords to choose
+        return None
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("auth.new_password", next=safe_next(target)), code=303)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -132,3 +168,84 @@ def logout() -> ResponseReturnValue:
     session.clear()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password/new", methods=["GET", "POST"])
+@login_required
+def new_password() -> ResponseReturnValue:
+    """Choose a password of one's own, in place of the one someone else set."""
+    if not current_user.must_change_password:
+        return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    form = NewPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            set_own_password(
+                current_user,
+                form.new_password.data or "",
+                form.confirm.data or "",
+                keep_session=current_user.get_id(),
+            )
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+            status = 422
+        else:
+            flash(_("Your password is set. From now on, log in with it."), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "auth/new_password.html", form=form, user=current_user, policy=PASSWORD_POLICY
+    ), status
+
+
+def _link_refused(exc: ActivationRefused | TooManyAttempts) -> ResponseReturnValue:
+    return (
+        render_template("auth/activation_refused.html", message=exc.message, status=exc.status),
+        exc.status,
+        exc.headers,
+    )
+
+
+@bp.route("/activate/<secret>", methods=["GET", "POST"])
+def activate(secret: str) -> ResponseReturnValue:
+    """An activation link: the user sets a password and is logged in. Opening it (a GET, as
+    link previews do) never uses it up; only setting the password does. Failed links are
+    counted as failed logins of the client (`throttle.admit_client`)."""
+    require_password_login()
+    address = request.remote_addr or "unknown"
+    try:
+        throttle.admit_client(address)
+        activation = link_activation(secret)
+    except TooManyAttempts as exc:
+        return _link_refused(exc)
+    except ActivationRefused as exc:
+        db.session.rollback()
+        with writing(db.session):  # a GET that writes: the client's failure count
+            throttle.client_failed(address)
+        return _link_refused(exc)
+    user = activation.user
+    form = NewPasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = activate_link(secret, form.new_password.data or "", form.confirm.data or "")
+        except ActivationRefused as exc:
+            return _link_refused(exc)
+        except Invalid as exc:
+            db.session.rollback()
+            apply_errors(form, exc.errors)
+            status = 422
+            user = link_activation(secret).user
+        else:
+            session.clear()  # a fresh session on login: no fixation
+            start_session(user, SessionKind.WEB)
+            login_user(user)
+            flash(_("Your password is set. Welcome, %(name)s.", name=user.display_name), "success")
+            return redirect(url_for("main.index"), 303)
+    elif request.method == "POST":
+        status = 422
+    return render_template(
+        "auth/activate.html", form=form, user=user, policy=PASSWORD_POLICY
+    ), status

@@ -13,6 +13,21 @@ class TokenRequestSchema(Schema):
     password = fields.Str(required=True, load_only=True, validate=Length(min=1, max=256))
 
 
+class PasswordChangeSchema(TokenRequestSchema):
+    """The username and present password (the initial password, or the one an
+    administrator set), and the password the user chooses."""
+
+    new_password = fields.Str(
+        required=True,
+        load_only=True,
+        validate=Length(min=1, max=200),
+        metadata={
+            "description": "The user's own password, under the password policy "
+            "(docs/security.md) and not the present one."
+        },
+    )
+
+
 class TokenSchema(Schema):
     token = fields.Str(
         required=True,

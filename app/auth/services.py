@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Callable
@@ -17,7 +18,15 @@ from sqlalchemy import ColumnElement, ScalarSelect, select, update
 from sqlalchemy.orm import QueryableAttribute, joinedload
 
 from app.auth import throttle
-from app.auth.models import LoginSession, Role, RoleAssignment, SessionKind, User
+from app.auth.models import (
+    ActivationKind,
+    LoginSession,
+    Role,
+    RoleAssignment,
+    SessionKind,
+    User,
+    UserActivation,
+)
 from app.auth.passwords import password_problems
 from app.auth.policy import may_hold
 from app.errors import Invalid
@@ -35,10 +44,18 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+# What a user has who has no password yet (an imported account): no password matches it.
+UNUSABLE_PASSWORD = "!unset"
+
+
 def check_password(user: User, password: str) -> bool:
     try:
         _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    except VerificationError:
+        return False
+    except InvalidHashError:
+        # No usable password ("!unset"): the same work as a wrong one, so timing does not tell.
+        _dummy_verify(password)
         return False
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
@@ -49,12 +66,81 @@ def check_password(user: User, password: str) -> bool:
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
+def _dummy_verify(password: str) -> None:
+    try:
+        _hasher.verify(_DUMMY_HASH, password)
+    except VerificationError:
+        pass
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def authenticate(username: str, password: str, ip: str) -> User:
+_ACTIVATION_LABEL = b"zhigongzhijia activations v1"
+
+
+def activation_key() -> bytes:
+    """The key activation secrets are digested with: derived from SECRET_KEY (labelled, so
+    it is never the raw key the cookies are signed with)."""
+    return hmac.digest(str(current_app.config["SECRET_KEY"]).encode(), _ACTIVATION_LABEL, "sha256")
+
+
+def activation_digest(secret: str, key: bytes | None = None) -> str:
+    """What `user_activations` keeps of a secret: its HMAC-SHA256, hex (any text)."""
+    message = secret.encode("utf-8", "surrogatepass")
+    return hmac.new(key or activation_key(), message, hashlib.sha256).hexdigest()
+
+
+def password_activation(user: User, password: str) -> UserActivation | None:
+    """The user's unused, unexpired initial password `password`, if it is one."""
+    if not user.must_change_password or not password or len(password) > 256:
+        return None  # issuing an activation sets the flag; choosing a password ends them
+    return db.session.scalar(
+        select(UserActivation).where(
+            # Initial passwords are lower case: a phone's capital first letter still matches.
+            UserActivation.secret_digest == activation_digest(password.strip().lower()),
+            UserActivation.user_id == user.id,
+            UserActivation.kind == ActivationKind.PASSWORD,
+            UserActivation.used_at.is_(None),
+            UserActivation.expires_at > utcnow(),
+        )
+    )
+
+
+def consume_activation(activation: UserActivation) -> bool:
+    """Mark an activation used, once: False when another request used it first."""
+    result = db.session.execute(
+        update(UserActivation)
+        .where(
+            UserActivation.id == activation.id,
+            UserActivation.used_at.is_(None),
+            UserActivation.expires_at > utcnow(),
+        )
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _password_accepted(user: User, password: str, consume: bool) -> bool:
+    """The user's password, or an unused initial password of theirs (used up if `consume`)."""
+    if check_password(user, password):
+        return True
+    activation = password_activation(user, password)
+    if activation is None:
+        return False
+    return consume_activation(activation) if consume else True
+
+
+def authenticate(username: str, password: str, ip: str, *, consume: bool = True) -> User:
     """The user for these credentials, or Invalid (401 on the pages and the API).
+
+    The password is the user's own or an unused initial password
+    (`app.auth.activation`), which is then used up unless `consume` is false (the API's
+    token, refused to a user who must choose a password first, leaves it for them).
+    A user without a usable password and without an initial password cannot log in:
+    answered like a wrong password.
 
     Throttled per account and client, and slowed per account and per client
     (`app.auth.throttle`: TooManyAttempts, 429). Commits.
@@ -65,11 +151,8 @@ def authenticate(username: str, password: str, ip: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         # The same work as for a known user, so the answer's timing does not tell.
-        try:
-            _hasher.verify(_DUMMY_HASH, password or "")
-        except VerificationError:
-            pass
-    elif check_password(user, password or "") and user.is_active:
+        _dummy_verify(password or "")
+    elif _password_accepted(user, password or "", consume and user.is_active) and user.is_active:
         throttle.succeeded(keys)
         return user
     throttle.failed(keys)
@@ -140,6 +223,27 @@ def user_for_token(token: str, kind: SessionKind) -> User | None:
     for (name, _figure), value in zip(figures, values, strict=True):
         setattr(user, name, value or 0)
     return user
+
+
+def is_current_password(user: User, password: str) -> bool:
+    """Whether `password` is the user's present password (none matches an unusable one)."""
+    try:
+        return bool(_hasher.verify(user.password_hash, password))
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def revoke_sessions(user_id: int, *, keep: str | None = None) -> int:
+    """End the user's live sessions and tokens, but the one of token `keep`; how many."""
+    stmt = update(LoginSession).where(
+        LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)
+    )
+    if keep:
+        stmt = stmt.where(LoginSession.token_hash != _token_hash(keep))
+    result = db.session.execute(
+        stmt.values(revoked_at=utcnow()).execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def end_session(token: str) -> None:

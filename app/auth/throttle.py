@@ -127,3 +127,26 @@ def succeeded(keys: LoginKeys) -> None:
     ratelimit.clear(keys.pair)
     ratelimit.mark(keys.known, timedelta(days=int(current_app.config["LOGIN_KNOWN_CLIENT_DAYS"])))
     db.session.commit()
+
+
+def admit_client(address: str) -> None:
+    """For a page that takes a secret but no username (an activation link): refuse a
+    client past `LOGIN_CLIENT_MAX_FAILURES` failures, and slow it past
+    `LOGIN_CLIENT_SLOW_AFTER`, counting its failed logins and failed links together.
+    Reads only."""
+    config = current_app.config
+    key = ratelimit.key_for("login-client", ratelimit.client_of(address))
+    seen = ratelimit.counts(key)[key]
+    client_max = int(config["LOGIN_CLIENT_MAX_FAILURES"])
+    if client_max and seen.hits >= client_max:
+        raise _refused(seen)
+    wait = delay_for(seen.hits, int(config["LOGIN_CLIENT_SLOW_AFTER"]))
+    if wait:
+        sleep(wait)
+
+
+def client_failed(address: str) -> None:
+    """Count a failure of the client (a link that does not work). In the session's
+    transaction: the caller commits."""
+    key = ratelimit.key_for("login-client", ratelimit.client_of(address))
+    ratelimit.hit(key, _window())

@@ -31,7 +31,14 @@ def _progress() -> Callable[[str, int, int], None]:
     return report
 
 
-def _run(kind: str, path: Path, yes: bool, deactivate_missing: bool) -> None:
+def _run(
+    kind: str,
+    path: Path,
+    yes: bool,
+    deactivate_missing: bool,
+    activations: str | None = None,
+    out: Path | None = None,
+) -> None:
     from app.admin import org_import, user_import
     from app.admin.imports import kind_columns
     from app.admin.sheets import read_rows
@@ -68,12 +75,18 @@ def _run(kind: str, path: Path, yes: bool, deactivate_missing: bool) -> None:
         db.session.rollback()
         click.echo("已取消，未写入任何数据。")
         return
+    new_ids: list[int] = []
     if isinstance(plan, org_import.OrgPlan):
         org_import.apply_orgs(None, plan, deactivate_missing=deactivate_missing, progress=progress)
     else:
-        user_import.apply_users(None, plan, progress=progress)
+        new_ids = user_import.apply_users(None, plan, progress=progress)
     db.session.commit()
     click.echo(f"已写入，用时 {time.monotonic() - started:.1f} 秒。")
+    if kind == "users" and activations and out is not None and new_ids:
+        from app.admin.imports import activation_workbook
+
+        out.write_bytes(activation_workbook(None, new_ids, activations))
+        click.echo(f"新用户的{'初始密码' if activations == 'password' else '激活链接'}已写入 {out}")
 
 
 def init_app(app: Flask) -> None:
@@ -92,9 +105,30 @@ def init_app(app: Flask) -> None:
     @app.cli.command("import-users")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @click.option("--yes", is_flag=True, help="write without asking once the check passes")
-    def import_users(file: Path, yes: bool) -> None:
+    @click.option(
+        "--activations",
+        type=click.Choice(["password", "link"]),
+        default=None,
+        help="issue the new users initial passwords or activation links",
+    )
+    @click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="the .xlsx the activations are written to (the only copy)",
+    )
+    def import_users(file: Path, yes: bool, activations: str | None, out: Path | None) -> None:
         """Import users and their roles from an .xlsx or .csv in the template's columns."""
-        _run("users", file, yes, False)
+        from flask import current_app
+
+        if activations and out is None:
+            raise click.UsageError("--activations needs --out FILE.xlsx")
+        if activations == "link" and not current_app.config.get("PUBLIC_BASE_URL"):
+            raise click.UsageError(
+                "activation links need PUBLIC_BASE_URL (the address users open), e.g. "
+                "PUBLIC_BASE_URL=https://zgzj.example.cn"
+            )
+        _run("users", file, yes, False, activations, out)
 
     @app.cli.command("export-orgs")
     @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))

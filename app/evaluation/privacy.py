@@ -1,5 +1,8 @@
 """A member's voting token stays out of what the server writes down or lets others keep.
 
+The same holds for the activation links of new accounts (`/activate/<secret>`,
+`app/auth/activation.py`): a one-time secret in the path as well.
+
 - Every answer to a ballot request — the pages under `/e/` and the API's `/api/v1/ballots/…`,
   refusals, CSRF failures, 405s and 500s included — carries `BALLOT_HEADERS`: no cache (a
   shared phone, a proxy), no Referer (the link would leave with it), no indexing.
@@ -18,7 +21,7 @@ import re
 
 from flask import Flask, Response, has_request_context, request
 
-BALLOT_PREFIXES = ("/e/", "/api/v1/ballots/")
+BALLOT_PREFIXES = ("/e/", "/api/v1/ballots/", "/activate/")
 BALLOT_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -28,7 +31,7 @@ REDACTED = "[redacted]"
 # A ballot path, raw or percent-encoded (in a query string: ?next=%2Fe%2F…), then everything
 # up to the next space or quote: the token and any query string after it. /e/thanks is kept.
 _TOKEN_IN_TEXT = re.compile(
-    r"(?P<at>/e/|/api/v1/ballots/|%2Fe%2F|%2Fapi%2Fv1%2Fballots%2F)"
+    r"(?P<at>/e/|/api/v1/ballots/|/activate/|%2Fe%2F|%2Fapi%2Fv1%2Fballots%2F|%2Factivate%2F)"
     r"(?!thanks(?:$|[\s\"'?#&]))"
     r"[^\s\"'<>]+",
     re.IGNORECASE,
@@ -52,7 +55,8 @@ def _requested_token() -> str | None:
     """While a ballot request is answered: its token, wherever a message quotes it bare."""
     if not has_request_context() or not is_ballot_path(request.path):
         return None
-    token = (request.view_args or {}).get("token")
+    args = request.view_args or {}
+    token = args.get("token") or args.get("secret")
     return token if isinstance(token, str) and len(token) >= MIN_TOKEN_LENGTH else None
 
 

@@ -63,8 +63,11 @@ def json_error(
     errors: dict[str, Any] | None = None,
     problems: list[str] | None = None,
     headers: dict[str, str] | None = None,
+    reason: str | None = None,
 ) -> FlaskResponse:
     body: dict[str, Any] = {"code": status, "message": message}
+    if reason:
+        body["reason"] = reason
     if errors:
         body["errors"] = flat_errors(errors)
     if problems:
