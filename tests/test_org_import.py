@@ -199,3 +199,64 @@ def test_a_district_administrator_imports_only_under_their_district(world):
     found = {(p.row, p.column) for p in plan.problems}
     assert found == {(3, "上级组织代码"), (4, "组织代码")}
     assert [o.code for o in plan.created] == ["MINE-1"]
+
+
+def test_the_bulk_closure_is_the_one_the_one_at_a_time_path_builds(world):
+    from app.orgs.closure import rebuild_closure
+
+    one_at_a_time = _closure()
+    rebuild_closure()
+    assert _closure() == one_at_a_time
+
+
+def test_imported_organisations_get_the_closure_creating_them_one_by_one_gives(world):
+    from app.orgs.closure import rebuild_closure
+
+    admin = world.user("admin")
+    rows = _rows(
+        {"组织代码": "Q", "组织名称": "Q区", "上级组织代码": "C", "层级": "区县总工会"},
+        _union("Q-1", parent="Q"),
+        {"组织代码": "Q-1-1", "组织名称": "分会", "上级组织代码": "Q-1", "层级": "分工会"},
+        _union("A-9"),
+    )
+    apply_orgs(admin, plan_orgs(admin, rows))
+    imported = _closure()
+    rebuild_closure()
+    assert _closure() == imported
+    # and the same as create_org gives, node by node
+    from app.orgs.models import OrgLevel
+    from app.orgs.services import create_org
+
+    q = _org("Q")
+    mirror = create_org(code="Q2", name="Q2区", level=OrgLevel.DISTRICT, parent=_org("C"))
+    mirror_union = create_org(
+        code="Q2-1",
+        name="x",
+        level=OrgLevel.GRASSROOTS,
+        parent=mirror,
+        category=OrgCategory.ENTERPRISE,
+    )
+
+    def depths(org_id: int) -> list[int]:
+        return sorted(depth for _a, below, depth in _closure() if below == org_id)
+
+    assert depths(_org("Q-1").id) == depths(mirror_union.id) == [0, 1, 2]
+    assert depths(q.id) == depths(mirror.id) == [0, 1]
+
+
+@pytest.mark.parametrize("kind", ["orgs", "users"])
+def test_the_export_imported_again_changes_nothing(world, kind):
+    from app.admin.imports import kind_columns, workbook
+    from app.admin.sheets import read_rows
+    from app.admin.user_import import plan_users
+
+    admin = world.user("admin")
+    world.user("union_a").mobile = "13800138000"
+    _org("A-1").address = "某路 1 号"
+    db.session.commit()
+    data = workbook(admin, kind, example=False)
+    rows = read_rows("export.xlsx", data, kind_columns(kind))
+    assert len(rows) >= 7
+    plan = (plan_orgs if kind == "orgs" else plan_users)(admin, rows)
+    assert plan.ok, plan.problems[:5]
+    assert plan.created == [] and plan.changed == [] and plan.missing == []

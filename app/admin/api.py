@@ -45,6 +45,7 @@ from app.admin.services import (
     search_users,
     set_active,
     set_email,
+    set_org_active,
 )
 from app.api.security import ApiBlueprint
 from app.auth.activation import activation_url
@@ -232,6 +233,8 @@ class Organizations(MethodView):
             is_state_owned=data.get("is_state_owned", False),
             staff_count=data.get("staff_count"),
             member_count=data.get("member_count"),
+            address=data.get("address"),
+            contact_phone=data.get("contact_phone"),
         )
         location = url_for("api_admin.OrganizationItem", org_id=org.id)
         return _org_row(org), {"Location": location}
@@ -264,7 +267,11 @@ class OrganizationItem(MethodView):
             is_state_owned=data.get("is_state_owned", org.is_state_owned),
             staff_count=data.get("staff_count", org.staff_count),
             member_count=data.get("member_count", org.member_count),
+            address=data.get("address", org.address),
+            contact_phone=data.get("contact_phone", org.contact_phone),
         )
+        if "is_active" in data:
+            set_org_active(actor, org, bool(data["is_active"]))
         return _org_row(org)
 
 
@@ -296,5 +303,8 @@ def _org_row(org: Organization, depth: int | None = None) -> dict[str, Any]:
         "is_state_owned": org.is_state_owned,
         "staff_count": org.staff_count,
         "member_count": org.member_count,
+        "address": org.address,
+        "contact_phone": org.contact_phone,
+        "is_active": org.is_active,
         "depth": depth,
     }

@@ -117,6 +117,8 @@ class EditOrgForm(FlaskForm):
     member_count = IntegerField(
         _l("Members"), validators=[Optional(), NumberRange(min=0, message=_l("Must be 0 or more."))]
     )
+    address = StringField(_l("Address"), validators=[Optional(), Length(max=200)])
+    contact_phone = StringField(_l("Contact phone"), validators=[Optional(), Length(max=32)])
 
 
 class NewOrgForm(EditOrgForm):

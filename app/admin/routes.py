@@ -38,6 +38,7 @@ from app.admin.services import (
     search_users,
     set_active,
     set_email,
+    set_org_active,
 )
 from app.auth.activation import activation_url, expires_in_days
 from app.auth.models import ROLE_LABELS, Role, User
@@ -455,6 +456,8 @@ def new_org() -> ResponseReturnValue:
                 is_state_owned=form.is_state_owned.data,
                 staff_count=form.staff_count.data,
                 member_count=form.member_count.data,
+                address=form.address.data,
+                contact_phone=form.contact_phone.data,
             )
         except DomainError as exc:
             _show_errors(form, exc)
@@ -485,6 +488,8 @@ def edit_org_page(org_id: int) -> ResponseReturnValue:
                 is_state_owned=form.is_state_owned.data,
                 staff_count=form.staff_count.data,
                 member_count=form.member_count.data,
+                address=form.address.data,
+                contact_phone=form.contact_phone.data,
             )
         except DomainError as exc:
             _show_errors(form, exc)
@@ -495,4 +500,30 @@ def edit_org_page(org_id: int) -> ResponseReturnValue:
             return redirect(url_for("admin.orgs", q=org.code))
     elif request.method == "POST":
         status = 422
-    return render_template("admin/org_form.html", form=form, org=org), status
+    return (
+        render_template("admin/org_form.html", form=form, org=org, active_form=ConfirmForm()),
+        status,
+    )
+
+
+@bp.post("/orgs/<int:org_id>/active")
+def set_org_active_page(org_id: int) -> ResponseReturnValue:
+    """Deactivate an organisation, or make it active again (the button says which)."""
+    org = require_scoped_org(current_user, org_id)
+    active = request.form.get("active") == "1"
+    if not ConfirmForm().validate_on_submit():
+        flash(_("The form has expired; please try again."), "danger")
+    else:
+        try:
+            set_org_active(current_user, org, active)
+        except DomainError as exc:
+            db.session.rollback()
+            flash_refusal(exc, category="danger")
+        else:
+            flash(
+                _("%(name)s is active again.", name=org.name)
+                if active
+                else _("%(name)s is deactivated.", name=org.name),
+                "success",
+            )
+    return redirect(url_for("admin.edit_org_page", org_id=org_id))

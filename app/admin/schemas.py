@@ -128,6 +128,9 @@ class AdminOrgSchema(Schema):
     is_state_owned = fields.Bool()
     staff_count = fields.Int(allow_none=True)
     member_count = fields.Int(allow_none=True)
+    address = fields.Str(allow_none=True)
+    contact_phone = fields.Str(allow_none=True)
+    is_active = fields.Bool()
     depth = fields.Int(
         dump_default=None, metadata={"description": "Depth below the caller's top, in lists."}
     )
@@ -141,9 +144,20 @@ class OrgUpdateSchema(Schema):
     is_state_owned = fields.Bool()
     staff_count = fields.Int(allow_none=True, validate=INT4_RANGE)
     member_count = fields.Int(allow_none=True, validate=INT4_RANGE)
+    address = fields.Str(allow_none=True, validate=Length(max=200))
+    contact_phone = fields.Str(allow_none=True, validate=Length(max=32))
+    is_active = fields.Bool(
+        metadata={
+            "description": "false: deactivate (kept with its history, offered for "
+            "nothing new); true: active again."
+        }
+    )
 
 
 class OrgCreateSchema(OrgUpdateSchema):
+    class Meta:
+        exclude = ("is_active",)  # a new organisation is active
+
     code = fields.Str(required=True, validate=Length(min=1, max=32))
     name = fields.Str(required=True, validate=Length(min=1, max=200))
     level = fields.Str(required=True, validate=OneOf(LEVELS))

@@ -189,6 +189,8 @@ def _check_role_org(
     org = scoped_org(actor, org_id)
     if org is None:
         errors[field] = [_("Please choose an organisation you manage.")]
+    elif not org.is_active:
+        errors[field] = [_("The organisation %(code)s is deactivated.", code=org.code)]
     elif not may_hold(parsed, org):
         errors[field] = [
             _(
@@ -417,6 +419,21 @@ def _category(value: str | None) -> OrgCategory | None:
         ) from None
 
 
+def _visit_details(address: str | None, phone: str | None) -> tuple[str | None, str | None]:
+    """An organisation's address and contact phone, tidied; refused in words if wrong."""
+    from app.admin.org_rows import PHONE_RE
+
+    address, phone = (address or "").strip() or None, (phone or "").strip() or None
+    errors: dict[str, list[str]] = {}
+    if phone and not PHONE_RE.match(phone):
+        errors["contact_phone"] = [_("Not a phone number: %(value)s", value=phone)]
+    if address and len(address) > 200:
+        errors["address"] = [_("An address has at most 200 characters.")]
+    if errors:
+        raise Invalid(_("The organisation's details are not right."), errors=errors)
+    return address, phone
+
+
 def add_org(
     actor: User,
     *,
@@ -428,6 +445,8 @@ def add_org(
     is_state_owned: bool = False,
     staff_count: int | None = None,
     member_count: int | None = None,
+    address: str | None = None,
+    contact_phone: str | None = None,
 ) -> Organization:
     """Create an organisation under a parent in the administrator's subtree."""
     code, name = (code or "").strip(), (name or "").strip()
@@ -455,6 +474,8 @@ def add_org(
             errors["parent_id"] = [
                 _("The parent organisation does not exist or is not yours to manage.")
             ]
+        elif not parent.is_active:
+            errors["parent_id"] = [_("The organisation %(code)s is deactivated.", code=parent.code)]
     else:
         errors["parent_id"] = [_("Please choose a parent.")]
     for key, value in (("staff_count", staff_count), ("member_count", member_count)):
@@ -465,6 +486,10 @@ def add_org(
     except Invalid as exc:
         errors.update(exc.errors)
         parsed_category = None
+    try:
+        address, contact_phone = _visit_details(address, contact_phone)
+    except Invalid as exc:
+        errors.update(exc.errors)
     if errors or parsed_level is None:
         raise Invalid(_("The organisation's details are not right."), errors=errors)
     try:
@@ -482,6 +507,7 @@ def add_org(
         if "parent" in exc.errors:
             exc.errors["parent_id"] = exc.errors.pop("parent")
         raise
+    org.address, org.contact_phone = address, contact_phone
     _audit(
         actor,
         "org.create",
@@ -503,6 +529,8 @@ def _org_fields(org: Organization) -> dict[str, Any]:
         "is_state_owned": org.is_state_owned,
         "staff_count": org.staff_count,
         "member_count": org.member_count,
+        "address": org.address,
+        "contact_phone": org.contact_phone,
     }
 
 
@@ -515,9 +543,12 @@ def edit_org(
     is_state_owned: bool,
     staff_count: int | None,
     member_count: int | None,
+    address: str | None = None,
+    contact_phone: str | None = None,
 ) -> Organization:
     """Change what may change of an organisation (not its code, level or parent)."""
     before = _org_fields(org)
+    address, contact_phone = _visit_details(address, contact_phone)
     update_org(
         org,
         name=name,
@@ -526,7 +557,26 @@ def edit_org(
         staff_count=staff_count,
         member_count=member_count,
     )
+    org.address, org.contact_phone = address, contact_phone
     if changes := _changed(before, _org_fields(org)):
         _audit(actor, "org.update", org, changes)
+    db.session.commit()
+    return org
+
+
+def set_org_active(actor: User, org: Organization, active: bool) -> Organization:
+    """Deactivate an organisation (it keeps its history, users and nominations, and is
+    offered for nothing new: no new nomination, no new role) or make it active again."""
+    if org.is_active == active:
+        return org
+    if not active and org.parent_id is None:
+        raise Conflict(_("The city federation cannot be deactivated."))
+    org.is_active = active
+    _audit(
+        actor,
+        "org.activate" if active else "org.deactivate",
+        org,
+        {"is_active": [not active, active]},
+    )
     db.session.commit()
     return org

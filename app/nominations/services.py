@@ -349,7 +349,14 @@ def create_nomination(
                 award=label(AWARD_LABELS[award]),
             )
         ]
-    if org.level != AWARD_ORG_LEVEL[award]:
+    if not org.is_active:
+        errors["org_code"] = [
+            _(
+                "The organisation %(code)s is deactivated: it cannot file a nomination.",
+                code=org.code,
+            )
+        ]
+    elif org.level != AWARD_ORG_LEVEL[award]:
         errors["org_code"] = [
             _("A model small home is nominated by a branch union.")
             if award == AwardType.MODEL_SMALL_HOME
