@@ -148,7 +148,12 @@ def build_fuzz_world() -> FuzzWorld:
         "publicity": candidate,
         "commended": commended,
     }
+    from app.admin.imports import start_import
+
+    roster = "组织代码,组织名称,上级组织代码,层级,类别\nFZ-1,某工会,A,基层工会,企业\n"
+    run = start_import(world.user("admin"), "orgs", "roster.csv", roster.encode())
     ids = {
+        "run_id": run.id,
         "campaign_id": world.campaign.id,
         "draw_id": check.draw_id,
         "check_id": check.id,
