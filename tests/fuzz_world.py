@@ -20,6 +20,7 @@ from werkzeug.datastructures import FileStorage
 
 from app.assessment.evidence import add_evidence
 from app.assessment.review import add_review_comment
+from app.auth.activation import issue_activations
 from app.auth.models import Role, User
 from app.calendar.services import set_calendar_day
 from app.commendation.models import Certificate, Commendation, HonourRectification
@@ -138,6 +139,9 @@ def build_fuzz_world() -> FuzzWorld:
         parent=world.union_a,
         category=OrgCategory.ENTERPRISE,
     )
+    newcomer = make_user("fuzz_newcomer", Role.UNION, world.branch_a)
+    db.session.commit()
+    secret = issue_activations(world.user("admin"), [newcomer.id], "link")[newcomer.id]
     db.session.commit()
     set_calendar_day(city, date(2026, 10, 8), True, "调休上班")
     nominations = {
@@ -177,6 +181,8 @@ def build_fuzz_world() -> FuzzWorld:
     values = {name: [str(value)] for name, value in ids.items()}
     values["nomination_id"] = [str(n.id) for n in nominations.values()]
     values["token"] = [token]
+    values["secret"] = [secret]  # an activation link
+    values["kind"] = ["link"]
     values["code"] = [certificate.code]
     values["day"] = ["2026-10-08"]
     values["section"] = [next(iter(SECTIONS))]

@@ -135,6 +135,8 @@ def test_initial_password_logs_in_once_then_a_password_of_ones_own(world, client
     assert "常见" in field_error(weak.text, "new_password")
     named = choose(client, "/account/password/new", "newbie2026x")
     assert named.status_code == 422 and "用户名" in field_error(named.text, "new_password")
+    given = choose(client, "/account/password/new", secret)
+    assert given.status_code == 422 and "不同" in field_error(given.text, "new_password")
     mismatch = choose(client, "/account/password/new", NEW_PASSWORD, "something-else-1")
     assert mismatch.status_code == 422 and field_error(mismatch.text, "confirm")
     # No CSRF token, no change.
@@ -507,7 +509,9 @@ def test_the_admin_pages_refuse_everyone_else(world, client, auth):  # type: ign
 @pytest.mark.parametrize("kind", ["password", "link"])
 def test_issue_leaves_other_users_alone(ctx, world, kind):  # type: ignore[no-untyped-def]
     a, b = new_user(world, "a1"), new_user(world, "b1")
+    assert not b.must_change_password  # loaded: the UPDATE shows on it at once
     issue_activations(None, [b.id], kind)  # type: ignore[arg-type]
+    assert b.must_change_password and not a.must_change_password
     first = db.session.scalar(select(UserActivation).where(UserActivation.user_id == b.id))
     issue_activations(None, [a.id, 999_999], kind)  # type: ignore[arg-type]
     db.session.commit()

@@ -120,9 +120,13 @@ def among(column: Any, ids: Sequence[int]) -> Any:
 
 def _flag_loaded(user_ids: set[int]) -> None:
     """What the UPDATE did, on the users this session has loaded already."""
-    for key, obj in list(cast(Any, db.session.identity_map).items()):
+    identities = db.session.identity_map
+    for key in list(identities.keys()):
         # By the identity key, so that no expired user is loaded again to ask its id.
-        if key[0] is User and key[1][0] in user_ids and "must_change_password" in vars(obj):
+        if key[0] is not User or key[1][0] not in user_ids:
+            continue
+        obj = identities.get(key)
+        if obj is not None and "must_change_password" in vars(obj):
             set_committed_value(obj, "must_change_password", True)
 
 
@@ -274,7 +278,11 @@ def _check_new_password(
     user: User, new_password: str, confirm: str | None, *, old: str = ""
 ) -> None:
     problems = validate_password(new_password or "", user.username)
-    if not problems and (new_password == old or is_current_password(user, new_password)):
+    if not problems and (
+        new_password == old
+        or is_current_password(user, new_password)
+        or _was_given(user, new_password)
+    ):
         problems = [_("Please choose a password other than the one you were given.")]
     errors: dict[str, list[str]] = {}
     if problems:
@@ -283,6 +291,21 @@ def _check_new_password(
         errors["confirm"] = [_("The two passwords are not the same.")]
     if errors:
         raise Invalid(_("The password does not meet the rules."), errors=errors)
+
+
+def _was_given(user: User, password: str) -> bool:
+    """Whether `password` is an initial password the user was given (used or not)."""
+    digest = activation_digest(password.strip().lower())
+    return (
+        db.session.scalar(
+            select(UserActivation.id).where(
+                UserActivation.user_id == user.id,
+                UserActivation.kind == ActivationKind.PASSWORD,
+                UserActivation.secret_digest == digest,
+            )
+        )
+        is not None
+    )
 
 
 def _set_password(user: User, new_password: str, *, keep_session: str | None, via: str) -> int:
