@@ -110,3 +110,18 @@ def test_a_failure_while_writing_leaves_nothing_and_says_so(app, admin, monkeypa
         run = confirm_import(_user(admin), db.session.get(ImportRun, run_id))
         assert run.status == "failed" and "未写入" in (run.error or "")
     assert _orgs(app) == before
+
+
+def test_with_redis_down_the_run_still_runs_in_the_web_process(app, admin):
+    app.config["IMPORT_RUNNER"] = "rq"
+    old = app.config.get("REDIS_URL")
+    app.config["REDIS_URL"] = "redis://127.0.0.1:1/0"  # nothing listens there
+    before = _orgs(app)
+    try:
+        with app.test_request_context():
+            run_id = start_import(_user(admin), "orgs", "r.csv", ROWS).id
+        _wait(app, run_id, "checked")
+    finally:
+        app.config["REDIS_URL"] = old
+        app.config["IMPORT_RUNNER"] = "inline"
+    assert _orgs(app) == before

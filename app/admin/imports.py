@@ -79,6 +79,7 @@ def report_progress(run_id: int) -> Progress:
     redis = redis_connection()
     path = None if redis is not None else _progress_file(run_id)
     last: list[Any] = [None]
+    failed: list[bool] = []
 
     def report(phase: str, done: int, total: int) -> None:
         step = (phase, (100 * done // total) if total else 100)
@@ -86,12 +87,19 @@ def report_progress(run_id: int) -> Progress:
             return
         last[0] = step
         value = json.dumps({"phase": phase, "done": done, "total": total})
-        if redis is not None:
-            redis.set(_progress_key(run_id), value, ex=86_400)
-        elif path is not None:
-            tmp = path.with_suffix(".tmp")
-            tmp.write_text(value)
-            tmp.replace(path)
+        try:
+            if redis is not None:
+                redis.set(_progress_key(run_id), value, ex=86_400)
+            elif path is not None:
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(value)
+                tmp.replace(path)
+        except Exception:  # progress is for the eyes: the import goes on without it
+            if not failed:
+                failed.append(True)
+                current_app.logger.warning(
+                    "import %s: progress not recorded", run_id, exc_info=True
+                )
 
     return report
 
@@ -280,8 +288,11 @@ def _run(app: Flask, func: str, run_id: int) -> None:
         queue = get_queue()
         if queue is not None:
             name = f"app.admin.imports.{func}_job"
-            queue.enqueue(name, run_id, **POLICIES[name].options())
-            return
+            try:
+                queue.enqueue(name, run_id, **POLICIES[name].options())
+                return
+            except Exception:  # Redis unreachable: run it here rather than not at all
+                app.logger.exception("could not enqueue %s for import %s", name, run_id)
 
     def work() -> None:
         with app.app_context():
