@@ -50,6 +50,7 @@ def _upload(phone, tmp_path: Path, name: str, text: str) -> None:  # type: ignor
     path = tmp_path / name
     path.write_text(HEADER + text, encoding="utf-8-sig")
     phone.goto("/admin/imports")
+    assert_fits_the_phone(phone)
     card = phone.get_by_test_id("import-orgs")
     card.locator("input[type=file]").set_input_files(str(path))
     card.get_by_role("button", name="上传并检查").click()
@@ -66,6 +67,8 @@ def test_upload_an_error_fix_it_confirm_and_watch_it_done(
         db.session.commit()
         before = db.session.scalar(select(func.count()).select_from(Organization))
     log_in(phone, "admin")
+    phone.goto("/admin/imports")
+    screenshot(phone, "imports-phone")
 
     _upload(phone, tmp_path, "名册.csv", GOOD + "W-BAD,坏行工会,NOPE,基层工会,企业,10,20\n")
     expect(phone.locator("[data-import-bar]")).to_be_visible()  # the check at work
