@@ -56,7 +56,7 @@ def test_a_worker_runs_the_sweep_twice_and_reminds_once(world, ctx, app, redis):
 
 def test_a_sweep_killed_mid_way_and_retried_reminds_once(world, ctx, app, redis, monkeypatch):
     _late(world)
-    real = sweep_module._queue_emails
+    real = sweep_module.queue_emails
     calls = {"n": 0}
 
     def dies_the_first_time(ids):  # type: ignore[no-untyped-def]
@@ -65,7 +65,7 @@ def test_a_sweep_killed_mid_way_and_retried_reminds_once(world, ctx, app, redis,
             raise SystemExit("worker killed")  # after the notifications were inserted
         return real(ids)
 
-    monkeypatch.setattr(sweep_module, "_queue_emails", dies_the_first_time)
+    monkeypatch.setattr(sweep_module, "queue_emails", dies_the_first_time)
     queue = Queue(QUEUE_NAME, connection=redis)
     job = queue.enqueue("app.notifications.jobs.sweep_job")
     _work(app, redis)

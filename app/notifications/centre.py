@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.extensions import db
-from app.notifications.models import Notification
+from app.nominations.models import Nomination
+from app.notifications.events import event_title
+from app.notifications.models import Kind, Notification
 from app.notifications.policy import require_own
+from app.orgs.models import Organization
 from app.timeutil import utcnow
 
 PAGE = 50
@@ -19,9 +22,28 @@ def notifications_of(user: User, *, unread_only: bool = False) -> tuple[list[Not
     stmt = select(Notification).where(Notification.user_id == user.id)
     if unread_only:
         stmt = stmt.where(Notification.read_at.is_(None))
-    items = list(db.session.scalars(stmt.order_by(Notification.id.desc()).limit(PAGE)))
+    rows = db.session.execute(
+        stmt.add_columns(Organization.name)
+        .join(Nomination, Nomination.id == Notification.nomination_id)
+        .join(Organization, Organization.id == Nomination.org_id)
+        .order_by(Notification.id.desc())
+        .limit(PAGE)
+    ).all()
+    items = []
+    for notification, unit in rows:
+        # An event's notice in the reader's language; a reminder as it was written.
+        notification.display_title = (
+            event_title(notification.action, unit, _reader_role(notification))
+            if notification.kind == Kind.EVENT
+            else notification.title
+        )
+        items.append(notification)
     total = db.session.scalar(stmt.with_only_columns(func.count())) or 0
     return items, total
+
+
+def _reader_role(notification: Notification) -> Role | None:
+    return Role.REVIEWER if notification.action == "submit" else None
 
 
 def mark_read(user: User, notification_id: int) -> Notification:

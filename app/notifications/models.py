@@ -22,6 +22,7 @@ class Kind(enum.StrEnum):
     DUE_TODAY = "due_today"  # 今天到期
     OVERDUE = "overdue"  # 已逾期
     ESCALATION = "escalation"  # 逾期督办 (to the supervising organisation)
+    EVENT = "event"  # a step taken that changes the person's work or standing
 
 
 # The prefix of a reminder's title (【已逾期】…): written into the stored notification and its
@@ -31,14 +32,23 @@ KIND_LABELS = {
     Kind.DUE_TODAY: "今天到期",
     Kind.OVERDUE: "已逾期",
     Kind.ESCALATION: "逾期督办",
+    Kind.EVENT: "进展",
 }
 
 
 class Notification(Model):
     __tablename__ = "notifications"
     __table_args__ = (
+        # A reminder once per user, step, kind and day (event_id 0); an event's notice once
+        # per user and audit event.
         UniqueConstraint(
-            "user_id", "nomination_id", "state", "kind", "day", name="once_per_step_kind_day"
+            "user_id",
+            "nomination_id",
+            "state",
+            "kind",
+            "day",
+            "event_id",
+            name="once_per_step_kind_day_event",
         ),
         Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
     )
@@ -48,11 +58,18 @@ class Notification(Model):
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
     state: Mapped[str] = mapped_column(String(32))  # the step: the nomination's state
     kind: Mapped[Kind] = mapped_column(str_enum(Kind, 16))
-    day: Mapped[date] = mapped_column(Date)  # the Beijing day of the reminder
-    due_on: Mapped[date] = mapped_column(Date)
-    title: Mapped[str] = mapped_column(String(300))
+    day: Mapped[date] = mapped_column(Date)  # the Beijing day of the reminder or event
+    due_on: Mapped[date | None] = mapped_column(Date)  # an event's: the next step's, if any
+    title: Mapped[str] = mapped_column(String(300))  # in Chinese, as e-mailed
+    # An event's notice: the audit event (nomination_events.id; 0 for reminders), the
+    # action taken, and the comment that came with it (a return's reasons).
+    event_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    action: Mapped[str | None] = mapped_column(String(32))
+    body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    display_title = ""  # set by the centre: the title in the reader's language
 
 
 class MailStatus(enum.StrEnum):

@@ -22,4 +22,6 @@ def unread_count(user_id: UserIdColumn) -> ScalarSelect[Any]:
 
 
 def register(app: Flask) -> None:
+    from app.notifications import events  # noqa: F401 (its session hooks write the notices)
+
     register_user_figure("unread_notifications", unread_count)

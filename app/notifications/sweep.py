@@ -210,7 +210,7 @@ def _insert_ignoring_duplicates(rows: list[dict[str, Any]]) -> list[int]:
         db.session.execute(
             select(
                 table.c.user_id, table.c.nomination_id, table.c.state, table.c.kind, table.c.day
-            ).where(table.c.day.in_(days))
+            ).where(table.c.day.in_(days), table.c.event_id == 0)
         ).tuples()
     )
     fresh = [
@@ -220,7 +220,7 @@ def _insert_ignoring_duplicates(rows: list[dict[str, Any]]) -> list[int]:
     ]
     if not fresh:
         return []
-    keys = ["user_id", "nomination_id", "state", "kind", "day"]
+    keys = ["user_id", "nomination_id", "state", "kind", "day", "event_id"]
     if db.session.get_bind().dialect.name == "postgresql":
         # One statement whatever the number of rows: the columns as arrays, unnested.
         columns = [
@@ -254,7 +254,7 @@ def _insert_ignoring_duplicates(rows: list[dict[str, Any]]) -> list[int]:
     return list(db.session.scalars(many, fresh))
 
 
-def _queue_emails(notification_ids: list[int]) -> int:
+def queue_emails(notification_ids: list[int]) -> int:
     """One INSERT … SELECT: an e-mail for each new notification whose user has an address,
     the body written by the database."""
     if not notification_ids:
@@ -316,7 +316,7 @@ def sweep(today: date | None = None) -> SweepResult:
     today = today or beijing_today()
     rows = plan(today)
     created = _insert_ignoring_duplicates(rows)
-    emails = _queue_emails(created)
+    emails = queue_emails(created)
     db.session.commit()
     return SweepResult(
         steps=len({(r["nomination_id"]) for r in rows}), created=len(created), emails=emails

@@ -1,0 +1,216 @@
+"""Event notices: every step that hands work to someone or changes their standing tells the
+people concerned — a nomination submitted tells the district's reviewers; returned,
+approved, rejected, the evaluation's result, drawn or not, the check's outcome, a
+rectification decided, put on the 公示 list, commended, ordered to rectify, revoked tell the
+union.
+
+Keyed on the audit event: every state change writes a `NominationEvent` (the engine's
+`record`), and when the session commits, the events it flushed get their notices in the
+same transaction, before the COMMIT — one per person and event (the unique key holds it
+even if two sessions tried), nobody else's. A transaction that rolls back (the loser of a
+race) leaves no notice. E-mails for them are queued in the same transaction and sent after
+the commit (an RQ job when Redis is configured; `flask remind` otherwise).
+
+Titles are stored in Chinese, as they are e-mailed; the notification centre words them in
+the reader's language (`event_title`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from flask import current_app, has_app_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import Table, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+from app.auth.models import Role, RoleAssignment, User
+from app.extensions import db
+from app.nominations.models import Nomination, NominationEvent
+from app.notifications.models import Kind, Notification
+from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure, OrgLevel
+from app.timeutil import to_beijing
+from app.web.templating import label
+from workflows.nomination import ACTIONS
+
+PENDING = "pending_event_notices"
+CREATED = "event_notices_created"
+
+# Who is told of each action: the union (the unit's grassroots union), or the district's
+# reviewers. Actions not listed (e.g. a withdrawal of a draft) tell nobody.
+TOLD: dict[str, Role] = {
+    "submit": Role.REVIEWER,
+    "return": Role.UNION,
+    "approve": Role.UNION,
+    "reject": Role.UNION,
+    "pass_evaluation": Role.UNION,
+    "fail_evaluation": Role.UNION,
+    "draw": Role.UNION,
+    "pass_without_check": Role.UNION,
+    "pass_check": Role.UNION,
+    "order_rectification": Role.UNION,
+    "fail_check": Role.UNION,
+    "accept_rectification": Role.UNION,
+    "reject_rectification": Role.UNION,
+    "publish": Role.UNION,
+    "not_select": Role.UNION,
+    "uphold_objection": Role.UNION,
+    "commend": Role.UNION,
+    "objection_rectification": Role.UNION,
+    "order_honour_rectification": Role.UNION,
+    "rectified_to_candidate": Role.UNION,
+    "rectification_not_passed": Role.UNION,
+    "honour_restored": Role.UNION,
+    "revoke": Role.UNION,
+}
+
+
+def told_of(action: str, from_state: str | None) -> Role | None:
+    """The role told of an action (a withdrawal tells the reviewers only if it was theirs)."""
+    if action == "withdraw":
+        return Role.REVIEWER if from_state == "submitted" else None
+    return TOLD.get(action)
+
+
+def event_title(action: str | None, unit: str, role: Role | str | None = None) -> str:
+    """A notice's title in the current language: 【退回修改】某某工会的申报."""
+    step = ACTIONS.get(action or "")
+    what = label(step.label) if step else (action or "")
+    if role == Role.REVIEWER and action == "submit":
+        return _("【%(what)s】%(unit)s's nomination awaits your review", what=what, unit=unit)
+    return _("【%(what)s】%(unit)s's nomination", what=what, unit=unit)
+
+
+def _orgs_told(org_id: int, role: Role) -> list[int]:
+    """The organisations whose holders of `role` are told about a unit's nomination: its
+    grassroots union (itself, or the one above a branch), or its district."""
+    levels = (OrgLevel.GRASSROOTS,) if role == Role.UNION else DISTRICT_LEVELS
+    return list(
+        db.session.scalars(
+            select(OrgClosure.ancestor_id)
+            .join(Organization, Organization.id == OrgClosure.ancestor_id)
+            .where(OrgClosure.descendant_id == org_id, Organization.level.in_(levels))
+        )
+    )
+
+
+def _people(org_ids: list[int], role: Role) -> list[int]:
+    if not org_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(RoleAssignment.user_id)
+            .join(User, User.id == RoleAssignment.user_id)
+            .where(
+                RoleAssignment.role == role,
+                RoleAssignment.org_id.in_(org_ids),
+                User.is_active_flag.is_(True),
+            )
+            .distinct()
+        )
+    )
+
+
+def _insert(rows: list[dict[str, Any]]) -> list[int]:
+    """Insert, skipping any (user, event) already told; the new rows' ids."""
+    if not rows:
+        return []
+    table = cast(Table, Notification.__table__)
+    keys = ["user_id", "nomination_id", "state", "kind", "day", "event_id"]
+    dialect = db.session.get_bind().dialect.name
+    make = pg_insert if dialect == "postgresql" else sqlite_insert
+    stmt = make(table).on_conflict_do_nothing(index_elements=keys).returning(table.c.id)
+    return list(db.session.scalars(stmt, rows))
+
+
+def notify_events(events: list[NominationEvent]) -> list[int]:
+    """Write the notices of these (flushed) audit events; the new notifications' ids."""
+    rows: list[dict[str, Any]] = []
+    for ev in events:
+        role = told_of(ev.action, ev.from_state)
+        if role is None:
+            continue
+        nomination = db.session.get(Nomination, ev.nomination_id)
+        if nomination is None:
+            continue
+        unit = db.session.scalar(
+            select(Organization.name).where(Organization.id == nomination.org_id)
+        )
+        people = set(_people(_orgs_told(nomination.org_id, role), role))
+        people.discard(ev.actor_id or 0)  # nobody is told of their own step
+        if not people:
+            continue
+        with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans_CN")):
+            title = event_title(ev.action, unit or "", role)[:300]
+        day = to_beijing(ev.created_at).date()
+        rows += [
+            {
+                "user_id": user_id,
+                "nomination_id": nomination.id,
+                "state": ev.to_state,
+                "kind": Kind.EVENT,
+                "day": day,
+                "due_on": nomination.due_on,
+                "title": title,
+                "event_id": ev.id,
+                "action": ev.action,
+                "body": (ev.comment or None),
+                "created_at": ev.created_at,
+            }
+            for user_id in sorted(people)
+        ]
+    return _insert(rows)
+
+
+# -- the session hooks -----------------------------------------------------------------
+
+
+@event.listens_for(Session, "after_flush")
+def _collect(session: Session, _context: Any) -> None:
+    """Note the audit events this flush wrote (their ids are known now)."""
+    new = [obj for obj in session.new if isinstance(obj, NominationEvent)]
+    if new:
+        session.info.setdefault(PENDING, []).extend(new)
+
+
+@event.listens_for(Session, "before_commit")
+def _write(session: Session) -> None:
+    """Before the COMMIT, in the same transaction: the notices and their e-mails."""
+    if not has_app_context():
+        return
+    if any(isinstance(obj, NominationEvent) for obj in session.new):
+        session.flush()  # the COMMIT would flush them after this hook: now, to know their ids
+    events = session.info.pop(PENDING, [])
+    if not events:
+        return
+    from app.notifications.sweep import queue_emails
+
+    created = notify_events(events)
+    if created:
+        queue_emails(created)
+        session.info[CREATED] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _send(session: Session) -> None:
+    """After the commit: a job sends the e-mails (without Redis, `flask remind` does)."""
+    if not session.info.pop(CREATED, False) or not has_app_context():
+        return
+    from app.jobs import POLICIES, get_queue
+
+    try:
+        queue = get_queue()
+        if queue is not None:
+            name = "app.notifications.jobs.send_job"
+            queue.enqueue(name, **POLICIES[name].options())
+    except Exception:  # Redis down: the periodic sweep sends them
+        current_app.logger.warning("could not enqueue the notices' e-mails", exc_info=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(PENDING, None)
+    session.info.pop(CREATED, None)
