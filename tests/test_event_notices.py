@@ -126,3 +126,36 @@ def test_the_centre_shows_the_notice_in_the_reader_s_language_and_opens_the_nomi
     client.get("/lang/en")
     english = html.unescape(client.get("/notifications").text)
     assert f"{world.union_a.name}'s nomination" in english and "请补充材料" in english
+
+
+def test_each_inspector_put_on_a_team_is_told_the_unit_s_address_and_contact_once(world, ctx):
+    from app.nominations.models import Nomination
+    from app.spot_checks import assign
+    from app.spot_checks.models import SpotCheckAssignment
+    from app.spot_checks.services import announce_draw, apply_draw, make_draw
+    from tests.factories import add_inspectors
+
+    add_inspectors(world)
+    world.union_b.address, world.union_b.contact_phone = "乙区某路 9 号", "0571-5550000"
+    city = world.user("city")
+    nomination = world.nomination(org=world.union_b, status="awaiting_draw")
+    draw = announce_draw(city, world.campaign.id, method="ratio", value="1")
+    make_draw(city, draw.id)
+    apply_draw(city, draw.id)
+    assign.auto_assign(city, draw.id)
+    team = set(
+        db.session.scalars(
+            select(SpotCheckAssignment.inspector_id).where(
+                SpotCheckAssignment.spot_check.has(nomination_id=nomination.id)
+            )
+        )
+    )
+    assigned = _notices(nomination_id=nomination.id, action="assigned")
+    assert {n.user_id for n in assigned} == team and len(assigned) == len(team) == 2
+    assert "乙区某路 9 号" in assigned[0].body and "0571-5550000" in assigned[0].body
+    assert assigned[0].title.startswith("【抽查任务】")
+    # the union was told it was drawn (the state change), the inspectors of their task
+    assert [n.action for n in _notices(nomination_id=nomination.id, action="draw")] == ["draw"]
+    assign.auto_assign(city, draw.id)  # again: nobody new, no new notice
+    assert len(_notices(nomination_id=nomination.id, action="assigned")) == 2
+    assert db.session.get(Nomination, nomination.id).status == "spot_check"

@@ -17,6 +17,8 @@ the reader's language (`event_title`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from flask import current_app, has_app_context
@@ -32,12 +34,38 @@ from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
 from app.notifications.models import Kind, Notification
 from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure, OrgLevel
-from app.timeutil import to_beijing
+from app.timeutil import to_beijing, utcnow
 from app.web.templating import label
 from workflows.nomination import ACTIONS
 
 PENDING = "pending_event_notices"
+PENDING_OTHER = "pending_other_notices"
 CREATED = "event_notices_created"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice of something other than a state change (an inspector put on a team …):
+    who is told, about which nomination, on which occasion and record (the unique key's
+    `state` and `event_id`), the words in Chinese as sent, and what goes with them."""
+
+    user_ids: tuple[int, ...]
+    nomination_id: int
+    occasion: str  # e.g. "assigned"; stored as the notice's `state`
+    key: int  # the record it is about: once per person and record
+    action: str
+    title: str
+    body: str | None = None
+
+
+# A stage declares which records it writes are worth a notice (`register_source`): the
+# model, and a function giving the notices of one new row (flushed, so it has its id).
+SOURCES: dict[type, Callable[[Any], list[Notice]]] = {}
+
+
+def register_source(model: type, notices: Callable[[Any], list[Notice]]) -> None:
+    SOURCES[model] = notices
+
 
 # Who is told of each action: the union (the unit's grassroots union), or the district's
 # reviewers. Actions not listed (e.g. a withdrawal of a draft) tell nobody.
@@ -77,6 +105,8 @@ def told_of(action: str, from_state: str | None) -> Role | None:
 
 def event_title(action: str | None, unit: str, role: Role | str | None = None) -> str:
     """A notice's title in the current language: 【退回修改】某某工会的申报."""
+    if action == "assigned":
+        return _("【Spot check】You are on the inspection team of %(unit)s", unit=unit)
     step = ACTIONS.get(action or "")
     what = label(step.label) if step else (action or "")
     if role == Role.REVIEWER and action == "submit":
@@ -165,6 +195,29 @@ def notify_events(events: list[NominationEvent]) -> list[int]:
     return _insert(rows)
 
 
+def notify_others(notices: list[Notice], at: Any) -> list[int]:
+    """Write notices from the registered sources; the new notifications' ids."""
+    day = to_beijing(at).date()
+    rows = [
+        {
+            "user_id": user_id,
+            "nomination_id": n.nomination_id,
+            "state": n.occasion,
+            "kind": Kind.EVENT,
+            "day": day,
+            "due_on": None,
+            "title": n.title[:300],
+            "event_id": n.key,
+            "action": n.action,
+            "body": n.body,
+            "created_at": at,
+        }
+        for n in notices
+        for user_id in sorted(set(n.user_ids))
+    ]
+    return _insert(rows)
+
+
 # -- the session hooks -----------------------------------------------------------------
 
 
@@ -174,6 +227,9 @@ def _collect(session: Session, _context: Any) -> None:
     new = [obj for obj in session.new if isinstance(obj, NominationEvent)]
     if new:
         session.info.setdefault(PENDING, []).extend(new)
+    others = [obj for obj in session.new if type(obj) in SOURCES]
+    if others:
+        session.info.setdefault(PENDING_OTHER, []).extend(others)
 
 
 @event.listens_for(Session, "before_commit")
@@ -181,14 +237,18 @@ def _write(session: Session) -> None:
     """Before the COMMIT, in the same transaction: the notices and their e-mails."""
     if not has_app_context():
         return
-    if any(isinstance(obj, NominationEvent) for obj in session.new):
+    if any(isinstance(obj, NominationEvent) or type(obj) in SOURCES for obj in session.new):
         session.flush()  # the COMMIT would flush them after this hook: now, to know their ids
     events = session.info.pop(PENDING, [])
-    if not events:
+    others = session.info.pop(PENDING_OTHER, [])
+    if not events and not others:
         return
     from app.notifications.sweep import queue_emails
 
-    created = notify_events(events)
+    created = notify_events(events) if events else []
+    if others:
+        notices = [n for obj in others for n in SOURCES[type(obj)](obj)]
+        created += notify_others(notices, utcnow())
     if created:
         queue_emails(created)
         session.info[CREATED] = True
@@ -213,4 +273,5 @@ def _send(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _forget(session: Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(PENDING_OTHER, None)
     session.info.pop(CREATED, None)

@@ -14,8 +14,9 @@ from app.campaigns import links
 from app.campaigns.links import CampaignLink
 from app.extensions import db
 from app.nominations import cards, deadlines, work
-from app.spot_checks import card, policy, scope
-from app.spot_checks.models import SpotCheck
+from app.notifications import events
+from app.spot_checks import card, notices, policy, scope
+from app.spot_checks.models import SpotCheck, SpotCheckAssignment
 from app.web import menu
 from app.web.menu import MenuEntry
 
@@ -72,3 +73,4 @@ def register(app: Flask) -> None:
     work.register_more_work("reviewer", "rectification", reviewer_decides)
     links.register(DRAW_LINK)
     menu.register(MENU_ENTRY)
+    events.register_source(SpotCheckAssignment, notices.assignment_notices)
