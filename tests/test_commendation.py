@@ -301,3 +301,26 @@ def test_a_commended_home_ordered_to_rectify_keeps_or_loses_its_title(world, ctx
     assert home.status == "revoked"
     certificate = db.session.scalar(select(Certificate).where(Certificate.nomination_id == home.id))
     assert certificate.revoked_on == beijing_today()
+
+
+def test_an_objection_tells_the_city_once_and_nothing_of_the_objector(world, ctx, candidates):
+    from app.notifications.models import Kind, Notification
+
+    publicity = _publish(world, candidates)
+    objection = objections.lodge_objection(
+        publicity.id,
+        candidates[0].id,
+        body="该单位职代会近两年未召开。",
+        name="王某",
+        contact="13800000000",
+        address="10.0.0.9",
+    )
+    told = db.session.scalars(
+        select(Notification).where(
+            Notification.kind == Kind.EVENT, Notification.action == "objection"
+        )
+    ).all()
+    assert [n.user_id for n in told] == [world.user("city").id]
+    assert told[0].event_id == objection.id and told[0].nomination_id == candidates[0].id
+    text = f"{told[0].title} {told[0].body or ''}"
+    assert "王某" not in text and "13800000000" not in text and "职代会" not in text

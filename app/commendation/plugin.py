@@ -11,10 +11,11 @@ from sqlalchemy import select
 
 from app.campaigns import links
 from app.campaigns.links import CampaignLink
-from app.commendation import card, guards, policy, scope
-from app.commendation.models import HonourRectification, Publicity, PublicityEntry
+from app.commendation import card, guards, notices, policy, scope
+from app.commendation.models import HonourRectification, Objection, Publicity, PublicityEntry
 from app.extensions import db
 from app.nominations import cards, deadlines, work
+from app.notifications import events
 from workflows.guards import GUARDS
 
 CARD = cards.Card("honour", "commendation/_nomination_card.html", card.build_card, order=10)
@@ -64,3 +65,4 @@ def register(app: Flask) -> None:
     work.register_handover(HANDED_IN)
     work.register_more_work("city", "honour_rectification", scope.city_rectification_clause)
     links.register(DECISION_LINK)
+    events.register_source(Objection, notices.objection_notices)

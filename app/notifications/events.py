@@ -107,6 +107,8 @@ def event_title(action: str | None, unit: str, role: Role | str | None = None) -
     """A notice's title in the current language: 【退回修改】某某工会的申报."""
     if action == "assigned":
         return _("【Spot check】You are on the inspection team of %(unit)s", unit=unit)
+    if action == "objection":
+        return _("【Objection】The publicity of %(unit)s received an objection", unit=unit)
     step = ACTIONS.get(action or "")
     what = label(step.label) if step else (action or "")
     if role == Role.REVIEWER and action == "submit":
