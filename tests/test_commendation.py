@@ -324,3 +324,12 @@ def test_an_objection_tells_the_city_once_and_nothing_of_the_objector(world, ctx
     assert told[0].event_id == objection.id and told[0].nomination_id == candidates[0].id
     text = f"{told[0].title} {told[0].body or ''}"
     assert "王某" not in text and "13800000000" not in text and "职代会" not in text
+
+    objections.answer_objection(
+        world.user("city"), objection.id, decision="dismiss", answer="经核实，职代会已按期召开。"
+    )
+    dismissed = db.session.scalars(
+        select(Notification).where(Notification.action == "objection_dismissed")
+    ).all()
+    assert [n.user_id for n in dismissed] == [world.user("union_a").id]
+    assert "王某" not in dismissed[0].title and dismissed[0].body is None

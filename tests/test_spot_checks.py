@@ -426,3 +426,28 @@ def test_rectification_moves_between_worklists(world, ctx):
     rectification.submit_rectification(union, check.id)
     assert worklist(union) == []
     assert [n.id for n in worklist(world.user("inspector_b"))] == [nomination.id]
+
+
+def test_the_team_is_asked_to_agree_and_told_of_a_rectification_handed_in(world, ctx):
+    from app.notifications.models import Kind, Notification
+
+    def told(action: str) -> list[str]:
+        names = {u.id: key for key, u in world.users.items()}
+        rows = db.session.scalars(
+            select(Notification.user_id).where(
+                Notification.kind == Kind.EVENT, Notification.action == action
+            )
+        )
+        return sorted(names[i] for i in rows)
+
+    add_inspectors(world)
+    nomination, check = spot_check(world, org=world.union_a, inspectors=TEAM)
+    items = _order_rectification(world, nomination, check)
+    assert told("conclusion_proposed") == ["inspector_b"]  # the proposer agreed already
+    assert told("order_rectification") == ["union_a"]  # the state change, with its comment
+    union = world.user("union_a")
+    rectification.save_responses(union, check.id, {i: "已补建会员档案。" for i in items})
+    for i in items:
+        rectification.add_response_file(union, check.id, i, _photo("整改.jpg"))
+    rectification.submit_rectification(union, check.id)
+    assert told("rectification_submitted") == sorted(TEAM)

@@ -66,3 +66,4 @@ def register(app: Flask) -> None:
     work.register_more_work("city", "honour_rectification", scope.city_rectification_clause)
     links.register(DECISION_LINK)
     events.register_source(Objection, notices.objection_notices)
+    events.register_change(Objection, "status", notices.dismissed_notices)

@@ -24,7 +24,7 @@ from typing import Any, cast
 from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Table, event, select
+from sqlalchemy import Table, event, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -67,6 +67,21 @@ def register_source(model: type, notices: Callable[[Any], list[Notice]]) -> None
     SOURCES[model] = notices
 
 
+# And which changes of existing rows are: the model, the attribute whose new value is the
+# occasion (a conclusion proposed, a rectification handed in), and the notices of it.
+CHANGES: dict[type, list[tuple[str, Callable[[Any], list[Notice]]]]] = {}
+
+
+def register_change(model: type, attribute: str, notices: Callable[[Any], list[Notice]]) -> None:
+    CHANGES.setdefault(model, []).append((attribute, notices))
+
+
+def occasion_key(at: Any) -> int:
+    """The key of an occasion that may recur on one record (a conclusion proposed again
+    after a disagreement): the second it happened, one transaction being one occasion."""
+    return int(at.timestamp())
+
+
 # Who is told of each action: the union (the unit's grassroots union), or the district's
 # reviewers. Actions not listed (e.g. a withdrawal of a draft) tell nobody.
 TOLD: dict[str, Role] = {
@@ -107,6 +122,12 @@ def event_title(action: str | None, unit: str, role: Role | str | None = None) -
     """A notice's title in the current language: 【退回修改】某某工会的申报."""
     if action == "assigned":
         return _("【Spot check】You are on the inspection team of %(unit)s", unit=unit)
+    if action == "conclusion_proposed":
+        return _("【Spot check】A conclusion on %(unit)s awaits your agreement", unit=unit)
+    if action == "rectification_submitted":
+        return _("【Rectification】%(unit)s handed in its rectification", unit=unit)
+    if action == "objection_dismissed":
+        return _("【Objection】An objection to %(unit)s was not upheld", unit=unit)
     if action == "objection":
         return _("【Objection】The publicity of %(unit)s received an objection", unit=unit)
     step = ACTIONS.get(action or "")
@@ -114,6 +135,21 @@ def event_title(action: str | None, unit: str, role: Role | str | None = None) -
     if role == Role.REVIEWER and action == "submit":
         return _("【%(what)s】%(unit)s's nomination awaits your review", what=what, unit=unit)
     return _("【%(what)s】%(unit)s's nomination", what=what, unit=unit)
+
+
+def union_orgs(org_id: int) -> list[int]:
+    """The grassroots union of a unit (itself, or the one above a branch)."""
+    return _orgs_told(org_id, Role.UNION)
+
+
+def district_orgs(org_id: int) -> list[int]:
+    """The district (or industry union) above a unit."""
+    return _orgs_told(org_id, Role.REVIEWER)
+
+
+def people_holding(role: Role, org_ids: list[int]) -> list[int]:
+    """The active users holding `role` at these organisations."""
+    return _people(org_ids, role)
 
 
 def _orgs_told(org_id: int, role: Role) -> list[int]:
@@ -229,7 +265,14 @@ def _collect(session: Session, _context: Any) -> None:
     new = [obj for obj in session.new if isinstance(obj, NominationEvent)]
     if new:
         session.info.setdefault(PENDING, []).extend(new)
-    others = [obj for obj in session.new if type(obj) in SOURCES]
+    others: list[tuple[Any, Callable[[Any], list[Notice]]]] = [
+        (obj, SOURCES[type(obj)]) for obj in session.new if type(obj) in SOURCES
+    ]
+    for obj in session.dirty:
+        for attribute, notices in CHANGES.get(type(obj), ()):
+            added = inspect(obj).attrs[attribute].history.added
+            if added and added[0] is not None:
+                others.append((obj, notices))
     if others:
         session.info.setdefault(PENDING_OTHER, []).extend(others)
 
@@ -239,7 +282,9 @@ def _write(session: Session) -> None:
     """Before the COMMIT, in the same transaction: the notices and their e-mails."""
     if not has_app_context():
         return
-    if any(isinstance(obj, NominationEvent) or type(obj) in SOURCES for obj in session.new):
+    if session.dirty or any(
+        isinstance(obj, NominationEvent) or type(obj) in SOURCES for obj in session.new
+    ):
         session.flush()  # the COMMIT would flush them after this hook: now, to know their ids
     events = session.info.pop(PENDING, [])
     others = session.info.pop(PENDING_OTHER, [])
@@ -249,7 +294,7 @@ def _write(session: Session) -> None:
 
     created = notify_events(events) if events else []
     if others:
-        notices = [n for obj in others for n in SOURCES[type(obj)](obj)]
+        notices = [n for obj, make in others for n in make(obj)]
         created += notify_others(notices, utcnow())
     if created:
         queue_emails(created)

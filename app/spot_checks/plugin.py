@@ -74,3 +74,5 @@ def register(app: Flask) -> None:
     links.register(DRAW_LINK)
     menu.register(MENU_ENTRY)
     events.register_source(SpotCheckAssignment, notices.assignment_notices)
+    events.register_change(SpotCheck, "conclusion", notices.conclusion_notices)
+    events.register_change(SpotCheck, "rectification_submitted_at", notices.rectification_notices)
