@@ -132,6 +132,15 @@ def load() -> dict[str, object]:
         "MAIL_PASSWORD": env_str("MAIL_PASSWORD", ""),
         "MAIL_FROM": env_str("MAIL_FROM", "noreply@localhost"),
         "MAIL_MAX_ATTEMPTS": env_int("MAIL_MAX_ATTEMPTS", 5),
+        # Who is told how, unless they chose otherwise (app/notifications/delivery.py).
+        "NOTIFY_EVENTS_EMAIL": env_bool("NOTIFY_EVENTS_EMAIL", True),
+        "NOTIFY_EVENTS_SMS": env_bool("NOTIFY_EVENTS_SMS", True),
+        "NOTIFY_REMINDERS_EMAIL": env_bool("NOTIFY_REMINDERS_EMAIL", True),
+        "NOTIFY_REMINDERS_SMS": env_bool("NOTIFY_REMINDERS_SMS", False),
+        # No SMS or robot message in these Beijing hours: held to their end ("": none).
+        "QUIET_HOURS": env_str("QUIET_HOURS", "22:00-08:00"),
+        # The SMS provider: aliyun, http, or empty (no SMS).
+        "SMS_PROVIDER": env_str("SMS_PROVIDER", ""),
         # 公示: objections one address may lodge per 24 hours.
         "OBJECTIONS_PER_ADDRESS_PER_DAY": env_int("OBJECTIONS_PER_ADDRESS_PER_DAY", 5),
         # Evidence files (佐证材料): stored outside the web root, limits in MB (MiB).

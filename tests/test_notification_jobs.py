@@ -59,11 +59,11 @@ def test_a_sweep_killed_mid_way_and_retried_reminds_once(world, ctx, app, redis,
     real = sweep_module.queue_emails
     calls = {"n": 0}
 
-    def dies_the_first_time(ids):  # type: ignore[no-untyped-def]
+    def dies_the_first_time(ids, kind):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 1:
             raise SystemExit("worker killed")  # after the notifications were inserted
-        return real(ids)
+        return real(ids, kind)
 
     monkeypatch.setattr(sweep_module, "queue_emails", dies_the_first_time)
     queue = Queue(QUEUE_NAME, connection=redis)

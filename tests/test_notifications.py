@@ -21,10 +21,11 @@ def _due(nomination, days: int) -> None:  # type: ignore[no-untyped-def]
 
 
 def _kinds(user) -> list[tuple[int, str]]:  # type: ignore[no-untyped-def]
+    """The user's reminders (the notices of steps taken are tests/test_event_notices.py's)."""
     return sorted(
         db.session.execute(
             select(Notification.nomination_id, Notification.kind).where(
-                Notification.user_id == user.id
+                Notification.user_id == user.id, Notification.kind != "event"
             )
         ).all()
     )

@@ -290,6 +290,7 @@ def _write(session: Session) -> None:
     others = session.info.pop(PENDING_OTHER, [])
     if not events and not others:
         return
+    from app.notifications.delivery import queue_sms
     from app.notifications.sweep import queue_emails
 
     created = notify_events(events) if events else []
@@ -297,7 +298,8 @@ def _write(session: Session) -> None:
         notices = [n for obj, make in others for n in make(obj)]
         created += notify_others(notices, utcnow())
     if created:
-        queue_emails(created)
+        queue_emails(created, "events")
+        queue_sms(created, "events")
         session.info[CREATED] = True
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.dbtypes import UTCDateTime, str_enum
@@ -99,3 +99,49 @@ class OutboxEmail(Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     notification: Mapped[Notification] = relationship()
+
+
+class NotificationPreference(Model):
+    """How a user wants to be told, per kind of notice: events (a step taken) and reminders
+    (deadlines). Empty (None): the deployment's default (`NOTIFY_*` settings). In the app is
+    always on. `digest`: one message a day instead of each one by e-mail or SMS."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    events_email: Mapped[bool | None] = mapped_column(Boolean)
+    events_sms: Mapped[bool | None] = mapped_column(Boolean)
+    reminders_email: Mapped[bool | None] = mapped_column(Boolean)
+    reminders_sms: Mapped[bool | None] = mapped_column(Boolean)
+    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    last_digest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OutboxMessage(Model):
+    """A message for an outside channel other than e-mail (SMS; a group robot), queued in
+    the transaction of its notice and sent by a job with retries, like the e-mail outbox.
+    During quiet hours SMS and robot messages wait (`next_attempt_at` is the morning)."""
+
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        UniqueConstraint("notification_id", "channel", name="once_per_notice_channel"),
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    notification_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE")
+    )
+    channel: Mapped[str] = mapped_column(String(16))  # sms | wecom | dingtalk
+    target: Mapped[str] = mapped_column(String(200))  # a mobile number, or a robot
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[MailStatus] = mapped_column(str_enum(MailStatus, 12), default=MailStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    provider_id: Mapped[str | None] = mapped_column(String(100))
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

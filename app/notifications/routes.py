@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from app.auth.mobile import mask_mobile
 from app.notifications import bp
 from app.notifications.centre import mark_all_read, mark_read, notifications_of
+from app.notifications.delivery import (
+    preferences_of,
+    quiet_hours,
+    set_preferences,
+    sms_configured,
+)
+from app.notifications.forms import PreferencesForm
 
 
 @bp.get("/notifications")
@@ -37,3 +46,22 @@ def read(notification_id: int) -> ResponseReturnValue:
 def read_all() -> ResponseReturnValue:
     mark_all_read(current_user)
     return redirect(url_for("notifications.centre"), code=303)
+
+
+@bp.route("/notifications/settings", methods=["GET", "POST"])
+@login_required
+def settings() -> ResponseReturnValue:
+    """How the user wants to be told: e-mail and SMS per kind, or a daily digest."""
+    form = PreferencesForm(data=preferences_of(current_user) if request.method == "GET" else None)
+    if form.validate_on_submit():
+        set_preferences(current_user, {name: field.data for name, field in form._fields.items()})
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for("notifications.settings"), code=303)
+    return render_template(
+        "notifications/settings.html",
+        form=form,
+        email=current_user.email,
+        mobile=mask_mobile(current_user.mobile) if current_user.mobile else None,
+        sms=sms_configured(),
+        quiet=quiet_hours(),
+    )

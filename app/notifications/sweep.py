@@ -26,7 +26,14 @@ from app.dbtypes import UTCDateTime
 from app.extensions import Model, db
 from app.nominations import work
 from app.nominations.models import Nomination
-from app.notifications.models import KIND_LABELS, Kind, Notification, OutboxEmail
+from app.notifications.delivery import queue_sms
+from app.notifications.models import (
+    KIND_LABELS,
+    Kind,
+    Notification,
+    NotificationPreference,
+    OutboxEmail,
+)
 from app.orgs.models import Organization, OrgClosure
 from app.timeutil import beijing_today, utcnow
 from workflows.nomination import STATE_LABELS, STATE_OWNER
@@ -254,11 +261,15 @@ def _insert_ignoring_duplicates(rows: list[dict[str, Any]]) -> list[int]:
     return list(db.session.scalars(many, fresh))
 
 
-def queue_emails(notification_ids: list[int]) -> int:
-    """One INSERT … SELECT: an e-mail for each new notification whose user has an address,
-    the body written by the database."""
+def queue_emails(notification_ids: list[int], kind: str = "reminders") -> int:
+    """One INSERT … SELECT: an e-mail for each new notification whose user has an address
+    and wants this kind by e-mail (`app.notifications.delivery`), the body written by the
+    database."""
+    from app.notifications.delivery import wanted
+
     if not notification_ids:
         return 0
+    prefs = _table(NotificationPreference)
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
     now = utcnow()
     n, u = _table(Notification), _table(User)
@@ -287,7 +298,13 @@ def queue_emails(notification_ids: list[int]) -> int:
                 literal(now, UTCDateTime),
             )
             .join(u, u.c.id == n.c.user_id)
-            .where(n.c.id.in_(ids), u.c.email.is_not(None), u.c.email != "")
+            .outerjoin(prefs, prefs.c.user_id == n.c.user_id)
+            .where(
+                n.c.id.in_(ids),
+                u.c.email.is_not(None),
+                u.c.email != "",
+                wanted(kind, "email", prefs),
+            )
         )
         outbox = _table(OutboxEmail)
         result = db.session.execute(
@@ -316,7 +333,8 @@ def sweep(today: date | None = None) -> SweepResult:
     today = today or beijing_today()
     rows = plan(today)
     created = _insert_ignoring_duplicates(rows)
-    emails = queue_emails(created)
+    emails = queue_emails(created, "reminders")
+    queue_sms(created, "reminders")
     db.session.commit()
     return SweepResult(
         steps=len({(r["nomination_id"]) for r in rows}), created=len(created), emails=emails
