@@ -4,15 +4,15 @@ quiet hours that hold SMS until the morning."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.nominations.services import take_action
 from app.notifications.delivery import preferences_of, release_time, set_preferences
-from app.notifications.models import OutboxEmail, OutboxMessage
+from app.notifications.models import Notification, OutboxEmail, OutboxMessage
 from app.timeutil import BEIJING, as_utc
 from tests.conftest import csrf_from
 
@@ -105,3 +105,29 @@ def test_the_settings_page_saves_the_choices(world, client, auth):
     values = preferences_of(world.user("union_a"))
     assert values["events_email"] is True and values["events_sms"] is False
     assert values["digest"] is True and values["reminders_email"] is False
+
+
+def test_the_daily_digest_goes_once_at_eight_with_what_happened(world, ctx, sms):
+    from app.notifications.digest import send_digests
+
+    union = world.user("union_a")
+    union.email, union.mobile = "u@example.cn", "13800138000"
+    db.session.commit()
+    set_preferences(union, {"digest": True})
+    first, second = _return(world), _return(world)
+    assert db.session.scalar(select(OutboxEmail)) is None  # nothing one by one
+    created = as_utc(db.session.scalar(select(func.max(Notification.created_at))))
+    local = created.astimezone(BEIJING)
+    morning = datetime.combine(local.date(), time(8, 5), tzinfo=BEIJING)
+    if morning <= local:
+        morning += timedelta(days=1)  # the next 08:05 after the notices
+    morning = as_utc(morning)
+    assert send_digests(morning - timedelta(hours=1)) == 0  # 07:05: not yet
+    assert send_digests(morning) == 1
+    email = db.session.scalar(select(OutboxEmail))
+    assert email.to_address == "u@example.cn" and "2 条" in email.subject
+    assert "【退回修改】" in email.body
+    sms_text = db.session.scalar(select(OutboxMessage.text))
+    assert sms_text.startswith("【每日汇总】") and "共 2 条" in sms_text
+    assert send_digests(morning + timedelta(hours=2)) == 0  # once a day
+    assert first.id != second.id  # two nominations, one digest

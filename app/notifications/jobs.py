@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from app.notifications.digest import send_digests
 from app.notifications.mail import send_due
 from app.notifications.sweep import sweep
 
 
 def sweep_job() -> dict[str, int]:
-    """Owe today's reminders (exactly once), then send the e-mails they queued."""
+    """Owe today's reminders (exactly once), queue the daily digests that are due, then
+    send the e-mails they queued."""
     result = sweep()
+    digests = send_digests()
     sent = send_due()
-    return {"steps": result.steps, "created": result.created, "emails": result.emails, **sent}
+    return {
+        "steps": result.steps,
+        "created": result.created,
+        "emails": result.emails,
+        "digests": digests,
+        **sent,
+    }
 
 
 def send_job() -> dict[str, int]:
