@@ -139,7 +139,7 @@ BLUEPRINTS: dict[str, tuple[str, ...]] = {
     "main": ("routes",),
     "nominations": ("routes",),
     "campaigns": ("routes",),
-    "admin": ("routes", "operations", "import_pages"),
+    "admin": ("routes", "operations", "import_pages", "robot_pages"),
     "assessment": ("routes",),
     "evidence": ("routes",),
     "evaluation": ("routes", "downloads", "public"),

@@ -55,6 +55,8 @@ AUDIT_ACTIONS = {
     "org.import_update": _l("Organisation updated by an import"),
     "org.deactivate": _l("Organisation deactivated"),
     "org.activate": _l("Organisation reactivated"),
+    "org.robot_add": _l("Group robot added"),
+    "org.robot_remove": _l("Group robot removed"),
     "import.apply": _l("Spreadsheet imported"),
 }
 

@@ -24,6 +24,9 @@ from app.admin.forms import (
 )
 from app.admin.models import AUDIT_ACTIONS, AUDIT_TARGETS, describe_changes
 from app.admin.policy import require_admin, require_scoped_org, scoped_org, scoped_orgs
+from app.admin.robots import KIND_LABELS as ROBOT_KINDS
+from app.admin.robots import ROLE_LABELS as ROBOT_ROLES
+from app.admin.robots import masked, robots_of
 from app.admin.services import (
     add_org,
     audit_trail,
@@ -501,7 +504,16 @@ def edit_org_page(org_id: int) -> ResponseReturnValue:
     elif request.method == "POST":
         status = 422
     return (
-        render_template("admin/org_form.html", form=form, org=org, active_form=ConfirmForm()),
+        render_template(
+            "admin/org_form.html",
+            form=form,
+            org=org,
+            active_form=ConfirmForm(),
+            robots=robots_of(org),
+            robot_kinds=ROBOT_KINDS,
+            robot_roles=ROBOT_ROLES,
+            masked=masked,
+        ),
         status,
     )
 

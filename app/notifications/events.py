@@ -24,7 +24,7 @@ from typing import Any, cast
 from flask import current_app, has_app_context
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import Table, event, inspect, select
+from sqlalchemy import Table, event, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from app.auth.models import Role, RoleAssignment, User
 from app.extensions import db
 from app.nominations.models import Nomination, NominationEvent
-from app.notifications.models import Kind, Notification
+from app.notifications.models import Kind, MailStatus, Notification, OrgRobot, OutboxMessage
 from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure, OrgLevel
 from app.timeutil import to_beijing, utcnow
 from app.web.templating import label
@@ -195,8 +195,10 @@ def _insert(rows: list[dict[str, Any]]) -> list[int]:
 
 
 def notify_events(events: list[NominationEvent]) -> list[int]:
-    """Write the notices of these (flushed) audit events; the new notifications' ids."""
+    """Write the notices of these (flushed) audit events; the new notifications' ids. The
+    groups (robots) of the organisations told get one message per event."""
     rows: list[dict[str, Any]] = []
+    groups: list[tuple[int, list[int], Role, str]] = []  # event, orgs, role, title
     for ev in events:
         role = told_of(ev.action, ev.from_state)
         if role is None:
@@ -207,12 +209,14 @@ def notify_events(events: list[NominationEvent]) -> list[int]:
         unit = db.session.scalar(
             select(Organization.name).where(Organization.id == nomination.org_id)
         )
-        people = set(_people(_orgs_told(nomination.org_id, role), role))
+        orgs = _orgs_told(nomination.org_id, role)
+        people = set(_people(orgs, role))
         people.discard(ev.actor_id or 0)  # nobody is told of their own step
         if not people:
             continue
         with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans_CN")):
             title = event_title(ev.action, unit or "", role)[:300]
+        groups.append((ev.id, orgs, role, title))
         day = to_beijing(ev.created_at).date()
         rows += [
             {
@@ -230,7 +234,58 @@ def notify_events(events: list[NominationEvent]) -> list[int]:
             }
             for user_id in sorted(people)
         ]
-    return _insert(rows)
+    created = _insert(rows)
+    if created and groups:
+        _queue_robots(groups)
+    return created
+
+
+def _queue_robots(groups: list[tuple[int, list[int], Role, str]]) -> int:
+    """One message per event to each active robot of the organisations told, for the
+    role told; attached to the event's first notice, after the quiet hours."""
+    from app.notifications.delivery import release_time
+
+    orgs = {org for _e, ids, _r, _t in groups for org in ids}
+    robots = list(
+        db.session.scalars(
+            select(OrgRobot).where(OrgRobot.org_id.in_(orgs), OrgRobot.active.is_(True))
+        )
+    )
+    if not robots:
+        return 0
+    firsts = dict(
+        db.session.execute(
+            select(Notification.event_id, func.min(Notification.id))
+            .where(
+                Notification.kind == Kind.EVENT,
+                Notification.event_id.in_([e for e, _o, _r, _t in groups]),
+            )
+            .group_by(Notification.event_id)
+        )
+        .tuples()
+        .all()
+    )
+    now = utcnow()
+    at = release_time(now)
+    rows = [
+        {
+            "notification_id": firsts[event_id],
+            "channel": robot.kind.value,
+            "target": str(robot.id),
+            "text": title,
+            "status": MailStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": at,
+            "created_at": now,
+        }
+        for event_id, org_ids, role, title in groups
+        if event_id in firsts
+        for robot in robots
+        if robot.org_id in org_ids and robot.role == role.value
+    ]
+    if rows:
+        db.session.execute(insert(OutboxMessage), rows)
+    return len(rows)
 
 
 def notify_others(notices: list[Notice], at: Any) -> list[int]:

@@ -127,7 +127,9 @@ class OutboxMessage(Model):
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        UniqueConstraint("notification_id", "channel", name="once_per_notice_channel"),
+        UniqueConstraint(
+            "notification_id", "channel", "target", name="once_per_notice_channel_target"
+        ),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
 
@@ -144,4 +146,30 @@ class OutboxMessage(Model):
     provider_id: Mapped[str | None] = mapped_column(String(100))
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RobotKind(enum.StrEnum):
+    WECOM = "wecom"  # 企业微信群机器人
+    DINGTALK = "dingtalk"  # 钉钉自定义机器人
+
+
+class OrgRobot(Model):
+    """A group robot of an organisation (a district's reviewers' 企业微信 or 钉钉 group):
+    the notices its holders of `role` get are also posted to the group, once per notice
+    of each step. The webhook address (and 钉钉's signing secret) are the group's; only
+    administrators see them, masked."""
+
+    __tablename__ = "org_robots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[RobotKind] = mapped_column(str_enum(RobotKind, 12))
+    role: Mapped[str] = mapped_column(String(16))  # whose notices: union | reviewer | city
+    name: Mapped[str] = mapped_column(String(100))
+    webhook_url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str | None] = mapped_column(String(200))  # 钉钉 加签
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
