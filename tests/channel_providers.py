@@ -222,6 +222,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "SignatureDoesNotMatch",
                 "Specified signature is not matched with our calculation.",
             )
+        if mode == "throttling":  # the API gateway's own flow control, before the SMS service
+            return error(400, "Throttling.User", "Request was denied due to user flow control.")
         if mode == "system_error":
             return error(200, "isp.SYSTEM_ERROR", "系统错误")
         if mode == "no_balance":

@@ -242,6 +242,7 @@ def test_aliyun_sends_a_signed_request_and_returns_the_bizid(providers: Provider
             "ALIYUN_SMS_TEMPLATE_PARAM",
         ),
         ({}, "system_error", MOBILE, (False, True, None, "isp.SYSTEM_ERROR"), "阿里云"),
+        ({}, "throttling", MOBILE, (False, True, 60, "Throttling.User"), "流控"),
         ({}, "no_balance", MOBILE, (False, True, 3600, "isv.AMOUNT_NOT_ENOUGH"), "充值"),
         ({}, "unknown", MOBILE, (False, False, None, "isv.SOMETHING_NEW"), "isv.SOMETHING_NEW"),
         ({}, "5xx", MOBILE, (False, True, None, "502"), "阿里云"),
