@@ -139,8 +139,29 @@ def load() -> dict[str, object]:
         "NOTIFY_REMINDERS_SMS": env_bool("NOTIFY_REMINDERS_SMS", False),
         # No SMS or robot message in these Beijing hours: held to their end ("": none).
         "QUIET_HOURS": env_str("QUIET_HOURS", "22:00-08:00"),
-        # The SMS provider: aliyun, http, or empty (no SMS).
+        # At most so many SMS, and messages per group robot, a minute (providers throttle).
+        "SMS_PER_MINUTE": env_int("SMS_PER_MINUTE", 60),
+        "ROBOT_PER_MINUTE": env_int("ROBOT_PER_MINUTE", 20),
+        "MESSAGE_MAX_ATTEMPTS": env_int("MESSAGE_MAX_ATTEMPTS", 5),
+        # Outside channels (app/notifications/channels, docs/notifications.md#channels): the SMS
+        # provider, `aliyun` or `http` (a gateway described below); empty: no SMS. Secrets
+        # (the AccessKey secret, the gateway's headers) come only from the environment.
         "SMS_PROVIDER": env_str("SMS_PROVIDER", ""),
+        "ALIYUN_SMS_ACCESS_KEY_ID": env_str("ALIYUN_SMS_ACCESS_KEY_ID", ""),
+        "ALIYUN_SMS_ACCESS_KEY_SECRET": env_str("ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
+        "ALIYUN_SMS_SIGN_NAME": env_str("ALIYUN_SMS_SIGN_NAME", ""),
+        "ALIYUN_SMS_TEMPLATE_CODE": env_str("ALIYUN_SMS_TEMPLATE_CODE", ""),
+        "ALIYUN_SMS_TEMPLATE_PARAM": env_str("ALIYUN_SMS_TEMPLATE_PARAM", "content"),
+        "ALIYUN_SMS_ENDPOINT": env_str("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+        # A generic HTTP gateway: the body a template with {mobile}, {text} and {sign}; the
+        # headers a JSON object; success `field=value` of the JSON answer (empty: any 2xx).
+        "SMS_HTTP_URL": env_str("SMS_HTTP_URL", ""),
+        "SMS_HTTP_METHOD": env_str("SMS_HTTP_METHOD", "POST"),
+        "SMS_HTTP_HEADERS": env_str("SMS_HTTP_HEADERS", ""),
+        "SMS_HTTP_BODY": env_str("SMS_HTTP_BODY", ""),
+        "SMS_HTTP_CONTENT_TYPE": env_str("SMS_HTTP_CONTENT_TYPE", ""),
+        "SMS_HTTP_SUCCESS": env_str("SMS_HTTP_SUCCESS", ""),
+        "SMS_HTTP_SIGN": env_str("SMS_HTTP_SIGN", ""),
         # 公示: objections one address may lodge per 24 hours.
         "OBJECTIONS_PER_ADDRESS_PER_DAY": env_int("OBJECTIONS_PER_ADDRESS_PER_DAY", 5),
         # Evidence files (佐证材料): stored outside the web root, limits in MB (MiB).

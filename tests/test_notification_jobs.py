@@ -236,7 +236,13 @@ def test_through_the_worker_a_refused_smtp_send_is_retried_later(world, ctx, app
     try:
         job = Queue(QUEUE_NAME, connection=redis).enqueue("app.notifications.jobs.send_job")
         _work(app, redis)
-        assert job.return_value() == {"sent": 0, "retrying": 1, "failed": 0}
+        assert job.return_value() == {
+            "sent": 0,
+            "retrying": 1,
+            "failed": 0,
+            "messages_sent": 0,
+            "messages_failed": 0,
+        }
         email = db.session.scalar(select(OutboxEmail))
         assert email.status == MailStatus.PENDING and email.attempts == 1
         assert "Connection" in email.last_error and email.next_attempt_at > utcnow()

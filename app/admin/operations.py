@@ -19,6 +19,12 @@ from app.notifications.mail import mail_counts, retry, smtp_configured
 from app.notifications.models import MailStatus, OutboxEmail
 from app.web.errors import refuse
 
+CHANNEL_LABELS = {
+    "sms": _l("SMS"),
+    "wecom": _l("WeCom group robot"),
+    "dingtalk": _l("DingTalk robot"),
+}
+
 # The page's words for an e-mail's state (the stored value is the enum's).
 STATUS_LABELS = {
     MailStatus.PENDING: _l("Waiting to be sent"),
@@ -86,3 +92,51 @@ def queue_health() -> dict[str, Any] | None:
 @bp.get("/queue")
 def queue() -> ResponseReturnValue:
     return render_template("admin/queue.html", health=queue_health(), periodic=PERIODIC)
+
+
+@bp.get("/messages")
+def messages() -> ResponseReturnValue:
+    """The outbox of SMS and group-robot messages: every channel, failures to retry."""
+    from app.auth.mobile import mask_mobile
+    from app.notifications.models import OrgRobot, OutboxMessage
+    from app.notifications.outbox import message_counts
+
+    status = request.args.get("status") or None
+    stmt = select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(200)
+    if status in {s.value for s in MailStatus}:
+        stmt = stmt.where(OutboxMessage.status == status)
+    rows = list(db.session.scalars(stmt))
+    robot_ids = {int(m.target) for m in rows if m.channel != "sms" and m.target.isdigit()}
+    robots = {
+        r.id: r.name for r in db.session.scalars(select(OrgRobot).where(OrgRobot.id.in_(robot_ids)))
+    }
+    counts: dict[str, int] = {}
+    for per_status in message_counts().values():
+        for key, count in per_status.items():
+            counts[key] = counts.get(key, 0) + count
+    return render_template(
+        "admin/messages.html",
+        messages=rows,
+        counts=counts,
+        status=status,
+        STATUS_LABELS=STATUS_LABELS,
+        CHANNELS=CHANNEL_LABELS,
+        recipient=lambda m: (
+            mask_mobile(m.target)
+            if m.channel == "sms"
+            else robots.get(int(m.target) if m.target.isdigit() else 0, _("(removed)"))
+        ),
+    )
+
+
+@bp.post("/messages/<int:message_id>/retry")
+def retry_message_page(message_id: int) -> ResponseReturnValue:
+    from app.notifications.outbox import retry_message
+
+    back = url_for("admin.messages", status="failed")
+    try:
+        retry_message(message_id)
+    except DomainError as exc:
+        return refuse(exc, back, category="danger")
+    flash(_("Queued again."), "success")
+    return redirect(back, code=303)

@@ -67,5 +67,6 @@ def init_app(app: Flask) -> None:
             f"到期事项 {result['steps']} 个，新通知 {result['created']} 条，"
             f"每日汇总 {result['digests']} 份，"
             f"邮件：已发送 {result['sent']}，待重试 {result['retrying']}，"
-            f"失败 {result['failed']}。"
+            f"失败 {result['failed']}；短信和群消息：已发送 {result['messages_sent']}，"
+            f"失败 {result['messages_failed']}。"
         )
