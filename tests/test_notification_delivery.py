@@ -131,3 +131,24 @@ def test_the_daily_digest_goes_once_at_eight_with_what_happened(world, ctx, sms)
     assert sms_text.startswith("【每日汇总】") and "共 2 条" in sms_text
     assert send_digests(morning + timedelta(hours=2)) == 0  # once a day
     assert first.id != second.id  # two nominations, one digest
+
+
+def test_a_user_who_chose_english_gets_english_messages(world, client, auth, sms):
+    from app.auth.models import User
+
+    auth.login("union_a")
+    client.get("/lang/en")
+    assert db.session.get(User, world.users["union_a"].id).locale == "en"
+    with client.application.test_request_context():
+        union = world.user("union_a")
+        union.email, union.mobile = "u@example.cn", "13800138000"
+        db.session.commit()
+        _return(world)
+    email = db.session.scalar(select(OutboxEmail))
+    assert email.subject.endswith(f"】{world.union_a.name}'s nomination")
+    assert "退回" not in email.subject
+    assert "Please sign in" in email.body
+    assert db.session.scalar(select(OutboxMessage.text)).endswith("'s nomination")
+    # and back to Chinese
+    client.get("/lang/zh_Hans_CN")
+    assert db.session.get(User, world.users["union_a"].id).locale == "zh_Hans_CN"

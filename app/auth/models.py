@@ -45,6 +45,8 @@ class User(UserMixin, Model):
     mobile: Mapped[str | None] = mapped_column(String(11), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     is_active_flag: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    # The language the user last chose (zh_Hans_CN, en): what their e-mails and SMS are in.
+    locale: Mapped[str | None] = mapped_column(String(16))
     # Set when someone else chose the password (an initial password, an activation, an
     # administrator's reset): the user must choose their own before anything else.
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

@@ -12,7 +12,7 @@ from app.campaigns.models import Campaign
 from app.commendation.models import Objection, ObjectionStatus
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.notifications.events import Notice, people_holding, union_orgs
+from app.notifications.events import Notice, english_title, people_holding, union_orgs
 from app.orgs.models import Organization
 
 
@@ -49,6 +49,7 @@ def objection_notices(objection: Objection) -> list[Notice]:
             key=objection.id,
             action="objection",
             title=f"【公示异议】{unit}的公示收到一份异议，请核实答复",
+            title_en=english_title("objection", unit),
         )
     ]
 
@@ -77,5 +78,6 @@ def dismissed_notices(objection: Objection) -> list[Notice]:
             key=objection.id,
             action="objection_dismissed",
             title=f"【公示异议】针对{unit}的一份异议经核实不成立",
+            title_en=english_title("objection_dismissed", unit),
         )
     ]

@@ -7,7 +7,11 @@ from urllib.parse import urlsplit
 from flask import make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
+from sqlalchemy import update
 
+from app.auth.models import User
+from app.database import writing
+from app.extensions import db
 from app.i18n import LANGUAGES
 from app.main import bp
 from app.nominations.services import worklist, worklist_counts
@@ -37,6 +41,11 @@ def set_language(lang: str) -> ResponseReturnValue:
     response = make_response(redirect(target))
     if lang in LANGUAGES:
         response.set_cookie("lang", lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        if current_user.is_authenticated and current_user.locale != lang:
+            with writing(db.session):  # their e-mails and SMS follow the choice
+                db.session.execute(
+                    update(User).where(User.id == current_user.id).values(locale=lang)
+                )
     return response
 
 

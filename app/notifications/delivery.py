@@ -17,7 +17,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import Boolean, ColumnElement, Table, and_, false, func, literal, select
+from sqlalchemy import Boolean, ColumnElement, Table, and_, case, false, func, literal, select
 
 from app.auth.models import User
 from app.dbtypes import UTCDateTime
@@ -93,7 +93,10 @@ def queue_sms(notification_ids: list[int], kind: str) -> int:
                 n.c.id,
                 literal("sms"),
                 u.c.mobile,
-                n.c.title,
+                case(
+                    (u.c.locale.like("en%") & n.c.title_en.is_not(None), n.c.title_en),
+                    else_=n.c.title,
+                ),
                 literal(MailStatus.PENDING.value),
                 literal(0),
                 literal(at, UTCDateTime),

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from flask import current_app, has_app_context
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Table, event, func, insert, inspect, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -35,7 +35,7 @@ from app.nominations.models import Nomination, NominationEvent
 from app.notifications.models import Kind, MailStatus, Notification, OrgRobot, OutboxMessage
 from app.orgs.models import DISTRICT_LEVELS, Organization, OrgClosure, OrgLevel
 from app.timeutil import to_beijing, utcnow
-from app.web.templating import label
+from app.web.templating import EN
 from workflows.nomination import ACTIONS
 
 PENDING = "pending_event_notices"
@@ -56,6 +56,7 @@ class Notice:
     action: str
     title: str
     body: str | None = None
+    title_en: str | None = None
 
 
 # A stage declares which records it writes are worth a notice (`register_source`): the
@@ -131,7 +132,10 @@ def event_title(action: str | None, unit: str, role: Role | str | None = None) -
     if action == "objection":
         return _("【Objection】The publicity of %(unit)s received an objection", unit=unit)
     step = ACTIONS.get(action or "")
-    what = label(step.label) if step else (action or "")
+    # Not `label`: it reads the request's language once, and a notice's titles are worded
+    # in both languages under `force_locale`.
+    english = str(get_locale()) == "en"
+    what = (EN.get(step.label, step.label) if english else step.label) if step else (action or "")
     if role == Role.REVIEWER and action == "submit":
         return _("【%(what)s】%(unit)s's nomination awaits your review", what=what, unit=unit)
     return _("【%(what)s】%(unit)s's nomination", what=what, unit=unit)
@@ -216,6 +220,8 @@ def notify_events(events: list[NominationEvent]) -> list[int]:
             continue
         with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh_Hans_CN")):
             title = event_title(ev.action, unit or "", role)[:300]
+        with force_locale("en"):
+            title_en = event_title(ev.action, unit or "", role)[:300]
         groups.append((ev.id, orgs, role, title))
         day = to_beijing(ev.created_at).date()
         rows += [
@@ -227,6 +233,7 @@ def notify_events(events: list[NominationEvent]) -> list[int]:
                 "day": day,
                 "due_on": nomination.due_on,
                 "title": title,
+                "title_en": title_en,
                 "event_id": ev.id,
                 "action": ev.action,
                 "body": (ev.comment or None),
@@ -300,6 +307,7 @@ def notify_others(notices: list[Notice], at: Any) -> list[int]:
             "day": day,
             "due_on": None,
             "title": n.title[:300],
+            "title_en": (n.title_en or None) and n.title_en[:300],
             "event_id": n.key,
             "action": n.action,
             "body": n.body,
@@ -379,3 +387,9 @@ def _forget(session: Session) -> None:
     session.info.pop(PENDING, None)
     session.info.pop(PENDING_OTHER, None)
     session.info.pop(CREATED, None)
+
+
+def english_title(action: str, unit: str) -> str:
+    """A notice's title in English, for the users who chose English (their messages)."""
+    with force_locale("en"):
+        return event_title(action, unit)

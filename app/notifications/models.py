@@ -61,6 +61,7 @@ class Notification(Model):
     day: Mapped[date] = mapped_column(Date)  # the Beijing day of the reminder or event
     due_on: Mapped[date | None] = mapped_column(Date)  # an event's: the next step's, if any
     title: Mapped[str] = mapped_column(String(300))  # in Chinese, as e-mailed
+    title_en: Mapped[str | None] = mapped_column(String(300))  # for users who chose English
     # An event's notice: the audit event (nomination_events.id; 0 for reminders), the
     # action taken, and the comment that came with it (a return's reasons).
     event_id: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import String, Table, literal, select, text
+from sqlalchemy import String, Table, case, literal, select, text
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -273,14 +273,27 @@ def queue_emails(notification_ids: list[int], kind: str = "reminders") -> int:
     base = current_app.config.get("PUBLIC_BASE_URL") or ""
     now = utcnow()
     n, u = _table(Notification), _table(User)
-    body = (
+    link = literal(base + "/nominations/") + sql_cast(n.c.nomination_id, String)
+    body_zh = (
         u.c.display_name
         + literal("：\n\n")
         + n.c.title
-        + literal("。\n\n请登录职工之家评选系统办理：" + base + "/nominations/")
-        + sql_cast(n.c.nomination_id, String)
+        + literal("。\n\n请登录职工之家评选系统办理：")
+        + link
         + literal("\n\n（本邮件由系统自动发送，请勿回复。）")
     )
+    # A user who chose English gets the notice's English title where it has one.
+    english = u.c.locale.like("en%") & n.c.title_en.is_not(None)
+    body_en = (
+        u.c.display_name
+        + literal(":\n\n")
+        + n.c.title_en
+        + literal(".\n\nPlease sign in to 职工之家评选 to see it: ")
+        + link
+        + literal("\n\n(This e-mail was sent automatically; please do not reply.)")
+    )
+    subject = case((english, n.c.title_en), else_=n.c.title)
+    body = case((english, body_en), else_=body_zh)
     queued = 0
     # In slices: an IN list is one parameter per id, and drivers cap the parameters of a
     # statement (PostgreSQL 65,535; SQLite 32,766).
@@ -290,7 +303,7 @@ def queue_emails(notification_ids: list[int], kind: str = "reminders") -> int:
             select(
                 n.c.id,
                 u.c.email,
-                n.c.title,
+                subject,
                 body,
                 literal("pending"),
                 literal(0),

@@ -11,7 +11,13 @@ from sqlalchemy import select
 from app.auth.models import Role
 from app.extensions import db
 from app.nominations.models import Nomination
-from app.notifications.events import Notice, district_orgs, occasion_key, people_holding
+from app.notifications.events import (
+    Notice,
+    district_orgs,
+    english_title,
+    occasion_key,
+    people_holding,
+)
 from app.orgs.models import Organization
 from app.spot_checks.models import SpotCheck, SpotCheckAssignment
 from app.timeutil import utcnow
@@ -41,6 +47,7 @@ def assignment_notices(assignment: SpotCheckAssignment) -> list[Notice]:
             key=assignment.id,
             action="assigned",
             title=f"【抽查任务】您已被安排实地检查{unit}",
+            title_en=english_title("assigned", unit),
             body=f"地址：{address or '未登记'}；联系电话：{phone or '未登记'}",
         )
     ]
@@ -77,6 +84,7 @@ def conclusion_notices(check: SpotCheck) -> list[Notice]:
             key=occasion_key(utcnow()),
             action="conclusion_proposed",
             title=f"【抽查结论】{name}的检查结论已提出，请确认",
+            title_en=english_title("conclusion_proposed", name),
         )
     ]
 
@@ -106,5 +114,6 @@ def rectification_notices(check: SpotCheck) -> list[Notice]:
             key=occasion_key(utcnow()),
             action="rectification_submitted",
             title=f"【整改材料】{name}已提交整改材料，请验收",
+            title_en=english_title("rectification_submitted", name),
         )
     ]
