@@ -156,8 +156,31 @@ def build_fuzz_world() -> FuzzWorld:
 
     roster = "组织代码,组织名称,上级组织代码,层级,类别\nFZ-1,某工会,A,基层工会,企业\n"
     run = start_import(world.user("admin"), "orgs", "roster.csv", roster.encode())
+    from app.admin.robots import add_robot
+    from app.notifications.models import MailStatus, OutboxMessage
+
+    robot = add_robot(
+        world.user("admin"),
+        world.district_a,
+        kind="wecom",
+        role="reviewer",
+        name="甲区审核群",
+        webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=fuzz",
+        secret=None,
+    )
+    message = OutboxMessage(
+        notification_id=notification.id,
+        channel="sms",
+        target="13800138000",
+        text="【退回修改】",
+        status=MailStatus.FAILED,
+    )
+    db.session.add(message)
+    db.session.commit()
     ids = {
         "run_id": run.id,
+        "robot_id": robot.id,
+        "message_id": message.id,
         "campaign_id": world.campaign.id,
         "draw_id": check.draw_id,
         "check_id": check.id,
