@@ -173,3 +173,16 @@ def test_after_a_users_import_the_initial_passwords_come_as_a_sheet_and_work_onc
     assert first.status_code == 302  # in, and sent to choose a password of one's own
     home = client.get("/")
     assert home.status_code == 303 and "/account/password" in home.headers["Location"]
+
+
+def test_an_organisations_import_has_no_activations_to_hand_out(world, client, auth):
+    auth.login("admin")
+    response = _upload(client, "orgs", "名册.csv", ORGS_CSV.encode())
+    run_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    page = client.get(f"/admin/imports/{run_id}")
+    refused = client.post(
+        f"/admin/imports/{run_id}/activations",
+        data={"csrf_token": csrf_from(page.text), "kind": "password"},
+        follow_redirects=True,
+    )
+    assert refused.status_code == 200 and "只有已完成的用户导入" in refused.text

@@ -90,3 +90,17 @@ def test_the_page_asks_then_deactivates_and_the_list_says_so(world, client, auth
     assert saved.status_code == 302
     db.session.expire_all()
     assert (org.address, org.contact_phone) == ("某路 3 号", "0571-1234567")
+
+
+def test_the_page_refuses_to_deactivate_the_city_in_words(world, client, auth):
+    auth.login("admin")
+    page = client.get(f"/admin/orgs/{world.city.id}/edit")
+    assert 'data-testid="org-active"' not in page.text  # not offered
+    refused = client.post(
+        f"/admin/orgs/{world.city.id}/active",
+        data={"csrf_token": csrf_from(page.text), "active": "0"},
+        follow_redirects=True,
+    )
+    assert "市总工会不能停用" in refused.text
+    db.session.expire_all()
+    assert world.city.is_active

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.admin.models import AdminAudit
+from app.admin.services import record_change
 from app.auth.models import Role, User
 from app.errors import Invalid, NotFound
 from app.extensions import db
@@ -34,19 +34,6 @@ def masked(url: str) -> str:
     """The webhook without its key: https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=ab…"""
     head, sep, tail = url.partition("?")
     return f"{head}{sep}{tail[:8]}…" if sep else url[:40] + ("…" if len(url) > 40 else "")
-
-
-def _audit(actor: User, action: str, org: Organization, changes: dict) -> None:
-    db.session.add(
-        AdminAudit(
-            actor_id=actor.id,
-            action=action,
-            target_type="org",
-            target_id=org.id,
-            target_label=org.code,
-            changes=changes,
-        )
-    )
 
 
 def add_robot(
@@ -88,7 +75,9 @@ def add_robot(
         org_id=org.id, kind=parsed, role=role, name=name, webhook_url=url, secret=secret
     )
     db.session.add(robot)
-    _audit(actor, "org.robot_add", org, {"robot": [None, f"{parsed.value}: {name} ({role})"]})
+    record_change(
+        actor, "org.robot_add", org, {"robot": [None, f"{parsed.value}: {name} ({role})"]}
+    )
     db.session.commit()
     return robot
 
@@ -97,6 +86,8 @@ def remove_robot(actor: User, org: Organization, robot_id: int) -> None:
     robot = db.session.get(OrgRobot, robot_id)
     if robot is None or robot.org_id != org.id:
         raise NotFound(_("There is no such robot."))
-    _audit(actor, "org.robot_remove", org, {"robot": [f"{robot.kind.value}: {robot.name}", None]})
+    record_change(
+        actor, "org.robot_remove", org, {"robot": [f"{robot.kind.value}: {robot.name}", None]}
+    )
     db.session.delete(robot)
     db.session.commit()

@@ -54,7 +54,7 @@ from app.web.templating import label
 USERNAME_RE = re.compile(r"^[A-Za-z0-9._@-]{2,64}$")
 
 
-def _audit(
+def record_change(
     actor: User,
     action: str,
     target: User | Organization,
@@ -248,7 +248,7 @@ def create_user(
     )
     user.roles.append(RoleAssignment(role=parsed_role, org_id=org.id))
     db.session.add(user)
-    _audit(
+    record_change(
         actor,
         "user.create",
         user,
@@ -273,7 +273,7 @@ def grant_role(actor: User, user: User, *, role: str, org_id: int | None) -> Rol
         )
     assignment = RoleAssignment(role=parsed, org_id=org.id)
     user.roles.append(assignment)
-    _audit(actor, "user.role_grant", user, {"role": [None, f"{parsed.value}@{org.code}"]})
+    record_change(actor, "user.role_grant", user, {"role": [None, f"{parsed.value}@{org.code}"]})
     db.session.commit()
     return assignment
 
@@ -287,7 +287,7 @@ def remove_role(actor: User, user: User, assignment_id: int) -> None:
     org = db.session.get(Organization, assignment.org_id)
     where = f"{assignment.role.value}@{org.code if org else assignment.org_id}"
     user.roles.remove(assignment)
-    _audit(actor, "user.role_revoke", user, {"role": [where, None]})
+    record_change(actor, "user.role_revoke", user, {"role": [where, None]})
     db.session.commit()
 
 
@@ -314,7 +314,7 @@ def reset_password(actor: User, user: User, password: str) -> None:
     user.must_change_password = True
     end_activations(user)
     ended = _revoke_sessions(user)
-    _audit(
+    record_change(
         actor,
         "user.password_reset",
         user,
@@ -387,7 +387,7 @@ def set_email(actor: User, user: User, email: str | None, mobile: str | None = N
     before = {"email": user.email, "mobile": user.mobile}
     user.email, user.mobile = values["email"], values["mobile"]
     if changes := _changed(before, values):
-        _audit(actor, "user.contact", user, changes)
+        record_change(actor, "user.contact", user, changes)
     db.session.commit()
 
 
@@ -400,7 +400,7 @@ def set_active(actor: User, user: User, active: bool) -> None:
     if not active:
         _revoke_sessions(user)
     if was != active:
-        _audit(
+        record_change(
             actor, "user.activate" if active else "user.deactivate", user, {"active": [was, active]}
         )
     db.session.commit()
@@ -508,7 +508,7 @@ def add_org(
             exc.errors["parent_id"] = exc.errors.pop("parent")
         raise
     org.address, org.contact_phone = address, contact_phone
-    _audit(
+    record_change(
         actor,
         "org.create",
         org,
@@ -559,7 +559,7 @@ def edit_org(
     )
     org.address, org.contact_phone = address, contact_phone
     if changes := _changed(before, _org_fields(org)):
-        _audit(actor, "org.update", org, changes)
+        record_change(actor, "org.update", org, changes)
     db.session.commit()
     return org
 
@@ -572,7 +572,7 @@ def set_org_active(actor: User, org: Organization, active: bool) -> Organization
     if not active and org.parent_id is None:
         raise Conflict(_("The city federation cannot be deactivated."))
     org.is_active = active
-    _audit(
+    record_change(
         actor,
         "org.activate" if active else "org.deactivate",
         org,

@@ -151,11 +151,6 @@ def district_orgs(org_id: int) -> list[int]:
     return _orgs_told(org_id, Role.REVIEWER)
 
 
-def people_holding(role: Role, org_ids: list[int]) -> list[int]:
-    """The active users holding `role` at these organisations."""
-    return _people(org_ids, role)
-
-
 def _orgs_told(org_id: int, role: Role) -> list[int]:
     """The organisations whose holders of `role` are told about a unit's nomination: its
     grassroots union (itself, or the one above a branch), or its district."""
@@ -169,7 +164,8 @@ def _orgs_told(org_id: int, role: Role) -> list[int]:
     )
 
 
-def _people(org_ids: list[int], role: Role) -> list[int]:
+def people_holding(role: Role, org_ids: list[int]) -> list[int]:
+    """The active users holding `role` at these organisations."""
     if not org_ids:
         return []
     return list(
@@ -207,14 +203,16 @@ def notify_events(events: list[NominationEvent]) -> list[int]:
         role = told_of(ev.action, ev.from_state)
         if role is None:
             continue
-        nomination = db.session.get(Nomination, ev.nomination_id)
-        if nomination is None:
+        found = db.session.execute(
+            select(Nomination.org_id, Nomination.due_on, Organization.name)
+            .join(Organization, Organization.id == Nomination.org_id)
+            .where(Nomination.id == ev.nomination_id)
+        ).first()
+        if found is None:
             continue
-        unit = db.session.scalar(
-            select(Organization.name).where(Organization.id == nomination.org_id)
-        )
-        orgs = _orgs_told(nomination.org_id, role)
-        people = set(_people(orgs, role))
+        org_id, due_on, unit = found
+        orgs = _orgs_told(org_id, role)
+        people = set(people_holding(role, orgs))
         people.discard(ev.actor_id or 0)  # nobody is told of their own step
         if not people:
             continue
@@ -227,11 +225,11 @@ def notify_events(events: list[NominationEvent]) -> list[int]:
         rows += [
             {
                 "user_id": user_id,
-                "nomination_id": nomination.id,
+                "nomination_id": ev.nomination_id,
                 "state": ev.to_state,
                 "kind": Kind.EVENT,
                 "day": day,
-                "due_on": nomination.due_on,
+                "due_on": due_on,
                 "title": title,
                 "title_en": title_en,
                 "event_id": ev.id,
