@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.admin.services import record_change
 from app.auth.models import Role, User
+from app.auth.policy import ROLE_ORG_LEVELS
 from app.errors import Invalid, NotFound
 from app.extensions import db
 from app.notifications.models import OrgRobot, RobotKind
@@ -55,6 +56,10 @@ def add_robot(
         errors["kind"] = [_("Please choose 企业微信 or 钉钉.")]
     if role not in ROLE_LABELS:
         errors["role"] = [_("Please choose whose notices the group gets.")]
+    elif org.level not in ROLE_ORG_LEVELS[Role(role)]:
+        errors["role"] = [
+            _("Nobody at this organisation holds that role: its group would get nothing.")
+        ]
     name = (name or "").strip()
     if not name or len(name) > 100:
         errors["name"] = [_("Please name the group (up to 100 characters).")]
@@ -91,3 +96,8 @@ def remove_robot(actor: User, org: Organization, robot_id: int) -> None:
     )
     db.session.delete(robot)
     db.session.commit()
+
+
+def roles_for(org: Organization) -> dict[str, object]:
+    """The roles whose notices a group of this organisation can get (held at its level)."""
+    return {k: v for k, v in ROLE_LABELS.items() if org.level in ROLE_ORG_LEVELS[Role(k)]}

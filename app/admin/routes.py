@@ -25,8 +25,7 @@ from app.admin.forms import (
 from app.admin.models import AUDIT_ACTIONS, AUDIT_TARGETS, describe_changes
 from app.admin.policy import require_admin, require_scoped_org, scoped_org, scoped_orgs
 from app.admin.robots import KIND_LABELS as ROBOT_KINDS
-from app.admin.robots import ROLE_LABELS as ROBOT_ROLES
-from app.admin.robots import masked, robots_of
+from app.admin.robots import masked, robots_of, roles_for
 from app.admin.services import (
     add_org,
     audit_trail,
@@ -511,7 +510,7 @@ def edit_org_page(org_id: int) -> ResponseReturnValue:
             active_form=ConfirmForm(),
             robots=robots_of(org),
             robot_kinds=ROBOT_KINDS,
-            robot_roles=ROBOT_ROLES,
+            robot_roles=roles_for(org),
             masked=masked,
         ),
         status,
